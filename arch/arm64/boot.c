@@ -1,0 +1,165 @@
+/* C side of the boot: the order in which the hypervisor's pieces come up on each CPU. */
+#include <arch/boot.h>
+#include <arch/irq.h>
+#include <arch/mmu.h>
+#include <arch/sysreg.h>
+#include <drivers/arch_timer.h>
+#include <drivers/console.h>
+#include <drivers/gicv3.h>
+#include <drivers/pl011.h>
+#include <drivers/psci.h>
+#include <kernel/init.h>
+#include <kernel/panic.h>
+#include <kernel/percpu.h>
+#include <kernel/printk.h>
+#include <kernel/sched.h>
+#include <kernel/thread.h>
+#include <kernel/version.h>
+
+#define MPIDR_AFF_MASK 0xff00ffffffULL
+#define HCR_RW         (1ULL << 31) /* lower ELs are AArch64 */
+#define HCR_IMO        (1ULL << 4)  /* physical IRQs are taken to EL2, also while at EL2 */
+#define HCR_FMO        (1ULL << 3)
+#define HCR_AMO        (1ULL << 5)
+
+uint8_t boot_stacks[CONFIG_MAX_CPUS][BOOT_STACK_SIZE] __attribute__((aligned(16)));
+extern char el2_vectors[];
+extern char _image_start[], _image_end[];
+
+static struct board board;
+static const void *boot_dtb;
+/* MPIDRs in CPU-id order: the boot CPU is always CPU 0. */
+static uint64_t cpu_mpidrs[CONFIG_MAX_CPUS];
+static struct k_thread main_thread;
+static uint8_t main_stack[CONFIG_THREAD_STACK_SIZE] __attribute__((aligned(16)));
+
+const struct board *host_board(void)
+{
+	return &board;
+}
+
+const void *host_dtb(void)
+{
+	return boot_dtb;
+}
+
+_Noreturn static void stop(void)
+{
+	arch_irq_disable();
+	for (;;)
+		wfi();
+}
+
+static void cpu_setup_el2(unsigned id)
+{
+	write_sysreg(vbar_el2, el2_vectors);
+	write_sysreg(hcr_el2, HCR_RW | HCR_IMO | HCR_FMO | HCR_AMO);
+	write_sysreg(tpidr_el2, &cpus[id]);
+	isb();
+}
+
+static void order_cpus(void)
+{
+	uint64_t self = read_sysreg(mpidr_el1) & MPIDR_AFF_MASK;
+	unsigned n = 1;
+
+	cpu_mpidrs[0] = self;
+	for (unsigned i = 0; i < board.nr_cpus && n < CONFIG_MAX_CPUS; i++)
+		if (board.cpu[i].mpidr != self)
+			cpu_mpidrs[n++] = board.cpu[i].mpidr;
+}
+
+static void map_devices(void)
+{
+	int err = mmu_map(board.uart.reg.base, board.uart.reg.size, MMU_DEVICE);
+
+	err = err ?: mmu_map(board.gic.dist.base, board.gic.dist.size, MMU_DEVICE);
+	for (unsigned i = 0; i < board.gic.nr_redist && !err; i++)
+		err = mmu_map(board.gic.redist[i].base, board.gic.redist[i].size, MMU_DEVICE);
+	if (err)
+		panic("cannot map the host devices: %d", err);
+}
+
+static void map_ram(void)
+{
+	uintptr_t img_lo = (uintptr_t)_image_start, img_hi = (uintptr_t)_image_end;
+
+	for (unsigned i = 0; i < board.nr_mem; i++) {
+		uint64_t lo = board.mem[i].base, hi = lo + board.mem[i].size;
+		int err = 0;
+
+		if (img_lo >= lo && img_hi <= hi) {
+			err = mmu_map(lo, img_lo - lo, MMU_RAM_RW);
+			err = err ?: mmu_map(img_hi, hi - img_hi, MMU_RAM_RW);
+		} else {
+			err = mmu_map(lo, hi - lo, MMU_RAM_RW);
+		}
+		if (err)
+			panic("cannot map RAM bank %u: %d", i, err);
+	}
+}
+
+void boot_primary(uintptr_t dtb, unsigned current_el)
+{
+	int err = board_parse((const void *)dtb, &board);
+
+	if (board.uart.present)
+		pl011_init(board.uart.reg.base);
+	printk("\nZVM %s starting\n", ZVM_VERSION);
+	if (current_el != 2) {
+		printk("ZVM must be entered at EL2 but was entered at EL%u: enable virtualization "
+		       "(QEMU: -M virt,virtualization=on). Stopping.\n",
+		       current_el);
+		stop();
+	}
+	if (err)
+		panic("boot device tree: %s", board.err);
+	boot_dtb = (const void *)dtb;
+	order_cpus();
+	cpus[0].id = 0;
+	cpus[0].mpidr = cpu_mpidrs[0];
+	cpu_setup_el2(0);
+
+	mmu_init_primary();
+	map_ram();
+	map_devices();
+	mem_init(&board, dtb, fdt_totalsize((const void *)dtb));
+
+	psci_init(board.psci.method == BOARD_PSCI_HVC);
+	uint64_t gicr_base[BOARD_MAX_GICR], gicr_size[BOARD_MAX_GICR];
+
+	for (unsigned i = 0; i < board.gic.nr_redist; i++) {
+		gicr_base[i] = board.gic.redist[i].base;
+		gicr_size[i] = board.gic.redist[i].size;
+	}
+	if (gicv3_init(board.gic.dist.base, gicr_base, gicr_size, board.gic.nr_redist))
+		panic("GICv3 initialisation failed");
+	if (gicv3_cpu_init())
+		panic("no GICv3 redistributor for the boot CPU");
+	smp_init_ipis();
+	smp_init_cpu_ipis();
+	arch_timer_init_cpu(board.timer.intid[BOARD_TIMER_HYP]);
+	sched_init();
+	if (board.uart.intid >= 0)
+		console_init_rx(board.uart.intid);
+
+	cpus[0].online = true;
+	mmu_publish_for_secondaries();
+	smp_boot_secondaries(cpu_mpidrs, board.nr_cpus < CONFIG_MAX_CPUS ? board.nr_cpus
+									: CONFIG_MAX_CPUS);
+	/* Created last, so that it sees every CPU online. */
+	k_thread_create(&main_thread, main_stack, sizeof(main_stack), kernel_main, NULL, NULL, 1,
+			0, "main");
+	sched_start_cpu();
+}
+
+void boot_secondary(unsigned cpu)
+{
+	cpu_setup_el2(cpu);
+	if (gicv3_cpu_init())
+		panic("no GICv3 redistributor for CPU %u", cpu);
+	smp_init_cpu_ipis();
+	arch_timer_init_cpu(board.timer.intid[BOARD_TIMER_HYP]);
+	__atomic_store_n(&cpus[cpu].online, true, __ATOMIC_RELEASE);
+	sched_start_cpu();
+}

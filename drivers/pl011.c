@@ -1,0 +1,64 @@
+/* PL011 UART. The line settings (baud, 8N1) are left as the boot loader set them. */
+#include <arch/mmio.h>
+#include <drivers/gicv3.h>
+#include <drivers/pl011.h>
+#include <kernel/irq.h>
+
+#define UART_DR   0x00
+#define UART_FR   0x18
+#define UART_CR   0x30
+#define UART_IMSC 0x38
+#define UART_MIS  0x40
+#define UART_ICR  0x44
+
+#define FR_RXFE (1u << 4)
+#define FR_TXFF (1u << 5)
+#define INT_RX  (1u << 4)
+#define INT_RT  (1u << 6) /* receive timeout: a byte sat in the FIFO */
+#define CR_UARTEN (1u << 0)
+#define CR_TXE    (1u << 8)
+#define CR_RXE    (1u << 9)
+
+static uintptr_t uart_base;
+static void (*rx_handler)(uint8_t byte);
+
+void pl011_init(uintptr_t base)
+{
+	uart_base = base;
+	writel(readl(base + UART_CR) | CR_UARTEN | CR_TXE | CR_RXE, base + UART_CR);
+}
+
+void pl011_putc(char c)
+{
+	if (!uart_base)
+		return;
+	while (readl(uart_base + UART_FR) & FR_TXFF)
+		;
+	writel((uint8_t)c, uart_base + UART_DR);
+}
+
+int pl011_try_getc(void)
+{
+	if (!uart_base || (readl(uart_base + UART_FR) & FR_RXFE))
+		return -1;
+	return readl(uart_base + UART_DR) & 0xff;
+}
+
+static void pl011_irq(unsigned intid, void *arg)
+{
+	int c;
+
+	(void)intid;
+	(void)arg;
+	while ((c = pl011_try_getc()) >= 0)
+		rx_handler((uint8_t)c);
+	writel(INT_RX | INT_RT, uart_base + UART_ICR);
+}
+
+void pl011_enable_rx_irq(unsigned intid, void (*rx)(uint8_t byte))
+{
+	rx_handler = rx;
+	irq_connect(intid, pl011_irq, NULL);
+	writel(INT_RX | INT_RT, uart_base + UART_IMSC);
+	gicv3_irq_enable(intid);
+}

@@ -1,0 +1,107 @@
+/* The host machine as the boot device tree describes it. Parsed once; no board fact is compiled in.
+ * Free of arch headers and locks so the host unit tests run it unchanged. */
+#ifndef KERNEL_BOARD_H
+#define KERNEL_BOARD_H
+
+#include <kernel/config.h>
+#include <libfdt.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define BOARD_MAX_MEM	   8
+#define BOARD_MAX_RESERVED 16
+#define BOARD_MAX_GICR	   4
+#define BOARD_MODEL_LEN	   64
+#define BOARD_ERR_LEN	   96
+
+struct board_region {
+	uint64_t base;
+	uint64_t size;
+};
+
+enum board_enable_method {
+	BOARD_ENABLE_NONE = 0, /* no enable-method: only the boot CPU can run */
+	BOARD_ENABLE_PSCI,
+	BOARD_ENABLE_SPIN_TABLE,
+	BOARD_ENABLE_OTHER,
+};
+
+enum board_psci_method { BOARD_PSCI_NONE = 0, BOARD_PSCI_SMC, BOARD_PSCI_HVC };
+enum board_psci_version {
+	BOARD_PSCI_V_NONE = 0,
+	BOARD_PSCI_V0_1,
+	BOARD_PSCI_V0_2,
+	BOARD_PSCI_V1_0
+};
+
+/* Index into board.timer.intid: the order of the arch timer binding's interrupts. */
+enum board_timer_irq {
+	BOARD_TIMER_SEC_PHYS = 0,
+	BOARD_TIMER_PHYS,
+	BOARD_TIMER_VIRT,
+	BOARD_TIMER_HYP,
+	BOARD_TIMER_HYP_VIRT, /* optional (VHE hosts) */
+	BOARD_TIMER_NR,
+};
+
+struct board_cpu {
+	uint64_t mpidr; /* affinity fields, as in the node's reg */
+	enum board_enable_method enable;
+	uint64_t release_addr; /* spin-table only */
+};
+
+struct board {
+	char model[BOARD_MODEL_LEN]; /* truncated copy; "" when absent */
+
+	struct board_region mem[BOARD_MAX_MEM];
+	unsigned nr_mem;
+	unsigned mem_ignored; /* banks past BOARD_MAX_MEM (leaving RAM unused is safe) */
+
+	/* /memreserve/ entries, then /reserved-memory children with a reg. */
+	struct board_region reserved[BOARD_MAX_RESERVED];
+	unsigned nr_reserved;
+
+	struct board_cpu cpu[CONFIG_MAX_CPUS]; /* in device-tree order */
+	unsigned nr_cpus;
+	unsigned cpus_ignored; /* CPUs past CONFIG_MAX_CPUS */
+
+	struct {
+		struct board_region dist;
+		struct board_region redist[BOARD_MAX_GICR];
+		unsigned nr_redist;
+		int maint_intid; /* -1 when the node gives none */
+	} gic;
+
+	struct {
+		int intid[BOARD_TIMER_NR]; /* -1 when absent */
+		bool always_on;
+		uint32_t
+		    freq; /* clock-frequency when given (firmware that forgot CNTFRQ), else 0 */
+	} timer;
+
+	struct {
+		bool present;
+		struct board_region reg;
+		int intid;	   /* -1 when the node gives none: poll */
+		uint32_t clock_hz; /* from its first clock when that is a fixed clock, else 0 */
+	} uart;
+
+	struct {
+		enum board_psci_method method;
+		enum board_psci_version version;
+	} psci;
+
+	const char *bootargs; /* points into the DTB; NULL when /chosen has none */
+
+	char err[BOARD_ERR_LEN]; /* why board_parse failed */
+};
+
+/* Fills *b from the DTB. Returns 0, or a negative errno with the reason in b->err.
+ * The console UART is the pl011 named by /chosen stdout-path, else the first pl011. */
+int board_parse(const void *fdt, struct board *b);
+
+/* INTID of one GIC interrupt specifier (type, number, flags...): SPI n -> 32+n, PPI n -> 16+n,
+ * extended SPI/PPI too. Returns -EINVAL for a malformed or out-of-range specifier. */
+int board_intid_from_spec(const fdt32_t *cells, int ncells);
+
+#endif

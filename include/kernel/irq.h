@@ -1,0 +1,27 @@
+/* Interrupt handlers by GIC INTID, and the dispatch loop the IRQ exception runs. */
+#ifndef KERNEL_IRQ_H
+#define KERNEL_IRQ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define IRQ_NR_INTIDS 1020 /* SGIs, PPIs and SPIs; 1020..1023 are special, LPIs unsupported */
+
+/* Runs in interrupt context with IRQs masked, before the EOI. */
+typedef void (*irq_handler_t)(unsigned intid, void *arg);
+
+/* Installs the handler of intid (does not enable it: see gicv3_irq_enable). SGIs and PPIs are
+ * banked per CPU but share one handler, so each CPU may connect the same handler and arg again.
+ * Returns 0, -EINVAL for a bad INTID or NULL handler, -EBUSY if another handler owns it. */
+int irq_connect(unsigned intid, irq_handler_t handler, void *arg);
+
+/* Called by the IRQ exception path with IRQs masked: acknowledges, handles and ends interrupts
+ * until none is pending. */
+void irq_dispatch(void);
+
+/* Interrupts of intid taken on cpu so far (0 for out-of-range arguments). */
+uint64_t irq_count(unsigned intid, unsigned cpu);
+/* Interrupts taken that had no handler (all CPUs, any INTID). */
+uint64_t irq_unhandled_count(void);
+
+#endif

@@ -1,0 +1,21 @@
+/* Spinlocks that also mask interrupts on the local CPU, Zephyr style: the key returned by
+ * k_spin_lock() holds the previous interrupt mask and is handed back to k_spin_unlock(). */
+#ifndef KERNEL_SPINLOCK_H
+#define KERNEL_SPINLOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct k_spinlock {
+	volatile uint32_t locked;
+};
+
+typedef uint64_t k_spinlock_key_t;
+
+#define K_SPINLOCK_INIT {0}
+
+k_spinlock_key_t k_spin_lock(struct k_spinlock *l);
+void k_spin_unlock(struct k_spinlock *l, k_spinlock_key_t key);
+bool k_spin_is_locked(const struct k_spinlock *l);
+
+#endif

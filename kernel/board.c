@@ -1,0 +1,549 @@
+/* Device-tree parsing into struct board. Only libfdt and libc: it runs on the host in unit tests.
+ */
+#include <kernel/board.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Deep enough for any real tree; stops a loop of interrupt-parent phandles. */
+#define MAX_DEPTH 32
+
+static int fail(struct board *b, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(struct board *b, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(b->err, sizeof(b->err), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+static const char *node_name(const void *fdt, int node)
+{
+	const char *name = fdt_get_name(fdt, node, NULL);
+
+	return name && name[0] ? name : "/";
+}
+
+/* Absent status means enabled. */
+static bool node_ok(const void *fdt, int node)
+{
+	const char *s = fdt_getprop(fdt, node, "status", NULL);
+
+	return !s || !strcmp(s, "okay") || !strcmp(s, "ok");
+}
+
+/* Length of a string property that may lack its NUL (no strnlen: it is POSIX, not C11). */
+static int prop_strlen(const char *s, int len)
+{
+	const char *nul = memchr(s, '\0', len);
+
+	return nul ? (int)(nul - s) : len;
+}
+
+/* Up to two big-endian cells as one number; fdt32_ld copes with any alignment (-mstrict-align). */
+static uint64_t read_cells(const fdt32_t *p, int n)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < n; i++)
+		v = (v << 32) | fdt32_ld(&p[i]);
+	return v;
+}
+
+/* A reg property decoded with the cell counts of the node's parent. */
+struct reg {
+	const fdt32_t *p;
+	int ac, sc, n;
+};
+
+static int reg_open(struct board *b, const void *fdt, int node, struct reg *r)
+{
+	int parent = fdt_parent_offset(fdt, node);
+	int len;
+
+	if (parent < 0)
+		return fail(b, -EINVAL, "%s: no parent", node_name(fdt, node));
+	r->ac = fdt_address_cells(fdt, parent);
+	r->sc = fdt_size_cells(fdt, parent);
+	if (r->ac < 1 || r->ac > 2 || r->sc < 0 || r->sc > 2)
+		return fail(b, -EINVAL, "%s: unsupported #address-cells %d / #size-cells %d",
+			    node_name(fdt, node), r->ac, r->sc);
+	r->p = fdt_getprop(fdt, node, "reg", &len);
+	if (!r->p)
+		return fail(b, -ENOENT, "%s: no reg", node_name(fdt, node));
+	if (len % (4 * (r->ac + r->sc)))
+		return fail(b, -EINVAL, "%s: reg length %d is not whole entries",
+			    node_name(fdt, node), len);
+	r->n = len / (4 * (r->ac + r->sc));
+	return r->n;
+}
+
+static struct board_region reg_entry(const struct reg *r, int i)
+{
+	const fdt32_t *e = r->p + i * (r->ac + r->sc);
+	struct board_region out = {read_cells(e, r->ac), read_cells(e + r->ac, r->sc)};
+
+	return out;
+}
+
+/* Maps a bus address of node's parent bus to a CPU address through the ancestors' ranges. */
+static int translate(struct board *b, const void *fdt, int node, uint64_t *addr)
+{
+	int bus = fdt_parent_offset(fdt, node);
+
+	for (int depth = 0; bus > 0 && depth < MAX_DEPTH; depth++) {
+		int up = fdt_parent_offset(fdt, bus);
+		int cac = fdt_address_cells(fdt, bus), sc = fdt_size_cells(fdt, bus);
+		int pac = up >= 0 ? fdt_address_cells(fdt, up) : -1;
+		const fdt32_t *rg;
+		int len, i, n;
+
+		rg = fdt_getprop(fdt, bus, "ranges", &len);
+		if (!rg)
+			return fail(b, -EINVAL, "%s: bus %s has no ranges", node_name(fdt, node),
+				    node_name(fdt, bus));
+		if (len == 0) { /* identity mapping */
+			bus = up;
+			continue;
+		}
+		if (cac < 1 || cac > 2 || pac < 1 || pac > 2 || sc < 1 || sc > 2)
+			return fail(b, -EINVAL, "%s: unsupported ranges cells",
+				    node_name(fdt, bus));
+		n = len / (4 * (cac + pac + sc));
+		for (i = 0; i < n; i++) {
+			const fdt32_t *e = rg + i * (cac + pac + sc);
+			uint64_t child = read_cells(e, cac), size = read_cells(e + cac + pac, sc);
+
+			if (*addr >= child && *addr - child < size) {
+				*addr = read_cells(e + cac, pac) + (*addr - child);
+				break;
+			}
+		}
+		if (i == n)
+			return fail(b, -EINVAL, "%s: address 0x%llx outside the ranges of %s",
+				    node_name(fdt, node), (unsigned long long)*addr,
+				    node_name(fdt, bus));
+		bus = up;
+	}
+	return 0;
+}
+
+/* Entry i of a device's reg, as a CPU physical address. */
+static int dev_reg(struct board *b, const void *fdt, int node, int i, struct board_region *out)
+{
+	struct reg r;
+	int n = reg_open(b, fdt, node, &r);
+
+	if (n < 0)
+		return n;
+	if (i >= n)
+		return fail(b, -EINVAL, "%s: reg has %d entries, need %d", node_name(fdt, node), n,
+			    i + 1);
+	*out = reg_entry(&r, i);
+	return translate(b, fdt, node, &out->base);
+}
+
+int board_intid_from_spec(const fdt32_t *cells, int ncells)
+{
+	uint32_t type, n;
+
+	if (!cells || ncells < 2)
+		return -EINVAL;
+	type = fdt32_ld(&cells[0]);
+	n = fdt32_ld(&cells[1]);
+	switch (type) {
+	case 0: /* SPI */
+		return n < 988 ? 32 + (int)n : -EINVAL;
+	case 1: /* PPI */
+		return n < 16 ? 16 + (int)n : -EINVAL;
+	case 2: /* extended SPI (GICv3.1) */
+		return n < 1024 ? 4096 + (int)n : -EINVAL;
+	case 3: /* extended PPI (GICv3.1) */
+		return n < 64 ? 1056 + (int)n : -EINVAL;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* The interrupt controller serving node, found the way Linux does: follow interrupt-parent, else
+ * the tree parent, until a node with #interrupt-cells. It must be the GICv3 we drive. */
+static int irq_parent(struct board *b, const void *fdt, int node, int *cells)
+{
+	int p = node, len;
+
+	for (int depth = 0; depth < MAX_DEPTH; depth++) {
+		const fdt32_t *ph = fdt_getprop(fdt, p, "interrupt-parent", &len);
+		const fdt32_t *ic;
+
+		if (ph && len == 4)
+			p = fdt_node_offset_by_phandle(fdt, fdt32_ld(ph));
+		else
+			p = fdt_parent_offset(fdt, p);
+		if (p < 0)
+			break;
+		ic = fdt_getprop(fdt, p, "#interrupt-cells", &len);
+		if (!ic || len != 4)
+			continue;
+		*cells = (int)fdt32_ld(ic);
+		if (fdt_node_check_compatible(fdt, p, "arm,gic-v3"))
+			return fail(b, -ENOTSUP, "%s: interrupt parent %s is not the GICv3",
+				    node_name(fdt, node), node_name(fdt, p));
+		if (*cells < 2)
+			return fail(b, -EINVAL, "%s: #interrupt-cells %d", node_name(fdt, p),
+				    *cells);
+		return p;
+	}
+	return fail(b, -EINVAL, "%s: no interrupt parent", node_name(fdt, node));
+}
+
+/* INTID of entry i of node's interrupts; -ENOENT (no message) when there is no such entry. */
+static int dev_irq(struct board *b, const void *fdt, int node, int i, int *intid)
+{
+	const fdt32_t *p;
+	int len, cells = 0, err;
+
+	p = fdt_getprop(fdt, node, "interrupts", &len);
+	if (!p)
+		return -ENOENT;
+	err = irq_parent(b, fdt, node, &cells);
+	if (err < 0)
+		return err;
+	if (len % (4 * cells))
+		return fail(b, -EINVAL, "%s: interrupts length %d", node_name(fdt, node), len);
+	if (i >= len / (4 * cells))
+		return -ENOENT;
+	*intid = board_intid_from_spec(p + i * cells, cells);
+	if (*intid < 0)
+		return fail(b, -EINVAL, "%s: bad interrupt specifier %d", node_name(fdt, node), i);
+	return 0;
+}
+
+static void parse_model(const void *fdt, struct board *b)
+{
+	int len;
+	const char *m = fdt_getprop(fdt, 0, "model", &len);
+
+	if (m && len > 0)
+		snprintf(b->model, sizeof(b->model), "%.*s", prop_strlen(m, len), m);
+}
+
+static int parse_memory(const void *fdt, struct board *b)
+{
+	int node = -1;
+
+	while ((node = fdt_node_offset_by_prop_value(fdt, node, "device_type", "memory",
+						     sizeof("memory"))) >= 0) {
+		struct reg r;
+		int n;
+
+		if (!node_ok(fdt, node))
+			continue;
+		n = reg_open(b, fdt, node, &r);
+		if (n < 0)
+			return n;
+		for (int i = 0; i < n; i++) {
+			struct board_region m = reg_entry(&r, i);
+
+			if (!m.size)
+				continue;
+			if (b->nr_mem == BOARD_MAX_MEM)
+				b->mem_ignored++;
+			else
+				b->mem[b->nr_mem++] = m;
+		}
+	}
+	if (!b->nr_mem)
+		return fail(b, -ENOENT, "no memory: no device_type = \"memory\" node with a reg");
+	return 0;
+}
+
+static int add_reserved(struct board *b, uint64_t base, uint64_t size)
+{
+	if (!size)
+		return 0;
+	/* Dropping a reserved region would hand firmware memory out: refuse instead. */
+	if (b->nr_reserved == BOARD_MAX_RESERVED)
+		return fail(b, -E2BIG, "more than %d reserved memory regions", BOARD_MAX_RESERVED);
+	b->reserved[b->nr_reserved].base = base;
+	b->reserved[b->nr_reserved].size = size;
+	b->nr_reserved++;
+	return 0;
+}
+
+static int parse_reserved(const void *fdt, struct board *b)
+{
+	int n = fdt_num_mem_rsv(fdt), err, parent, node;
+
+	if (n < 0)
+		return fail(b, -EINVAL, "memreserve map: %s", fdt_strerror(n));
+	for (int i = 0; i < n; i++) {
+		uint64_t base, size;
+
+		err = fdt_get_mem_rsv(fdt, i, &base, &size);
+		if (err)
+			return fail(b, -EINVAL, "memreserve %d: %s", i, fdt_strerror(err));
+		err = add_reserved(b, base, size);
+		if (err)
+			return err;
+	}
+
+	parent = fdt_path_offset(fdt, "/reserved-memory");
+	if (parent < 0)
+		return 0;
+	/* Children with only a size are allocations for Linux to place, not fixed regions. */
+	fdt_for_each_subnode(node, fdt, parent)
+	{
+		struct reg r;
+
+		if (!node_ok(fdt, node) || !fdt_getprop(fdt, node, "reg", NULL))
+			continue;
+		n = reg_open(b, fdt, node, &r);
+		if (n < 0)
+			return n;
+		for (int i = 0; i < n; i++) {
+			struct board_region m = reg_entry(&r, i);
+
+			err = add_reserved(b, m.base, m.size);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+static enum board_enable_method enable_method(const char *s)
+{
+	if (!s)
+		return BOARD_ENABLE_NONE;
+	if (!strcmp(s, "psci"))
+		return BOARD_ENABLE_PSCI;
+	if (!strcmp(s, "spin-table"))
+		return BOARD_ENABLE_SPIN_TABLE;
+	return BOARD_ENABLE_OTHER;
+}
+
+static int parse_cpus(const void *fdt, struct board *b)
+{
+	int cpus = fdt_path_offset(fdt, "/cpus"), node, len;
+
+	if (cpus < 0)
+		return fail(b, -ENOENT, "no /cpus node");
+	fdt_for_each_subnode(node, fdt, cpus)
+	{
+		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
+		const char *status = fdt_getprop(fdt, node, "status", NULL);
+		const fdt32_t *rel;
+		struct board_cpu *c;
+		struct reg r;
+		int n;
+
+		/* "disabled" CPUs may still be started through their enable-method; "fail" ones
+		 * not. */
+		if (!type || strcmp(type, "cpu") || (status && !strncmp(status, "fail", 4)))
+			continue;
+		n = reg_open(b, fdt, node, &r);
+		if (n < 0)
+			return n;
+		if (n < 1)
+			return fail(b, -EINVAL, "%s: empty reg", node_name(fdt, node));
+		if (b->nr_cpus == CONFIG_MAX_CPUS) {
+			b->cpus_ignored++;
+			continue;
+		}
+		c = &b->cpu[b->nr_cpus++];
+		c->mpidr = reg_entry(&r, 0).base;
+		c->enable = enable_method(fdt_getprop(fdt, node, "enable-method", NULL));
+		rel = fdt_getprop(fdt, node, "cpu-release-addr", &len);
+		if (rel && (len == 4 || len == 8))
+			c->release_addr = read_cells(rel, len / 4);
+		if (c->enable == BOARD_ENABLE_SPIN_TABLE && !c->release_addr)
+			return fail(b, -EINVAL, "%s: spin-table without cpu-release-addr",
+				    node_name(fdt, node));
+	}
+	if (!b->nr_cpus)
+		return fail(b, -ENOENT, "no cpu nodes under /cpus");
+	return 0;
+}
+
+static int parse_gic(const void *fdt, struct board *b)
+{
+	int node = fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3"), err, n = 1, len;
+	const fdt32_t *nr;
+
+	while (node >= 0 && !node_ok(fdt, node))
+		node = fdt_node_offset_by_compatible(fdt, node, "arm,gic-v3");
+	if (node < 0)
+		return fail(b, -ENOENT,
+			    "no arm,gic-v3 interrupt controller (GICv2 is unsupported)");
+	err = dev_reg(b, fdt, node, 0, &b->gic.dist);
+	if (err)
+		return err;
+	nr = fdt_getprop(fdt, node, "#redistributor-regions", &len);
+	if (nr && len == 4)
+		n = (int)fdt32_ld(nr);
+	if (n < 1 || n > BOARD_MAX_GICR)
+		return fail(b, -E2BIG, "%s: %d redistributor regions (1..%d supported)",
+			    node_name(fdt, node), n, BOARD_MAX_GICR);
+	/* Entries after the redistributors (GICC/GICH/GICV, the GICv2 compat view) are ignored. */
+	for (int i = 0; i < n; i++) {
+		err = dev_reg(b, fdt, node, 1 + i, &b->gic.redist[i]);
+		if (err)
+			return err;
+	}
+	b->gic.nr_redist = n;
+	err = dev_irq(b, fdt, node, 0, &b->gic.maint_intid);
+	return err == -ENOENT ? 0 : err;
+}
+
+static int parse_timer(const void *fdt, struct board *b)
+{
+	int node = fdt_node_offset_by_compatible(fdt, -1, "arm,armv8-timer"), len;
+	const fdt32_t *freq;
+
+	if (node < 0)
+		node = fdt_node_offset_by_compatible(fdt, -1, "arm,armv7-timer");
+	if (node < 0)
+		return fail(b, -ENOENT, "no arm,armv8-timer node");
+	for (int i = 0; i < BOARD_TIMER_NR; i++) {
+		int err = dev_irq(b, fdt, node, i, &b->timer.intid[i]);
+
+		if (err == -ENOENT && i > BOARD_TIMER_HYP)
+			break;
+		if (err == -ENOENT)
+			return fail(b, -EINVAL, "%s: %d interrupts, need 4", node_name(fdt, node),
+				    i);
+		if (err)
+			return err;
+	}
+	b->timer.always_on = fdt_getprop(fdt, node, "always-on", NULL) != NULL;
+	freq = fdt_getprop(fdt, node, "clock-frequency", &len);
+	if (freq && len == 4)
+		b->timer.freq = fdt32_ld(freq);
+	return 0;
+}
+
+/* The node /chosen stdout-path names: "path-or-alias[:options]". */
+static int stdout_node(const void *fdt)
+{
+	int chosen = fdt_path_offset(fdt, "/chosen"), len;
+	const char *path, *colon;
+
+	if (chosen < 0)
+		return -FDT_ERR_NOTFOUND;
+	path = fdt_getprop(fdt, chosen, "stdout-path", &len);
+	if (!path)
+		path = fdt_getprop(fdt, chosen, "linux,stdout-path", &len);
+	if (!path || len < 1)
+		return -FDT_ERR_NOTFOUND;
+	len = prop_strlen(path, len);
+	colon = memchr(path, ':', len);
+	if (colon)
+		len = (int)(colon - path);
+	/* fdt_path_offset_namelen resolves a leading alias itself. */
+	return fdt_path_offset_namelen(fdt, path, len);
+}
+
+static int parse_uart(const void *fdt, struct board *b)
+{
+	int node = stdout_node(fdt), err, len;
+	const fdt32_t *clk;
+
+	/* Our console driver is pl011 only: a console of another kind is passed over. */
+	if (node < 0 || !node_ok(fdt, node) || fdt_node_check_compatible(fdt, node, "arm,pl011")) {
+		node = fdt_node_offset_by_compatible(fdt, -1, "arm,pl011");
+		while (node >= 0 && !node_ok(fdt, node))
+			node = fdt_node_offset_by_compatible(fdt, node, "arm,pl011");
+	}
+	if (node < 0)
+		return 0;
+	err = dev_reg(b, fdt, node, 0, &b->uart.reg);
+	if (err)
+		return err;
+	err = dev_irq(b, fdt, node, 0, &b->uart.intid);
+	if (err && err != -ENOENT)
+		return err;
+	/* The first clock is uartclk; only a fixed clock gives its rate in the tree. */
+	clk = fdt_getprop(fdt, node, "clocks", &len);
+	if (clk && len >= 4) {
+		int cn = fdt_node_offset_by_phandle(fdt, fdt32_ld(clk));
+		const fdt32_t *hz = cn >= 0 ? fdt_getprop(fdt, cn, "clock-frequency", &len) : NULL;
+
+		if (hz && len == 4 && !fdt_node_check_compatible(fdt, cn, "fixed-clock"))
+			b->uart.clock_hz = fdt32_ld(hz);
+	}
+	b->uart.present = true;
+	return 0;
+}
+
+static int parse_psci(const void *fdt, struct board *b)
+{
+	int node = fdt_path_offset(fdt, "/psci");
+	const char *method;
+
+	if (node < 0)
+		node = fdt_node_offset_by_compatible(fdt, -1, "arm,psci-0.2");
+	if (node < 0)
+		node = fdt_node_offset_by_compatible(fdt, -1, "arm,psci");
+	if (node < 0 || !node_ok(fdt, node))
+		return 0;
+	method = fdt_getprop(fdt, node, "method", NULL);
+	if (method && !strcmp(method, "smc"))
+		b->psci.method = BOARD_PSCI_SMC;
+	else if (method && !strcmp(method, "hvc"))
+		b->psci.method = BOARD_PSCI_HVC;
+	else
+		return fail(b, -EINVAL, "%s: method is not \"smc\" or \"hvc\"",
+			    node_name(fdt, node));
+	if (!fdt_node_check_compatible(fdt, node, "arm,psci-1.0"))
+		b->psci.version = BOARD_PSCI_V1_0;
+	else if (!fdt_node_check_compatible(fdt, node, "arm,psci-0.2"))
+		b->psci.version = BOARD_PSCI_V0_2;
+	else if (!fdt_node_check_compatible(fdt, node, "arm,psci"))
+		b->psci.version = BOARD_PSCI_V0_1;
+	else
+		return fail(b, -EINVAL, "%s: no known arm,psci compatible", node_name(fdt, node));
+	return 0;
+}
+
+static void parse_chosen(const void *fdt, struct board *b)
+{
+	int chosen = fdt_path_offset(fdt, "/chosen"), len;
+	const char *args = chosen >= 0 ? fdt_getprop(fdt, chosen, "bootargs", &len) : NULL;
+
+	if (args && len > 0 && memchr(args, '\0', len))
+		b->bootargs = args;
+}
+
+int board_parse(const void *fdt, struct board *b)
+{
+	/* In dependency order: nothing later relies on an earlier step's absence. */
+	static int (*const parsers[])(const void *, struct board *) = {
+	    parse_memory, parse_reserved, parse_cpus, parse_gic,
+	    parse_timer,  parse_uart,	  parse_psci,
+	};
+	int err;
+
+	memset(b, 0, sizeof(*b));
+	b->gic.maint_intid = -1;
+	b->uart.intid = -1;
+	for (int i = 0; i < BOARD_TIMER_NR; i++)
+		b->timer.intid[i] = -1;
+
+	err = fdt_check_header(fdt);
+	if (err)
+		return fail(b, -EINVAL, "bad DTB: %s", fdt_strerror(err));
+	parse_model(fdt, b);
+	parse_chosen(fdt, b);
+	for (unsigned i = 0; i < sizeof(parsers) / sizeof(parsers[0]); i++) {
+		err = parsers[i](fdt, b);
+		if (err)
+			return err;
+	}
+	return 0;
+}

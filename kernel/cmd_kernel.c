@@ -1,0 +1,100 @@
+/* Shell commands that show the host kernel's state, and power control. */
+#include <drivers/psci.h>
+#include <errno.h>
+#include <kernel/heap.h>
+#include <kernel/page_alloc.h>
+#include <kernel/percpu.h>
+#include <kernel/thread.h>
+#include <kernel/time.h>
+#include <shell/shell.h>
+
+static int cmd_uptime(int argc, char **argv)
+{
+	uint64_t ms = k_uptime_ms();
+
+	(void)argc;
+	(void)argv;
+	shell_print("uptime %llu.%03llu s", (unsigned long long)(ms / 1000),
+		    (unsigned long long)(ms % 1000));
+	return 0;
+}
+
+static int cmd_cpus(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	shell_print("CPU  MPIDR       STATE");
+	for (unsigned i = 0; i < CONFIG_MAX_CPUS; i++) {
+		if (!cpus[i].mpidr && i)
+			continue;
+		shell_print("%-4u 0x%08llx  %s", i, (unsigned long long)cpus[i].mpidr,
+			    cpus[i].online ? "online" : "offline");
+	}
+	return 0;
+}
+
+static void print_mem(const char *what, const struct mem_stats *s)
+{
+	shell_print("%-6s %10zu KiB %10zu KiB %10zu KiB", what, s->total >> 10, s->used >> 10,
+		    s->free >> 10);
+}
+
+static int cmd_mem(int argc, char **argv)
+{
+	struct mem_stats s;
+
+	(void)argc;
+	(void)argv;
+	shell_print("%-6s %14s %14s %14s", "", "total", "used", "free");
+	k_heap_stats(&s);
+	print_mem("heap", &s);
+	page_alloc_stats(&s);
+	print_mem("pages", &s);
+	return 0;
+}
+
+static void print_thread(struct k_thread *t, void *arg)
+{
+	struct k_thread_info info;
+
+	(void)arg;
+	k_thread_get_info(t, &info);
+	shell_print("%-16s %4d  %-10s %3d  %10llu", info.name, info.prio, info.state, info.cpu,
+		    (unsigned long long)k_ticks_to_us(info.runtime_ticks) / 1000);
+}
+
+static int cmd_threads(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	shell_print("%-16s %4s  %-10s %3s  %10s", "NAME", "PRIO", "STATE", "CPU", "RUN(ms)");
+	k_thread_foreach(print_thread, NULL);
+	return 0;
+}
+
+static const struct shell_cmd kernel_subcmds[] = {
+	SHELL_SUBCMD(uptime, "", "time since boot", cmd_uptime),
+	SHELL_SUBCMD(cpus, "", "CPUs online and their MPIDR", cmd_cpus),
+	SHELL_SUBCMD(threads, "", "threads: priority, state, CPU, run time", cmd_threads),
+	SHELL_SUBCMD(mem, "", "heap and page allocator usage", cmd_mem),
+	SHELL_SUBCMD_END,
+};
+SHELL_CMD_REGISTER_SUBCMDS(kernel, "host kernel state", kernel_subcmds);
+
+static int cmd_reboot(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	shell_print("rebooting");
+	psci_system_reset();
+}
+SHELL_CMD_REGISTER(reboot, "restart the machine", cmd_reboot);
+
+static int cmd_poweroff(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	shell_print("powering off");
+	psci_system_off();
+}
+SHELL_CMD_REGISTER(poweroff, "turn the machine off", cmd_poweroff);

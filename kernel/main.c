@@ -1,0 +1,15 @@
+/* The first thread: everything that needs a running scheduler starts here. */
+#include <kernel/init.h>
+#include <kernel/percpu.h>
+#include <kernel/printk.h>
+#include <kernel/time.h>
+#include <shell/shell.h>
+
+void kernel_main(void *a, void *b)
+{
+	(void)a;
+	(void)b;
+	printk("ZVM: %u CPUs online, boot took %llu ms\n", cpu_count(),
+	       (unsigned long long)k_uptime_ms());
+	shell_run();
+}

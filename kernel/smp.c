@@ -1,0 +1,120 @@
+/* Bringing the other CPUs up, and the two IPIs the kernel uses: reschedule and call-function.
+ * Both are GICv3 SGIs. */
+#include <arch/boot.h>
+#include <arch/irq.h>
+#include <arch/sysreg.h>
+#include <drivers/gicv3.h>
+#include <drivers/psci.h>
+#include <kernel/irq.h>
+#include <kernel/percpu.h>
+#include <kernel/printk.h>
+#include <kernel/sched.h>
+#include <kernel/smp.h>
+#include <kernel/spinlock.h>
+#include <kernel/time.h>
+
+#define SGI_RESCHED   0
+#define SGI_CALL_FUNC 1
+
+struct cpu cpus[CONFIG_MAX_CPUS];
+static unsigned nr_cpus = 1;
+
+/* One outstanding cross-CPU call per target; callers serialise on the target's lock. */
+struct call_slot {
+	struct k_spinlock lock;
+	void (*fn)(void *);
+	void *arg;
+	volatile bool done;
+};
+static struct call_slot call_slots[CONFIG_MAX_CPUS];
+
+unsigned cpu_count(void)
+{
+	return nr_cpus;
+}
+
+void smp_send_resched(unsigned cpu)
+{
+	if (cpu == cpu_id())
+		return;
+	gicv3_send_sgi(SGI_RESCHED, cpus[cpu].mpidr);
+}
+
+void smp_call_function(unsigned cpu, void (*fn)(void *), void *arg)
+{
+	struct call_slot *slot = &call_slots[cpu];
+
+	if (cpu == cpu_id()) {
+		uint64_t flags = arch_irq_save();
+
+		fn(arg);
+		arch_irq_restore(flags);
+		return;
+	}
+	k_spinlock_key_t key = k_spin_lock(&slot->lock);
+
+	slot->fn = fn;
+	slot->arg = arg;
+	slot->done = false;
+	dsb(ish);
+	gicv3_send_sgi(SGI_CALL_FUNC, cpus[cpu].mpidr);
+	while (!__atomic_load_n(&slot->done, __ATOMIC_ACQUIRE))
+		cpu_relax();
+	k_spin_unlock(&slot->lock, key);
+}
+
+static void resched_ipi(unsigned intid, void *arg)
+{
+	(void)intid;
+	(void)arg;
+	sched_resched_ipi();
+}
+
+static void call_func_ipi(unsigned intid, void *arg)
+{
+	struct call_slot *slot = &call_slots[cpu_id()];
+
+	(void)intid;
+	(void)arg;
+	slot->fn(slot->arg);
+	__atomic_store_n(&slot->done, true, __ATOMIC_RELEASE);
+}
+
+/* Per CPU: the SGIs are banked, so each CPU enables its own. */
+void smp_init_cpu_ipis(void)
+{
+	gicv3_irq_enable(SGI_RESCHED);
+	gicv3_irq_enable(SGI_CALL_FUNC);
+}
+
+void smp_init_ipis(void)
+{
+	irq_connect(SGI_RESCHED, resched_ipi, NULL);
+	irq_connect(SGI_CALL_FUNC, call_func_ipi, NULL);
+}
+
+/* Starts every other CPU in `mpidrs` with PSCI CPU_ON and waits until each is online. */
+void smp_boot_secondaries(const uint64_t *mpidrs, unsigned count)
+{
+	for (unsigned i = 1; i < count; i++) {
+		cpus[i].id = i;
+		cpus[i].mpidr = mpidrs[i];
+		int err = psci_cpu_on(mpidrs[i], (uintptr_t)secondary_entry, i);
+
+		if (err) {
+			pr_err("CPU %u (MPIDR 0x%llx) did not start: %d\n", i,
+			       (unsigned long long)mpidrs[i], err);
+			continue;
+		}
+		uint64_t deadline = k_uptime_ticks() + k_ms_to_ticks(1000);
+
+		while (!__atomic_load_n(&cpus[i].online, __ATOMIC_ACQUIRE) &&
+		       k_uptime_ticks() < deadline)
+			cpu_relax();
+		if (!cpus[i].online)
+			pr_err("CPU %u (MPIDR 0x%llx) did not come online\n", i,
+			       (unsigned long long)mpidrs[i]);
+		else
+			nr_cpus = i + 1;
+	}
+}

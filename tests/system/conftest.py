@@ -1,0 +1,27 @@
+import pytest
+
+from qemu import Zvm
+
+
+@pytest.fixture(scope="module")
+def zvm():
+    """The default machine (cortex-a57, 4 CPUs, 2 GiB), booted once per test module."""
+    vm = Zvm()
+    vm.boot()
+    yield vm
+    vm.close()
+
+
+@pytest.fixture
+def fresh_zvm():
+    """Factory for a machine of its own, for tests that change or stop it."""
+    machines = []
+
+    def make(**kw):
+        vm = Zvm(**kw)
+        machines.append(vm)
+        return vm
+
+    yield make
+    for vm in machines:
+        vm.close()

@@ -1,0 +1,16 @@
+UNIT_TESTS += board
+board_SRCS := tests/unit/test_board.c kernel/board.c
+board_LIBS := -lfdt
+
+# The test reads QEMU's own DTBs from beside its binary; QEMU exits right after dumping.
+BOARD_DUMPDTB = $(QEMU) -M virt,virtualization=on,gic-version=3 -cpu cortex-a57 -nographic
+
+$(BUILD)/unit/qemu-virt.dtb:
+	@mkdir -p $(dir $@)
+	$(BOARD_DUMPDTB) -smp 4 -m 2G -machine dumpdtb=$@
+
+$(BUILD)/unit/qemu-virt-smp2.dtb:
+	@mkdir -p $(dir $@)
+	$(BOARD_DUMPDTB) -smp 2 -m 512M -machine dumpdtb=$@
+
+$(BUILD)/unit/board: $(BUILD)/unit/qemu-virt.dtb $(BUILD)/unit/qemu-virt-smp2.dtb
