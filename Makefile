@@ -15,7 +15,7 @@ OBJCOPY  := $(CROSS)objcopy
 PICOLIBC := /usr/lib/picolibc/aarch64-linux-gnu/picolibc.specs
 LIBFDT   := $(DEPS)/usr/lib/aarch64-linux-gnu/libfdt.a
 
-SRC_DIRS := arch/arm64 kernel drivers lib shell
+SRC_DIRS := arch/arm64 kernel drivers lib shell zvm zvm/vdev
 SRCS     := $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c $(d)/*.S))
 OBJS     := $(patsubst %,$(BUILD)/obj/%.o,$(SRCS))
 
@@ -56,12 +56,42 @@ deps: $(LIBFDT)
 setup:
 	scripts/setup.sh
 
-run: setup all
-	$(QEMU) $(QEMU_ARGS)
+run: setup all images
+	$(QEMU) $(QEMU_ARGS) $$(cat $(BOARD_ARGS))
 
-debug: setup all
+debug: setup all images
 	@echo "Attach with: gdb-multiarch $(BUILD)/zvm.elf -ex 'target remote :1234'"
-	$(QEMU) $(QEMU_ARGS) -S -s
+	$(QEMU) $(QEMU_ARGS) $$(cat $(BOARD_ARGS)) -S -s
+
+# ---- Guest images: scripts/fetch-linux.sh, scripts/board-dtb.py, configs/guests.conf ----------
+# QEMU loads every image GUESTS_CONF lists beside ZVM; the board DTB (QEMU's own, plus
+# /reserved-memory nodes) says where. One board per CPU/SMP/MEM: QEMU's DTB depends on them.
+LINUX_DIR    := $(BUILD)/linux
+LINUX_IMAGES := $(LINUX_DIR)/Image $(LINUX_DIR)/initramfs.cpio.gz
+GUESTS_CONF  := configs/guests.conf
+QEMU_MACHINE := virt,virtualization=on,gic-version=3
+BOARD_DIR     = $(BUILD)/board/$(CPU)-smp$(SMP)-$(MEM)
+BOARD_ARGS    = $(BOARD_DIR)/qemu.args
+
+.PHONY: images linux
+# The .debs stay in $(LINUX_DIR)/debs: only a missing cache downloads.
+$(LINUX_IMAGES) &: scripts/fetch-linux.sh
+	scripts/fetch-linux.sh $(LINUX_DIR)
+linux: $(LINUX_IMAGES)
+
+$(BOARD_DIR)/board.dtb $(BOARD_ARGS) &: scripts/board-dtb.py $(GUESTS_CONF) $(LINUX_IMAGES)
+	$(PYTHON) scripts/board-dtb.py --qemu $(QEMU) --machine $(QEMU_MACHINE) --cpu $(CPU) \
+		--smp $(SMP) --mem $(MEM) --config $(GUESTS_CONF) --out $(BOARD_DIR)
+images: $(BOARD_ARGS)
+system-test: images
+# Written by board-dtb.py: the image files the config names (test guests too).
+-include $(BOARD_DIR)/board.d
+.PHONY: guests
+guests:
+	$(MAKE) -C guests/tests CROSS=$(CROSS)
+$(BUILD)/guests/tests.bin: guests
+images: guests
+# ---- end of guest images ---------------------------------------------------------------------
 
 include tests/unit/unit.mk
 

@@ -3,6 +3,7 @@
 #include <arch/sysreg.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
+#include <kernel/smp.h>
 #include <stdarg.h>
 
 static volatile int panicking;
@@ -21,6 +22,7 @@ _Noreturn void panic(const char *fmt, ...)
 	arch_irq_disable();
 	if (__atomic_exchange_n(&panicking, 1, __ATOMIC_ACQ_REL))
 		halt(); /* another CPU is already reporting */
+	smp_stop_others();
 	printk("\n*** ZVM PANIC on CPU with MPIDR 0x%llx: ",
 	       (unsigned long long)(read_sysreg(mpidr_el1) & 0xff00ffffffULL));
 	va_start(ap, fmt);

@@ -203,7 +203,11 @@ bool z_swap(k_spinlock_key_t key)
 		z_unready(prev);
 		z_ready(prev, at_head);
 	}
+	if (prev->switch_out)
+		prev->switch_out(prev);
 	arch_switch(&prev->ctx, &next->ctx);
+	if (prev->switch_in)
+		prev->switch_in(prev);
 	/* prev runs again, on whichever CPU picked it, holding the lock that CPU's switch handed
 	 * over (the local variables above except key are stale now). */
 	k_spin_unlock(&z_sched_lock, key);

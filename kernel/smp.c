@@ -15,6 +15,8 @@
 
 #define SGI_RESCHED   0
 #define SGI_CALL_FUNC 1
+#define SGI_KICK      2 /* only makes a CPU leave guest mode */
+#define SGI_STOP      3 /* panic: park the CPU for good */
 
 struct cpu cpus[CONFIG_MAX_CPUS];
 static unsigned nr_cpus = 1;
@@ -63,6 +65,34 @@ void smp_call_function(unsigned cpu, void (*fn)(void *), void *arg)
 	k_spin_unlock(&slot->lock, key);
 }
 
+void smp_send_kick(unsigned cpu)
+{
+	gicv3_send_sgi(SGI_KICK, cpus[cpu].mpidr);
+}
+
+/* Stops every other CPU (the panic path): they park with interrupts masked. */
+void smp_stop_others(void)
+{
+	for (unsigned i = 0; i < nr_cpus; i++)
+		if (i != cpu_id() && cpus[i].online)
+			gicv3_send_sgi(SGI_STOP, cpus[i].mpidr);
+}
+
+static void stop_ipi(unsigned intid, void *arg)
+{
+	(void)intid;
+	(void)arg;
+	cpus[cpu_id()].online = false;
+	for (;;)
+		wfi();
+}
+
+static void kick_ipi(unsigned intid, void *arg)
+{
+	(void)intid;
+	(void)arg;
+}
+
 static void resched_ipi(unsigned intid, void *arg)
 {
 	(void)intid;
@@ -85,12 +115,16 @@ void smp_init_cpu_ipis(void)
 {
 	gicv3_irq_enable(SGI_RESCHED);
 	gicv3_irq_enable(SGI_CALL_FUNC);
+	gicv3_irq_enable(SGI_KICK);
+	gicv3_irq_enable(SGI_STOP);
 }
 
 void smp_init_ipis(void)
 {
 	irq_connect(SGI_RESCHED, resched_ipi, NULL);
 	irq_connect(SGI_CALL_FUNC, call_func_ipi, NULL);
+	irq_connect(SGI_KICK, kick_ipi, NULL);
+	irq_connect(SGI_STOP, stop_ipi, NULL);
 }
 
 /* Starts every other CPU in `mpidrs` with PSCI CPU_ON and waits until each is online. */

@@ -48,6 +48,14 @@ void z_thread_finalize(struct k_thread *t)
 	z_wake_all_locked(&t->halt_q, 0);
 }
 
+static bool is_live(const struct k_thread *t)
+{
+	for (const struct k_thread *p = all_threads; p; p = p->next_all)
+		if (p == t)
+			return true;
+	return false;
+}
+
 /* First code of every thread, entered by the switch that picked it (see the protocol in sched.h):
  * it finishes that switch by releasing the scheduler lock, then enables IRQs. */
 static void thread_start(void *arg)
@@ -69,7 +77,19 @@ int k_thread_create(struct k_thread *t, void *stack, size_t stack_size,
 	if (!t || !stack || stack_size < K_THREAD_STACK_MIN || !entry || prio < 0 ||
 	    prio > K_PRIO_LOWEST || !(cpu_mask & ALL_CPUS))
 		return -EINVAL;
+
+	k_spinlock_key_t key = k_spin_lock(&z_sched_lock);
+	bool live = is_live(t);
+
+	k_spin_unlock(&z_sched_lock, key);
+	if (live)
+		return -EBUSY; /* reuse a struct k_thread only once its thread is dead */
+	void (*switch_out)(struct k_thread *) = t->switch_out;
+	void (*switch_in)(struct k_thread *) = t->switch_in;
+
 	memset(t, 0, sizeof(*t));
+	t->switch_out = switch_out;
+	t->switch_in = switch_in;
 	z_thread_sched_init(t, prio, cpu_mask & ALL_CPUS);
 	t->entry = entry;
 	t->a = a;
@@ -78,8 +98,7 @@ int k_thread_create(struct k_thread *t, void *stack, size_t stack_size,
 	t->stack_size = stack_size;
 	t->name = name ? name : "?";
 	arch_context_init(&t->ctx, (char *)stack + stack_size, thread_start, t);
-
-	k_spinlock_key_t key = k_spin_lock(&z_sched_lock);
+	key = k_spin_lock(&z_sched_lock);
 
 	z_thread_register(t);
 	z_ready(t, false);
@@ -242,14 +261,6 @@ const char *k_thread_state_str(const struct k_thread *t)
 	if (t->flags & Z_T_PENDING)
 		return t->wait_q ? "pending" : "sleeping";
 	return "ready";
-}
-
-static bool is_live(const struct k_thread *t)
-{
-	for (const struct k_thread *p = all_threads; p; p = p->next_all)
-		if (p == t)
-			return true;
-	return false;
 }
 
 int k_thread_get_info(const struct k_thread *t, struct k_thread_info *info)

@@ -15,6 +15,7 @@
 #include <kernel/sched.h>
 #include <kernel/thread.h>
 #include <kernel/version.h>
+#include <zvm/zvm.h>
 
 #define MPIDR_AFF_MASK 0xff00ffffffULL
 #define HCR_RW         (1ULL << 31) /* lower ELs are AArch64 */
@@ -142,6 +143,8 @@ void boot_primary(uintptr_t dtb, unsigned current_el)
 	sched_init();
 	if (board.uart.intid >= 0)
 		console_init_rx(board.uart.intid);
+	zvm_init();
+	zvm_init_cpu();
 
 	cpus[0].online = true;
 	mmu_publish_for_secondaries();
@@ -160,6 +163,7 @@ void boot_secondary(unsigned cpu)
 		panic("no GICv3 redistributor for CPU %u", cpu);
 	smp_init_cpu_ipis();
 	arch_timer_init_cpu(board.timer.intid[BOARD_TIMER_HYP]);
+	zvm_init_cpu();
 	__atomic_store_n(&cpus[cpu].online, true, __ATOMIC_RELEASE);
 	sched_start_cpu();
 }

@@ -81,11 +81,15 @@ el2_vectors:
 	unexpected 6
 	unexpected 7
 
-	/* Lower EL, AArch64: guests (the hypervisor's exits hook in here). */
-	unexpected 8
-	unexpected 9
-	unexpected 10
-	unexpected 11
+	/* Lower EL, AArch64: guest exits (arch/arm64/guest_switch.S). */
+	.balign 0x80
+	b	guest_exit_sync
+	.balign 0x80
+	b	guest_exit_irq
+	.balign 0x80
+	b	guest_exit_irq		/* FIQ: routed like IRQ, handled by the host */
+	.balign 0x80
+	b	guest_exit_serror
 
 	/* Lower EL, AArch32: not supported. */
 	unexpected 12

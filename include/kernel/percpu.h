@@ -8,10 +8,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct vcpu;
+
 struct cpu {
+	/* The vCPU in guest mode on this CPU, or NULL. First, so the exit vector finds it with
+	 * one load from TPIDR_EL2. */
+	struct vcpu *vcpu;
 	unsigned id;
 	uint64_t mpidr;
 	volatile bool online;
+	/* The vCPU whose EL1 state is in this CPU's registers (see zvm/vcpu_sr.c), or NULL. */
+	struct vcpu *loaded_vcpu;
 	struct sched_cpu sched; /* owned by kernel/sched.c */
 };
 

@@ -5,6 +5,10 @@
 /* Makes cpu run the scheduler soon (a reschedule SGI; a no-op for the calling CPU, which
  * reschedules on its own interrupt exit). */
 void smp_send_resched(unsigned cpu);
+/* Interrupts cpu so that a vCPU running there leaves guest mode; the handler does nothing. */
+void smp_send_kick(unsigned cpu);
+/* Parks every other online CPU for good (the panic path). */
+void smp_stop_others(void);
 /* Runs fn(arg) on cpu from interrupt context and waits until it has run. */
 void smp_call_function(unsigned cpu, void (*fn)(void *), void *arg);
 

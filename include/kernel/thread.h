@@ -52,11 +52,17 @@ struct k_thread {
 	void *stack;
 	size_t stack_size;
 	const char *name;
+	/* Optional, set before k_thread_create (which keeps them): called by the scheduler with
+	 * its lock held and IRQs masked, right before the thread leaves a CPU and right after it
+	 * is back on one. A vCPU thread saves and restores its guest's EL1 state here. */
+	void (*switch_out)(struct k_thread *t);
+	void (*switch_in)(struct k_thread *t);
 };
 
 /* Creates a thread and makes it ready at once: it runs entry(a, b) and dies when entry returns.
  * stack: at least K_THREAD_STACK_MIN bytes. prio: 0..K_PRIO_LOWEST. cpu_mask: bit n allows CPU n,
- * 0 allows every CPU. name: kept by pointer. Returns 0, or -EINVAL for a bad argument. */
+ * 0 allows every CPU. name: kept by pointer. Returns 0, -EINVAL for a bad argument, -EBUSY if t
+ * is a live thread. */
 int k_thread_create(struct k_thread *t, void *stack, size_t stack_size,
 		    void (*entry)(void *a, void *b), void *a, void *b, int prio, uint64_t cpu_mask,
 		    const char *name);

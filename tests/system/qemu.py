@@ -5,16 +5,21 @@ import time
 
 import pexpect
 
+import board
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, "build")
 PROMPT = "zvm_host:~# "
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
-def qemu_command(cpu="cortex-a57", smp=4, mem="2G", virtualization=True, extra=()):
-    machine = "virt,gic-version=3" + (",virtualization=on" if virtualization else "")
+def qemu_command(cpu="cortex-a57", smp=4, mem="2G", virtualization=True, images=True, extra=()):
+    """The QEMU command line; with `images`, the guest images and the board DTB that
+    describes them (configs/guests.conf) come along, as with `make run`."""
+    machine = board.MACHINE if virtualization else "virt,gic-version=3"
+    loads = board.image_args(cpu=cpu, smp=smp, mem=mem, machine=machine) if images else ()
     return ["qemu-system-aarch64", "-M", machine, "-cpu", cpu, "-smp", str(smp), "-m", mem,
-            "-nographic", "-kernel", os.path.join(BUILD, "zvm.bin"), *extra]
+            "-nographic", "-kernel", os.path.join(BUILD, "zvm.bin"), *loads, *extra]
 
 
 class Zvm:
@@ -63,3 +68,42 @@ class Zvm:
 
 def clean(text):
     return ANSI.sub("", text).replace("\r", "")
+
+
+class Guest:
+    """A VM's console reached through `zvm look`; Ctrl+X gives the host shell back."""
+
+    def __init__(self, zvm, vm_id):
+        self.zvm = zvm
+        self.vm_id = vm_id
+
+    def __enter__(self):
+        self.zvm.send(f"zvm look {self.vm_id}\r")
+        self.zvm.expect(r"\[attached to vm \d+")
+        return self
+
+    def __exit__(self, *exc):
+        self.zvm.send("\x18")
+        self.zvm.wait_prompt()
+
+    def expect(self, pattern, timeout=60):
+        return self.zvm.expect(pattern, timeout=timeout)
+
+    def send(self, text):
+        self.zvm.send(text)
+
+
+def create_vm(zvm, args):
+    """`zvm new ARGS`; returns the new VM's id."""
+    out = zvm.run(f"zvm new {args}")
+    m = re.search(r"vm (\d+) created", out)
+    assert m, out
+    return int(m.group(1))
+
+
+def mem_used(zvm):
+    """(heap used KiB, pages used KiB) from `kernel mem`."""
+    out = zvm.run("kernel mem")
+    heap = int(re.search(r"^heap\s+\d+ KiB\s+(\d+) KiB", out, re.M).group(1))
+    pages = int(re.search(r"^pages\s+\d+ KiB\s+(\d+) KiB", out, re.M).group(1))
+    return heap, pages

@@ -1,0 +1,132 @@
+/* Entering a guest and coming back. guest_enter() is a function call for the vCPU thread: it
+ * keeps the host's callee-saved registers on the thread's stack, erets into the guest, and
+ * "returns" when an exit is not handled on the fast path. Only general registers move here:
+ * EL1 system registers stay in the CPU while the vCPU thread runs (see zvm/vcpu_sr.c), and the
+ * FP registers belong to the thread (arch_switch moves them). */
+#include <arch/asm.h>
+#include <zvm/vcpu_asm.h>
+
+#define HOST_FRAME 96
+
+	.text
+/* uint64_t guest_enter(struct vcpu *v); IRQs masked. */
+FUNC(guest_enter)
+	stp	x29, x30, [sp, #-HOST_FRAME]!
+	stp	x19, x20, [sp, #16]
+	stp	x21, x22, [sp, #32]
+	stp	x23, x24, [sp, #48]
+	stp	x25, x26, [sp, #64]
+	stp	x27, x28, [sp, #80]
+	mov	x1, sp
+	str	x1, [x0, #VCPU_HOST_SP]
+	mrs	x1, tpidr_el2
+	str	x0, [x1]			/* this_cpu()->vcpu */
+	b	guest_resume
+ENDFUNC(guest_enter)
+
+/* x0 = vcpu: load the whole general register file and eret. */
+FUNC(guest_resume)
+	ldp	x2, x3, [x0, #VCPU_PC]
+	msr	elr_el2, x2
+	msr	spsr_el2, x3
+	ldp	x2, x3, [x0, #16 * 1]
+	ldp	x4, x5, [x0, #16 * 2]
+	ldp	x6, x7, [x0, #16 * 3]
+	ldp	x8, x9, [x0, #16 * 4]
+	ldp	x10, x11, [x0, #16 * 5]
+	ldp	x12, x13, [x0, #16 * 6]
+	ldp	x14, x15, [x0, #16 * 7]
+	ldp	x16, x17, [x0, #16 * 8]
+	ldp	x18, x19, [x0, #16 * 9]
+	ldp	x20, x21, [x0, #16 * 10]
+	ldp	x22, x23, [x0, #16 * 11]
+	ldp	x24, x25, [x0, #16 * 12]
+	ldp	x26, x27, [x0, #16 * 13]
+	ldp	x28, x29, [x0, #16 * 14]
+	ldr	x30, [x0, #16 * 15]
+	ldp	x0, x1, [x0, #16 * 0]
+	eret
+ENDFUNC(guest_resume)
+
+/* Saves what a C call may clobber (x0-x18, x30) plus ELR/SPSR into the vCPU; x0 = vcpu after. */
+.macro save_guest_caller_saved
+	stp	x0, x1, [sp, #-16]!
+	mrs	x0, tpidr_el2
+	ldr	x0, [x0]
+	stp	x2, x3, [x0, #16 * 1]
+	stp	x4, x5, [x0, #16 * 2]
+	stp	x6, x7, [x0, #16 * 3]
+	stp	x8, x9, [x0, #16 * 4]
+	stp	x10, x11, [x0, #16 * 5]
+	stp	x12, x13, [x0, #16 * 6]
+	stp	x14, x15, [x0, #16 * 7]
+	stp	x16, x17, [x0, #16 * 8]
+	str	x18, [x0, #16 * 9]
+	str	x30, [x0, #16 * 15]
+	ldp	x2, x3, [sp], #16
+	stp	x2, x3, [x0, #16 * 0]
+	mrs	x2, elr_el2
+	mrs	x3, spsr_el2
+	stp	x2, x3, [x0, #VCPU_PC]
+.endm
+
+.macro save_guest_callee_saved
+	str	x19, [x0, #16 * 9 + 8]
+	stp	x20, x21, [x0, #16 * 10]
+	stp	x22, x23, [x0, #16 * 11]
+	stp	x24, x25, [x0, #16 * 12]
+	stp	x26, x27, [x0, #16 * 13]
+	stp	x28, x29, [x0, #16 * 14]
+.endm
+
+/* A synchronous exit. The fast path handles it in C in exception context and goes straight
+ * back into the guest; handlers may change any guest register (an MMIO load into x20, say), so
+ * the whole file is saved and reloaded. */
+FUNC(guest_exit_sync)
+	save_guest_caller_saved
+	save_guest_callee_saved
+	mrs	x1, esr_el2
+	mrs	x2, far_el2
+	mrs	x3, hpfar_el2
+	str	x1, [x0, #VCPU_ESR]
+	stp	x2, x3, [x0, #VCPU_FAR]
+	mov	x19, x0
+	bl	vcpu_handle_fast_exit
+	mov	x1, x0
+	mov	x0, x19
+	cbnz	x1, guest_resume
+	mov	x1, #EXIT_SYNC
+	b	guest_exit_to_host
+ENDFUNC(guest_exit_sync)
+
+FUNC(guest_exit_irq)
+	save_guest_caller_saved
+	save_guest_callee_saved
+	mov	x1, #EXIT_IRQ
+	b	guest_exit_to_host
+ENDFUNC(guest_exit_irq)
+
+FUNC(guest_exit_serror)
+	save_guest_caller_saved
+	save_guest_callee_saved
+	mrs	x2, esr_el2
+	str	x2, [x0, #VCPU_ESR]
+	mov	x1, #EXIT_SERROR
+	b	guest_exit_to_host
+ENDFUNC(guest_exit_serror)
+
+/* x0 = vcpu, x1 = exit code: back onto the host stack, return from guest_enter(). */
+FUNC(guest_exit_to_host)
+	mrs	x2, tpidr_el2
+	str	xzr, [x2]
+	ldr	x2, [x0, #VCPU_HOST_SP]
+	mov	sp, x2
+	mov	x0, x1
+	ldp	x19, x20, [sp, #16]
+	ldp	x21, x22, [sp, #32]
+	ldp	x23, x24, [sp, #48]
+	ldp	x25, x26, [sp, #64]
+	ldp	x27, x28, [sp, #80]
+	ldp	x29, x30, [sp], #HOST_FRAME
+	ret
+ENDFUNC(guest_exit_to_host)

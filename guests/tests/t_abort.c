@@ -1,0 +1,330 @@
+/* abort: what a guest gets for accesses the hypervisor cannot satisfy. A load, store or
+ * instruction fetch at an IPA outside RAM and devices must come back as a synchronous external
+ * abort taken to EL1 (EC 0x25/0x21, FSC 0x10, FAR = the address); an IMPLEMENTATION DEFINED
+ * system register must UNDEF (EC 0x00); an unknown hvc returns -1; WFE/WFI return. The guest
+ * skips the faulting instruction and carries on.
+ *
+ * Native mode (zvmnative): QEMU virt maps its PCIe MMIO window at 0x10000000-0x3effffff, so a
+ * load at 0x20000000 does not abort there; such a case is skipped natively (never under ZVM).
+ * A native abort with another fault status code is accepted natively if it has the right EC. */
+#include "zt.h"
+
+#define SGI_WATCHDOG 15
+
+static uint64_t load64(uint64_t addr, uint64_t *pc)
+{
+	uint64_t v = 0, at;
+	__asm__ volatile("adr %1, 1f\n1:\tldr %0, [%2]"
+			 : "=&r"(v), "=&r"(at)
+			 : "r"(addr)
+			 : "memory");
+	*pc = at;
+	return v;
+}
+
+static uint32_t load32(uint64_t addr, uint64_t *pc)
+{
+	uint32_t v = 0;
+	uint64_t at;
+	__asm__ volatile("adr %1, 1f\n1:\tldr %w0, [%2]"
+			 : "=&r"(v), "=&r"(at)
+			 : "r"(addr)
+			 : "memory");
+	*pc = at;
+	return v;
+}
+
+static void store64(uint64_t addr, uint64_t v, uint64_t *pc)
+{
+	uint64_t at;
+	__asm__ volatile("adr %0, 1f\n1:\tstr %1, [%2]" : "=&r"(at) : "r"(v), "r"(addr) : "memory");
+	*pc = at;
+}
+
+static int check_abort(const char *what, uint64_t addr, const struct zt_exc *e, uint64_t pc,
+		       unsigned want_ec)
+{
+	if (!e->count) {
+		if (zt_plat.native)
+			return zt_skip(
+			    "native: %s at 0x%lx does not abort (QEMU maps something there)", what,
+			    (unsigned long)addr);
+		return zt_fail("%s at 0x%lx completed without an abort", what, (unsigned long)addr);
+	}
+	unsigned ec = ESR_EC(e->esr), fsc = e->esr & 0x3f;
+	CHECK(e->count == 1, "%s at 0x%lx: %u exceptions", what, (unsigned long)addr, e->count);
+	CHECK(ec == want_ec, "%s at 0x%lx: EC 0x%x (ESR 0x%lx), want 0x%x", what,
+	      (unsigned long)addr, ec, (unsigned long)e->esr, want_ec);
+	if (fsc != FSC_EXTABT && zt_plat.native) {
+		zt_note("native: %s at 0x%lx gave FSC 0x%x, not 0x10 (ESR 0x%lx)", what,
+			(unsigned long)addr, fsc, (unsigned long)e->esr);
+	} else {
+		CHECK(fsc == FSC_EXTABT,
+		      "%s at 0x%lx: FSC 0x%x (ESR 0x%lx), want 0x10 (external abort)", what,
+		      (unsigned long)addr, fsc, (unsigned long)e->esr);
+	}
+	CHECK(!(e->esr & (1u << 10)), "%s: ESR 0x%lx has FnV set: FAR not valid", what,
+	      (unsigned long)e->esr);
+	CHECK(e->far == addr, "%s: FAR 0x%lx, want 0x%lx", what, (unsigned long)e->far,
+	      (unsigned long)addr);
+	CHECK(e->elr == pc, "%s: ELR 0x%lx, want the faulting instruction 0x%lx", what,
+	      (unsigned long)e->elr, (unsigned long)pc);
+	return 0;
+}
+
+static int data_abort_load(uint64_t addr)
+{
+	uint64_t pc;
+	zt_exc_arm(ZT_RESUME_NEXT, 0);
+	load64(addr, &pc);
+	struct zt_exc e = zt_exc_disarm();
+	return check_abort("64-bit load", addr, &e, pc, EC_DABT_CUR);
+}
+
+static int c_load_4g(void)
+{
+	return data_abort_load(0x100000000ULL);
+}
+
+static int c_load_512m(void)
+{
+	return data_abort_load(0x20000000ULL);
+}
+
+/* The first byte past the end of RAM (the DTB's /memory). The last word of RAM must load. */
+static int c_load_past_ram(void)
+{
+	uint64_t end = zt_plat.ram_base + zt_plat.ram_size, pc;
+	zt_exc_arm(ZT_RESUME_NEXT, 0);
+	load64(end - 8, &pc);
+	struct zt_exc e = zt_exc_disarm();
+	CHECK(!e.count, "the last word of RAM (0x%lx) faults: ESR 0x%lx", (unsigned long)(end - 8),
+	      (unsigned long)e.esr);
+	return data_abort_load(end);
+}
+
+static int c_load32_4g(void)
+{
+	uint64_t pc, addr = 0x100000004ULL;
+	zt_exc_arm(ZT_RESUME_NEXT, 0);
+	load32(addr, &pc);
+	struct zt_exc e = zt_exc_disarm();
+	return check_abort("32-bit load", addr, &e, pc, EC_DABT_CUR);
+}
+
+static int c_store_4g(void)
+{
+	uint64_t pc, addr = 0x100000008ULL;
+	zt_exc_arm(ZT_RESUME_NEXT, 0);
+	store64(addr, 0x1234, &pc);
+	struct zt_exc e = zt_exc_disarm();
+	return check_abort("64-bit store", addr, &e, pc, EC_DABT_CUR);
+}
+
+/* A branch to nowhere: instruction abort, ELR = FAR = target; we resume at the link address. */
+static int c_fetch_4g(void)
+{
+	uint64_t addr = 0x100000000ULL;
+	zt_exc_arm(ZT_RESUME_LR, 0);
+	__asm__ volatile("blr %0" : : "r"(addr) : "x30", "memory");
+	struct zt_exc e = zt_exc_disarm();
+	return check_abort("instruction fetch", addr, &e, addr, EC_IABT_CUR);
+}
+
+/* Many aborts in a row: the hypervisor's injection path must not leak or wedge. */
+static int c_repeat(void)
+{
+	for (unsigned i = 0; i < 200; i++) {
+		uint64_t pc, addr = 0x100000000ULL + 0x1000 * i;
+		zt_exc_arm(ZT_RESUME_NEXT, 0);
+		load64(addr, &pc);
+		struct zt_exc e = zt_exc_disarm();
+		if (!e.count || ESR_EC(e.esr) != EC_DABT_CUR || e.far != addr)
+			return zt_fail("abort %u at 0x%lx: count %u ESR 0x%lx FAR 0x%lx", i,
+				       (unsigned long)addr, e.count, (unsigned long)e.esr,
+				       (unsigned long)e.far);
+	}
+	return 0;
+}
+
+/* ---- system registers ---- */
+#define PROBE_MRS(enc, pcp)                                                                        \
+	({                                                                                         \
+		uint64_t __v = 0, __at;                                                            \
+		__asm__ volatile("adr %1, 1f\n1:\tmrs %0, " enc                                    \
+				 : "=&r"(__v), "=&r"(__at)                                         \
+				 :                                                                 \
+				 : "memory");                                                      \
+		*(pcp) = __at;                                                                     \
+		__v;                                                                               \
+	})
+#define PROBE_MSR(enc, val, pcp)                                                                   \
+	({                                                                                         \
+		uint64_t __at;                                                                     \
+		__asm__ volatile("adr %0, 1f\n1:\tmsr " enc ", %1"                                 \
+				 : "=&r"(__at)                                                     \
+				 : "r"((uint64_t)(val))                                            \
+				 : "memory");                                                      \
+		*(pcp) = __at;                                                                     \
+	})
+
+static int check_undef(const char *what, const struct zt_exc *e, uint64_t pc)
+{
+	CHECK(e->count == 1, "%s: %u exceptions, want one UNDEF", what, e->count);
+	CHECK(ESR_EC(e->esr) == EC_UNKNOWN, "%s: ESR 0x%lx (EC 0x%x), want EC 0x00 (UNDEF)", what,
+	      (unsigned long)e->esr, (unsigned)ESR_EC(e->esr));
+	CHECK(e->elr == pc, "%s: ELR 0x%lx, want 0x%lx", what, (unsigned long)e->elr,
+	      (unsigned long)pc);
+	return 0;
+}
+
+static int c_impdef_read(void)
+{
+	uint64_t pc;
+	zt_exc_arm(ZT_RESUME_NEXT, 0);
+	PROBE_MRS("S3_0_C15_C0_0", &pc);
+	struct zt_exc e = zt_exc_disarm();
+	return check_undef("mrs S3_0_C15_C0_0", &e, pc);
+}
+
+static int c_impdef_write(void)
+{
+	uint64_t pc;
+	zt_exc_arm(ZT_RESUME_NEXT, 0);
+	PROBE_MSR("S3_0_C15_C0_0", 0, &pc);
+	struct zt_exc e = zt_exc_disarm();
+	return check_undef("msr S3_0_C15_C0_0", &e, pc);
+}
+
+static int c_impdef_read2(void)
+{
+	uint64_t pc;
+	zt_exc_arm(ZT_RESUME_NEXT, 0);
+	PROBE_MRS("S3_0_C11_C0_0", &pc);
+	struct zt_exc e = zt_exc_disarm();
+	return check_undef("mrs S3_0_C11_C0_0", &e, pc);
+}
+
+/* Debug and PMU registers: a hypervisor may emulate them or UNDEF them; either way the guest
+ * must get a value or an EC 0x00 exception, never a hang or another exception. */
+static int c_debug_regs(void)
+{
+	uint64_t pc[4], v[4];
+	struct zt_exc e[4];
+	zt_exc_arm(ZT_RESUME_NEXT, 0);
+	v[0] = PROBE_MRS("mdscr_el1", &pc[0]);
+	e[0] = zt_exc_disarm();
+	zt_exc_arm(ZT_RESUME_NEXT, 0);
+	v[1] = PROBE_MRS("dbgbvr0_el1", &pc[1]);
+	e[1] = zt_exc_disarm();
+	zt_exc_arm(ZT_RESUME_NEXT, 0);
+	v[2] = PROBE_MRS("oslsr_el1", &pc[2]);
+	e[2] = zt_exc_disarm();
+	zt_exc_arm(ZT_RESUME_NEXT, 0);
+	v[3] = PROBE_MRS("pmcr_el0", &pc[3]);
+	e[3] = zt_exc_disarm();
+	static const char *const names[] = {"MDSCR_EL1", "DBGBVR0_EL1", "OSLSR_EL1", "PMCR_EL0"};
+	for (unsigned i = 0; i < 4; i++) {
+		if (e[i].count) {
+			int r = check_undef(names[i], &e[i], pc[i]);
+			if (r)
+				return r;
+			zt_note("%s: UNDEF", names[i]);
+		} else {
+			zt_note("%s = 0x%lx", names[i], (unsigned long)v[i]);
+		}
+	}
+	return 0;
+}
+
+static int c_unknown_hvc(void)
+{
+	zt_exc_arm(ZT_RESUME_NEXT, 0);
+	struct zt_smccc_res r = zt_hvc(0x86000000, 0, 0, 0);
+	struct zt_exc e = zt_exc_disarm();
+	CHECK(!e.count, "hvc 0x86000000 raised an exception: ESR 0x%lx", (unsigned long)e.esr);
+	CHECK((int32_t)r.a0 == -1, "hvc 0x86000000 returned 0x%lx, want -1", (unsigned long)r.a0);
+	return 0;
+}
+
+/* ---- WFE / WFI ---- */
+static volatile unsigned timer_irqs;
+
+static void h_timer(unsigned intid, unsigned cpu)
+{
+	ZT_UNUSED(intid);
+	ZT_UNUSED(cpu);
+	timer_irqs++;
+	zt_write_sysreg(CNTV_CTL_IMASK, cntv_ctl_el0);
+	zt_isb();
+}
+
+static int c_wfe(void)
+{
+	/* With the event register set, WFE returns at once. */
+	__asm__ volatile("sevl\n\twfe" ::: "memory");
+	/* Without: the timer interrupt (IRQs unmasked) is a wake-up event. */
+	timer_irqs = 0;
+	zt_irq_set_handler(ZT_VTIMER_INTID, h_timer);
+	zt_gic_enable(zt_cpu_id(), ZT_VTIMER_INTID);
+	uint64_t t0 = zt_now();
+	zt_irq_on();
+	zt_vtimer_arm_at(t0 + zt_ms(5));
+	unsigned n = 0;
+	uint64_t end = t0 + zt_ms(2000);
+	while (!timer_irqs && zt_now() < end) {
+		zt_wfe();
+		n++;
+	}
+	zt_irq_off();
+	zt_vtimer_stop();
+	zt_irq_set_handler(ZT_VTIMER_INTID, NULL);
+	CHECK(timer_irqs == 1, "timer interrupt not taken around WFE within 2 s (%u WFEs)", n);
+	zt_note("%u WFE(s) until the 5 ms timer fired", n);
+	return 0;
+}
+
+static int c_wfi_pending(void)
+{
+	bool wd = zt_plat.nr_cpus > 1 && zt_ensure_online(1) == 0;
+	uint64_t wd_before = wd ? zt_cpus[1].wd_fired : 0;
+	zt_irq_off();
+	zt_gic_enable(zt_cpu_id(), ZT_VTIMER_INTID);
+	zt_gic_enable(zt_cpu_id(), SGI_WATCHDOG);
+	/* Already expired: the interrupt is pending before the WFI. */
+	zt_vtimer_arm_at(zt_now() - 1);
+	zt_delay_us(100);
+	if (wd)
+		zt_watchdog_arm(1, zt_cpu_id(), SGI_WATCHDOG, 1000);
+	uint64_t t0 = zt_now();
+	zt_wfi();
+	uint64_t t1 = zt_now();
+	if (wd)
+		zt_watchdog_cancel(1);
+	zt_vtimer_stop();
+	zt_gic_disable(zt_cpu_id(), ZT_VTIMER_INTID);
+	CHECK(!wd || zt_cpus[1].wd_fired == wd_before,
+	      "WFI with a pending timer returned only on the watchdog SGI");
+	zt_note("WFI with a pending timer returned after %lu us",
+		(unsigned long)zt_ticks_to_us(t1 - t0));
+	return 0;
+}
+
+static void run_abort(void)
+{
+	zt_case("abort_load_4g", c_load_4g);
+	zt_case("abort_load_512m", c_load_512m);
+	zt_case("abort_load_past_ram", c_load_past_ram);
+	zt_case("abort_load32_4g", c_load32_4g);
+	zt_case("abort_store_4g", c_store_4g);
+	zt_case("abort_fetch_4g", c_fetch_4g);
+	zt_case("abort_repeat_200", c_repeat);
+	zt_case("undef_impdef_sysreg_read", c_impdef_read);
+	zt_case("undef_impdef_sysreg_write", c_impdef_write);
+	zt_case("undef_impdef_sysreg_c11", c_impdef_read2);
+	zt_case("sysreg_debug_pmu_survive", c_debug_regs);
+	zt_case("abort_unknown_hvc", c_unknown_hvc);
+	zt_case("abort_wfe_returns", c_wfe);
+	zt_case("abort_wfi_pending_timer_returns", c_wfi_pending);
+}
+ZT_SET(abort, 1, run_abort, "external aborts outside RAM, UNDEF sysregs, unknown hvc, WFE/WFI");

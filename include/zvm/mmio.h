@@ -1,0 +1,52 @@
+/* Emulated MMIO: a VM's devices register IPA ranges; a stage-2 data abort in one of them is
+ * decoded once and handed to the device's read or write function. */
+#ifndef ZVM_MMIO_H
+#define ZVM_MMIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct vcpu;
+
+/* Handlers get the offset from the region base and an access size of 1, 2, 4 or 8 bytes.
+ * Return 0, or a negative errno: the access is then answered with an external abort. */
+struct mmio_ops {
+	int (*read)(struct vcpu *v, void *dev, uint64_t offset, unsigned size, uint64_t *val);
+	int (*write)(struct vcpu *v, void *dev, uint64_t offset, unsigned size, uint64_t val);
+};
+
+#define MMIO_MAX_REGIONS 16
+
+struct mmio_region {
+	uint64_t base;
+	uint64_t size;
+	const struct mmio_ops *ops;
+	void *dev;
+};
+
+/* Regions sorted by base; the set only changes while the VM is created or destroyed. */
+struct mmio_bus {
+	struct mmio_region regions[MMIO_MAX_REGIONS];
+	unsigned nr;
+};
+
+/* Adds a region; -EBUSY when it overlaps another, -ENOSPC when the bus is full. */
+int mmio_register(struct mmio_bus *bus, uint64_t base, uint64_t size, const struct mmio_ops *ops,
+		  void *dev);
+const struct mmio_region *mmio_find(const struct mmio_bus *bus, uint64_t ipa);
+
+/* One decoded data abort (ESR_EL2 ISS with ISV=1). */
+struct mmio_access {
+	uint64_t ipa;
+	unsigned size; /* bytes */
+	unsigned reg;  /* SRT: 31 is xzr/wzr */
+	bool write;
+	bool sign_extend;
+	bool sixty_four; /* SF: the register is 64 bits wide */
+};
+
+/* Decodes the syndrome; -EINVAL when it carries no instruction syndrome (ISV=0). */
+int mmio_decode(uint64_t esr, uint64_t ipa, struct mmio_access *a);
+
+#endif

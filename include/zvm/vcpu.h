@@ -1,0 +1,93 @@
+/* A virtual CPU: a host thread whose body is "enter the guest, handle the exit, repeat". */
+#ifndef ZVM_VCPU_H
+#define ZVM_VCPU_H
+
+#include <kernel/sem.h>
+#include <kernel/thread.h>
+#include <kernel/timer.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vm;
+struct vgic_cpu;
+
+/* Saved by the exit vectors; offsets are used by guest_switch.S (VCPU_* in vcpu_asm.h). */
+struct vcpu_gprs {
+	uint64_t x[31];
+	uint64_t pc;     /* ELR_EL2 */
+	uint64_t pstate; /* SPSR_EL2 */
+};
+
+/* EL1 state that belongs to the guest. It stays in the CPU while the vCPU thread runs and is
+ * saved/restored only when the thread is switched out/in (vcpu_put/vcpu_load). */
+struct vcpu_sysregs {
+	uint64_t sctlr, actlr, cpacr, ttbr0, ttbr1, tcr, mair, amair, vbar, contextidr;
+	uint64_t esr, far, afsr0, afsr1, par, sp_el0, sp_el1, elr_el1, spsr_el1;
+	uint64_t tpidr_el0, tpidrro_el0, tpidr_el1, csselr, cntkctl, mdscr;
+	uint64_t cntv_ctl, cntv_cval;
+};
+
+enum vcpu_power { VCPU_OFF, VCPU_ON };
+
+struct vcpu {
+	struct vcpu_gprs regs; /* first: the exit vector reaches it through TPIDR_EL2 */
+	uint64_t host_sp;      /* where guest_enter() left the host stack */
+
+	/* Exit syndrome, filled by the exit vector. */
+	uint64_t esr, far, hpfar;
+
+	struct vcpu_sysregs sys;
+	struct vm *vm;
+	unsigned id;
+	uint64_t mpidr; /* VMPIDR_EL2 */
+
+	struct vgic_cpu *vgic;
+	/* The virtual timer's line as the vGIC sees it. While it is high the host holds
+	 * CNTV_CTL.IMASK, so the physical PPI stays quiet (zvm/vdev/vtimer.c). */
+	bool vtimer_line;
+
+	struct k_thread thread;
+	void *stack;
+	char name[16]; /* thread name: "vm<id>/vcpu<n>" */
+
+	/* Power and waiting. */
+	volatile enum vcpu_power power;
+	struct k_sem wake;             /* given to wake the vCPU from WFI or power-off */
+	volatile unsigned requests;    /* VCPU_REQ_* bits, taken on the next loop */
+	volatile int running_on;       /* physical CPU while in guest mode, else -1 */
+	volatile bool parked;          /* off, paused or halted: its thread sleeps */
+	uint64_t psci_entry, psci_ctx; /* CPU_ON arguments */
+
+	/* Statistics for `zvm info` and tests. */
+	uint64_t exits, wfi_exits, mmio_exits, hvc_exits, irq_exits;
+};
+
+#define VCPU_REQ_STOP    (1u << 0) /* leave the run loop and end the thread */
+#define VCPU_REQ_POWERON (1u << 2) /* PSCI CPU_ON: reset registers to psci_entry/ctx */
+#define VCPU_REQ_KICK    (1u << 3) /* just re-check interrupts */
+
+/* Forces v out of guest mode (IPI) or out of WFI, so it sees new interrupts or requests. */
+void vcpu_kick(struct vcpu *v);
+void vcpu_request(struct vcpu *v, unsigned req);
+/* The vCPU whose EL1 state is loaded on this physical CPU (its thread runs here, in guest mode
+ * or not), or NULL. Interrupt handlers use it to find the guest a per-CPU source belongs to. */
+struct vcpu *vcpu_current(void);
+
+/* Guest-visible exceptions, injected at the next entry. */
+void vcpu_inject_undef(struct vcpu *v);
+void vcpu_inject_dabt(struct vcpu *v, uint64_t far);
+void vcpu_inject_iabt(struct vcpu *v, uint64_t far);
+
+/* Guest register n as an instruction names it: 31 reads as zero and ignores writes. */
+static inline uint64_t vcpu_get_reg(const struct vcpu *v, unsigned n)
+{
+	return n < 31 ? v->regs.x[n] : 0;
+}
+
+static inline void vcpu_set_reg(struct vcpu *v, unsigned n, uint64_t val)
+{
+	if (n < 31)
+		v->regs.x[n] = val;
+}
+
+#endif

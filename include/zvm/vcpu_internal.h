@@ -1,0 +1,68 @@
+/* Interfaces between the pieces of the vCPU core (zvm/vcpu*.c, zvm/exit.c, zvm/hypercall.c). */
+#ifndef ZVM_VCPU_INTERNAL_H
+#define ZVM_VCPU_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <zvm/vcpu.h>
+
+/* Guest HCR_EL2: stage 2 on, interrupts to EL2, trap what we emulate. Also kept while the host
+ * runs: only IMO/FMO/AMO matter at EL2, and they are the host's too. */
+#define HCR_VM   (1ULL << 0)
+#define HCR_SWIO (1ULL << 1)
+#define HCR_FMO  (1ULL << 3)
+#define HCR_IMO  (1ULL << 4)
+#define HCR_AMO  (1ULL << 5)
+#define HCR_FB   (1ULL << 9)  /* broadcast TLB/cache maintenance: vCPUs migrate */
+#define HCR_BSU_IS (1ULL << 10)
+#define HCR_TWI  (1ULL << 13)
+#define HCR_TSC  (1ULL << 19)
+#define HCR_TIDCP (1ULL << 20)
+#define HCR_TACR (1ULL << 21)
+#define HCR_TSW  (1ULL << 22)
+#define HCR_RW   (1ULL << 31)
+#define HCR_APK  (1ULL << 40) /* pointer authentication keys: not trapped */
+#define HCR_API  (1ULL << 41)
+#define HCR_GUEST                                                                                  \
+	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | HCR_TWI |        \
+	 HCR_TSC | HCR_TIDCP | HCR_TACR | HCR_TSW | HCR_RW)
+
+#define PSTATE_EL1H_MASKED 0x3c5ULL /* EL1h, D, A, I, F masked */
+
+struct vcpu *vcpu_create(struct vm *vm, unsigned id);
+void vcpu_destroy(struct vcpu *v);
+/* Starts the thread (it parks until the vCPU is powered on and the VM runs). */
+int vcpu_start_thread(struct vcpu *v, uint64_t cpu_mask);
+/* Registers as on reset: pc, x0 and PSTATE EL1h with exceptions masked, MMU off. */
+void vcpu_reset_regs(struct vcpu *v, uint64_t pc, uint64_t x0);
+
+/* EL1 state save/restore (vcpu_sr.c). */
+void vcpu_load(struct vcpu *v);
+void vcpu_put(struct vcpu *v);
+void vcpu_sysregs_reset(struct vcpu *v);
+/* Writes v->sys into the CPU (after a reset of a loaded vCPU). */
+void vcpu_write_sysregs(struct vcpu *v);
+
+/* Blocks the vCPU thread until an interrupt, its timer or a request needs it (WFI). */
+void vcpu_wait_for_interrupt(struct vcpu *v);
+
+/* Exit handling (exit.c): fast path in exception context, slow path on the thread. */
+bool vcpu_handle_fast_exit(struct vcpu *v);
+void vcpu_handle_slow_exit(struct vcpu *v);
+
+/* SMCCC / PSCI (hypercall.c, vpsci.c): handles the call in x0..x3, writes results. */
+void hypercall_handle(struct vcpu *v);
+void vpsci_handle(struct vcpu *v, uint32_t fid);
+struct vcpu *vcpu_by_mpidr(struct vm *vm, uint64_t mpidr);
+
+/* System register traps (sysreg_trap.c). */
+void sysreg_trap_handle(struct vcpu *v, uint64_t esr);
+
+uint64_t guest_enter(struct vcpu *v);
+
+#define VCPU_REQ_WFI     (1u << 4) /* PSCI CPU_SUSPEND: wait for an interrupt */
+#define VCPU_REQ_OFF     (1u << 5) /* PSCI CPU_OFF */
+#define VCPU_REQ_RESET   (1u << 6) /* VM reset: back to the boot state */
+#define VCPU_REQS_SLOW   (~0u)
+
+#endif

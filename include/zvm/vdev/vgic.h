@@ -1,0 +1,73 @@
+/* Virtual GICv3: an emulated distributor and one emulated redistributor per vCPU; interrupts
+ * reach the guest through the list registers (ICH_LR<n>_EL2), which stay live in the CPU while
+ * the vCPU thread runs.
+ *
+ * Contract with the vCPU core (zvm/vcpu.c):
+ *  - vgic_vm_init() when the VM is created (registers the MMIO regions; on failure still call
+ *    vgic_vm_destroy()), vgic_vcpu_init() for each vCPU (after v->vm, v->id, v->mpidr are set;
+ *    v->id indexes vm->vcpus[]), vgic_vm_destroy() frees everything.
+ *  - vgic_flush() right before every guest entry, IRQs masked, on the vCPU's thread: moves
+ *    pending interrupts into free list registers. It must be cheap when nothing is pending.
+ *    A kick that lands after vgic_flush() must still force the vCPU out of the guest (the
+ *    fast path reads the queue without the lock).
+ *  - vgic_sync() right after every guest exit, IRQs still masked, on the vCPU's thread: folds
+ *    the guest's acknowledges/EOIs out of the list registers so the emulated registers and
+ *    vgic_has_pending() see them. Cheap when the LRs are empty. (Without it the fold happens at
+ *    the next vgic_flush() or maintenance interrupt: correct, just staler.)
+ *  - vgic_save()/vgic_restore() when the vCPU thread is switched out/in (ICH_* state), also
+ *    when the thread leaves the run loop for good; both with IRQs masked, no locks taken.
+ *  - vgic_has_pending() tells a vCPU that executed WFI whether it should keep running.
+ *  - Injection may come from any CPU and any context; the vGIC kicks the target vCPU
+ *    (vcpu_kick) when it must look at its list registers again. */
+#ifndef ZVM_VDEV_VGIC_H
+#define ZVM_VDEV_VGIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vm;
+struct vcpu;
+
+/* The guest's GIC layout, written into its device tree by the VM's DT builder. */
+#define VGIC_DIST_BASE	 0x08000000ULL
+#define VGIC_DIST_SIZE	 0x10000ULL
+#define VGIC_REDIST_BASE 0x080a0000ULL
+#define VGIC_REDIST_SIZE 0x20000ULL /* per vCPU: RD frame + SGI frame */
+/* The emulated region: room for VM_MAX_VCPUS redistributors, the absent ones RAZ/WI. The DT may
+ * say nr_vcpus * VGIC_REDIST_SIZE; keep other devices out of the whole region. */
+#define VGIC_REDIST_REGION_SIZE (VGIC_REDIST_SIZE * 8)
+#define VGIC_NR_SPIS		96 /* INTIDs 32..127 */
+#define VGIC_MAINT_INTID	25
+
+int vgic_vm_init(struct vm *vm);
+int vgic_vcpu_init(struct vcpu *v);
+/* Optional, once v's thread is gone: frees v's part early. */
+void vgic_vcpu_destroy(struct vcpu *v);
+/* Frees the distributor and every vCPU's part still allocated. Never dereferences the vCPUs, so
+ * it may run after they were freed; the VM must not run any more. */
+void vgic_vm_destroy(struct vm *vm);
+
+void vgic_flush(struct vcpu *v);
+void vgic_sync(struct vcpu *v);
+void vgic_save(struct vcpu *v);
+void vgic_restore(struct vcpu *v);
+bool vgic_has_pending(struct vcpu *v);
+
+/* Sets the input line of an interrupt. SGIs/PPIs need the target vCPU; SPIs take NULL and
+ * follow their IROUTER. Edge interrupts latch pending on a rising level; level interrupts
+ * stay pending while the level is high. Returns 0 or -EINVAL. */
+int vgic_set_irq(struct vm *vm, struct vcpu *target, unsigned intid, bool level);
+/* Edge-style injection (a rising then falling line), e.g. the virtual timer. */
+int vgic_inject(struct vm *vm, struct vcpu *target, unsigned intid);
+
+/* The guest wrote ICC_SGI1R_EL1 (trapped): send SGIs per target list or IRM. */
+void vgic_write_sgi1r(struct vcpu *v, uint64_t val);
+
+/* Boot CPU, once, before any vgic_init_cpu(): reads ICH_VTR_EL2 and connects the handler of the
+ * GIC maintenance interrupt (a PPI; from the host DTB, 25 on QEMU virt). */
+void vgic_init_global(unsigned maint_intid);
+/* Every CPU that may run vCPUs (the boot CPU too), IRQs masked: clears its ICH_* state and
+ * enables the maintenance PPI in its redistributor. */
+void vgic_init_cpu(void);
+
+#endif

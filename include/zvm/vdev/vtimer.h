@@ -1,0 +1,55 @@
+/* Virtual timer: the guest owns the EL1 virtual timer (CNTV_*, not trapped, CNTVOFF_EL2 = 0).
+ * Its hardware PPI reaches EL2 (HCR_EL2.IMO) while a vCPU's timer state is loaded on this CPU;
+ * the handler masks the timer (CNTV_CTL_EL0.IMASK, so the level line drops) and injects the
+ * guest's virtual timer PPI. The guest clears IMASK again when it next programs CNTV_CTL, as
+ * Linux's timer driver does on every set_next_event.
+ *
+ * There is no per-vCPU state: the timer registers themselves are the state. The core saves
+ * them in v->sys.cntv_ctl/cntv_cval when it switches the vCPU out and restores them when it
+ * switches it in; an expired restored timer fires the PPI again at once.
+ *
+ * Contract with the vCPU core:
+ *  - vtimer_init_global() once on the boot CPU, before any vtimer_init_cpu().
+ *  - vtimer_init_cpu() on every CPU, IRQs masked, after gicv3_cpu_init().
+ *  - vtimer_vcpu_init()/vtimer_vcpu_destroy() with each vCPU.
+ *  - vcpu_current() must return the vCPU whose EL1 state (timer included) is loaded on this
+ *    CPU, also while its thread runs at EL2 with IRQs unmasked; when it returns NULL the
+ *    handler only masks the timer and the expiry is not delivered.
+ *  - vtimer_pending(), vtimer_deadline() and vtimer_inject_if_expired() read the live
+ *    registers: call them on the vCPU's own thread while its state is loaded, never on a
+ *    switched-out vCPU (its copies in v->sys are then what counts). */
+#ifndef ZVM_VDEV_VTIMER_H
+#define ZVM_VDEV_VTIMER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vcpu;
+
+/* The guest's timer PPIs in the order of its device tree's timer node. Only the virtual timer
+ * is emulated; the others are advertised because the binding wants all four. */
+#define VTIMER_GUEST_SEC_INTID	29 /* secure physical timer */
+#define VTIMER_GUEST_PHYS_INTID 30 /* EL1 physical timer: traps, never fires */
+#define VTIMER_GUEST_INTID	27 /* EL1 virtual timer: PPI 11 */
+#define VTIMER_GUEST_HYP_INTID	26 /* EL2 physical timer: the guest has no EL2 */
+
+/* virt_intid: the host DTB's virtual timer INTID (board.timer.intid[BOARD_TIMER_VIRT]). */
+void vtimer_init_global(unsigned virt_intid);
+void vtimer_init_cpu(void);
+
+int vtimer_vcpu_init(struct vcpu *v);
+void vtimer_vcpu_destroy(struct vcpu *v);
+
+/* Loaded vCPU only: the timer is enabled, not masked and its compare value reached. */
+bool vtimer_pending(struct vcpu *v);
+/* Loaded vCPU only: the physical counter value at which it fires (possibly in the past), or
+ * UINT64_MAX when disabled or masked. The WFI wait's absolute timeout (K_ABS_TICKS). */
+uint64_t vtimer_deadline(struct vcpu *v);
+/* Loaded vCPU only, after a WFI wait: if the timer has expired, masks it and injects the
+ * guest's timer interrupt. */
+void vtimer_inject_if_expired(struct vcpu *v);
+/* Before each guest entry (IRQs masked, v loaded): lowers the virtual line once the guest has
+ * reprogrammed or stopped a timer that fired. Cheap when the line is low. */
+void vtimer_sync(struct vcpu *v);
+
+#endif

@@ -1,0 +1,93 @@
+/* A virtual machine: its memory, stage-2 tables, VMID, virtual devices and vCPUs. */
+#ifndef ZVM_VM_H
+#define ZVM_VM_H
+
+#include <kernel/spinlock.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <zvm/mmio.h>
+#include <zvm/stage2.h>
+
+#define VM_MAX          8
+#define VM_RAM_BASE     0x40000000ULL /* guest RAM starts where QEMU virt's does */
+#define VM_MAX_VCPUS    8
+#define VM_NAME_MAX     24
+#define VM_CONSOLE_SIZE (16 * 1024) /* the last output kept for `zvm look` */
+
+enum vm_state { VM_CREATED, VM_RUNNING, VM_PAUSED, VM_HALTED };
+
+/* One physically contiguous piece of guest RAM (the seed design's vm_mem_block). */
+struct vm_mem_block {
+	uint64_t ipa;
+	uintptr_t pa;
+	size_t size;
+	struct vm_mem_block *next;
+};
+
+/* All of a VM's RAM: one IPA range backed by a list of blocks (vm_mem_partition). */
+struct vm_mem_partition {
+	uint64_t ipa_base;
+	size_t size;
+	struct vm_mem_block *blocks;
+};
+
+/* The guest's console: a ring of its recent output, and who is attached. */
+struct vm_console {
+	struct k_spinlock lock;
+	char ring[VM_CONSOLE_SIZE];
+	size_t head; /* total bytes ever written; ring holds the last VM_CONSOLE_SIZE */
+	volatile bool attached;
+};
+
+struct vcpu;
+struct vgic_dist;
+struct vpl011;
+struct guest_type;
+
+struct vm {
+	unsigned id;
+	char name[VM_NAME_MAX];
+	const struct guest_type *type; /* where its images come from */
+	volatile enum vm_state state;
+	struct k_spinlock lock;
+
+	struct stage2 s2;
+	struct vm_mem_partition mem;
+	struct mmio_bus mmio;
+
+	unsigned nr_vcpus;
+	struct vcpu *vcpus[VM_MAX_VCPUS];
+
+	struct vgic_dist *vgic;
+	struct vpl011 *uart;
+	struct vm_console console;
+
+	uint64_t entry;   /* first vCPU's PC */
+	uint64_t dtb_ipa; /* first vCPU's x0 */
+	volatile bool reset_requested; /* PSCI SYSTEM_RESET: restart from the images */
+	unsigned log_count;            /* guest_log() lines so far */
+};
+
+/* Looks a VM up by id; NULL when there is none. */
+struct vm *vm_find(unsigned id);
+struct vm *vm_find_name(const char *name);
+/* Stops one VM because its guest did something we cannot go on with. */
+void vm_crash(struct vm *vm, const char *why);
+/* PSCI SYSTEM_OFF / SYSTEM_RESET from the guest. */
+void vm_power_off(struct vm *vm);
+void vm_request_reset(struct vm *vm);
+
+/* Guest RAM access by IPA, for device models and loaders: never a raw guest pointer.
+ * Returns -EFAULT when [ipa, ipa + len) is not all guest RAM. */
+int vm_read(struct vm *vm, uint64_t ipa, void *buf, size_t len);
+int vm_write(struct vm *vm, uint64_t ipa, const void *buf, size_t len);
+/* Host address of guest RAM at ipa if len bytes there are contiguous in host memory. */
+void *vm_ipa_to_host(struct vm *vm, uint64_t ipa, size_t len);
+
+/* Guest console output (from the virtual UART): kept in the ring, echoed when attached. */
+void vm_console_write(struct vm *vm, const char *s, size_t len);
+/* Copies the buffered output, oldest first, into buf; returns its length. */
+size_t vm_console_snapshot(struct vm *vm, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,34 @@
+/* The VM manager's entry points, used by the shell commands and by boot code. */
+#ifndef ZVM_ZVM_H
+#define ZVM_ZVM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <zvm/vm.h>
+
+struct vm_config {
+	const char *type; /* guest type from the board DT ("linux", test guests...) */
+	const char *name; /* NULL: "<type>-<id>" */
+	unsigned nr_vcpus;
+	size_t mem_bytes;
+	uint64_t cpu_mask; /* physical CPUs its vCPUs may use; 0 = any */
+};
+
+/* Once at boot, after the kernel is up: stage-2 settings, vGIC/vtimer interrupts, guest
+ * types from the board DT. */
+void zvm_init(void);
+/* Per CPU, on every CPU. */
+void zvm_init_cpu(void);
+
+/* Returns the new VM's id, or a negative errno (the reason is printed). */
+int vm_create(const struct vm_config *cfg);
+int vm_run(struct vm *vm);
+int vm_pause(struct vm *vm);
+/* Stops every vCPU, waits for their threads and frees everything the VM had. */
+int vm_delete(struct vm *vm);
+/* Calls cb for each VM, in id order, under no lock (VMs are created and deleted only by the
+ * shell thread). */
+void vm_foreach(void (*cb)(struct vm *vm, void *arg), void *arg);
+const char *vm_state_name(enum vm_state s);
+
+#endif

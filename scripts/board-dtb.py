@@ -1,0 +1,221 @@
+#!/usr/bin/env python3
+"""Builds the board DTB that tells ZVM where QEMU put the guest images.
+
+QEMU's own DTB for the given machine/CPU/SMP/RAM is dumped, then an overlay adds one
+/reserved-memory/zvm-image@ADDR node per image listed in the guests config (see
+configs/guests.conf). The outputs, in OUT:
+  board.dtb   the merged DTB, passed to QEMU with -dtb
+  qemu.args   -dtb and one -device loader per image, one argument per line
+  board.d     make dependencies (config and image files)
+ZVM finds the images only through the DTB: no image address is compiled in.
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ALIGN = 2 << 20  # arm64 Images want a 2 MiB aligned base; one rule for all images keeps it simple
+ROLES = ("kernel", "initrd")
+NAME_MAX = 23  # include/zvm/images.h GUEST_NAME_MAX - 1
+NAME_RE = re.compile(r"[A-Za-z0-9_-]+")
+
+
+class Error(Exception):
+    pass
+
+
+def parse_config(path):
+    """Lines `name role file [bootargs...]`; '#' starts a comment line. Returns guest dicts."""
+    guests = {}
+    with open(path, encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            where = f"{path}:{lineno}"
+            parts = line.split(None, 3)
+            if len(parts) < 3:
+                raise Error(f"{where}: expected 'name role file [bootargs]'")
+            name, role, file = parts[:3]
+            bootargs = parts[3] if len(parts) > 3 else None
+            if not NAME_RE.fullmatch(name) or len(name) > NAME_MAX:
+                raise Error(f"{where}: guest name must be 1-{NAME_MAX} of [A-Za-z0-9_-]")
+            if role not in ROLES:
+                raise Error(f"{where}: role must be one of {', '.join(ROLES)}")
+            if bootargs is not None and role != "kernel":
+                raise Error(f"{where}: only a kernel line takes bootargs")
+            g = guests.setdefault(name, {"name": name})
+            if role in g:
+                raise Error(f"{where}: guest {name} has a second {role}")
+            path_abs = file if os.path.isabs(file) else os.path.join(ROOT, file)
+            g[role] = path_abs
+            if bootargs is not None:
+                g["bootargs"] = bootargs
+    for g in guests.values():
+        if "kernel" not in g:
+            raise Error(f"{path}: guest {g['name']} has no kernel line")
+    return list(guests.values())
+
+
+def run(cmd):
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise Error(f"{' '.join(cmd)} failed:\n{r.stderr.strip()}")
+    return r.stdout
+
+
+def fdtget_cells(dtb, node, prop):
+    out = run(["fdtget", "-t", "x", dtb, node, prop]).split()
+    return [int(x, 16) for x in out]
+
+
+def node_exists(dtb, node):
+    return subprocess.run(["fdtget", "-l", dtb, node], capture_output=True).returncode == 0
+
+
+def ram_range(dtb):
+    """The first /memory node's first bank (QEMU virt has exactly one, 2 cells each)."""
+    for n in run(["fdtget", "-l", dtb, "/"]).split():
+        if n.startswith("memory"):
+            c = fdtget_cells(dtb, "/" + n, "reg")
+            if len(c) < 4:
+                raise Error(f"/{n} reg is not 2+2 cells")
+            return (c[0] << 32 | c[1]), (c[2] << 32 | c[3])
+    raise Error("QEMU's DTB has no memory node")
+
+
+def place(guests, base, ram_base, ram_size):
+    """Assigns each image a 2 MiB aligned address from base upwards, in config order."""
+    addr = base
+    placed = []
+    for g in guests:
+        for role in ROLES:
+            if role not in g:
+                continue
+            try:
+                size = os.path.getsize(g[role])
+            except OSError as e:
+                raise Error(f"guest {g['name']} {role}: {e}") from e
+            if size == 0:
+                raise Error(f"guest {g['name']} {role}: {g[role]} is empty")
+            addr = (addr + ALIGN - 1) & ~(ALIGN - 1)
+            if addr < ram_base or addr + size > ram_base + ram_size:
+                raise Error(
+                    f"guest {g['name']} {role} ({size} bytes) does not fit at {addr:#x}: "
+                    f"RAM is {ram_base:#x}..{ram_base + ram_size:#x}; give QEMU more memory "
+                    f"or list fewer images")
+            placed.append({"guest": g, "role": role, "file": g[role], "addr": addr, "size": size})
+            addr += size
+    return placed
+
+
+def dts_string(s):
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def cells(value, n):
+    if value >> (32 * n):
+        raise Error(f"{value:#x} does not fit in {n} cells")
+    return " ".join(f"{(value >> (32 * i)) & 0xffffffff:#x}" for i in reversed(range(n)))
+
+
+def overlay_source(placed, have_rsv, acells, scells):
+    lines = ["/dts-v1/;", "/plugin/;", "", "&{/} {", "\treserved-memory {"]
+    if not have_rsv:
+        lines += ["\t\t#address-cells = <2>;", "\t\t#size-cells = <2>;", "\t\tranges;"]
+    for p in placed:
+        lines += [
+            "",
+            f"\t\tzvm-image@{p['addr']:x} {{",
+            f"\t\t\treg = <{cells(p['addr'], acells)} {cells(p['size'], scells)}>;",
+            "\t\t\tno-map;",
+            f"\t\t\tzvm,guest = {dts_string(p['guest']['name'])};",
+            f"\t\t\tzvm,role = {dts_string(p['role'])};",
+        ]
+        if p["role"] == "kernel" and "bootargs" in p["guest"]:
+            lines.append(f"\t\t\tzvm,bootargs = {dts_string(p['guest']['bootargs'])};")
+        lines.append("\t\t};")
+    lines += ["\t};", "};", ""]
+    return "\n".join(lines)
+
+
+def write_if_changed(path, data):
+    """Keeps the timestamp of an unchanged output, so make does not redo what depends on it."""
+    mode = "wb" if isinstance(data, bytes) else "w"
+    try:
+        with open(path, "rb" if mode == "wb" else "r") as f:
+            if f.read() == data:
+                return
+    except OSError:
+        pass
+    tmp = path + ".tmp"
+    with open(tmp, mode) as f:
+        f.write(data)
+    os.replace(tmp, path)
+
+
+def build(args):
+    guests = parse_config(args.config)
+    os.makedirs(args.out, exist_ok=True)
+    out = os.path.abspath(args.out)
+    qemu_dtb = os.path.join(out, "qemu.dtb")
+    run([args.qemu, "-M", args.machine, "-cpu", args.cpu, "-smp", str(args.smp), "-m", args.mem,
+         "-nographic", "-machine", "dumpdtb=" + qemu_dtb])
+
+    ram_base, ram_size = ram_range(qemu_dtb)
+    placed = place(guests, args.base, ram_base, ram_size)
+
+    have_rsv = node_exists(qemu_dtb, "/reserved-memory")
+    acells = scells = 2
+    if have_rsv:
+        acells = fdtget_cells(qemu_dtb, "/reserved-memory", "#address-cells")[0]
+        scells = fdtget_cells(qemu_dtb, "/reserved-memory", "#size-cells")[0]
+    dts = overlay_source(placed, have_rsv, acells, scells)
+    write_if_changed(os.path.join(out, "images.dtso"), dts)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        dtbo = os.path.join(tmp, "images.dtbo")
+        merged = os.path.join(tmp, "board.dtb")
+        run(["dtc", "-q", "-@", "-I", "dts", "-O", "dtb", "-o", dtbo,
+             os.path.join(out, "images.dtso")])
+        run(["fdtoverlay", "-i", qemu_dtb, "-o", merged, dtbo])
+        with open(merged, "rb") as f:
+            write_if_changed(os.path.join(out, "board.dtb"), f.read())
+
+    qargs = ["-dtb", os.path.join(out, "board.dtb")]
+    for p in placed:
+        qargs += ["-device", f"loader,file={p['file']},addr={p['addr']:#x},force-raw=on"]
+    write_if_changed(os.path.join(out, "qemu.args"), "\n".join(qargs) + "\n")
+
+    # Paths relative to where make runs, so they name the same targets as the Makefile's.
+    deps = [os.path.relpath(f) for f in [args.config] + [p["file"] for p in placed]]
+    targets = " ".join(os.path.relpath(os.path.join(out, n)) for n in ("board.dtb", "qemu.args"))
+    depfile = f"{targets}: {' '.join(deps)}\n" + "".join(f"{d}:\n" for d in deps)
+    write_if_changed(os.path.join(out, "board.d"), depfile)
+    return qargs
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--qemu", default="qemu-system-aarch64")
+    ap.add_argument("--machine", default="virt,virtualization=on,gic-version=3")
+    ap.add_argument("--cpu", default="cortex-a57")
+    ap.add_argument("--smp", default="4")
+    ap.add_argument("--mem", default="2G")
+    ap.add_argument("--config", default=os.path.join(ROOT, "configs", "guests.conf"))
+    # Above the DTB QEMU places at 0x48000000 for -m 2G (and at RAM start for small RAM).
+    ap.add_argument("--base", type=lambda s: int(s, 0), default=0x50000000)
+    ap.add_argument("--out", required=True, help="output directory")
+    args = ap.parse_args()
+    try:
+        build(args)
+    except Error as e:
+        print(f"board-dtb: {e}", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,37 @@
+"""The QEMU arguments that load the guest images (configs/guests.conf) beside ZVM.
+
+scripts/board-dtb.py builds one board DTB per QEMU configuration, because QEMU's own DTB (its
+base) depends on CPU, SMP and RAM. `make images` fetches the Linux guest first; this module only
+(re)builds the board for the configuration a test asks for.
+"""
+import functools
+import os
+import re
+import subprocess
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.join(ROOT, "build")
+SCRIPT = os.path.join(ROOT, "scripts", "board-dtb.py")
+MACHINE = "virt,virtualization=on,gic-version=3"
+
+
+def board_dir(cpu, smp, mem):
+    """The Makefile's BOARD_DIR naming, with odd characters (`max,pauth-impdef=on`) made '_'."""
+    tag = re.sub(r"[^A-Za-z0-9._-]", "_", f"{cpu}-smp{smp}-{mem}")
+    return os.path.join(BUILD, "board", tag)
+
+
+@functools.lru_cache(maxsize=None)
+def image_args(cpu="cortex-a57", smp=4, mem="2G", machine=MACHINE,
+               config=os.path.join(ROOT, "configs", "guests.conf"),
+               qemu="qemu-system-aarch64"):
+    """Returns ["-dtb", BOARD.dtb, "-device", "loader,...", ...] for this configuration.
+    `machine` must be the -M value the test boots with: the DTB is dumped from it."""
+    out = board_dir(cpu, smp, mem)
+    r = subprocess.run([SCRIPT, "--qemu", qemu, "--machine", machine, "--cpu", cpu,
+                        "--smp", str(smp), "--mem", str(mem), "--config", config, "--out", out],
+                       cwd=ROOT, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"board-dtb.py failed (run `make images` first?):\n{r.stderr}")
+    with open(os.path.join(out, "qemu.args"), encoding="utf-8") as f:
+        return tuple(line for line in f.read().splitlines() if line)

@@ -1,0 +1,92 @@
+"""Bare-metal test guests (guests/tests/) under ZVM: every case of every set must pass, the host
+must survive whatever the guest does, and deleting the VM must give back all it had."""
+import re
+import time
+
+import pytest
+
+from qemu import Guest, create_vm, mem_used
+
+SETS = [("test-psci", 2), ("test-gic", 2), ("test-timer", 1), ("test-timer", 2),
+        ("test-abort", 1)]
+
+
+def run_test_guest(zvm, gtype, vcpus, extra=""):
+    vm = create_vm(zvm, f"-t {gtype} -c {vcpus} -m 64 {extra}")
+    assert re.search(rf"vm {vm} running", zvm.run(f"zvm run -n {vm}"))
+    with Guest(zvm, vm) as g:
+        m = g.expect(r"ZVMTEST DONE (\d+)/(\d+)", timeout=120)
+        out = zvm.child.before
+    return vm, out, int(m.group(1)), int(m.group(2))
+
+
+@pytest.mark.parametrize("gtype,vcpus", SETS)
+def test_guest_set_passes(zvm, gtype, vcpus):
+    before = mem_used(zvm)
+    vm, out, passed, total = run_test_guest(zvm, gtype, vcpus)
+    failures = re.findall(r"ZVMTEST (\S+) FAIL (.*)", out)
+    assert not failures, failures
+    assert passed == total and total == len(re.findall(r"ZVMTEST \S+ PASS", out))
+    # The guest ends with PSCI SYSTEM_OFF: that VM halts, the host carries on.
+    assert re.search(rf"^{vm}\s+\S+\s+{gtype}\s+{vcpus}\s+64\s+halted", zvm.run("zvm info"), re.M)
+    assert "deleted" in zvm.run(f"zvm delete -n {vm}")
+    assert mem_used(zvm) == before
+
+
+def test_fp_state_survives_preemption_by_another_vm(zvm):
+    """Two FP-checking guests pinned to the same physical CPU preempt each other (time
+    slices) while each holds a pattern in all 32 Q registers."""
+    ids = [create_vm(zvm, f"-t test-fp -c 1 -m 64 -p 1 -n fp{i}") for i in range(2)]
+    for vm in ids:
+        zvm.run(f"zvm run -n {vm}")
+    for vm in ids:
+        with Guest(zvm, vm) as g:
+            g.expect(r"ZVMTEST DONE (\d+)/(\d+)", timeout=120)
+            out = zvm.child.before + zvm.child.after
+        assert "FAIL" not in out, out
+        assert re.search(r"ZVMTEST fp_regs_vcpu0 PASS", out)
+    threads = zvm.run("kernel threads")
+    for vm in ids:
+        # Both vCPU threads ran on CPU 1 only.
+        assert re.search(rf"^vm{vm}/vcpu0\s+\d+\s+\S+\s+1\s", threads, re.M), threads
+    for vm in ids:
+        zvm.run(f"zvm delete -n {vm}")
+
+
+def test_abort_guest_does_not_disturb_a_running_neighbour(zvm):
+    hello = create_vm(zvm, "-t hello -c 1 -m 32")
+    zvm.run(f"zvm run -n {hello}")
+    vm, out, passed, total = run_test_guest(zvm, "test-abort", 1)
+    assert passed == total
+    with Guest(zvm, hello) as g:
+        first = int(g.expect(r"hello tick (\d+)", timeout=10).group(1))
+        second = int(g.expect(r"hello tick (\d+)", timeout=10).group(1))
+    assert second > first
+    zvm.run(f"zvm delete -n {vm}")
+    zvm.run(f"zvm delete -n {hello}")
+
+
+def last_tick(zvm, vm):
+    """The newest `hello tick N` in the VM's console buffer (attach, then detach at once)."""
+    zvm.send(f"zvm look {vm}\r")
+    zvm.expect(r"\[attached to vm \d+[^\n]*\n")
+    zvm.send("\x18")
+    out = zvm.wait_prompt()
+    ticks = re.findall(r"hello tick (\d+)", out)
+    assert ticks, out
+    return int(ticks[-1])
+
+
+def test_pause_stops_the_guest_and_run_resumes_it(zvm):
+    vm = create_vm(zvm, "-t hello -c 1 -m 32")
+    zvm.run(f"zvm run -n {vm}")
+    time.sleep(2.5)
+    assert f"vm {vm} paused" in zvm.run(f"zvm pause -n {vm}")
+    assert re.search(rf"^{vm}\s.*paused$", zvm.run("zvm info"), re.M)
+    paused_at = last_tick(zvm, vm)
+    time.sleep(2.5)
+    assert last_tick(zvm, vm) == paused_at
+    assert f"vm {vm} running" in zvm.run(f"zvm run -n {vm}")
+    time.sleep(2.5)
+    assert last_tick(zvm, vm) > paused_at
+    zvm.run(f"zvm delete -n {vm}")

@@ -1,0 +1,61 @@
+"""The unmodified Debian arm64 kernel with a busybox initramfs, as a ZVM guest."""
+import re
+import time
+
+import pytest
+
+from qemu import Guest, create_vm, mem_used
+
+SHELL = "~ # "
+
+
+def shell(g, line, timeout=60):
+    """Runs a command in the guest's busybox shell and returns its output."""
+    g.send(line + "\r")
+    g.expect(re.escape(SHELL), timeout=timeout)
+    out = g.zvm.child.before.replace("\r", "")
+    return out.split("\n", 1)[1] if "\n" in out else out
+
+
+@pytest.mark.parametrize("vcpus", [1, 2])
+def test_linux_boots_to_its_shell(zvm, vcpus):
+    before = mem_used(zvm)
+    vm = create_vm(zvm, f"-t linux -c {vcpus} -m 512")
+    started = time.monotonic()
+    zvm.run(f"zvm run -n {vm}")
+    with Guest(zvm, vm) as g:
+        g.expect("ZVM-LINUX-INIT-OK", timeout=120)
+        boot = time.monotonic() - started
+        g.expect(re.escape(SHELL))
+        assert int(shell(g, "grep -c ^processor /proc/cpuinfo").split()[0]) == vcpus
+        irqs = shell(g, "cat /proc/interrupts")
+        timer = re.search(r"^\s*\d+:\s+([\d\s]+?)\s+GICv3\s+27 Level\s+arch_timer", irqs, re.M)
+        assert timer, irqs
+        counts = [int(c) for c in timer.group(1).split()]
+        assert len(counts) == vcpus and all(c > 0 for c in counts), irqs
+        if vcpus > 1:
+            ipis = re.search(r"^IPI0:\s+(\d+)\s+(\d+)", irqs, re.M)
+            assert ipis and int(ipis.group(1)) + int(ipis.group(2)) > 0, irqs
+        t0 = time.monotonic()
+        out = shell(g, "time sleep 1")
+        assert re.search(r"real\s+0m 1\.\d\ds", out), out
+        assert 0.9 < time.monotonic() - t0 < 15
+        g.send("poweroff -f\r")
+        g.expect(rf"vm{vm} \(\S+\) powered off", timeout=60)
+    print(f"Linux with {vcpus} vCPU(s): zvm run to /init in {boot:.2f} s")
+    assert re.search(rf"^{vm}\s+\S+\s+linux\s+{vcpus}\s+512\s+halted", zvm.run("zvm info"), re.M)
+    assert "deleted" in zvm.run(f"zvm delete -n {vm}")
+    assert mem_used(zvm) == before
+
+
+def test_linux_reboot_restarts_the_vm(zvm):
+    vm = create_vm(zvm, "-t linux -c 1 -m 256")
+    zvm.run(f"zvm run -n {vm}")
+    with Guest(zvm, vm) as g:
+        g.expect("ZVM-LINUX-INIT-OK", timeout=120)
+        g.expect(re.escape(SHELL))
+        g.send("reboot -f\r")
+        g.expect(rf"vm{vm} \(\S+\) reset", timeout=60)
+        g.expect("ZVM-LINUX-INIT-OK", timeout=120)
+    assert re.search(rf"^{vm}\s.*running", zvm.run("zvm info"), re.M)
+    zvm.run(f"zvm delete -n {vm}")

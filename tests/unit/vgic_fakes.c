@@ -1,0 +1,130 @@
+/* Host stand-ins for what the vGIC core uses from the kernel, the vCPU core and the ICH system
+ * registers: one fake physical CPU whose list registers are an array the tests play guest on. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "vgic_fakes.h"
+
+struct fake_cpu fake;
+
+k_spinlock_key_t k_spin_lock(struct k_spinlock *l)
+{
+	/* Single-threaded tests: a nested take would be a deadlock on the target. */
+	if (l->locked)
+		abort();
+	l->locked = 1;
+	return 0;
+}
+
+void k_spin_unlock(struct k_spinlock *l, k_spinlock_key_t key)
+{
+	(void)key;
+	l->locked = 0;
+}
+
+void *k_calloc(size_t n, size_t size)
+{
+	return calloc(n, size);
+}
+
+void k_free(void *p)
+{
+	free(p);
+}
+
+void vcpu_kick(struct vcpu *v)
+{
+	fake.kicked |= 1u << v->id;
+}
+
+int mmio_register(struct mmio_bus *bus, uint64_t base, uint64_t size, const struct mmio_ops *ops,
+		  void *dev)
+{
+	if (bus->nr == MMIO_MAX_REGIONS)
+		return -1;
+	bus->regions[bus->nr++] = (struct mmio_region){base, size, ops, dev};
+	return 0;
+}
+
+int irq_connect(unsigned intid, irq_handler_t handler, void *arg)
+{
+	fake.maint_intid = intid;
+	fake.maint = handler;
+	fake.maint_arg = arg;
+	return 0;
+}
+
+/* ---- ICH registers of the fake CPU ---- */
+
+void vgic_hw_probe(void)
+{
+	vgic_hw.nr_lr = 4;
+	vgic_hw.pri_bits = 5;
+	vgic_hw.nr_apr = 1;
+}
+
+uint64_t vgic_hw_read_lr(unsigned n)
+{
+	return fake.lr[n];
+}
+
+void vgic_hw_write_lr(unsigned n, uint64_t val)
+{
+	if (n >= vgic_hw.nr_lr)
+		abort();
+	fake.lr[n] = val;
+}
+
+void vgic_hw_write_hcr(uint64_t val)
+{
+	fake.hcr = val;
+}
+
+uint64_t vgic_hw_read_vmcr(void)
+{
+	return fake.vmcr;
+}
+
+struct vcpu *vgic_hw_loaded(void)
+{
+	return fake.loaded;
+}
+
+void vgic_hw_forget(const struct vcpu *v)
+{
+	if (fake.loaded == v)
+		fake.loaded = NULL;
+}
+
+void vgic_save(struct vcpu *v)
+{
+	struct vgic_cpu *c = v->vgic;
+
+	if (!c || fake.loaded != v)
+		return;
+	for (unsigned i = 0; i < c->used_lrs; i++) {
+		c->lr_saved[i] = fake.lr[i];
+		fake.lr[i] = 0;
+	}
+	c->vmcr = fake.vmcr;
+	fake.hcr = 0;
+	fake.loaded = NULL;
+}
+
+void vgic_restore(struct vcpu *v)
+{
+	struct vgic_cpu *c = v->vgic;
+
+	if (!c || fake.loaded == v)
+		return;
+	if (fake.loaded)
+		vgic_save(fake.loaded);
+	for (unsigned i = 0; i < VGIC_MAX_LRS; i++)
+		if (fake.lr[i])
+			abort(); /* a previous vCPU left an entry behind */
+	for (unsigned i = 0; i < c->used_lrs; i++)
+		fake.lr[i] = c->lr_saved[i];
+	fake.vmcr = c->vmcr;
+	fake.hcr = c->hcr;
+	fake.loaded = v;
+}

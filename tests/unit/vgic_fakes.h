@@ -1,0 +1,26 @@
+/* The fake CPU of the vGIC tests (vgic_fakes.c). */
+#ifndef TESTS_UNIT_VGIC_FAKES_H
+#define TESTS_UNIT_VGIC_FAKES_H
+
+#include <kernel/heap.h>
+#include <kernel/irq.h>
+#include <kernel/spinlock.h>
+#include <zvm/mmio.h>
+#include <zvm/vcpu.h>
+#include <zvm/vm.h>
+
+#include "../../zvm/vdev/vgic_internal.h"
+
+struct fake_cpu {
+	uint64_t lr[VGIC_MAX_LRS];
+	uint64_t hcr, vmcr;
+	struct vcpu *loaded;
+	uint32_t kicked; /* vcpu_kick() calls, bit = vCPU id */
+	unsigned maint_intid;
+	irq_handler_t maint;
+	void *maint_arg;
+};
+
+extern struct fake_cpu fake;
+
+#endif

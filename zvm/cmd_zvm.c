@@ -1,0 +1,241 @@
+/* The `zvm` shell commands: create, run, pause, delete, list and attach to VMs. */
+#include <drivers/console.h>
+#include <errno.h>
+#include <kernel/heap.h>
+#include <kernel/percpu.h>
+#include <kernel/thread.h>
+#include <shell/args.h>
+#include <shell/shell.h>
+#include <string.h>
+#include <zvm/images.h>
+#include <zvm/vcpu.h>
+#include <zvm/vdev/vpl011.h>
+#include <zvm/zvm.h>
+
+#define CTRL_X 0x18
+
+/* "-c 2"-style options: the letter, then the value in the next argument. */
+static const char *opt_value(int argc, char **argv, char letter)
+{
+	for (int i = 1; i + 1 < argc; i++)
+		if (argv[i][0] == '-' && argv[i][1] == letter && !argv[i][2])
+			return argv[i + 1];
+	return NULL;
+}
+
+static bool opts_known(int argc, char **argv, const char *letters)
+{
+	for (int i = 1; i < argc; i += 2)
+		if (argv[i][0] != '-' || !argv[i][1] || argv[i][2] || !strchr(letters, argv[i][1]) ||
+		    i + 1 >= argc)
+			return false;
+	return true;
+}
+
+/* "0", "1,3": physical CPUs as a mask. */
+static int parse_cpu_list(const char *s, uint64_t *mask)
+{
+	char buf[32];
+	char *save = buf;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	*mask = 0;
+	for (char *tok = buf; tok; tok = save) {
+		uint32_t cpu;
+
+		save = strchr(tok, ',');
+		if (save)
+			*save++ = '\0';
+		if (args_parse_u32(tok, &cpu) || cpu >= cpu_count())
+			return -EINVAL;
+		*mask |= 1ULL << cpu;
+	}
+	return 0;
+}
+
+/* A VM by id ("0") or by name. */
+static struct vm *find_vm(const char *s)
+{
+	uint32_t id;
+	struct vm *vm = args_parse_u32(s, &id) ? vm_find_name(s) : vm_find(id);
+
+	if (!vm)
+		shell_error("no VM '%s' (see 'zvm info')", s);
+	return vm;
+}
+
+static int cmd_new(int argc, char **argv)
+{
+	struct vm_config cfg = {.nr_vcpus = 1, .mem_bytes = 256u << 20};
+	const char *v;
+	uint32_t n;
+	int id;
+
+	if (!opts_known(argc, argv, "tcmnp") || !(cfg.type = opt_value(argc, argv, 't')))
+		return -EINVAL;
+	if ((v = opt_value(argc, argv, 'c')) && (args_parse_u32(v, &n) || !n)) {
+		shell_error("bad vCPU count '%s'", v);
+		return -EINVAL;
+	}
+	if (v)
+		cfg.nr_vcpus = n;
+	if ((v = opt_value(argc, argv, 'm'))) {
+		if (args_parse_u32(v, &n) || !n || n > 64 * 1024) {
+			shell_error("bad memory size '%s' (MiB)", v);
+			return -EINVAL;
+		}
+		cfg.mem_bytes = (size_t)n << 20;
+	}
+	cfg.name = opt_value(argc, argv, 'n');
+	if ((v = opt_value(argc, argv, 'p')) && parse_cpu_list(v, &cfg.cpu_mask)) {
+		shell_error("bad CPU list '%s' (CPUs 0-%u)", v, cpu_count() - 1);
+		return -EINVAL;
+	}
+	id = vm_create(&cfg);
+	if (id < 0)
+		return id;
+	shell_print("vm %d created: %s", id, vm_find((unsigned)id)->name);
+	return 0;
+}
+
+static int vm_op(int argc, char **argv, int (*op)(struct vm *), const char *done)
+{
+	const char *which = argc == 3 && !strcmp(argv[1], "-n") ? argv[2] : argc == 2 ? argv[1] : NULL;
+	struct vm *vm;
+	int err;
+
+	if (!which)
+		return -EINVAL;
+	vm = find_vm(which);
+	if (!vm)
+		return -ENOENT;
+	unsigned id = vm->id;
+
+	err = op(vm);
+	if (err == -EALREADY)
+		shell_error("vm %u is running already", id);
+	else if (err == -ECANCELED)
+		shell_error("vm %u has halted; delete it and create a new one", id);
+	else if (err)
+		shell_error("vm %u: cannot %s it now (%d)", id, argv[0], err);
+	else
+		shell_print("vm %u %s", id, done);
+	return err ? -EIO : 0;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	return vm_op(argc, argv, vm_run, "running");
+}
+
+static int cmd_pause(int argc, char **argv)
+{
+	return vm_op(argc, argv, vm_pause, "paused");
+}
+
+static int cmd_delete(int argc, char **argv)
+{
+	return vm_op(argc, argv, vm_delete, "deleted");
+}
+
+static void print_vm(struct vm *vm, void *arg)
+{
+	(void)arg;
+	shell_print("%-3u %-16s %-10s %5u %7zu  %s", vm->id, vm->name, vm->type->name, vm->nr_vcpus,
+		    vm->mem.size >> 20, vm_state_name(vm->state));
+}
+
+static int cmd_info(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	shell_print("%-3s %-16s %-10s %5s %7s  %s", "ID", "NAME", "TYPE", "VCPUS", "MEM(MB)",
+		    "STATE");
+	vm_foreach(print_vm, NULL);
+	return 0;
+}
+
+/* Per-vCPU counters: where a guest spends its exits. */
+static int cmd_stat(int argc, char **argv)
+{
+	struct vm *vm;
+
+	if (argc != 2)
+		return -EINVAL;
+	vm = find_vm(argv[1]);
+	if (!vm)
+		return -ENOENT;
+	shell_print("VCPU %-5s %-9s %10s %8s %8s %8s %8s  %s", "POWER", "PC", "EXITS", "HVC",
+		    "MMIO", "WFI", "IRQ", "CPU");
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		const struct vcpu *v = vm->vcpus[i];
+
+		shell_print("%-4u %-5s %-9llx %10llu %8llu %8llu %8llu %8llu  %d", i,
+			    v->power == VCPU_ON ? "on" : "off", (unsigned long long)v->regs.pc,
+			    (unsigned long long)v->exits, (unsigned long long)v->hvc_exits,
+			    (unsigned long long)v->mmio_exits, (unsigned long long)v->wfi_exits,
+			    (unsigned long long)v->irq_exits, v->thread.cpu);
+	}
+	return 0;
+}
+
+static int cmd_types(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	shell_print("%-16s %10s %10s  %s", "TYPE", "KERNEL", "INITRD", "BOOTARGS");
+	for (unsigned i = 0; i < guest_type_count(); i++) {
+		const struct guest_type *t = guest_type_nth(i);
+
+		shell_print("%-16s %9zuK %9zuK  %s", t->name, t->kernel.size >> 10,
+			    t->initrd.size >> 10, t->bootargs ? t->bootargs : "");
+	}
+	return 0;
+}
+
+static int cmd_look(int argc, char **argv)
+{
+	const char *which = argc == 3 && !strcmp(argv[1], "-n") ? argv[2] : argc == 2 ? argv[1] : NULL;
+	struct vm *vm;
+	char *buf;
+	size_t n;
+	int c;
+
+	if (!which)
+		return -EINVAL;
+	vm = find_vm(which);
+	if (!vm)
+		return -ENOENT;
+	buf = k_malloc(VM_CONSOLE_SIZE);
+	if (!buf)
+		return -ENOMEM;
+	shell_print("[attached to vm %u (%s); Ctrl+X returns to the host]", vm->id, vm->name);
+	n = vm_console_snapshot(vm, buf, VM_CONSOLE_SIZE);
+	vm->console.attached = true;
+	console_write(buf, n);
+	k_free(buf);
+	/* A pasted line is longer than the UART's FIFO: wait for the guest to drain it rather than
+	 * drop bytes, as a real line would pace them. A stopped guest drops them. */
+	while ((c = console_getc()) != CTRL_X)
+		for (int tries = 0; !vpl011_receive(vm, (uint8_t)c) && tries < 1000; tries++)
+			k_sleep_ms(1);
+	vm->console.attached = false;
+	shell_print("\n[detached from vm %u]", vm->id);
+	return 0;
+}
+
+static const struct shell_cmd zvm_subcmds[] = {
+	SHELL_SUBCMD(new, "-t TYPE [-c VCPUS] [-m MB] [-n NAME] [-p CPULIST]",
+		     "create a VM of a guest type (see 'zvm types')", cmd_new),
+	SHELL_SUBCMD(run, "-n ID", "start or resume a VM", cmd_run),
+	SHELL_SUBCMD(pause, "-n ID", "pause a running VM", cmd_pause),
+	SHELL_SUBCMD(delete, "-n ID", "stop a VM and free all it has", cmd_delete),
+	SHELL_SUBCMD(info, "", "list VMs: id, name, type, vCPUs, memory, state", cmd_info),
+	SHELL_SUBCMD(look, "ID", "attach the console to a VM (Ctrl+X detaches)", cmd_look),
+	SHELL_SUBCMD(stat, "ID", "per-vCPU exit counters", cmd_stat),
+	SHELL_SUBCMD(types, "", "guest types the board offers", cmd_types),
+	SHELL_SUBCMD_END,
+};
+SHELL_CMD_REGISTER_SUBCMDS(zvm, "manage virtual machines", zvm_subcmds);

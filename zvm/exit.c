@@ -1,0 +1,158 @@
+/* Guest exits, dispatched by ESR_EL2.EC. Everything that does not block is handled on the fast
+ * path, in exception context with IRQs masked, and goes straight back into the guest; WFI/WFE
+ * and pending requests go back to the vCPU thread (the slow path). */
+#include <arch/exception.h>
+#include <errno.h>
+#include <kernel/printk.h>
+#include <kernel/sched.h>
+#include <kernel/thread.h>
+#include <zvm/guest_log.h>
+#include <zvm/vcpu_internal.h>
+#include <zvm/vdev/vgic.h>
+#include <zvm/vdev/vtimer.h>
+#include <zvm/vm.h>
+
+#define EC_UNKNOWN  0x00
+#define EC_WFX      0x01
+#define EC_HVC64    0x16
+#define EC_SMC64    0x17
+#define EC_SYSREG   0x18
+#define EC_IABT_LOW 0x20
+#define EC_DABT_LOW 0x24
+
+#define ISS_WFE       (1u << 0)
+#define ISS_S1PTW     (1u << 7)
+#define ISS_FNV       (1u << 10)
+#define HPFAR_IPA(h)  (((h) >> 4) << 12)
+
+static bool exit_unknown(struct vcpu *v)
+{
+	guest_log(v, "unhandled exit EC 0x%02x at pc 0x%llx: undefined instruction injected",
+		  (unsigned)ESR_EC(v->esr), (unsigned long long)v->regs.pc);
+	vcpu_inject_undef(v);
+	return true;
+}
+
+static bool exit_hvc(struct vcpu *v)
+{
+	v->hvc_exits++;
+	hypercall_handle(v);
+	return true;
+}
+
+/* SMC traps before it executes (HCR_EL2.TSC): ELR points at it. */
+static bool exit_smc(struct vcpu *v)
+{
+	v->regs.pc += 4;
+	return exit_hvc(v);
+}
+
+static bool exit_sysreg(struct vcpu *v)
+{
+	sysreg_trap_handle(v, v->esr);
+	return true;
+}
+
+static bool exit_iabt(struct vcpu *v)
+{
+	guest_log(v, "instruction fetch outside its memory at 0x%llx", (unsigned long long)v->far);
+	vcpu_inject_iabt(v, v->far);
+	return true;
+}
+
+static int mmio_emulate(struct vcpu *v, const struct mmio_region *r, const struct mmio_access *a)
+{
+	uint64_t off = a->ipa - r->base;
+	uint64_t mask = a->size == 8 ? ~0ULL : (1ULL << (8 * a->size)) - 1;
+	uint64_t val;
+	int err;
+
+	if (a->write) {
+		if (!r->ops->write)
+			return -EINVAL;
+		return r->ops->write(v, r->dev, off, a->size, vcpu_get_reg(v, a->reg) & mask);
+	}
+	if (!r->ops->read)
+		return -EINVAL;
+	err = r->ops->read(v, r->dev, off, a->size, &val);
+	if (err)
+		return err;
+	val &= mask;
+	if (a->sign_extend && a->size < 8 && (val >> (8 * a->size - 1)) & 1)
+		val |= ~mask;
+	if (!a->sixty_four)
+		val &= 0xffffffffULL;
+	vcpu_set_reg(v, a->reg, val);
+	return 0;
+}
+
+/* A stage-2 fault: RAM is mapped whole, so this is MMIO or an access to nothing. */
+static bool exit_dabt(struct vcpu *v)
+{
+	uint64_t ipa = HPFAR_IPA(v->hpfar) | (v->far & 0xfff);
+	const struct mmio_region *r;
+	struct mmio_access a;
+
+	v->mmio_exits++;
+	if ((v->esr & (ISS_S1PTW | ISS_FNV)) || !(r = mmio_find(&v->vm->mmio, ipa))) {
+		guest_log(v, "access to 0x%llx outside its memory and devices (pc 0x%llx)",
+			  (unsigned long long)ipa, (unsigned long long)v->regs.pc);
+		vcpu_inject_dabt(v, v->far);
+		return true;
+	}
+	if (mmio_decode(v->esr, ipa, &a)) {
+		guest_log(v, "MMIO access to 0x%llx without a syndrome (pc 0x%llx)",
+			  (unsigned long long)ipa, (unsigned long long)v->regs.pc);
+		vcpu_inject_dabt(v, v->far);
+		return true;
+	}
+	if (mmio_emulate(v, r, &a)) {
+		guest_log(v, "bad %u-byte %s at 0x%llx", a.size, a.write ? "write" : "read",
+			  (unsigned long long)ipa);
+		vcpu_inject_dabt(v, v->far);
+		return true;
+	}
+	v->regs.pc += 4;
+	return true;
+}
+
+static bool exit_wfx(struct vcpu *v)
+{
+	(void)v;
+	return false; /* may block: the thread does it */
+}
+
+typedef bool (*exit_handler_t)(struct vcpu *v);
+
+static const exit_handler_t exit_handlers[64] = {
+	[EC_WFX] = exit_wfx,	       [EC_HVC64] = exit_hvc,	     [EC_SMC64] = exit_smc,
+	[EC_SYSREG] = exit_sysreg,     [EC_IABT_LOW] = exit_iabt,   [EC_DABT_LOW] = exit_dabt,
+};
+
+bool vcpu_handle_fast_exit(struct vcpu *v)
+{
+	exit_handler_t h = exit_handlers[ESR_EC(v->esr)];
+
+	v->exits++;
+	vgic_sync(v); /* emulated GIC registers must see what the guest did to its LRs */
+	if (!(h ? h : exit_unknown)(v))
+		return false;
+	if (v->requests)
+		return false;
+	vtimer_sync(v);
+	vgic_flush(v);
+	return true;
+}
+
+void vcpu_handle_slow_exit(struct vcpu *v)
+{
+	if (ESR_EC(v->esr) != EC_WFX)
+		return; /* handled on the fast path; only its requests were left */
+	v->regs.pc += 4;
+	if (v->esr & ISS_WFE) {
+		k_yield();
+		return;
+	}
+	v->wfi_exits++;
+	vcpu_wait_for_interrupt(v);
+}

@@ -1,0 +1,204 @@
+/* vCPU life: creation, the run loop on its own host thread, waiting, kicks and requests. */
+#include <arch/irq.h>
+#include <arch/sysreg.h>
+#include <errno.h>
+#include <kernel/heap.h>
+#include <kernel/page_alloc.h>
+#include <kernel/percpu.h>
+#include <kernel/printk.h>
+#include <kernel/smp.h>
+#include <stddef.h>
+#include <string.h>
+#include <zvm/vcpu_asm.h>
+#include <zvm/vcpu_internal.h>
+#include <zvm/vdev/vgic.h>
+#include <zvm/vdev/vtimer.h>
+#include <zvm/vm.h>
+
+_Static_assert(offsetof(struct vcpu, regs.pc) == VCPU_PC, "VCPU_PC");
+_Static_assert(offsetof(struct vcpu, regs.pstate) == VCPU_PSTATE, "VCPU_PSTATE");
+_Static_assert(offsetof(struct vcpu, host_sp) == VCPU_HOST_SP, "VCPU_HOST_SP");
+_Static_assert(offsetof(struct vcpu, esr) == VCPU_ESR, "VCPU_ESR");
+_Static_assert(offsetof(struct vcpu, far) == VCPU_FAR, "VCPU_FAR");
+_Static_assert(offsetof(struct vcpu, hpfar) == VCPU_HPFAR, "VCPU_HPFAR");
+_Static_assert(offsetof(struct cpu, vcpu) == 0, "the exit vector loads cpu->vcpu at 0");
+
+#define VCPU_STACK_SIZE CONFIG_THREAD_STACK_SIZE
+#define VCPU_PRIO       10 /* below the shell (1), above background work */
+#define MPIDR_RES1      (1ULL << 31)
+
+struct vcpu *vcpu_current(void)
+{
+	return this_cpu()->loaded_vcpu;
+}
+
+static void vcpu_switch_out(struct k_thread *t)
+{
+	struct vcpu *v = (struct vcpu *)((char *)t - offsetof(struct vcpu, thread));
+
+	if (this_cpu()->loaded_vcpu == v)
+		vcpu_put(v);
+}
+
+static void vcpu_switch_in(struct k_thread *t)
+{
+	struct vcpu *v = (struct vcpu *)((char *)t - offsetof(struct vcpu, thread));
+
+	vcpu_load(v);
+}
+
+void vcpu_reset_regs(struct vcpu *v, uint64_t pc, uint64_t x0)
+{
+	memset(&v->regs, 0, sizeof(v->regs));
+	v->regs.pc = pc;
+	v->regs.x[0] = x0;
+	v->regs.pstate = PSTATE_EL1H_MASKED;
+	vcpu_sysregs_reset(v);
+}
+
+struct vcpu *vcpu_create(struct vm *vm, unsigned id)
+{
+	struct vcpu *v = k_aligned_alloc(16, sizeof(*v));
+
+	if (!v)
+		return NULL;
+	memset(v, 0, sizeof(*v));
+	v->stack = page_alloc_bytes(VCPU_STACK_SIZE);
+	if (!v->stack) {
+		k_free(v);
+		return NULL;
+	}
+	v->vm = vm;
+	v->id = id;
+	/* Aff0 = id: the guest DT lists the same values. */
+	v->mpidr = MPIDR_RES1 | id;
+	v->running_on = -1;
+	v->power = VCPU_OFF;
+	k_sem_init(&v->wake, 0, 1);
+	vcpu_reset_regs(v, 0, 0);
+	if (vgic_vcpu_init(v) || vtimer_vcpu_init(v)) {
+		vcpu_destroy(v);
+		return NULL;
+	}
+	return v;
+}
+
+void vcpu_destroy(struct vcpu *v)
+{
+	vtimer_vcpu_destroy(v);
+	page_free(v->stack);
+	k_free(v);
+}
+
+void vcpu_request(struct vcpu *v, unsigned req)
+{
+	__atomic_or_fetch(&v->requests, req, __ATOMIC_SEQ_CST);
+	vcpu_kick(v);
+}
+
+void vcpu_kick(struct vcpu *v)
+{
+	int cpu = __atomic_load_n(&v->running_on, __ATOMIC_SEQ_CST);
+
+	if (cpu >= 0 && (unsigned)cpu != cpu_id())
+		smp_send_kick((unsigned)cpu);
+	k_sem_give(&v->wake);
+}
+
+/* Blocks the thread until something needs the vCPU: an interrupt, its timer, a request. */
+void vcpu_wait_for_interrupt(struct vcpu *v)
+{
+	uint64_t deadline;
+
+	if (vgic_has_pending(v) || v->requests)
+		return;
+	if (vtimer_pending(v)) {
+		vtimer_inject_if_expired(v);
+		return;
+	}
+	deadline = vtimer_deadline(v);
+	k_sem_take(&v->wake, deadline == UINT64_MAX ? K_FOREVER : K_ABS_TICKS(deadline));
+	vtimer_inject_if_expired(v);
+}
+
+/* Requests from other threads and from the vCPU's own exits. Returns false when the thread
+ * must end. */
+static bool vcpu_take_requests(struct vcpu *v)
+{
+	for (;;) {
+		unsigned req = __atomic_exchange_n(&v->requests, 0, __ATOMIC_SEQ_CST);
+
+		if (req & VCPU_REQ_STOP)
+			return false;
+		if (req & VCPU_REQ_RESET) {
+			bool boot = v->id == 0;
+
+			vcpu_reset_regs(v, boot ? v->vm->entry : 0, boot ? v->vm->dtb_ipa : 0);
+			vcpu_write_sysregs(v);
+			v->power = boot ? VCPU_ON : VCPU_OFF;
+		}
+		if (req & VCPU_REQ_POWERON) {
+			vcpu_reset_regs(v, v->psci_entry, v->psci_ctx);
+			vcpu_write_sysregs(v);
+			v->power = VCPU_ON;
+		}
+		if (req & VCPU_REQ_OFF)
+			v->power = VCPU_OFF;
+		if (req & VCPU_REQ_WFI)
+			vcpu_wait_for_interrupt(v);
+		if (v->power == VCPU_ON && v->vm->state == VM_RUNNING &&
+		    !v->requests)
+			return true;
+		if (v->requests)
+			continue;
+		/* Off, paused or halted: sleep until a request or a state change wakes us. */
+		v->parked = true;
+		k_sem_take(&v->wake, K_FOREVER);
+		v->parked = false;
+	}
+}
+
+static void vcpu_run(void *a, void *b)
+{
+	struct vcpu *v = a;
+
+	(void)b;
+	vcpu_load(v);
+	while (vcpu_take_requests(v)) {
+		uint64_t flags = arch_irq_save();
+
+		/* Publish that we are in guest mode before looking at interrupts and requests; an
+		 * injector publishes the interrupt before looking at running_on (vcpu_kick). */
+		__atomic_store_n(&v->running_on, (int)cpu_id(), __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&v->requests, __ATOMIC_SEQ_CST)) {
+			v->running_on = -1;
+			arch_irq_restore(flags);
+			continue;
+		}
+		vtimer_sync(v);
+		vgic_flush(v);
+		uint64_t why = guest_enter(v);
+
+		__atomic_store_n(&v->running_on, -1, __ATOMIC_SEQ_CST);
+		vgic_sync(v);
+		/* A physical interrupt made us leave: unmasking takes it here, in the host. */
+		arch_irq_restore(flags);
+		if (why == EXIT_SYNC)
+			vcpu_handle_slow_exit(v);
+		else if (why == EXIT_IRQ)
+			v->irq_exits++, v->exits++;
+		else
+			vm_crash(v->vm, "SError from the guest");
+	}
+	vcpu_put(v);
+	v->thread.switch_in = NULL;
+	v->thread.switch_out = NULL;
+}
+
+int vcpu_start_thread(struct vcpu *v, uint64_t cpu_mask)
+{
+	v->thread.switch_out = vcpu_switch_out;
+	v->thread.switch_in = vcpu_switch_in;
+	return k_thread_create(&v->thread, v->stack, VCPU_STACK_SIZE, vcpu_run, v, NULL, VCPU_PRIO,
+			       cpu_mask, v->name);
+}

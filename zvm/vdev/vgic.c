@@ -1,0 +1,554 @@
+/* Virtual GICv3 core: interrupt state, the per-vCPU lists, injection, and moving interrupts
+ * between the lists and the list registers. vgic_internal.h describes the model and the locking.
+ * No system register is touched here directly (see vgic_sr.c), so the host tests run this file
+ * against fake list registers. */
+#include <errno.h>
+#include <kernel/heap.h>
+#include <kernel/irq.h>
+#include <kernel/printk.h>
+#include <zvm/vcpu.h>
+#include <zvm/vm.h>
+
+#include "vgic_internal.h"
+
+struct vgic_hw vgic_hw = {.pri_bits = 8};
+
+static uint32_t vcpu_bit(const struct vcpu *v)
+{
+	return v ? 1u << v->id : 0;
+}
+
+void vgic_kick(struct vm *vm, uint32_t mask, const struct vcpu *self)
+{
+	/* vCPU ids index vm->vcpus[], so bit i is vm->vcpus[i]. */
+	for (unsigned i = 0; mask && i < VM_MAX_VCPUS; i++) {
+		struct vcpu *v = (mask & (1u << i)) ? vm->vcpus[i] : NULL;
+
+		if (v && v != self)
+			vcpu_kick(v);
+	}
+}
+
+/* ---- Lists ---- */
+
+static void list_add(struct vgic_irq *irq, struct vcpu *v)
+{
+	struct vgic_cpu *c = v->vgic;
+
+	vgic_list_insert(&c->list, irq);
+	__atomic_store_n(&c->list_len, c->list_len + 1, __ATOMIC_RELAXED);
+	irq->owner = v;
+}
+
+static void list_del(struct vgic_irq *irq)
+{
+	struct vgic_cpu *c = irq->owner->vgic;
+
+	if (vgic_list_remove(&c->list, irq))
+		__atomic_store_n(&c->list_len, c->list_len - 1, __ATOMIC_RELAXED);
+	irq->owner = NULL;
+}
+
+/* MPIDRs of the VM's vCPUs by index, for the pure routing helpers. */
+static void mpidr_table(struct vm *vm, uint64_t *mpidr)
+{
+	for (unsigned i = 0; i < VM_MAX_VCPUS; i++) {
+		struct vcpu *v = vm->vcpus[i];
+
+		mpidr[i] = v && v->vgic ? v->mpidr : VGIC_NO_MPIDR;
+	}
+}
+
+/* Where irq should go: its own vCPU for SGIs/PPIs, the IROUTER match for SPIs. Resolved on each
+ * use, so a vCPU that appears later or changes MPIDR is picked up without bookkeeping. */
+static struct vcpu *irq_target(struct vgic_dist *d, const struct vgic_irq *irq)
+{
+	uint64_t mpidr[VM_MAX_VCPUS];
+
+	if (irq->vcpu)
+		return irq->vcpu;
+	mpidr_table(d->vm, mpidr);
+	int i = vgic_route(irq->irouter, mpidr, VM_MAX_VCPUS);
+
+	return i < 0 ? NULL : d->vm->vcpus[i];
+}
+
+static bool can_forward(const struct vgic_dist *d, const struct vgic_irq *irq)
+{
+	return d->enabled && irq->enabled;
+}
+
+/* The list irq belongs on: an active interrupt stays with the vCPU that took it until it is
+ * deactivated; a pending one goes to its target when it may be forwarded. */
+static struct vcpu *wanted_owner(struct vgic_dist *d, const struct vgic_irq *irq)
+{
+	if (irq->active && irq->owner)
+		return irq->owner;
+	if (irq->active || (can_forward(d, irq) && vgic_irq_pending(irq)))
+		return irq_target(d, irq);
+	return NULL;
+}
+
+/* Puts irq on the list its state calls for, after any change to it. An interrupt in an LR is
+ * left alone: only its owner can fold the LR, which it does when kicked. Returns the vCPU to
+ * kick. */
+static uint32_t update(struct vgic_dist *d, struct vgic_irq *irq)
+{
+	if (irq->in_lr)
+		return vcpu_bit(irq->owner);
+	struct vcpu *want = wanted_owner(d, irq);
+
+	if (want != irq->owner) {
+		if (irq->owner)
+			list_del(irq);
+		if (want)
+			list_add(irq, want);
+	}
+	return vcpu_bit(want);
+}
+
+static uint32_t update_all(struct vgic_dist *d)
+{
+	uint32_t kick = 0;
+
+	for (unsigned i = 0; i < VGIC_NR_SPIS; i++)
+		kick |= update(d, &d->spis[i]);
+	for (unsigned i = 0; i < VM_MAX_VCPUS; i++) {
+		struct vcpu *v = d->vm->vcpus[i];
+
+		if (!v || !v->vgic)
+			continue;
+		for (unsigned j = 0; j < GIC_NR_PRIVATE; j++)
+			kick |= update(d, &v->vgic->priv[j]);
+	}
+	return kick;
+}
+
+/* ---- State changes for the register handlers ---- */
+
+struct vgic_irq *vgic_get_irq(struct vgic_dist *d, struct vcpu *rdist, unsigned intid)
+{
+	if (intid < GIC_NR_PRIVATE)
+		return rdist && rdist->vgic ? &rdist->vgic->priv[intid] : NULL;
+	if (intid < VGIC_NR_IRQS)
+		return &d->spis[intid - GIC_NR_PRIVATE];
+	return NULL;
+}
+
+uint32_t vgic_irq_enable(struct vgic_dist *d, struct vgic_irq *irq, bool on)
+{
+	irq->enabled = on;
+	return update(d, irq);
+}
+
+uint32_t vgic_irq_pend(struct vgic_dist *d, struct vgic_irq *irq, bool on)
+{
+	if (on) {
+		irq->latch = true;
+	} else {
+		irq->latch = false;
+		if (irq->in_lr)
+			irq->drop_lr_pending = true;
+	}
+	return update(d, irq);
+}
+
+uint32_t vgic_irq_activate(struct vgic_dist *d, struct vgic_irq *irq, bool on)
+{
+	irq->active = on;
+	if (irq->in_lr)
+		irq->keep_active = true;
+	return update(d, irq);
+}
+
+uint32_t vgic_irq_set_priority(struct vgic_dist *d, struct vgic_irq *irq, uint8_t prio)
+{
+	prio = vgic_prio_mask(prio, vgic_hw.pri_bits);
+	if (prio == irq->priority)
+		return 0;
+	irq->priority = prio;
+	if (irq->owner && vgic_list_remove(&irq->owner->vgic->list, irq))
+		vgic_list_insert(&irq->owner->vgic->list, irq); /* keep the list sorted */
+	return update(d, irq);
+}
+
+uint32_t vgic_irq_set_edge(struct vgic_dist *d, struct vgic_irq *irq, bool edge)
+{
+	if (irq->intid < GIC_NR_SGIS || irq->edge == edge)
+		return 0; /* SGIs are always edge */
+	irq->edge = edge;
+	return update(d, irq);
+}
+
+uint32_t vgic_irq_set_irouter(struct vgic_dist *d, struct vgic_irq *irq, uint64_t irouter)
+{
+	irq->irouter = irouter & (GICD_IROUTER_AFF_MASK | GICD_IROUTER_IRM);
+	return update(d, irq);
+}
+
+uint32_t vgic_dist_enable(struct vgic_dist *d, bool on)
+{
+	if (d->enabled == on)
+		return 0;
+	d->enabled = on;
+	return update_all(d);
+}
+
+bool vgic_irq_read_pending(const struct vgic_irq *irq)
+{
+	return vgic_irq_pending(irq) || (irq->in_lr && irq->lr_pending && !irq->drop_lr_pending);
+}
+
+/* Input line of an interrupt. */
+static uint32_t set_line(struct vgic_dist *d, struct vgic_irq *irq, bool level)
+{
+	if (irq->line == level)
+		return 0; /* no edge, no change of level */
+	if (irq->edge && level)
+		irq->latch = true;
+	irq->line = level;
+	if (!irq->edge && irq->in_lr && !vgic_irq_pending(irq))
+		irq->drop_lr_pending = true; /* a level interrupt went away while in an LR */
+	return update(d, irq);
+}
+
+/* ---- List registers ---- */
+
+/* Takes the guest's progress out of v's LRs into the software state and empties them. Runs on
+ * the CPU that holds v's ICH state (or with v switched out), dist lock held. */
+static uint32_t fold(struct vgic_dist *d, struct vcpu *v)
+{
+	struct vgic_cpu *c = v->vgic;
+	bool live = vgic_hw_loaded() == v;
+	uint32_t kick = 0;
+
+	for (unsigned i = 0; i < c->used_lrs; i++) {
+		struct vgic_irq *irq = c->lr_irq[i];
+		uint64_t lr;
+
+		if (live) {
+			lr = vgic_hw_read_lr(i);
+			vgic_hw_write_lr(i, 0);
+		} else {
+			lr = c->lr_saved[i];
+			c->lr_saved[i] = 0;
+		}
+		c->lr_irq[i] = NULL;
+		if (!irq)
+			continue;
+		vgic_lr_fold(irq, lr);
+		kick |= update(d, irq);
+	}
+	c->used_lrs = 0;
+	/* With the LRs empty, NPIE would fire at once: drop it until the next populate. */
+	if (c->hcr != ICH_HCR_EN) {
+		c->hcr = ICH_HCR_EN;
+		if (live)
+			vgic_hw_write_hcr(c->hcr);
+	}
+	return kick & ~vcpu_bit(v);
+}
+
+/* Fills v's empty LRs from its list: every active interrupt first (the guest must find it to
+ * deactivate it), then the most urgent pending ones. v's ICH state is live on this CPU. */
+static void populate(struct vgic_dist *d, struct vcpu *v)
+{
+	struct vgic_cpu *c = v->vgic;
+	unsigned n = 0;
+	bool more = false, any_pending = false;
+
+	for (int pass = 0; pass < 2; pass++) {
+		for (struct vgic_irq *irq = c->list; irq; irq = irq->next) {
+			if (irq->active != (pass == 0))
+				continue;
+			if (n == vgic_hw.nr_lr) {
+				more = true;
+				break;
+			}
+			c->lr_irq[n++] = irq;
+			if (can_forward(d, irq) && vgic_irq_pending(irq))
+				any_pending = true;
+		}
+	}
+	for (unsigned i = 0; i < n; i++) {
+		struct vgic_irq *irq = c->lr_irq[i];
+
+		vgic_hw_write_lr(
+		    i, vgic_lr_populate(irq, i, can_forward(d, irq), more && !any_pending));
+	}
+	c->used_lrs = n;
+	uint64_t hcr = vgic_hcr_value(more, any_pending);
+
+	if (hcr != c->hcr) {
+		c->hcr = hcr;
+		vgic_hw_write_hcr(hcr);
+	}
+}
+
+void vgic_flush(struct vcpu *v)
+{
+	struct vgic_cpu *c = v->vgic;
+
+	if (!c)
+		return;
+	if (vgic_hw_loaded() != v)
+		vgic_restore(v); /* first entry on this CPU: the core may not have loaded it yet */
+	/* Fast path: nothing in the LRs and nothing queued. The caller has published running_on
+	 * (seq_cst) before; the acquiring load keeps this read after it, so an injector either
+	 * sees running_on and kicks v out of the guest, or its list_len store is seen here. */
+	if (!c->used_lrs && !__atomic_load_n(&c->list_len, __ATOMIC_SEQ_CST))
+		return;
+	struct vgic_dist *d = v->vm->vgic;
+	k_spinlock_key_t key = k_spin_lock(&d->lock);
+	uint32_t kick = fold(d, v);
+
+	populate(d, v);
+	k_spin_unlock(&d->lock, key);
+	vgic_kick(v->vm, kick, v);
+}
+
+void vgic_sync(struct vcpu *v)
+{
+	struct vgic_cpu *c = v->vgic;
+
+	if (!c || !c->used_lrs || vgic_hw_loaded() != v)
+		return;
+	struct vgic_dist *d = v->vm->vgic;
+	k_spinlock_key_t key = k_spin_lock(&d->lock);
+	uint32_t kick = fold(d, v);
+
+	k_spin_unlock(&d->lock, key);
+	vgic_kick(v->vm, kick, v);
+}
+
+bool vgic_has_pending(struct vcpu *v)
+{
+	struct vgic_cpu *c = v->vgic;
+	bool found = false;
+	uint32_t kick = 0;
+
+	if (!c)
+		return false;
+	struct vgic_dist *d = v->vm->vgic;
+	k_spinlock_key_t key = k_spin_lock(&d->lock);
+	bool live = vgic_hw_loaded() == v;
+
+	if (live && c->used_lrs)
+		kick = fold(d, v);
+	uint64_t vmcr = live ? vgic_hw_read_vmcr() : c->vmcr;
+	unsigned pmr = (unsigned)((vmcr & ICH_VMCR_VPMR_MASK) >> ICH_VMCR_VPMR_SHIFT);
+
+	/* What the virtual CPU interface would signal: group 1 enabled, pending, not already
+	 * active, above the priority mask. */
+	for (struct vgic_irq *irq = c->list; irq && (vmcr & ICH_VMCR_VENG1); irq = irq->next) {
+		if (irq->priority >= pmr)
+			break; /* sorted: the rest are masked too */
+		if (!irq->active && vgic_irq_read_pending(irq) && can_forward(d, irq)) {
+			found = true;
+			break;
+		}
+	}
+	k_spin_unlock(&d->lock, key);
+	vgic_kick(v->vm, kick, v);
+	return found;
+}
+
+/* The maintenance interrupt: the guest took the last pending LR while more wait (NPIE) or
+ * deactivated an LR with the EOI bit (a level interrupt, or all LRs were active). Folding empties
+ * the LRs, which ends the condition; the refill is the vgic_flush before the next entry. */
+static void maint_irq(unsigned intid, void *arg)
+{
+	(void)intid;
+	(void)arg;
+	struct vcpu *v = vgic_hw_loaded();
+
+	if (!v || !v->vgic || !v->vm || !v->vm->vgic) {
+		vgic_hw_write_hcr(0); /* a stale state: silence it until a vCPU is loaded */
+		return;
+	}
+	struct vgic_dist *d = v->vm->vgic;
+	k_spinlock_key_t key = k_spin_lock(&d->lock);
+	uint32_t kick = fold(d, v);
+
+	k_spin_unlock(&d->lock, key);
+	vgic_kick(v->vm, kick, v);
+}
+
+/* ---- Injection ---- */
+
+int vgic_set_irq(struct vm *vm, struct vcpu *target, unsigned intid, bool level)
+{
+	struct vgic_dist *d = vm ? vm->vgic : NULL;
+
+	if (!d || (intid < GIC_NR_PRIVATE && (!target || target->vm != vm)))
+		return -EINVAL;
+	k_spinlock_key_t key = k_spin_lock(&d->lock);
+	struct vgic_irq *irq = vgic_get_irq(d, target, intid);
+	uint32_t kick = irq ? set_line(d, irq, level) : 0;
+
+	k_spin_unlock(&d->lock, key);
+	if (!irq)
+		return -EINVAL;
+	vgic_kick(vm, kick, NULL);
+	return 0;
+}
+
+int vgic_inject(struct vm *vm, struct vcpu *target, unsigned intid)
+{
+	struct vgic_dist *d = vm ? vm->vgic : NULL;
+
+	if (!d || (intid < GIC_NR_PRIVATE && (!target || target->vm != vm)))
+		return -EINVAL;
+	k_spinlock_key_t key = k_spin_lock(&d->lock);
+	struct vgic_irq *irq = vgic_get_irq(d, target, intid);
+	/* A pulse on the line: latched whatever the configured trigger, so a level-configured
+	 * interrupt (the timer PPI) is not lost before the guest sees it. */
+	uint32_t kick = irq ? vgic_irq_pend(d, irq, true) : 0;
+
+	k_spin_unlock(&d->lock, key);
+	if (!irq)
+		return -EINVAL;
+	vgic_kick(vm, kick, NULL);
+	return 0;
+}
+
+void vgic_write_sgi1r(struct vcpu *v, uint64_t val)
+{
+	struct vgic_dist *d = v && v->vgic ? v->vm->vgic : NULL;
+	uint64_t mpidr[VM_MAX_VCPUS];
+	unsigned sgi = (unsigned)(val >> ICC_SGI1R_INTID_SHIFT) & 0xf;
+	unsigned self = VM_MAX_VCPUS;
+	uint32_t kick = 0;
+
+	if (!d)
+		return;
+	k_spinlock_key_t key = k_spin_lock(&d->lock);
+
+	mpidr_table(v->vm, mpidr);
+	for (unsigned i = 0; i < VM_MAX_VCPUS; i++)
+		if (v->vm->vcpus[i] == v)
+			self = i;
+	uint32_t targets = vgic_sgi1r_targets(val, mpidr, VM_MAX_VCPUS, self);
+
+	for (unsigned i = 0; i < VM_MAX_VCPUS; i++)
+		if (targets & (1u << i))
+			kick |= vgic_irq_pend(d, &v->vm->vcpus[i]->vgic->priv[sgi], true);
+	k_spin_unlock(&d->lock, key);
+	vgic_kick(v->vm, kick, v);
+}
+
+/* ---- Life cycle ---- */
+
+int vgic_vm_init(struct vm *vm)
+{
+	if (!vm || vm->vgic)
+		return -EINVAL;
+	struct vgic_dist *d = k_calloc(1, sizeof(*d));
+
+	if (!d)
+		return -ENOMEM;
+	d->vm = vm;
+	/* Reset state: disabled, inactive, level, priority 0, routed to affinity 0.0.0.0. */
+	for (unsigned i = 0; i < VGIC_NR_SPIS; i++)
+		d->spis[i].intid = (uint16_t)(GIC_NR_PRIVATE + i);
+	vm->vgic = d;
+	/* On failure d stays attached (a region may already point at it): the caller tears the
+	 * VM down with vgic_vm_destroy(). */
+	return vgic_mmio_register(vm, d);
+}
+
+int vgic_vcpu_init(struct vcpu *v)
+{
+	if (!v || !v->vm || !v->vm->vgic || v->vgic || v->id >= VM_MAX_VCPUS)
+		return -EINVAL;
+	struct vgic_dist *d = v->vm->vgic;
+
+	if (d->cpus[v->id])
+		return -EBUSY;
+	struct vgic_cpu *c = k_calloc(1, sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	c->vcpu = v;
+	for (unsigned i = 0; i < GIC_NR_PRIVATE; i++) {
+		struct vgic_irq *irq = &c->priv[i];
+
+		irq->intid = (uint16_t)i;
+		irq->vcpu = v;
+		/* SGIs are edge and, as on KVM, enabled out of reset; PPIs reset to level. */
+		irq->edge = i < GIC_NR_SGIS;
+		irq->enabled = i < GIC_NR_SGIS;
+	}
+	c->hcr = ICH_HCR_EN;
+	c->sleep = true; /* GICR_WAKER.ProcessorSleep resets to 1 */
+
+	k_spinlock_key_t key = k_spin_lock(&d->lock);
+
+	d->cpus[v->id] = c;
+	v->vgic = c;
+	/* Pending SPIs that matched no vCPU until now may route here; v does not run yet, so
+	 * nobody needs a kick. */
+	(void)update_all(d);
+	k_spin_unlock(&d->lock, key);
+	return 0;
+}
+
+void vgic_vcpu_destroy(struct vcpu *v)
+{
+	struct vgic_dist *d = v && v->vm ? v->vm->vgic : NULL;
+	struct vgic_cpu *c = v ? v->vgic : NULL;
+
+	if (!d || !c)
+		return;
+	k_spinlock_key_t key = k_spin_lock(&d->lock);
+
+	v->vgic = NULL; /* routing stops seeing v */
+	d->cpus[v->id] = NULL;
+	/* Only the VM's teardown destroys vCPUs: SPIs left here are dropped, not re-routed (the
+	 * other vCPUs may be freed already, so nobody is kicked). */
+	while (c->list) {
+		struct vgic_irq *irq = c->list;
+
+		c->list = irq->next;
+		irq->next = NULL;
+		irq->owner = NULL;
+		irq->in_lr = false;
+	}
+	c->list_len = 0;
+	k_spin_unlock(&d->lock, key);
+	vgic_hw_forget(v);
+	k_free(c);
+}
+
+void vgic_vm_destroy(struct vm *vm)
+{
+	struct vgic_dist *d = vm ? vm->vgic : NULL;
+
+	if (!d)
+		return;
+	/* The vCPUs may be gone already: free their state through our own table. */
+	for (unsigned i = 0; i < VM_MAX_VCPUS; i++) {
+		struct vgic_cpu *c = d->cpus[i];
+
+		if (!c)
+			continue;
+		vgic_hw_forget(c->vcpu);
+		k_free(c);
+	}
+	k_free(d);
+	vm->vgic = NULL;
+}
+
+void vgic_init_global(unsigned maint_intid)
+{
+	vgic_hw_probe();
+	vgic_hw.maint_intid = maint_intid;
+	if (!vgic_mmio_tables_valid())
+		pr_err("vgic: register tables are malformed\n");
+	int err = irq_connect(maint_intid, maint_irq, NULL);
+
+	if (err)
+		pr_err("vgic: cannot connect maintenance INTID %u (%d)\n", maint_intid, err);
+	pr_info("vgic: %u list registers, %u priority bits, maintenance INTID %u\n", vgic_hw.nr_lr,
+		vgic_hw.pri_bits, maint_intid);
+}

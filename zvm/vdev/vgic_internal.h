@@ -1,0 +1,194 @@
+/* Private state of the virtual GICv3, shared by its files:
+ *   vgic_logic.c  pure helpers (register-table lookup, routing, SGI targets, list order, LR
+ *                 encode/fold), host unit tested;
+ *   vgic.c        per-IRQ state, the per-vCPU queues, injection, LR flush/fold, maintenance;
+ *   vgic_mmio.c   the distributor and redistributor register tables;
+ *   vgic_sr.c     ICH_* system registers: LR access, save/restore, per-CPU setup.
+ *
+ * Model. Every interrupt has a software state (enabled, pending, active, priority, ...). An
+ * interrupt that can reach the guest sits on the list of one vCPU (its "owner"), sorted by
+ * priority. Right before a guest entry, vgic_flush() writes the head of the list into the LRs
+ * (active ones first, as the guest must be able to deactivate them); after an exit, the LRs are
+ * folded back into the software state and emptied (vgic_sync, the maintenance interrupt, or at
+ * the latest the next vgic_flush). While an interrupt is in an LR, the LR owns part of its state:
+ * the pending bit it was written with (edge: the latch is consumed into the LR) and the guest's
+ * acknowledge/deactivate. Changes made meanwhile from elsewhere are recorded in drop_lr_pending
+ * and keep_active so the fold does not undo them, and the owner is kicked to fold soon.
+ *
+ * Locking. One spinlock per VM (vgic_dist.lock) protects every vgic_irq of the VM, every vCPU's
+ * list, and the LR bookkeeping (lr_irq, used_lrs). It is a leaf lock: nothing else is taken under
+ * it, in particular vcpu_kick() is only called after it is released (callers collect a mask of
+ * vCPUs to kick). The ICH register copies in vgic_cpu (lr_saved, vmcr, apr, hcr) belong to the
+ * vCPU's own CPU: they are touched with interrupts masked on the CPU where the vCPU is (being)
+ * loaded, so vgic_save/vgic_restore take no lock and may run inside the scheduler. */
+#ifndef ZVM_VDEV_VGIC_INTERNAL_H
+#define ZVM_VDEV_VGIC_INTERNAL_H
+
+#include <arch/gicv3_regs.h>
+#include <kernel/spinlock.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <zvm/vdev/vgic.h>
+#include <zvm/vm.h>
+
+struct vcpu;
+
+#define VGIC_NR_IRQS  (GIC_NR_PRIVATE + VGIC_NR_SPIS)
+#define VGIC_MAX_LRS  16
+#define VGIC_MAX_APRS 4
+#define VGIC_NO_MPIDR (~0ull) /* an absent vCPU in the MPIDR arrays of the pure helpers */
+
+/* GICD_IIDR/GICR_IIDR: implementer Arm (JEP106 0x43b), product 'Z'. */
+#define VGIC_IIDR (0x5au << 24 | 0x43b)
+
+struct vgic_irq {
+	struct vgic_irq *next; /* on owner's list */
+	struct vcpu *owner;    /* whose list it is on, NULL when none */
+	struct vcpu *vcpu;     /* SGI/PPI: the vCPU it is banked in; NULL for SPIs */
+	uint64_t irouter;      /* SPIs: GICD_IROUTER (affinity and IRM only) */
+	uint16_t intid;
+	uint8_t priority; /* masked to the implemented bits */
+	uint8_t lr;	  /* LR index while in_lr */
+	bool enabled;
+	bool edge;
+	bool line;  /* input level last given to vgic_set_irq */
+	bool latch; /* pending latch: edges, ISPENDR, vgic_inject, SGIs */
+	bool active;
+	bool in_lr;
+	bool lr_pending;      /* the LR was written with the pending bit */
+	bool drop_lr_pending; /* pending cleared while in an LR: the fold ignores the LR's */
+	bool keep_active;     /* active changed while in an LR: the fold keeps ours */
+};
+
+struct vgic_cpu {
+	struct vcpu *vcpu; /* back pointer, compared only: teardown may run after the vCPU died */
+	struct vgic_irq priv[GIC_NR_PRIVATE];
+	struct vgic_irq *list; /* sorted by vgic_irq_before(); dist lock */
+	unsigned list_len;     /* read without the lock by vgic_flush's fast path */
+	bool sleep;	       /* GICR_WAKER.ProcessorSleep */
+
+	/* What the LRs hold: lr_irq[0..used_lrs) are in ICH_LR<n> (or lr_saved when switched out).
+	 */
+	struct vgic_irq *lr_irq[VGIC_MAX_LRS];
+	unsigned used_lrs;
+
+	/* ICH state of this vCPU; hcr is what we want in ICH_HCR_EL2 while it is loaded. */
+	uint64_t lr_saved[VGIC_MAX_LRS];
+	uint64_t hcr, vmcr;
+	uint64_t ap0r[VGIC_MAX_APRS], ap1r[VGIC_MAX_APRS];
+};
+
+struct vgic_dist {
+	struct k_spinlock lock;
+	struct vm *vm;
+	bool enabled;			     /* GICD_CTLR.EnableGrp1 */
+	struct vgic_cpu *cpus[VM_MAX_VCPUS]; /* by vCPU id, so teardown frees them all */
+	struct vgic_irq spis[VGIC_NR_SPIS];
+};
+
+/* The host's virtual CPU interface (ICH_VTR_EL2), read once at boot. */
+struct vgic_hw {
+	unsigned nr_lr;	   /* ListRegs + 1 */
+	unsigned pri_bits; /* virtual priority bits */
+	unsigned nr_apr;   /* ICH_AP0R/AP1R registers in use: 2^(PREbits - 5) */
+	unsigned maint_intid;
+};
+extern struct vgic_hw vgic_hw;
+
+/* ---- Register tables (vgic_logic.c looks them up, vgic_mmio.c fills them) ---- */
+
+/* One access to a register, as the handlers see it. */
+struct vgic_acc {
+	struct vgic_dist *dist;
+	struct vcpu *rdist;  /* redistributor's vCPU; NULL in the distributor */
+	struct vcpu *caller; /* vCPU doing the access */
+	uint32_t off;	     /* from the register's (or array's) first byte */
+	unsigned intid;	     /* first INTID covered, for per-IRQ registers */
+	unsigned size;	     /* bytes */
+	uint32_t kick;	     /* vCPUs (bit = id) to kick once the lock is dropped */
+};
+
+/* Allowed access widths; each flag equals the access size in bytes. */
+#define VGIC_W8	   1u
+#define VGIC_W16   2u
+#define VGIC_W32   4u
+#define VGIC_W64   8u
+#define VGIC_W_ALL (VGIC_W8 | VGIC_W16 | VGIC_W32 | VGIC_W64)
+
+struct vgic_reg {
+	uint32_t offset;
+	uint32_t len;	/* bytes; arrays cover every INTID they can name */
+	uint8_t bpi;	/* bits per INTID for per-IRQ arrays, 0 for plain registers */
+	uint8_t widths; /* VGIC_W* allowed */
+	uint64_t (*read)(struct vgic_acc *a);		 /* NULL: reads as zero */
+	void (*write)(struct vgic_acc *a, uint64_t val); /* NULL: ignores writes */
+};
+
+/* The register of a sorted table that holds [off, off + size). Returns NULL for a hole or a
+ * width the register does not allow (RAZ/WI); *err is -EINVAL for a size other than 1/2/4/8 or
+ * an unaligned access, else 0. */
+const struct vgic_reg *vgic_reg_find(const struct vgic_reg *tbl, unsigned n, uint64_t off,
+				     unsigned size, int *err);
+/* True when a table is sorted, without overlaps, and each entry's widths are sane. */
+bool vgic_regs_valid(const struct vgic_reg *tbl, unsigned n);
+
+/* ---- Pure helpers (vgic_logic.c) ---- */
+
+bool vgic_irq_pending(const struct vgic_irq *irq);
+/* List order: more urgent priority first, then lower INTID. */
+bool vgic_irq_before(const struct vgic_irq *a, const struct vgic_irq *b);
+void vgic_list_insert(struct vgic_irq **head, struct vgic_irq *irq);
+bool vgic_list_remove(struct vgic_irq **head, struct vgic_irq *irq);
+
+/* The LR value for irq put into LR n; marks it in_lr and consumes an edge latch. pending: the
+ * pending state may be forwarded (enabled, distributor enabled). eoi: also ask for a
+ * maintenance interrupt when the guest deactivates it. */
+uint64_t vgic_lr_populate(struct vgic_irq *irq, unsigned n, bool pending, bool eoi);
+/* Takes back what the guest did to irq's LR (value lr) and marks it out of the LRs. */
+void vgic_lr_fold(struct vgic_irq *irq, uint64_t lr);
+/* ICH_HCR_EL2 for a populated set of LRs. */
+uint64_t vgic_hcr_value(bool more_waiting, bool any_pending);
+
+uint8_t vgic_prio_mask(uint8_t prio, unsigned pri_bits);
+/* Index of the vCPU an SPI with this IROUTER goes to, or -1. IRM=1 (1-of-N): the first present
+ * vCPU, i.e. vCPU 0. mpidr[i] is VGIC_NO_MPIDR for an absent vCPU. */
+int vgic_route(uint64_t irouter, const uint64_t *mpidr, unsigned n);
+/* vCPUs (bit = index) an ICC_SGI1R_EL1 write by vCPU self targets. */
+uint32_t vgic_sgi1r_targets(uint64_t sgi1r, const uint64_t *mpidr, unsigned n, unsigned self);
+
+/* ---- Common code for the register handlers (vgic.c; dist lock held) ---- */
+
+/* The state of intid as seen from rdist's redistributor (SGI/PPI) or the distributor (SPI).
+ * NULL when out of range or when the frame does not bank it. */
+struct vgic_irq *vgic_get_irq(struct vgic_dist *d, struct vcpu *rdist, unsigned intid);
+/* Each returns the vCPUs to kick. */
+uint32_t vgic_irq_enable(struct vgic_dist *d, struct vgic_irq *irq, bool on);
+uint32_t vgic_irq_pend(struct vgic_dist *d, struct vgic_irq *irq, bool on);
+uint32_t vgic_irq_activate(struct vgic_dist *d, struct vgic_irq *irq, bool on);
+uint32_t vgic_irq_set_priority(struct vgic_dist *d, struct vgic_irq *irq, uint8_t prio);
+uint32_t vgic_irq_set_edge(struct vgic_dist *d, struct vgic_irq *irq, bool edge);
+uint32_t vgic_irq_set_irouter(struct vgic_dist *d, struct vgic_irq *irq, uint64_t irouter);
+uint32_t vgic_dist_enable(struct vgic_dist *d, bool on);
+/* What a guest read of ISPENDR/ISACTIVER reports. */
+bool vgic_irq_read_pending(const struct vgic_irq *irq);
+/* Kicks the vCPUs in mask except self. Call without the dist lock. */
+void vgic_kick(struct vm *vm, uint32_t mask, const struct vcpu *self);
+
+/* vgic_mmio.c: registers the distributor and redistributor regions of a VM. */
+int vgic_mmio_register(struct vm *vm, struct vgic_dist *d);
+/* Boot-time self check of the register tables. */
+bool vgic_mmio_tables_valid(void);
+
+/* ---- ICH system registers (vgic_sr.c) ---- */
+
+void vgic_hw_probe(void);
+uint64_t vgic_hw_read_lr(unsigned n);
+void vgic_hw_write_lr(unsigned n, uint64_t val);
+void vgic_hw_write_hcr(uint64_t val);
+uint64_t vgic_hw_read_vmcr(void);
+/* The vCPU whose ICH state this CPU holds, or NULL. Interrupts masked. */
+struct vcpu *vgic_hw_loaded(void);
+/* Forgets v wherever it is recorded as loaded (teardown); v is not dereferenced. */
+void vgic_hw_forget(const struct vcpu *v);
+
+#endif

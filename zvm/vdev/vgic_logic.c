@@ -1,0 +1,215 @@
+/* Pure parts of the virtual GIC: no locks, no system registers, no allocation, so the host unit
+ * tests run them unchanged (tests/unit/test_vgic_logic.c). */
+#include <errno.h>
+#include <stddef.h>
+
+#include "vgic_internal.h"
+
+#define SGI1R_AFF(v, shift) (((v) >> (shift)) & 0xffu)
+#define MPIDR_AFF0(m)	    ((m)&0xffu)
+#define MPIDR_AFF1(m)	    (((m) >> 8) & 0xffu)
+#define MPIDR_AFF2(m)	    (((m) >> 16) & 0xffu)
+#define MPIDR_AFF3(m)	    (((m) >> 32) & 0xffu)
+
+/* ---- Register tables ---- */
+
+const struct vgic_reg *vgic_reg_find(const struct vgic_reg *tbl, unsigned n, uint64_t off,
+				     unsigned size, int *err)
+{
+	*err = 0;
+	if ((size != 1 && size != 2 && size != 4 && size != 8) || (off & (size - 1))) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	/* Binary search for the last entry starting at or below off. */
+	unsigned lo = 0, hi = n;
+
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+
+		if (tbl[mid].offset <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return NULL;
+	const struct vgic_reg *r = &tbl[lo - 1];
+
+	if (off + size > (uint64_t)r->offset + r->len)
+		return NULL;	 /* a hole, or an access running past the register */
+	if (!(r->widths & size)) /* the VGIC_W* flags are the sizes */
+		return NULL;
+	return r;
+}
+
+bool vgic_regs_valid(const struct vgic_reg *tbl, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		const struct vgic_reg *r = &tbl[i];
+
+		unsigned widest = r->widths & VGIC_W64	 ? 8
+				  : r->widths & VGIC_W32 ? 4
+				  : r->widths & VGIC_W16 ? 2
+							 : 1;
+
+		if (!r->len || !r->widths || (r->widths & ~VGIC_W_ALL))
+			return false;
+		/* Every allowed access fits in the register and an aligned one never straddles two
+		 * array entries, so the offset and length are multiples of the widest access. */
+		if (r->len < widest || r->len % widest || r->offset % widest)
+			return false;
+		if (i && (uint64_t)tbl[i - 1].offset + tbl[i - 1].len > r->offset)
+			return false;
+	}
+	return true;
+}
+
+/* ---- Interrupt state ---- */
+
+bool vgic_irq_pending(const struct vgic_irq *irq)
+{
+	return irq->latch || (!irq->edge && irq->line);
+}
+
+bool vgic_irq_before(const struct vgic_irq *a, const struct vgic_irq *b)
+{
+	if (a->priority != b->priority)
+		return a->priority < b->priority;
+	return a->intid < b->intid;
+}
+
+void vgic_list_insert(struct vgic_irq **head, struct vgic_irq *irq)
+{
+	struct vgic_irq **pp = head;
+
+	while (*pp && !vgic_irq_before(irq, *pp))
+		pp = &(*pp)->next;
+	irq->next = *pp;
+	*pp = irq;
+}
+
+bool vgic_list_remove(struct vgic_irq **head, struct vgic_irq *irq)
+{
+	for (struct vgic_irq **pp = head; *pp; pp = &(*pp)->next) {
+		if (*pp == irq) {
+			*pp = irq->next;
+			irq->next = NULL;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* ---- List registers ---- */
+
+uint64_t vgic_lr_populate(struct vgic_irq *irq, unsigned n, bool pending, bool eoi)
+{
+	bool p = pending && vgic_irq_pending(irq);
+	uint64_t lr = irq->intid | (uint64_t)irq->priority << ICH_LR_PRIORITY_SHIFT | ICH_LR_GROUP;
+
+	if (p)
+		lr |= ICH_LR_STATE_PENDING;
+	if (irq->active)
+		lr |= ICH_LR_STATE_ACTIVE;
+	/* A level interrupt whose line is high must become pending again if it still is when the
+	 * guest deactivates it: the EOI maintenance interrupt makes us look. (A line that rises
+	 * later kicks the owner instead.) */
+	if (eoi || (!irq->edge && irq->line))
+		lr |= ICH_LR_EOI;
+	if (p && irq->edge)
+		irq->latch = false; /* the LR holds this edge now; new edges latch again */
+	irq->in_lr = true;
+	irq->lr = (uint8_t)n;
+	irq->lr_pending = p;
+	irq->drop_lr_pending = false;
+	irq->keep_active = false;
+	return lr;
+}
+
+void vgic_lr_fold(struct vgic_irq *irq, uint64_t lr)
+{
+	bool p = (lr & ICH_LR_STATE_PENDING) && !irq->drop_lr_pending;
+
+	if (!irq->keep_active)
+		irq->active = lr & ICH_LR_STATE_ACTIVE;
+	if (irq->edge) {
+		if (p)
+			irq->latch = true; /* not acknowledged yet */
+	} else if (!(lr & ICH_LR_STATE_PENDING) || irq->drop_lr_pending) {
+		irq->latch =
+		    false; /* the guest took it (or it was cleared): an ISPENDR is used up */
+	}
+	irq->in_lr = false;
+	irq->lr_pending = false;
+	irq->drop_lr_pending = false;
+	irq->keep_active = false;
+}
+
+uint64_t vgic_hcr_value(bool more_waiting, bool any_pending)
+{
+	uint64_t hcr = ICH_HCR_EN;
+
+	/* More interrupts wait than LRs hold. With something pending in the LRs, ask to hear when
+	 * the guest has taken all of it (NPIE); otherwise the LRs are all active and populate set
+	 * their EOI bits, so the first deactivation brings us back. */
+	if (more_waiting && any_pending)
+		hcr |= ICH_HCR_NPIE;
+	return hcr;
+}
+
+/* ---- Priorities, routing, SGIs ---- */
+
+uint8_t vgic_prio_mask(uint8_t prio, unsigned pri_bits)
+{
+	if (pri_bits >= 8)
+		return prio;
+	if (pri_bits == 0)
+		return 0;
+	return (uint8_t)(prio & (0xffu << (8 - pri_bits)));
+}
+
+int vgic_route(uint64_t irouter, const uint64_t *mpidr, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		if (mpidr[i] == VGIC_NO_MPIDR)
+			continue;
+		if (irouter & GICD_IROUTER_IRM)
+			return (int)i;
+		if ((mpidr[i] & GICD_IROUTER_AFF_MASK) == (irouter & GICD_IROUTER_AFF_MASK))
+			return (int)i;
+	}
+	return -1;
+}
+
+uint32_t vgic_sgi1r_targets(uint64_t sgi1r, const uint64_t *mpidr, unsigned n, unsigned self)
+{
+	uint32_t mask = 0;
+	uint64_t aff3 = SGI1R_AFF(sgi1r, ICC_SGI1R_AFF3_SHIFT);
+	uint64_t aff2 = SGI1R_AFF(sgi1r, ICC_SGI1R_AFF2_SHIFT);
+	uint64_t aff1 = SGI1R_AFF(sgi1r, ICC_SGI1R_AFF1_SHIFT);
+	uint64_t rs = (sgi1r >> ICC_SGI1R_RS_SHIFT) & 0xf;
+	uint64_t list = sgi1r & ICC_SGI1R_TARGET_LIST_MASK;
+
+	if (n > 32)
+		n = 32;
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t m = mpidr[i];
+
+		if (m == VGIC_NO_MPIDR)
+			continue;
+		if (sgi1r & ICC_SGI1R_IRM) {
+			if (i != self)
+				mask |= 1u << i;
+			continue;
+		}
+		/* The list names Aff0 values 16 * RS .. 16 * RS + 15 of one Aff3.Aff2.Aff1. */
+		if (MPIDR_AFF3(m) != aff3 || MPIDR_AFF2(m) != aff2 || MPIDR_AFF1(m) != aff1)
+			continue;
+		if (MPIDR_AFF0(m) >> 4 != rs)
+			continue;
+		if (list & (1u << (MPIDR_AFF0(m) & 0xf)))
+			mask |= 1u << i;
+	}
+	return mask;
+}

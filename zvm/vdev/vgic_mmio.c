@@ -1,0 +1,406 @@
+/* The guest-visible GICv3 registers: one distributor frame, and per vCPU a redistributor (RD
+ * frame + SGI frame). Each frame is a sorted table of {offset, length, bits per INTID, widths,
+ * read, write}; one lookup checks the width and alignment, and anything not in a table reads as
+ * zero and ignores writes. Only affinity routing (ARE=1) and a single security state (DS=1) are
+ * offered, with every interrupt in group 1 and no LPIs. */
+#include <drivers/gicv3.h>
+#include <errno.h>
+#include <zvm/mmio.h>
+#include <zvm/vcpu.h>
+#include <zvm/vm.h>
+
+#include "vgic_internal.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+_Static_assert(VGIC_REDIST_REGION_SIZE == VGIC_REDIST_SIZE * VM_MAX_VCPUS,
+	       "the redistributor region must hold one redistributor per possible vCPU");
+_Static_assert(VGIC_REDIST_SIZE == GICR_STRIDE_V3, "a GICv3 redistributor is two frames");
+
+/* The interrupt an access names: SGIs/PPIs only in the SGI frame, SPIs only in the
+ * distributor (with ARE=1 the distributor's banked registers are RAZ/WI). */
+static struct vgic_irq *acc_irq(const struct vgic_acc *a, unsigned intid)
+{
+	if ((intid < GIC_NR_PRIVATE) != (a->rdist != NULL))
+		return NULL;
+	return vgic_get_irq(a->dist, a->rdist, intid);
+}
+
+/* ---- Shared per-INTID handlers ---- */
+
+typedef bool (*irq_test_fn)(const struct vgic_irq *irq);
+typedef uint32_t (*irq_set_fn)(struct vgic_dist *d, struct vgic_irq *irq, bool on);
+
+static uint64_t read_bits(struct vgic_acc *a, irq_test_fn test)
+{
+	uint64_t val = 0;
+
+	for (unsigned i = 0; i < a->size * 8; i++) {
+		const struct vgic_irq *irq = acc_irq(a, a->intid + i);
+
+		if (irq && test(irq))
+			val |= 1ull << i;
+	}
+	return val;
+}
+
+/* Set/clear registers: a 1 acts, a 0 leaves the interrupt alone. */
+static void write_bits(struct vgic_acc *a, uint64_t val, irq_set_fn set, bool on)
+{
+	for (unsigned i = 0; i < a->size * 8; i++) {
+		struct vgic_irq *irq = (val >> i & 1) ? acc_irq(a, a->intid + i) : NULL;
+
+		if (irq)
+			a->kick |= set(a->dist, irq, on);
+	}
+}
+
+static bool is_implemented(const struct vgic_irq *irq)
+{
+	(void)irq;
+	return true; /* IGROUPR: every interrupt is group 1 (RAO/WI) */
+}
+
+static bool is_enabled(const struct vgic_irq *irq)
+{
+	return irq->enabled;
+}
+
+static bool is_active(const struct vgic_irq *irq)
+{
+	return irq->active;
+}
+
+static uint64_t group_read(struct vgic_acc *a)
+{
+	return read_bits(a, is_implemented);
+}
+
+static uint64_t enable_read(struct vgic_acc *a)
+{
+	return read_bits(a, is_enabled);
+}
+
+static void isenable_write(struct vgic_acc *a, uint64_t val)
+{
+	write_bits(a, val, vgic_irq_enable, true);
+}
+
+static void icenable_write(struct vgic_acc *a, uint64_t val)
+{
+	write_bits(a, val, vgic_irq_enable, false);
+}
+
+static uint64_t pending_read(struct vgic_acc *a)
+{
+	return read_bits(a, vgic_irq_read_pending);
+}
+
+static void ispend_write(struct vgic_acc *a, uint64_t val)
+{
+	write_bits(a, val, vgic_irq_pend, true);
+}
+
+static void icpend_write(struct vgic_acc *a, uint64_t val)
+{
+	write_bits(a, val, vgic_irq_pend, false);
+}
+
+static uint64_t active_read(struct vgic_acc *a)
+{
+	return read_bits(a, is_active);
+}
+
+static void isactive_write(struct vgic_acc *a, uint64_t val)
+{
+	write_bits(a, val, vgic_irq_activate, true);
+}
+
+static void icactive_write(struct vgic_acc *a, uint64_t val)
+{
+	write_bits(a, val, vgic_irq_activate, false);
+}
+
+static uint64_t prio_read(struct vgic_acc *a)
+{
+	uint64_t val = 0;
+
+	for (unsigned i = 0; i < a->size; i++) {
+		const struct vgic_irq *irq = acc_irq(a, a->intid + i);
+
+		if (irq)
+			val |= (uint64_t)irq->priority << (8 * i);
+	}
+	return val;
+}
+
+static void prio_write(struct vgic_acc *a, uint64_t val)
+{
+	for (unsigned i = 0; i < a->size; i++) {
+		struct vgic_irq *irq = acc_irq(a, a->intid + i);
+
+		if (irq)
+			a->kick |= vgic_irq_set_priority(a->dist, irq, (uint8_t)(val >> (8 * i)));
+	}
+}
+
+static uint64_t cfg_read(struct vgic_acc *a)
+{
+	uint64_t val = 0;
+
+	for (unsigned i = 0; i < a->size * 4; i++) {
+		const struct vgic_irq *irq = acc_irq(a, a->intid + i);
+
+		if (irq && irq->edge)
+			val |= (uint64_t)GIC_ICFGR_EDGE << (2 * i);
+	}
+	return val;
+}
+
+static void cfg_write(struct vgic_acc *a, uint64_t val)
+{
+	for (unsigned i = 0; i < a->size * 4; i++) {
+		struct vgic_irq *irq = acc_irq(a, a->intid + i);
+
+		if (irq) /* SGIs ignore it: they are always edge */
+			a->kick |=
+			    vgic_irq_set_edge(a->dist, irq, (val >> (2 * i)) & GIC_ICFGR_EDGE);
+	}
+}
+
+/* IROUTER is 64-bit; a 32-bit access reaches one half (off & 4 selects the upper one). */
+static uint64_t irouter_read(struct vgic_acc *a)
+{
+	const struct vgic_irq *irq = acc_irq(a, a->intid);
+
+	if (!irq)
+		return 0;
+	return (a->off & 4) ? irq->irouter >> 32 : irq->irouter;
+}
+
+static void irouter_write(struct vgic_acc *a, uint64_t val)
+{
+	struct vgic_irq *irq = acc_irq(a, a->intid);
+
+	if (!irq)
+		return;
+	uint64_t r = irq->irouter;
+
+	if (a->size == 8)
+		r = val;
+	else if (a->off & 4)
+		r = (r & 0xffffffffull) | val << 32;
+	else
+		r = (r & ~0xffffffffull) | (val & 0xffffffffull);
+	a->kick |= vgic_irq_set_irouter(a->dist, irq, r);
+}
+
+/* Peripheral and component ID registers at 0xffd0..0xfffc, the same in every frame:
+ * PIDR4..7, PIDR0..3, CIDR0..3. PIDR2 says ArchRev 3 (GICv3), which is what guests check. */
+#define ID_REGS_BASE 0xffd0
+static uint64_t id_read(struct vgic_acc *a)
+{
+	static const uint8_t ids[12] = {
+	    0x04, 0, 0, 0, 0x92, 0xb4, GIC_ARCHREV_GICV3 << 4 | 0xb, 0, 0x0d, 0xf0, 0x05, 0xb1};
+
+	return ids[a->off / 4];
+}
+
+static uint64_t iidr_read(struct vgic_acc *a)
+{
+	(void)a;
+	return VGIC_IIDR;
+}
+
+/* ---- Distributor ---- */
+
+static uint64_t ctlr_read(struct vgic_acc *a)
+{
+	/* Bit layout of a GIC with one security state (DS=1): ARE and DS read as one. */
+	return GICD_CTLR_ARE_NS | GICD_CTLR_DS | (a->dist->enabled ? GICD_CTLR_ENABLE_G1A : 0);
+}
+
+static void ctlr_write(struct vgic_acc *a, uint64_t val)
+{
+	/* EnableGrp0 (bit 0) is RAZ/WI: there are no group 0 interrupts. */
+	a->kick |= vgic_dist_enable(a->dist, val & GICD_CTLR_ENABLE_G1A);
+}
+
+static uint64_t typer_read(struct vgic_acc *a)
+{
+	(void)a;
+	/* ITLinesNumber covers our SPIs; IDbits = 10 bits; no LPIs, MBIS, ESPI or security. */
+	return (VGIC_NR_IRQS / 32 - 1) | (10u - 1) << 19;
+}
+
+static const struct vgic_reg gicd_regs[] = {
+    {GICD_CTLR, 4, 0, VGIC_W32, ctlr_read, ctlr_write},
+    {GICD_TYPER, 4, 0, VGIC_W32, typer_read, NULL},
+    {GICD_IIDR, 4, 0, VGIC_W32, iidr_read, NULL},
+    {GICD_TYPER2, 4, 0, VGIC_W32, NULL, NULL},
+    {GICD_STATUSR, 4, 0, VGIC_W32, NULL, NULL},
+    {GICD_IGROUPR(0), 0x80, 1, VGIC_W32, group_read, NULL},
+    {GICD_ISENABLER(0), 0x80, 1, VGIC_W32, enable_read, isenable_write},
+    {GICD_ICENABLER(0), 0x80, 1, VGIC_W32, enable_read, icenable_write},
+    {GICD_ISPENDR(0), 0x80, 1, VGIC_W32, pending_read, ispend_write},
+    {GICD_ICPENDR(0), 0x80, 1, VGIC_W32, pending_read, icpend_write},
+    {GICD_ISACTIVER(0), 0x80, 1, VGIC_W32, active_read, isactive_write},
+    {GICD_ICACTIVER(0), 0x80, 1, VGIC_W32, active_read, icactive_write},
+    {GICD_IPRIORITYR(0), 0x400, 8, VGIC_W8 | VGIC_W32, prio_read, prio_write},
+    {GICD_ITARGETSR(0), 0x400, 8, VGIC_W8 | VGIC_W32, NULL, NULL}, /* legacy: ARE=1 */
+    {GICD_ICFGR(0), 0x100, 2, VGIC_W32, cfg_read, cfg_write},
+    {GICD_IGRPMODR(0), 0x80, 1, VGIC_W32, NULL, NULL},
+    {GICD_NSACR(0), 0x100, 2, VGIC_W32, NULL, NULL},
+    {GICD_IROUTER(0), 0x2000, 64, VGIC_W32 | VGIC_W64, irouter_read, irouter_write},
+    {ID_REGS_BASE, 0x30, 0, VGIC_W32, id_read, NULL},
+};
+
+/* ---- Redistributor ---- */
+
+static uint64_t rtyper_read(struct vgic_acc *a)
+{
+	struct vcpu *v = a->rdist;
+	struct vm *vm = v->vm;
+	uint64_t t = (uint64_t)gicv3_mpidr_to_aff(v->mpidr) << 32 | (uint64_t)(v->id & 0xffff) << 8;
+	bool last = true;
+	unsigned i = 0;
+
+	/* Last: no redistributor follows this one (guests stop their walk here). */
+	while (i < VM_MAX_VCPUS && vm->vcpus[i] != v)
+		i++;
+	for (i++; i < VM_MAX_VCPUS; i++)
+		if (vm->vcpus[i] && vm->vcpus[i]->vgic)
+			last = false;
+	if (last)
+		t |= GICR_TYPER_LAST;
+	return (a->off & 4) ? t >> 32 : t;
+}
+
+static uint64_t waker_read(struct vgic_acc *a)
+{
+	/* ChildrenAsleep follows ProcessorSleep at once: there is nothing to quiesce. */
+	return a->rdist->vgic->sleep ? GICR_WAKER_PROCESSOR_SLEEP | GICR_WAKER_CHILDREN_ASLEEP : 0;
+}
+
+static void waker_write(struct vgic_acc *a, uint64_t val)
+{
+	a->rdist->vgic->sleep = val & GICR_WAKER_PROCESSOR_SLEEP;
+}
+
+static const struct vgic_reg gicr_rd_regs[] = {
+    {GICR_CTLR, 4, 0, VGIC_W32, NULL, NULL}, /* no LPIs; RWP/UWP always 0 */
+    {GICR_IIDR, 4, 0, VGIC_W32, iidr_read, NULL},
+    {GICR_TYPER, 8, 0, VGIC_W32 | VGIC_W64, rtyper_read, NULL},
+    {GICR_STATUSR, 4, 0, VGIC_W32, NULL, NULL},
+    {GICR_WAKER, 4, 0, VGIC_W32, waker_read, waker_write},
+    {ID_REGS_BASE, 0x30, 0, VGIC_W32, id_read, NULL},
+};
+
+/* The SGI frame repeats the distributor's arrays for INTIDs 0..31. */
+static const struct vgic_reg gicr_sgi_regs[] = {
+    {GICR_IGROUPR0, 4, 1, VGIC_W32, group_read, NULL},
+    {GICR_ISENABLER0, 4, 1, VGIC_W32, enable_read, isenable_write},
+    {GICR_ICENABLER0, 4, 1, VGIC_W32, enable_read, icenable_write},
+    {GICR_ISPENDR0, 4, 1, VGIC_W32, pending_read, ispend_write},
+    {GICR_ICPENDR0, 4, 1, VGIC_W32, pending_read, icpend_write},
+    {GICR_ISACTIVER0, 4, 1, VGIC_W32, active_read, isactive_write},
+    {GICR_ICACTIVER0, 4, 1, VGIC_W32, active_read, icactive_write},
+    {GICR_IPRIORITYR(0), 0x20, 8, VGIC_W8 | VGIC_W32, prio_read, prio_write},
+    {GICR_ICFGR0, 8, 2, VGIC_W32, cfg_read, cfg_write},
+    {GICR_IGRPMODR0, 4, 1, VGIC_W32, NULL, NULL},
+    {GICR_NSACR, 4, 2, VGIC_W32, NULL, NULL},
+    {ID_REGS_BASE, 0x30, 0, VGIC_W32, id_read, NULL},
+};
+
+/* ---- Dispatch ---- */
+
+static int dispatch(struct vgic_dist *d, struct vcpu *rdist, struct vcpu *caller,
+		    const struct vgic_reg *tbl, unsigned n, uint64_t off, unsigned size, bool write,
+		    uint64_t *val)
+{
+	int err;
+	const struct vgic_reg *r = vgic_reg_find(tbl, n, off, size, &err);
+
+	if (err)
+		return err; /* unaligned or malformed: the guest gets an external abort */
+	if (!write)
+		*val = 0;
+	if (!r || (write ? !r->write : !r->read))
+		return 0; /* RAZ/WI */
+	uint64_t mask = size == 8 ? ~0ull : (1ull << (8 * size)) - 1;
+	struct vgic_acc a = {
+	    .dist = d,
+	    .rdist = rdist,
+	    .caller = caller,
+	    .off = (uint32_t)(off - r->offset),
+	    .size = size,
+	};
+
+	if (r->bpi)
+		a.intid = a.off * 8 / r->bpi;
+	k_spinlock_key_t key = k_spin_lock(&d->lock);
+
+	if (write)
+		r->write(&a, *val & mask);
+	else
+		*val = r->read(&a) & mask;
+	k_spin_unlock(&d->lock, key);
+	vgic_kick(d->vm, a.kick, caller);
+	return 0;
+}
+
+static int dist_read(struct vcpu *v, void *dev, uint64_t off, unsigned size, uint64_t *val)
+{
+	return dispatch(dev, NULL, v, gicd_regs, ARRAY_SIZE(gicd_regs), off, size, false, val);
+}
+
+static int dist_write(struct vcpu *v, void *dev, uint64_t off, unsigned size, uint64_t val)
+{
+	return dispatch(dev, NULL, v, gicd_regs, ARRAY_SIZE(gicd_regs), off, size, true, &val);
+}
+
+/* The region holds VM_MAX_VCPUS redistributors; those of absent vCPUs are RAZ/WI, so a guest
+ * probing past the Last one reads a zero PIDR2 and stops. */
+static int redist_access(struct vcpu *caller, struct vgic_dist *d, uint64_t offset, unsigned size,
+			 bool write, uint64_t *val)
+{
+	uint64_t idx = offset / VGIC_REDIST_SIZE, off = offset % VGIC_REDIST_SIZE;
+	struct vcpu *rd = idx < VM_MAX_VCPUS ? d->vm->vcpus[idx] : NULL;
+
+	if (!rd || !rd->vgic)
+		return dispatch(d, NULL, caller, NULL, 0, off, size, write, val);
+	if (off < GICR_SGI_OFFSET)
+		return dispatch(d, rd, caller, gicr_rd_regs, ARRAY_SIZE(gicr_rd_regs), off, size,
+				write, val);
+	return dispatch(d, rd, caller, gicr_sgi_regs, ARRAY_SIZE(gicr_sgi_regs),
+			off - GICR_SGI_OFFSET, size, write, val);
+}
+
+static int redist_read(struct vcpu *v, void *dev, uint64_t off, unsigned size, uint64_t *val)
+{
+	return redist_access(v, dev, off, size, false, val);
+}
+
+static int redist_write(struct vcpu *v, void *dev, uint64_t off, unsigned size, uint64_t val)
+{
+	return redist_access(v, dev, off, size, true, &val);
+}
+
+static const struct mmio_ops dist_ops = {.read = dist_read, .write = dist_write};
+static const struct mmio_ops redist_ops = {.read = redist_read, .write = redist_write};
+
+int vgic_mmio_register(struct vm *vm, struct vgic_dist *d)
+{
+	int err = mmio_register(&vm->mmio, VGIC_DIST_BASE, VGIC_DIST_SIZE, &dist_ops, d);
+
+	if (err)
+		return err;
+	return mmio_register(&vm->mmio, VGIC_REDIST_BASE, VGIC_REDIST_REGION_SIZE, &redist_ops, d);
+}
+
+bool vgic_mmio_tables_valid(void)
+{
+	return vgic_regs_valid(gicd_regs, ARRAY_SIZE(gicd_regs)) &&
+	       vgic_regs_valid(gicr_rd_regs, ARRAY_SIZE(gicr_rd_regs)) &&
+	       vgic_regs_valid(gicr_sgi_regs, ARRAY_SIZE(gicr_sgi_regs));
+}

@@ -1,0 +1,139 @@
+/* Guest RAM: a list of physically contiguous blocks from the page allocator, each mapped at
+ * consecutive IPAs from VM_RAM_BASE (the seed design's vm_mem_partition / vm_mem_block). */
+#include <errno.h>
+#include <kernel/buddy.h>
+#include <kernel/heap.h>
+#include <kernel/page_alloc.h>
+#include <kernel/printk.h>
+#include <string.h>
+#include <zvm/vm.h>
+#include <zvm/vm_internal.h>
+
+#define BLOCK_MIN_ORDER 9  /* 2 MiB: the stage-2 block size */
+#define BLOCK_MAX_ORDER 18 /* 1 GiB */
+
+/* The largest naturally aligned block that still fits in `left`, falling back to smaller ones
+ * when memory is fragmented. */
+static struct vm_mem_block *alloc_block(size_t left)
+{
+	unsigned order = BLOCK_MAX_ORDER;
+	struct vm_mem_block *b;
+	void *mem = NULL;
+
+	while (order > BLOCK_MIN_ORDER && (BUDDY_PAGE_SIZE << order) > left)
+		order--;
+	for (;; order--) {
+		mem = page_alloc(order);
+		if (mem || order == BLOCK_MIN_ORDER)
+			break;
+	}
+	if (!mem)
+		return NULL;
+	b = k_calloc(1, sizeof(*b));
+	if (!b) {
+		page_free(mem);
+		return NULL;
+	}
+	b->pa = (uintptr_t)mem;
+	b->size = BUDDY_PAGE_SIZE << order;
+	return b;
+}
+
+int vm_mem_init(struct vm *vm, size_t size)
+{
+	struct vm_mem_block **tail = &vm->mem.blocks;
+	uint64_t ipa = VM_RAM_BASE;
+	size_t left = size;
+
+	vm->mem.ipa_base = VM_RAM_BASE;
+	vm->mem.size = 0;
+	while (left) {
+		struct vm_mem_block *b = alloc_block(left);
+
+		if (!b)
+			return -ENOMEM;
+		b->ipa = ipa;
+		pr_debug("vm%u: RAM 0x%llx-0x%llx at host 0x%llx\n", vm->id, (unsigned long long)ipa, (unsigned long long)(ipa + b->size), (unsigned long long)b->pa);
+		*tail = b;
+		tail = &b->next;
+		vm->mem.size += b->size;
+		int err = stage2_map(&vm->s2, b->ipa, b->pa, b->size, S2_RAM);
+
+		if (err)
+			return err;
+		ipa += b->size;
+		left -= b->size;
+	}
+	return 0;
+}
+
+void vm_mem_clear(struct vm *vm)
+{
+	for (struct vm_mem_block *b = vm->mem.blocks; b; b = b->next)
+		memset((void *)b->pa, 0, b->size);
+}
+
+void vm_mem_free(struct vm *vm)
+{
+	struct vm_mem_block *b = vm->mem.blocks;
+
+	while (b) {
+		struct vm_mem_block *next = b->next;
+
+		page_free((void *)b->pa);
+		k_free(b);
+		b = next;
+	}
+	vm->mem.blocks = NULL;
+	vm->mem.size = 0;
+}
+
+void *vm_ipa_to_host(struct vm *vm, uint64_t ipa, size_t len)
+{
+	for (struct vm_mem_block *b = vm->mem.blocks; b; b = b->next)
+		if (ipa >= b->ipa && ipa - b->ipa < b->size)
+			return len <= b->size - (ipa - b->ipa) ? (void *)(b->pa + (ipa - b->ipa)) : NULL;
+	return NULL;
+}
+
+/* Copies piecewise, as consecutive IPAs may live in different blocks. */
+static int vm_copy(struct vm *vm, uint64_t ipa, void *buf, size_t len, bool to_guest)
+{
+	char *p = buf;
+
+	if (ipa + len < ipa)
+		return -EFAULT;
+	while (len) {
+		struct vm_mem_block *b;
+
+		for (b = vm->mem.blocks; b; b = b->next)
+			if (ipa >= b->ipa && ipa - b->ipa < b->size)
+				break;
+		if (!b)
+			return -EFAULT;
+		size_t n = b->size - (ipa - b->ipa);
+
+		if (n > len)
+			n = len;
+		char *host = (char *)(b->pa + (ipa - b->ipa));
+
+		if (to_guest)
+			memcpy(host, p, n);
+		else
+			memcpy(p, host, n);
+		ipa += n;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int vm_read(struct vm *vm, uint64_t ipa, void *buf, size_t len)
+{
+	return vm_copy(vm, ipa, buf, len, false);
+}
+
+int vm_write(struct vm *vm, uint64_t ipa, const void *buf, size_t len)
+{
+	return vm_copy(vm, ipa, (void *)buf, len, true);
+}

@@ -1,0 +1,36 @@
+/* Bringing the hypervisor up on top of the host kernel. */
+#include <arch/sysreg.h>
+#include <kernel/init.h>
+#include <kernel/printk.h>
+#include <zvm/images.h>
+#include <zvm/stage2.h>
+#include <zvm/vcpu_internal.h>
+#include <zvm/vdev/vgic.h>
+#include <zvm/vdev/vtimer.h>
+#include <zvm/zvm.h>
+
+void vm_manager_init(void);
+
+void zvm_init(void)
+{
+	const struct board *b = host_board();
+
+	stage2_init_global();
+	vgic_init_global(b->gic.maint_intid);
+	vtimer_init_global(b->timer.intid[BOARD_TIMER_VIRT]);
+	guest_types_init(host_dtb());
+	vm_manager_init();
+	pr_info("zvm: %u-bit guest physical addresses, %u guest type(s)\n", stage2_ipa_bits(),
+		guest_type_count());
+}
+
+void zvm_init_cpu(void)
+{
+	/* The guest configuration stays in HCR_EL2 while the host runs: at EL2 only its
+	 * interrupt routing bits matter, and those are the host's too. */
+	write_sysreg(hcr_el2, HCR_GUEST);
+	write_sysreg(vtcr_el2, stage2_vtcr());
+	isb();
+	vgic_init_cpu();
+	vtimer_init_cpu();
+}
