@@ -72,7 +72,7 @@ EXPECTED_SKIPS = {
              "psci_version_smc"},
     "gic": set(),
     "timer": set(),
-    "abort": {"abort_load_512m"},
+    "abort": {"abort_load_512m", "abort_mmio_no_syndrome"},
     "fp": set(),
 }
 MIN_CASES = {"psci": 25, "gic": 20, "timer": 10, "abort": 13, "fp": 2}
