@@ -50,9 +50,12 @@ static void pl011_irq(unsigned intid, void *arg)
 
 	(void)intid;
 	(void)arg;
+	/* Clear first, then drain: a byte that lands after the last read raises the interrupt
+	 * again. Clearing after the loop could swallow that byte's interrupt, and with a trigger
+	 * level of one byte no later byte would raise it again. */
+	writel(INT_RX | INT_RT, uart_base + UART_ICR);
 	while ((c = pl011_try_getc()) >= 0)
 		rx_handler((uint8_t)c);
-	writel(INT_RX | INT_RT, uart_base + UART_ICR);
 }
 
 void pl011_enable_rx_irq(unsigned intid, void (*rx)(uint8_t byte))

@@ -4,7 +4,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
-#include <stdio.h>
+#include <lib/format.h>
 #include <string.h>
 
 /* Deep enough for any real tree; stops a loop of interrupt-parent phandles. */
@@ -18,7 +18,7 @@ static int fail(struct board *b, int err, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(b->err, sizeof(b->err), fmt, ap);
+	fmt_vsnprintf(b->err, sizeof(b->err), fmt, ap);
 	va_end(ap);
 	return err;
 }
@@ -230,7 +230,7 @@ static void parse_model(const void *fdt, struct board *b)
 	const char *m = fdt_getprop(fdt, 0, "model", &len);
 
 	if (m && len > 0)
-		snprintf(b->model, sizeof(b->model), "%.*s", prop_strlen(m, len), m);
+		fmt_snprintf(b->model, sizeof(b->model), "%.*s", prop_strlen(m, len), m);
 }
 
 static int parse_memory(const void *fdt, struct board *b)

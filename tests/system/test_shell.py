@@ -79,3 +79,12 @@ def test_reboot_comes_back(fresh_zvm):
     vm.expect(r"ZVM \S+ starting")
     vm.wait_prompt()
     assert re.search(r"^ZVM ", vm.run("version"), re.M)
+
+
+def test_console_survives_a_flood_of_input(zvm):
+    """Input faster than the shell reads it must not wedge the UART's receive interrupt."""
+    for _ in range(20):
+        zvm.send("y" * 120 + "\x15")  # Ctrl-U drops the line again
+    zvm.send("\r")
+    zvm.wait_prompt()
+    assert re.search(r"^ZVM ", zvm.run("version"), re.M)
