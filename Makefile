@@ -101,6 +101,7 @@ system-test: all
 	$(PYTHON) -m pytest -v tests/system
 
 test: setup
+	$(MAKE) format-check
 	$(MAKE) all
 	$(MAKE) unit-test
 	$(MAKE) system-test
@@ -109,7 +110,7 @@ FORMAT_FILES = $(shell git ls-files '*.c' '*.h')
 format:
 	clang-format -i $(FORMAT_FILES)
 format-check:
-	clang-format --dry-run --Werror $(FORMAT_FILES)
+	@clang-format --dry-run --Werror $(FORMAT_FILES) && echo "clang-format: clean"
 
 clean:
 	rm -rf $(BUILD)

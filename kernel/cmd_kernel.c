@@ -73,11 +73,11 @@ static int cmd_threads(int argc, char **argv)
 }
 
 static const struct shell_cmd kernel_subcmds[] = {
-	SHELL_SUBCMD(uptime, "", "time since boot", cmd_uptime),
-	SHELL_SUBCMD(cpus, "", "CPUs online and their MPIDR", cmd_cpus),
-	SHELL_SUBCMD(threads, "", "threads: priority, state, CPU, run time", cmd_threads),
-	SHELL_SUBCMD(mem, "", "heap and page allocator usage", cmd_mem),
-	SHELL_SUBCMD_END,
+    SHELL_SUBCMD(uptime, "", "time since boot", cmd_uptime),
+    SHELL_SUBCMD(cpus, "", "CPUs online and their MPIDR", cmd_cpus),
+    SHELL_SUBCMD(threads, "", "threads: priority, state, CPU, run time", cmd_threads),
+    SHELL_SUBCMD(mem, "", "heap and page allocator usage", cmd_mem),
+    SHELL_SUBCMD_END,
 };
 SHELL_CMD_REGISTER_SUBCMDS(kernel, "host kernel state", kernel_subcmds);
 

@@ -17,15 +17,15 @@ struct hole {
 	uint64_t lo, hi;
 };
 
-static unsigned collect_holes(const struct board *b, uintptr_t dtb, size_t dtb_size,
-			      struct hole *h)
+static unsigned collect_holes(const struct board *b, uintptr_t dtb, size_t dtb_size, struct hole *h)
 {
 	unsigned n = 0;
 
 	h[n++] = (struct hole){(uintptr_t)_image_start, (uintptr_t)_image_end};
 	h[n++] = (struct hole){dtb, dtb + dtb_size};
 	for (unsigned i = 0; i < b->nr_reserved; i++)
-		h[n++] = (struct hole){b->reserved[i].base, b->reserved[i].base + b->reserved[i].size};
+		h[n++] =
+		    (struct hole){b->reserved[i].base, b->reserved[i].base + b->reserved[i].size};
 	return n;
 }
 

@@ -12,7 +12,7 @@ PACKAGES="
 	qemu-system-arm device-tree-compiler
 	libcmocka-dev libfdt-dev
 	python3 python3-pytest python3-pexpect
-	gdb-multiarch cpio
+	gdb-multiarch cpio clang-format
 "
 # Foreign architectures whose packages are downloaded (libfdt-dev:arm64 and friends).
 ARCHES="arm64"

@@ -26,8 +26,8 @@ static const char *opt_value(int argc, char **argv, char letter)
 static bool opts_known(int argc, char **argv, const char *letters)
 {
 	for (int i = 1; i < argc; i += 2)
-		if (argv[i][0] != '-' || !argv[i][1] || argv[i][2] || !strchr(letters, argv[i][1]) ||
-		    i + 1 >= argc)
+		if (argv[i][0] != '-' || !argv[i][1] || argv[i][2] ||
+		    !strchr(letters, argv[i][1]) || i + 1 >= argc)
 			return false;
 	return true;
 }
@@ -102,7 +102,9 @@ static int cmd_new(int argc, char **argv)
 
 static int vm_op(int argc, char **argv, int (*op)(struct vm *), const char *done)
 {
-	const char *which = argc == 3 && !strcmp(argv[1], "-n") ? argv[2] : argc == 2 ? argv[1] : NULL;
+	const char *which = argc == 3 && !strcmp(argv[1], "-n") ? argv[2]
+			    : argc == 2				? argv[1]
+								: NULL;
 	struct vm *vm;
 	int err;
 
@@ -197,7 +199,9 @@ static int cmd_types(int argc, char **argv)
 
 static int cmd_look(int argc, char **argv)
 {
-	const char *which = argc == 3 && !strcmp(argv[1], "-n") ? argv[2] : argc == 2 ? argv[1] : NULL;
+	const char *which = argc == 3 && !strcmp(argv[1], "-n") ? argv[2]
+			    : argc == 2				? argv[1]
+								: NULL;
 	struct vm *vm;
 	char *buf;
 	size_t n;
@@ -227,15 +231,15 @@ static int cmd_look(int argc, char **argv)
 }
 
 static const struct shell_cmd zvm_subcmds[] = {
-	SHELL_SUBCMD(new, "-t TYPE [-c VCPUS] [-m MB] [-n NAME] [-p CPULIST]",
-		     "create a VM of a guest type (see 'zvm types')", cmd_new),
-	SHELL_SUBCMD(run, "-n ID", "start or resume a VM", cmd_run),
-	SHELL_SUBCMD(pause, "-n ID", "pause a running VM", cmd_pause),
-	SHELL_SUBCMD(delete, "-n ID", "stop a VM and free all it has", cmd_delete),
-	SHELL_SUBCMD(info, "", "list VMs: id, name, type, vCPUs, memory, state", cmd_info),
-	SHELL_SUBCMD(look, "ID", "attach the console to a VM (Ctrl+X detaches)", cmd_look),
-	SHELL_SUBCMD(stat, "ID", "per-vCPU exit counters", cmd_stat),
-	SHELL_SUBCMD(types, "", "guest types the board offers", cmd_types),
-	SHELL_SUBCMD_END,
+    SHELL_SUBCMD(new, "-t TYPE [-c VCPUS] [-m MB] [-n NAME] [-p CPULIST]",
+		 "create a VM of a guest type (see 'zvm types')", cmd_new),
+    SHELL_SUBCMD(run, "-n ID", "start or resume a VM", cmd_run),
+    SHELL_SUBCMD(pause, "-n ID", "pause a running VM", cmd_pause),
+    SHELL_SUBCMD(delete, "-n ID", "stop a VM and free all it has", cmd_delete),
+    SHELL_SUBCMD(info, "", "list VMs: id, name, type, vCPUs, memory, state", cmd_info),
+    SHELL_SUBCMD(look, "ID", "attach the console to a VM (Ctrl+X detaches)", cmd_look),
+    SHELL_SUBCMD(stat, "ID", "per-vCPU exit counters", cmd_stat),
+    SHELL_SUBCMD(types, "", "guest types the board offers", cmd_types),
+    SHELL_SUBCMD_END,
 };
 SHELL_CMD_REGISTER_SUBCMDS(zvm, "manage virtual machines", zvm_subcmds);

@@ -13,17 +13,17 @@
 #include <zvm/vm.h>
 
 #define EC_UNKNOWN  0x00
-#define EC_WFX      0x01
+#define EC_WFX	    0x01
 #define EC_HVC64    0x16
 #define EC_SMC64    0x17
 #define EC_SYSREG   0x18
 #define EC_IABT_LOW 0x20
 #define EC_DABT_LOW 0x24
 
-#define ISS_WFE       (1u << 0)
-#define ISS_S1PTW     (1u << 7)
-#define ISS_FNV       (1u << 10)
-#define HPFAR_IPA(h)  (((h) >> 4) << 12)
+#define ISS_WFE	     (1u << 0)
+#define ISS_S1PTW    (1u << 7)
+#define ISS_FNV	     (1u << 10)
+#define HPFAR_IPA(h) (((h) >> 4) << 12)
 
 static bool exit_unknown(struct vcpu *v)
 {
@@ -125,8 +125,8 @@ static bool exit_wfx(struct vcpu *v)
 typedef bool (*exit_handler_t)(struct vcpu *v);
 
 static const exit_handler_t exit_handlers[64] = {
-	[EC_WFX] = exit_wfx,	       [EC_HVC64] = exit_hvc,	     [EC_SMC64] = exit_smc,
-	[EC_SYSREG] = exit_sysreg,     [EC_IABT_LOW] = exit_iabt,   [EC_DABT_LOW] = exit_dabt,
+    [EC_WFX] = exit_wfx,       [EC_HVC64] = exit_hvc,	  [EC_SMC64] = exit_smc,
+    [EC_SYSREG] = exit_sysreg, [EC_IABT_LOW] = exit_iabt, [EC_DABT_LOW] = exit_dabt,
 };
 
 bool vcpu_handle_fast_exit(struct vcpu *v)

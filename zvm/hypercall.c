@@ -4,7 +4,7 @@
 #include <zvm/vcpu_internal.h>
 
 #define SMCCC_VERSION_1_1 0x10001u
-#define PSCI_FN_MAX       0x1f
+#define PSCI_FN_MAX	  0x1f
 
 void hypercall_handle(struct vcpu *v)
 {
@@ -17,8 +17,9 @@ void hypercall_handle(struct vcpu *v)
 		break;
 	case SMCCC_ARCH_FEATURES:
 		/* No workaround calls are offered; SMCCC_VERSION itself is always there. */
-		ret = (uint32_t)v->regs.x[1] == SMCCC_VERSION ? 0
-							      : (uint64_t)(int64_t)SMCCC_NOT_SUPPORTED;
+		ret = (uint32_t)v->regs.x[1] == SMCCC_VERSION
+			  ? 0
+			  : (uint64_t)(int64_t)SMCCC_NOT_SUPPORTED;
 		break;
 	default:
 		if (SMCCC_OWNER(fid) == SMCCC_OWNER_STANDARD && (fid & 0xffff) <= PSCI_FN_MAX) {

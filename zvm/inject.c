@@ -3,16 +3,16 @@
 #include <arch/sysreg.h>
 #include <zvm/vcpu_internal.h>
 
-#define EC_UNKNOWN      0x00
-#define EC_IABT_CUR     0x21
-#define EC_DABT_CUR     0x25
-#define ESR_IL          (1ULL << 25)
-#define FSC_EXT_ABORT   0x10
-#define PSTATE_MODE     0xf
-#define MODE_EL1T       0x4
-#define MODE_EL1H       0x5
-#define VECTOR_CUR_SP0  0x000
-#define VECTOR_CUR_SPX  0x200
+#define EC_UNKNOWN	0x00
+#define EC_IABT_CUR	0x21
+#define EC_DABT_CUR	0x25
+#define ESR_IL		(1ULL << 25)
+#define FSC_EXT_ABORT	0x10
+#define PSTATE_MODE	0xf
+#define MODE_EL1T	0x4
+#define MODE_EL1H	0x5
+#define VECTOR_CUR_SP0	0x000
+#define VECTOR_CUR_SPX	0x200
 #define VECTOR_LOWER_64 0x400
 
 /* Which vector the exception uses depends on where the guest was. An abort taken from EL0 has
@@ -20,7 +20,7 @@
 static void inject_sync(struct vcpu *v, unsigned ec_cur, uint64_t iss, bool has_far, uint64_t far)
 {
 	uint64_t mode = v->regs.pstate & PSTATE_MODE;
-	uint64_t offset = mode == MODE_EL1H ? VECTOR_CUR_SPX
+	uint64_t offset = mode == MODE_EL1H   ? VECTOR_CUR_SPX
 			  : mode == MODE_EL1T ? VECTOR_CUR_SP0
 					      : VECTOR_LOWER_64;
 	unsigned ec = ec_cur;

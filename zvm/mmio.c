@@ -2,12 +2,12 @@
 #include <errno.h>
 #include <zvm/mmio.h>
 
-#define ISS_ISV      (1ULL << 24)
+#define ISS_ISV	     (1ULL << 24)
 #define ISS_SAS(iss) (((iss) >> 22) & 3)
-#define ISS_SSE      (1ULL << 21)
+#define ISS_SSE	     (1ULL << 21)
 #define ISS_SRT(iss) (((iss) >> 16) & 0x1f)
-#define ISS_SF       (1ULL << 15)
-#define ISS_WNR      (1ULL << 6)
+#define ISS_SF	     (1ULL << 15)
+#define ISS_WNR	     (1ULL << 6)
 
 int mmio_register(struct mmio_bus *bus, uint64_t base, uint64_t size, const struct mmio_ops *ops,
 		  void *dev)

@@ -11,22 +11,22 @@
 #include <zvm/stage2.h>
 
 #define PAGE_SHIFT 12
-#define PAGE_SZ    (1ULL << PAGE_SHIFT)
-#define ENTRIES    512
+#define PAGE_SZ	   (1ULL << PAGE_SHIFT)
+#define ENTRIES	   512
 #define BLOCK_2M   (1ULL << 21)
 
 #define S2_VALID      (1ULL << 0)
 #define S2_TABLE      (1ULL << 1) /* next-level table, or a page at level 3 */
 #define S2_MEMATTR_WB (0xfULL << 2)
-#define S2AP_RO       (1ULL << 6)
-#define S2AP_RW       (3ULL << 6)
+#define S2AP_RO	      (1ULL << 6)
+#define S2AP_RW	      (3ULL << 6)
 #define S2_SH_IS      (3ULL << 8)
-#define S2_AF         (1ULL << 10)
-#define S2_ADDR       0x0000fffffffff000ULL
+#define S2_AF	      (1ULL << 10)
+#define S2_ADDR	      0x0000fffffffff000ULL
 
-#define VTCR_RES1   (1ULL << 31)
-#define VTCR_SL0_L1 (1ULL << 6)
-#define VTCR_CACHE  ((1ULL << 8) | (1ULL << 10) | (3ULL << 12)) /* WBWA, inner shareable */
+#define VTCR_RES1	 (1ULL << 31)
+#define VTCR_SL0_L1	 (1ULL << 6)
+#define VTCR_CACHE	 ((1ULL << 8) | (1ULL << 10) | (3ULL << 12)) /* WBWA, inner shareable */
 #define VTTBR_VMID_SHIFT 48
 
 static unsigned ipa_bits;
@@ -127,7 +127,8 @@ static uint64_t *entry_of(uint64_t *table, int level, uint64_t ipa)
 
 static uint64_t leaf_attrs(enum s2_prot prot)
 {
-	return S2_VALID | S2_AF | S2_SH_IS | S2_MEMATTR_WB | (prot == S2_RAM_RO ? S2AP_RO : S2AP_RW);
+	return S2_VALID | S2_AF | S2_SH_IS | S2_MEMATTR_WB |
+	       (prot == S2_RAM_RO ? S2AP_RO : S2AP_RW);
 }
 
 static int map_one(struct stage2 *s2, uint64_t ipa, uint64_t pa, int level, uint64_t attrs)

@@ -12,16 +12,16 @@
 #define SYSREG(op0, op1, crn, crm, op2)                                                            \
 	(((op0) << 20) | ((op2) << 17) | ((op1) << 14) | ((crn) << 10) | ((crm) << 1))
 
-#define SR_ICC_SGI1R   SYSREG(3, 0, 12, 11, 5)
-#define SR_ICC_ASGI1R  SYSREG(3, 1, 12, 11, 6)
-#define SR_ICC_SGI0R   SYSREG(3, 2, 12, 11, 7)
-#define SR_CNTP_TVAL   SYSREG(3, 3, 14, 2, 0)
-#define SR_CNTP_CTL    SYSREG(3, 3, 14, 2, 1)
-#define SR_CNTP_CVAL   SYSREG(3, 3, 14, 2, 2)
-#define SR_ACTLR_EL1   SYSREG(3, 0, 1, 0, 1)
-#define SR_DC_ISW      SYSREG(1, 0, 7, 6, 2)
-#define SR_DC_CSW      SYSREG(1, 0, 7, 10, 2)
-#define SR_DC_CISW     SYSREG(1, 0, 7, 14, 2)
+#define SR_ICC_SGI1R  SYSREG(3, 0, 12, 11, 5)
+#define SR_ICC_ASGI1R SYSREG(3, 1, 12, 11, 6)
+#define SR_ICC_SGI0R  SYSREG(3, 2, 12, 11, 7)
+#define SR_CNTP_TVAL  SYSREG(3, 3, 14, 2, 0)
+#define SR_CNTP_CTL   SYSREG(3, 3, 14, 2, 1)
+#define SR_CNTP_CVAL  SYSREG(3, 3, 14, 2, 2)
+#define SR_ACTLR_EL1  SYSREG(3, 0, 1, 0, 1)
+#define SR_DC_ISW     SYSREG(1, 0, 7, 6, 2)
+#define SR_DC_CSW     SYSREG(1, 0, 7, 10, 2)
+#define SR_DC_CISW    SYSREG(1, 0, 7, 14, 2)
 
 void sysreg_trap_handle(struct vcpu *v, uint64_t esr)
 {

@@ -24,8 +24,8 @@ _Static_assert(offsetof(struct vcpu, hpfar) == VCPU_HPFAR, "VCPU_HPFAR");
 _Static_assert(offsetof(struct cpu, vcpu) == 0, "the exit vector loads cpu->vcpu at 0");
 
 #define VCPU_STACK_SIZE CONFIG_THREAD_STACK_SIZE
-#define VCPU_PRIO       10 /* below the shell (1), above background work */
-#define MPIDR_RES1      (1ULL << 31)
+#define VCPU_PRIO	10 /* below the shell (1), above background work */
+#define MPIDR_RES1	(1ULL << 31)
 
 struct vcpu *vcpu_current(void)
 {
@@ -146,8 +146,7 @@ static bool vcpu_take_requests(struct vcpu *v)
 			v->power = VCPU_OFF;
 		if (req & VCPU_REQ_WFI)
 			vcpu_wait_for_interrupt(v);
-		if (v->power == VCPU_ON && v->vm->state == VM_RUNNING &&
-		    !v->requests)
+		if (v->power == VCPU_ON && v->vm->state == VM_RUNNING && !v->requests)
 			return true;
 		if (v->requests)
 			continue;

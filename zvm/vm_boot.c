@@ -19,19 +19,19 @@ static int write_fdt(struct vm *vm, const struct load_plan *plan)
 {
 	uint64_t mpidrs[VM_MAX_VCPUS];
 	struct vm_fdt_params p = {
-		.ram_base = vm->mem.ipa_base,
-		.ram_size = vm->mem.size,
-		.nr_vcpus = vm->nr_vcpus,
-		.mpidrs = mpidrs,
-		.gicd_base = VGIC_DIST_BASE,
-		.gicd_size = VGIC_DIST_SIZE,
-		.gicr_base = VGIC_REDIST_BASE,
-		.gicr_size_per_cpu = VGIC_REDIST_SIZE,
-		.uart_base = VPL011_BASE,
-		.uart_spi = VPL011_INTID - 32,
-		.bootargs = vm->type->bootargs,
-		.initrd_start = vm->type->initrd.size ? plan->initrd_ipa : 0,
-		.initrd_end = vm->type->initrd.size ? plan->initrd_ipa + vm->type->initrd.size : 0,
+	    .ram_base = vm->mem.ipa_base,
+	    .ram_size = vm->mem.size,
+	    .nr_vcpus = vm->nr_vcpus,
+	    .mpidrs = mpidrs,
+	    .gicd_base = VGIC_DIST_BASE,
+	    .gicd_size = VGIC_DIST_SIZE,
+	    .gicr_base = VGIC_REDIST_BASE,
+	    .gicr_size_per_cpu = VGIC_REDIST_SIZE,
+	    .uart_base = VPL011_BASE,
+	    .uart_spi = VPL011_INTID - 32,
+	    .bootargs = vm->type->bootargs,
+	    .initrd_start = vm->type->initrd.size ? plan->initrd_ipa : 0,
+	    .initrd_end = vm->type->initrd.size ? plan->initrd_ipa + vm->type->initrd.size : 0,
 	};
 	void *buf;
 	int err;

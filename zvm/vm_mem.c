@@ -53,7 +53,9 @@ int vm_mem_init(struct vm *vm, size_t size)
 		if (!b)
 			return -ENOMEM;
 		b->ipa = ipa;
-		pr_debug("vm%u: RAM 0x%llx-0x%llx at host 0x%llx\n", vm->id, (unsigned long long)ipa, (unsigned long long)(ipa + b->size), (unsigned long long)b->pa);
+		pr_debug("vm%u: RAM 0x%llx-0x%llx at host 0x%llx\n", vm->id,
+			 (unsigned long long)ipa, (unsigned long long)(ipa + b->size),
+			 (unsigned long long)b->pa);
 		*tail = b;
 		tail = &b->next;
 		vm->mem.size += b->size;
@@ -92,7 +94,8 @@ void *vm_ipa_to_host(struct vm *vm, uint64_t ipa, size_t len)
 {
 	for (struct vm_mem_block *b = vm->mem.blocks; b; b = b->next)
 		if (ipa >= b->ipa && ipa - b->ipa < b->size)
-			return len <= b->size - (ipa - b->ipa) ? (void *)(b->pa + (ipa - b->ipa)) : NULL;
+			return len <= b->size - (ipa - b->ipa) ? (void *)(b->pa + (ipa - b->ipa))
+							       : NULL;
 	return NULL;
 }
 

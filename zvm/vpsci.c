@@ -6,7 +6,7 @@
 #include <zvm/vm.h>
 
 #define PSCI_VERSION_1_1 0x10001u
-#define MPIDR_AFF_MASK   0xff00ffffffULL
+#define MPIDR_AFF_MASK	 0xff00ffffffULL
 
 struct vcpu *vcpu_by_mpidr(struct vm *vm, uint64_t mpidr)
 {
@@ -52,7 +52,8 @@ static int64_t psci_affinity_info(struct vcpu *v, uint64_t mpidr, uint64_t level
 	struct vcpu *t;
 
 	if (level != 0)
-		return PSCI_RET_INVALID_PARAMS; /* only one CPU per cluster level-0 node is modelled */
+		return PSCI_RET_INVALID_PARAMS; /* only one CPU per cluster level-0 node is modelled
+						 */
 	t = vcpu_by_mpidr(v->vm, mpidr);
 	if (!t)
 		return PSCI_RET_INVALID_PARAMS;

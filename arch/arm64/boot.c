@@ -18,10 +18,10 @@
 #include <zvm/zvm.h>
 
 #define MPIDR_AFF_MASK 0xff00ffffffULL
-#define HCR_RW         (1ULL << 31) /* lower ELs are AArch64 */
-#define HCR_IMO        (1ULL << 4)  /* physical IRQs are taken to EL2, also while at EL2 */
-#define HCR_FMO        (1ULL << 3)
-#define HCR_AMO        (1ULL << 5)
+#define HCR_RW	       (1ULL << 31) /* lower ELs are AArch64 */
+#define HCR_IMO	       (1ULL << 4)  /* physical IRQs are taken to EL2, also while at EL2 */
+#define HCR_FMO	       (1ULL << 3)
+#define HCR_AMO	       (1ULL << 5)
 
 uint8_t boot_stacks[CONFIG_MAX_CPUS][BOOT_STACK_SIZE] __attribute__((aligned(16)));
 extern char el2_vectors[];
@@ -148,11 +148,11 @@ void boot_primary(uintptr_t dtb, unsigned current_el)
 
 	cpus[0].online = true;
 	mmu_publish_for_secondaries();
-	smp_boot_secondaries(cpu_mpidrs, board.nr_cpus < CONFIG_MAX_CPUS ? board.nr_cpus
-									: CONFIG_MAX_CPUS);
+	smp_boot_secondaries(cpu_mpidrs,
+			     board.nr_cpus < CONFIG_MAX_CPUS ? board.nr_cpus : CONFIG_MAX_CPUS);
 	/* Created last, so that it sees every CPU online. */
-	k_thread_create(&main_thread, main_stack, sizeof(main_stack), kernel_main, NULL, NULL, 1,
-			0, "main");
+	k_thread_create(&main_thread, main_stack, sizeof(main_stack), kernel_main, NULL, NULL, 1, 0,
+			"main");
 	sched_start_cpu();
 }
 

@@ -7,9 +7,9 @@
 #include <kernel/sched.h>
 
 static const char *const vector_names[16] = {
-	"EL2t sync", "EL2t IRQ",  "EL2t FIQ",  "EL2t SError", "EL2h sync", "EL2h IRQ",
-	"EL2h FIQ",  "EL2h SError", "EL1 sync", "EL1 IRQ",   "EL1 FIQ",   "EL1 SError",
-	"AArch32 sync", "AArch32 IRQ", "AArch32 FIQ", "AArch32 SError",
+    "EL2t sync",    "EL2t IRQ",	   "EL2t FIQ",	  "EL2t SError",    "EL2h sync", "EL2h IRQ",
+    "EL2h FIQ",	    "EL2h SError", "EL1 sync",	  "EL1 IRQ",	    "EL1 FIQ",	 "EL1 SError",
+    "AArch32 sync", "AArch32 IRQ", "AArch32 FIQ", "AArch32 SError",
 };
 
 void exception_dump(const struct trap_frame *f, const char *what)

@@ -7,11 +7,11 @@
 #include <stdbool.h>
 #include <string.h>
 
-#define PAGE_SHIFT   12
-#define PAGE_SIZE    (1ULL << PAGE_SHIFT)
-#define ENTRIES      512
-#define POOL_PAGES   64
-#define LEVELS       4 /* L0..L3 with a 48-bit VA */
+#define PAGE_SHIFT 12
+#define PAGE_SIZE  (1ULL << PAGE_SHIFT)
+#define ENTRIES	   512
+#define POOL_PAGES 64
+#define LEVELS	   4 /* L0..L3 with a 48-bit VA */
 
 #define DESC_VALID   (1ULL << 0)
 #define DESC_TABLE   (1ULL << 1) /* at L0-L2: next-level table; at L3: a page */
@@ -19,18 +19,19 @@
 #define DESC_AP_RO   (1ULL << 7)
 #define DESC_AP_RES1 (1ULL << 6) /* AP[1] is RES1 in the EL2 regime */
 #define DESC_SH_IS   (3ULL << 8)
-#define DESC_AF      (1ULL << 10)
-#define DESC_XN      (1ULL << 54)
+#define DESC_AF	     (1ULL << 10)
+#define DESC_XN	     (1ULL << 54)
 #define DESC_ADDR    0x0000fffffffff000ULL
 
 /* MAIR_EL2 slots. */
 #define MAIR_DEVICE_nGnRE 0
-#define MAIR_NORMAL_WB    1
-#define MAIR_VALUE        ((0x04ULL << (8 * MAIR_DEVICE_nGnRE)) | (0xffULL << (8 * MAIR_NORMAL_WB)))
+#define MAIR_NORMAL_WB	  1
+#define MAIR_VALUE	  ((0x04ULL << (8 * MAIR_DEVICE_nGnRE)) | (0xffULL << (8 * MAIR_NORMAL_WB)))
 
 /* TCR_EL2: T0SZ=16 (48-bit), inner/outer write-back write-allocate, inner shareable, 4 KiB. */
-#define TCR_T0SZ     16
-#define TCR_BASE     ((1ULL << 31) | (1ULL << 23) | TCR_T0SZ | (1ULL << 8) | (1ULL << 10) | (3ULL << 12))
+#define TCR_T0SZ 16
+#define TCR_BASE                                                                                   \
+	((1ULL << 31) | (1ULL << 23) | TCR_T0SZ | (1ULL << 8) | (1ULL << 10) | (3ULL << 12))
 #define TCR_PS_SHIFT 16
 
 static uint64_t table_pool[POOL_PAGES][ENTRIES] __attribute__((aligned(PAGE_SIZE)));
@@ -118,8 +119,7 @@ int mmu_map(uint64_t pa, size_t size, enum mmu_prot prot)
 	return 0;
 }
 
-extern char _text_start[], _text_end[], _rodata_start[], _rodata_end[], _data_start[],
-	_image_end[];
+extern char _text_start[], _text_end[], _rodata_start[], _rodata_end[], _data_start[], _image_end[];
 void dcache_clean_range(uintptr_t start, size_t size);
 
 void mmu_init_primary(void)

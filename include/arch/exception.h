@@ -18,8 +18,8 @@ struct trap_frame {
 _Static_assert(sizeof(struct trap_frame) == FRAME_SIZE, "vectors.S FRAME_SIZE");
 
 /* Exception classes (ESR_ELx.EC) the host cares about. */
-#define ESR_EC(esr)    (((esr) >> 26) & 0x3f)
-#define ESR_ISS(esr)   ((esr)&0x1ffffff)
+#define ESR_EC(esr)  (((esr) >> 26) & 0x3f)
+#define ESR_ISS(esr) ((esr)&0x1ffffff)
 
 /* Called by vectors.S. */
 void host_sync_exception(struct trap_frame *f);

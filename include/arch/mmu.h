@@ -7,10 +7,10 @@
 #include <stdint.h>
 
 enum mmu_prot {
-	MMU_RAM_RW,  /* data: read/write, never executed */
-	MMU_RAM_RO,  /* read-only data */
-	MMU_RAM_RX,  /* code */
-	MMU_DEVICE,  /* Device-nGnRE, never executed */
+	MMU_RAM_RW, /* data: read/write, never executed */
+	MMU_RAM_RO, /* read-only data */
+	MMU_RAM_RX, /* code */
+	MMU_DEVICE, /* Device-nGnRE, never executed */
 };
 
 /* Identity-maps [pa, pa + size) with the largest blocks alignment allows. Returns 0 or -ENOMEM

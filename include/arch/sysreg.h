@@ -30,12 +30,12 @@
 		__asm__ volatile("msr " enc ", %0" : : "r"(__v));                                  \
 	} while (0)
 
-#define isb()      __asm__ volatile("isb" ::: "memory")
-#define dsb(opt)   __asm__ volatile("dsb " #opt ::: "memory")
-#define dmb(opt)   __asm__ volatile("dmb " #opt ::: "memory")
-#define wfi()      __asm__ volatile("wfi" ::: "memory")
-#define wfe()      __asm__ volatile("wfe" ::: "memory")
-#define sev()      __asm__ volatile("sev" ::: "memory")
+#define isb()	    __asm__ volatile("isb" ::: "memory")
+#define dsb(opt)    __asm__ volatile("dsb " #opt ::: "memory")
+#define dmb(opt)    __asm__ volatile("dmb " #opt ::: "memory")
+#define wfi()	    __asm__ volatile("wfi" ::: "memory")
+#define wfe()	    __asm__ volatile("wfe" ::: "memory")
+#define sev()	    __asm__ volatile("sev" ::: "memory")
 #define cpu_relax() __asm__ volatile("yield" ::: "memory")
 
 #endif

@@ -12,7 +12,10 @@ struct k_spinlock {
 
 typedef uint64_t k_spinlock_key_t;
 
-#define K_SPINLOCK_INIT {0}
+#define K_SPINLOCK_INIT                                                                            \
+	{                                                                                          \
+		0                                                                                  \
+	}
 
 k_spinlock_key_t k_spin_lock(struct k_spinlock *l);
 void k_spin_unlock(struct k_spinlock *l, k_spinlock_key_t key);

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 enum s2_prot {
-	S2_RAM,    /* normal write-back memory, read/write/execute */
+	S2_RAM,	   /* normal write-back memory, read/write/execute */
 	S2_RAM_RO, /* read/execute only */
 };
 

@@ -14,7 +14,7 @@ struct vgic_cpu;
 /* Saved by the exit vectors; offsets are used by guest_switch.S (VCPU_* in vcpu_asm.h). */
 struct vcpu_gprs {
 	uint64_t x[31];
-	uint64_t pc;     /* ELR_EL2 */
+	uint64_t pc;	 /* ELR_EL2 */
 	uint64_t pstate; /* SPSR_EL2 */
 };
 
@@ -52,19 +52,19 @@ struct vcpu {
 
 	/* Power and waiting. */
 	volatile enum vcpu_power power;
-	struct k_sem wake;             /* given to wake the vCPU from WFI or power-off */
+	struct k_sem wake;	       /* given to wake the vCPU from WFI or power-off */
 	volatile unsigned requests;    /* VCPU_REQ_* bits, taken on the next loop */
 	volatile int running_on;       /* physical CPU while in guest mode, else -1 */
-	volatile bool parked;          /* off, paused or halted: its thread sleeps */
+	volatile bool parked;	       /* off, paused or halted: its thread sleeps */
 	uint64_t psci_entry, psci_ctx; /* CPU_ON arguments */
 
 	/* Statistics for `zvm info` and tests. */
 	uint64_t exits, wfi_exits, mmio_exits, hvc_exits, irq_exits;
 };
 
-#define VCPU_REQ_STOP    (1u << 0) /* leave the run loop and end the thread */
+#define VCPU_REQ_STOP	 (1u << 0) /* leave the run loop and end the thread */
 #define VCPU_REQ_POWERON (1u << 2) /* PSCI CPU_ON: reset registers to psci_entry/ctx */
-#define VCPU_REQ_KICK    (1u << 3) /* just re-check interrupts */
+#define VCPU_REQ_KICK	 (1u << 3) /* just re-check interrupts */
 
 /* Forces v out of guest mode (IPI) or out of WFI, so it sees new interrupts or requests. */
 void vcpu_kick(struct vcpu *v);

@@ -2,8 +2,8 @@
 #ifndef ZVM_VCPU_ASM_H
 #define ZVM_VCPU_ASM_H
 
-#define VCPU_X0      0
-#define VCPU_PC      248
+#define VCPU_X0	     0
+#define VCPU_PC	     248
 #define VCPU_PSTATE  256
 #define VCPU_HOST_SP 264
 #define VCPU_ESR     272

@@ -8,23 +8,23 @@
 
 /* Guest HCR_EL2: stage 2 on, interrupts to EL2, trap what we emulate. Also kept while the host
  * runs: only IMO/FMO/AMO matter at EL2, and they are the host's too. */
-#define HCR_VM   (1ULL << 0)
-#define HCR_SWIO (1ULL << 1)
-#define HCR_FMO  (1ULL << 3)
-#define HCR_IMO  (1ULL << 4)
-#define HCR_AMO  (1ULL << 5)
-#define HCR_FB   (1ULL << 9)  /* broadcast TLB/cache maintenance: vCPUs migrate */
+#define HCR_VM	   (1ULL << 0)
+#define HCR_SWIO   (1ULL << 1)
+#define HCR_FMO	   (1ULL << 3)
+#define HCR_IMO	   (1ULL << 4)
+#define HCR_AMO	   (1ULL << 5)
+#define HCR_FB	   (1ULL << 9) /* broadcast TLB/cache maintenance: vCPUs migrate */
 #define HCR_BSU_IS (1ULL << 10)
-#define HCR_TWI  (1ULL << 13)
-#define HCR_TSC  (1ULL << 19)
-#define HCR_TIDCP (1ULL << 20)
-#define HCR_TACR (1ULL << 21)
-#define HCR_TSW  (1ULL << 22)
-#define HCR_RW   (1ULL << 31)
-#define HCR_APK  (1ULL << 40) /* pointer authentication keys: not trapped */
-#define HCR_API  (1ULL << 41)
+#define HCR_TWI	   (1ULL << 13)
+#define HCR_TSC	   (1ULL << 19)
+#define HCR_TIDCP  (1ULL << 20)
+#define HCR_TACR   (1ULL << 21)
+#define HCR_TSW	   (1ULL << 22)
+#define HCR_RW	   (1ULL << 31)
+#define HCR_APK	   (1ULL << 40) /* pointer authentication keys: not trapped */
+#define HCR_API	   (1ULL << 41)
 #define HCR_GUEST                                                                                  \
-	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | HCR_TWI |        \
+	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | HCR_TWI |         \
 	 HCR_TSC | HCR_TIDCP | HCR_TACR | HCR_TSW | HCR_RW)
 
 #define PSTATE_EL1H_MASKED 0x3c5ULL /* EL1h, D, A, I, F masked */
@@ -60,9 +60,9 @@ void sysreg_trap_handle(struct vcpu *v, uint64_t esr);
 
 uint64_t guest_enter(struct vcpu *v);
 
-#define VCPU_REQ_WFI     (1u << 4) /* PSCI CPU_SUSPEND: wait for an interrupt */
-#define VCPU_REQ_OFF     (1u << 5) /* PSCI CPU_OFF */
-#define VCPU_REQ_RESET   (1u << 6) /* VM reset: back to the boot state */
-#define VCPU_REQS_SLOW   (~0u)
+#define VCPU_REQ_WFI   (1u << 4) /* PSCI CPU_SUSPEND: wait for an interrupt */
+#define VCPU_REQ_OFF   (1u << 5) /* PSCI CPU_OFF */
+#define VCPU_REQ_RESET (1u << 6) /* VM reset: back to the boot state */
+#define VCPU_REQS_SLOW (~0u)
 
 #endif

@@ -9,10 +9,10 @@
 #include <zvm/mmio.h>
 #include <zvm/stage2.h>
 
-#define VM_MAX          8
-#define VM_RAM_BASE     0x40000000ULL /* guest RAM starts where QEMU virt's does */
-#define VM_MAX_VCPUS    8
-#define VM_NAME_MAX     24
+#define VM_MAX		8
+#define VM_RAM_BASE	0x40000000ULL /* guest RAM starts where QEMU virt's does */
+#define VM_MAX_VCPUS	8
+#define VM_NAME_MAX	24
 #define VM_CONSOLE_SIZE (16 * 1024) /* the last output kept for `zvm look` */
 
 enum vm_state { VM_CREATED, VM_RUNNING, VM_PAUSED, VM_HALTED };
@@ -63,10 +63,10 @@ struct vm {
 	struct vpl011 *uart;
 	struct vm_console console;
 
-	uint64_t entry;   /* first vCPU's PC */
-	uint64_t dtb_ipa; /* first vCPU's x0 */
+	uint64_t entry;		       /* first vCPU's PC */
+	uint64_t dtb_ipa;	       /* first vCPU's x0 */
 	volatile bool reset_requested; /* PSCI SYSTEM_RESET: restart from the images */
-	unsigned log_count;            /* guest_log() lines so far */
+	unsigned log_count;	       /* guest_log() lines so far */
 };
 
 /* Looks a VM up by id; NULL when there is none. */

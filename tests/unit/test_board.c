@@ -4,6 +4,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "dtb_util.h"
+
 #include <kernel/board.h>
 
 #include <errno.h>
@@ -20,35 +22,12 @@ static char dtb_dir[PATH_MAX];
 /* A writable copy of a dumped DTB with room to grow. */
 static void *load(const char *name)
 {
-	char path[PATH_MAX + 64];
-	FILE *f;
-	long size;
-	void *raw, *fdt;
-
-	snprintf(path, sizeof(path), "%s/%s", dtb_dir, name);
-	f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s (make builds it)", path);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	size = ftell(f);
-	rewind(f);
-	raw = malloc(size);
-	assert_non_null(raw);
-	assert_int_equal(fread(raw, 1, size, f), (size_t)size);
-	fclose(f);
-	fdt = malloc(size + EXTRA);
-	assert_non_null(fdt);
-	assert_int_equal(fdt_open_into(raw, fdt, size + EXTRA), 0);
-	free(raw);
-	return fdt;
+	return dtb_load(dtb_dir, name, EXTRA);
 }
 
 static int node(void *fdt, const char *path)
 {
-	int n = fdt_path_offset(fdt, path);
-
-	assert_true(n >= 0);
-	return n;
+	return dtb_node(fdt, path);
 }
 
 /* Sets a two-cell (address or size) value pair list from 64-bit numbers. */

@@ -1,5 +1,5 @@
 UNIT_TESTS += board
-board_SRCS := tests/unit/test_board.c kernel/board.c lib/format.c
+board_SRCS := tests/unit/test_board.c tests/unit/dtb_util.c kernel/board.c lib/format.c
 board_LIBS := -lfdt
 
 # The test reads QEMU's own DTBs from beside its binary; QEMU exits right after dumping.

@@ -1,5 +1,5 @@
 UNIT_TESTS += images
-images_SRCS := tests/unit/test_images.c zvm/images.c lib/format.c
+images_SRCS := tests/unit/test_images.c tests/unit/dtb_util.c zvm/images.c lib/format.c
 images_LIBS := -lfdt
 
 # The test reads a board DTB that scripts/board-dtb.py built from QEMU's own, placing sparse

@@ -74,9 +74,9 @@ static void test_decode(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_register_and_find),
-		cmocka_unit_test(test_register_rejects_overlap_and_overflow),
-		cmocka_unit_test(test_decode),
+	    cmocka_unit_test(test_register_and_find),
+	    cmocka_unit_test(test_register_rejects_overlap_and_overflow),
+	    cmocka_unit_test(test_decode),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -376,7 +376,9 @@ static void maint_irq(unsigned intid, void *arg)
 
 /* ---- Injection ---- */
 
-int vgic_set_irq(struct vm *vm, struct vcpu *target, unsigned intid, bool level)
+/* Finds the interrupt, changes it under the lock, and kicks whoever must look at it. A pulse
+ * latches pending whatever the configured trigger (an edge); otherwise the line follows level. */
+static int update_irq(struct vm *vm, struct vcpu *target, unsigned intid, bool pulse, bool level)
 {
 	struct vgic_dist *d = vm ? vm->vgic : NULL;
 
@@ -384,7 +386,7 @@ int vgic_set_irq(struct vm *vm, struct vcpu *target, unsigned intid, bool level)
 		return -EINVAL;
 	k_spinlock_key_t key = k_spin_lock(&d->lock);
 	struct vgic_irq *irq = vgic_get_irq(d, target, intid);
-	uint32_t kick = irq ? set_line(d, irq, level) : 0;
+	uint32_t kick = !irq ? 0 : pulse ? vgic_irq_pend(d, irq, true) : set_line(d, irq, level);
 
 	k_spin_unlock(&d->lock, key);
 	if (!irq)
@@ -393,23 +395,14 @@ int vgic_set_irq(struct vm *vm, struct vcpu *target, unsigned intid, bool level)
 	return 0;
 }
 
+int vgic_set_irq(struct vm *vm, struct vcpu *target, unsigned intid, bool level)
+{
+	return update_irq(vm, target, intid, false, level);
+}
+
 int vgic_inject(struct vm *vm, struct vcpu *target, unsigned intid)
 {
-	struct vgic_dist *d = vm ? vm->vgic : NULL;
-
-	if (!d || (intid < GIC_NR_PRIVATE && (!target || target->vm != vm)))
-		return -EINVAL;
-	k_spinlock_key_t key = k_spin_lock(&d->lock);
-	struct vgic_irq *irq = vgic_get_irq(d, target, intid);
-	/* A pulse on the line: latched whatever the configured trigger, so a level-configured
-	 * interrupt (the timer PPI) is not lost before the guest sees it. */
-	uint32_t kick = irq ? vgic_irq_pend(d, irq, true) : 0;
-
-	k_spin_unlock(&d->lock, key);
-	if (!irq)
-		return -EINVAL;
-	vgic_kick(vm, kick, NULL);
-	return 0;
+	return update_irq(vm, target, intid, true, true);
 }
 
 void vgic_write_sgi1r(struct vcpu *v, uint64_t val)

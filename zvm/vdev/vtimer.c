@@ -72,7 +72,8 @@ void vtimer_sync(struct vcpu *v)
 	ctl = read_sysreg(cntv_ctl_el0);
 	if (ctl & CNTV_CTL_IMASK) {
 		isb();
-		if ((ctl & CNTV_CTL_ENABLE) && read_sysreg(cntv_cval_el0) <= read_sysreg(cntvct_el0))
+		if ((ctl & CNTV_CTL_ENABLE) &&
+		    read_sysreg(cntv_cval_el0) <= read_sysreg(cntvct_el0))
 			return; /* still due and untouched: the line stays high */
 		/* The guest moved CVAL or disabled the timer: the mask was ours, give it back. */
 		write_sysreg(cntv_ctl_el0, ctl & ~(uint64_t)CNTV_CTL_IMASK);
