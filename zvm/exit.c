@@ -3,6 +3,7 @@
  * and pending requests go back to the vCPU thread (the slow path). */
 #include <arch/exception.h>
 #include <errno.h>
+#include <kernel/irq.h>
 #include <kernel/printk.h>
 #include <kernel/sched.h>
 #include <kernel/thread.h>
@@ -134,10 +135,21 @@ bool vcpu_handle_fast_exit(struct vcpu *v)
 	exit_handler_t h = exit_handlers[ESR_EC(v->esr)];
 
 	v->exits++;
-	vgic_sync(v); /* emulated GIC registers must see what the guest did to its LRs */
 	if (!(h ? h : exit_unknown)(v))
 		return false;
 	if (v->requests)
+		return false;
+	vtimer_sync(v);
+	vgic_flush(v);
+	return true;
+}
+
+bool vcpu_handle_irq_exit(struct vcpu *v)
+{
+	v->exits++;
+	v->irq_exits++;
+	irq_dispatch();
+	if (sched_need_resched() || v->requests)
 		return false;
 	vtimer_sync(v);
 	vgic_flush(v);

@@ -6,6 +6,7 @@
 #include <kernel/page_alloc.h>
 #include <kernel/percpu.h>
 #include <kernel/printk.h>
+#include <kernel/sched.h>
 #include <kernel/smp.h>
 #include <stddef.h>
 #include <string.h>
@@ -96,13 +97,17 @@ void vcpu_request(struct vcpu *v, unsigned req)
 	vcpu_kick(v);
 }
 
+/* The caller has published what v must see (seq_cst) before this load. In guest mode on
+ * another CPU, v is interrupted; in guest mode or its exit path here, it flushes before it
+ * re-enters; out of guest mode it may be waiting, so it is woken. */
 void vcpu_kick(struct vcpu *v)
 {
 	int cpu = __atomic_load_n(&v->running_on, __ATOMIC_SEQ_CST);
 
-	if (cpu >= 0 && (unsigned)cpu != cpu_id())
+	if (cpu < 0)
+		k_sem_give(&v->wake);
+	else if ((unsigned)cpu != cpu_id())
 		smp_send_kick((unsigned)cpu);
-	k_sem_give(&v->wake);
 }
 
 /* Blocks the thread until something needs the vCPU: an interrupt, its timer, a request. */
@@ -110,6 +115,7 @@ void vcpu_wait_for_interrupt(struct vcpu *v)
 {
 	uint64_t deadline;
 
+	vgic_sync(v);
 	if (vgic_has_pending(v) || v->requests)
 		return;
 	if (vtimer_pending(v)) {
@@ -179,14 +185,14 @@ static void vcpu_run(void *a, void *b)
 		uint64_t why = guest_enter(v);
 
 		__atomic_store_n(&v->running_on, -1, __ATOMIC_SEQ_CST);
-		vgic_sync(v);
-		/* A physical interrupt made us leave: unmasking takes it here, in the host. */
+		/* An interrupt exit comes back here only when the scheduler wants the CPU (the
+		 * interrupt itself was handled in the exit vector): switch as at an IRQ exit. */
+		if (why == EXIT_IRQ)
+			sched_irq_exit();
 		arch_irq_restore(flags);
 		if (why == EXIT_SYNC)
 			vcpu_handle_slow_exit(v);
-		else if (why == EXIT_IRQ)
-			v->irq_exits++, v->exits++;
-		else
+		else if (why == EXIT_SERROR)
 			vm_crash(v->vm, "SError from the guest");
 	}
 	vcpu_put(v);

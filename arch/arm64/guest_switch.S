@@ -99,9 +99,17 @@ FUNC(guest_exit_sync)
 	b	guest_exit_to_host
 ENDFUNC(guest_exit_sync)
 
+/* A physical interrupt while in the guest: handled right here, in the exception context it
+ * arrived in, like any host interrupt; back into the guest unless the scheduler or a request
+ * needs the thread. */
 FUNC(guest_exit_irq)
 	save_guest_caller_saved
 	save_guest_callee_saved
+	mov	x19, x0
+	bl	vcpu_handle_irq_exit
+	mov	x1, x0
+	mov	x0, x19
+	cbnz	x1, guest_resume
 	mov	x1, #EXIT_IRQ
 	b	guest_exit_to_host
 ENDFUNC(guest_exit_irq)

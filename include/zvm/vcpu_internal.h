@@ -49,6 +49,8 @@ void vcpu_wait_for_interrupt(struct vcpu *v);
 /* Exit handling (exit.c): fast path in exception context, slow path on the thread. */
 bool vcpu_handle_fast_exit(struct vcpu *v);
 void vcpu_handle_slow_exit(struct vcpu *v);
+/* A physical interrupt arrived in guest mode: handles it; false when the thread must run. */
+bool vcpu_handle_irq_exit(struct vcpu *v);
 
 /* SMCCC / PSCI (hypercall.c, vpsci.c): handles the call in x0..x3, writes results. */
 void hypercall_handle(struct vcpu *v);

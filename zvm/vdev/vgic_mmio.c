@@ -323,6 +323,10 @@ static int dispatch(struct vgic_dist *d, struct vcpu *rdist, struct vcpu *caller
 
 	if (err)
 		return err; /* unaligned or malformed: the guest gets an external abort */
+	/* The registers must show what the guest did to its list registers since the exit
+	 * (EOIs, activations); only GIC accesses pay for reading them back. */
+	if (caller)
+		vgic_sync(caller);
 	if (!write)
 		*val = 0;
 	if (!r || (write ? !r->write : !r->read))
