@@ -22,7 +22,7 @@ OBJS     := $(patsubst %,$(BUILD)/obj/%.o,$(SRCS))
 # Host code never touches FP/SIMD registers (-mgeneral-regs-only): the FP state belongs to the
 # thread and is switched only in arch_switch, so a guest's FP registers survive a trap untouched.
 CFLAGS   := --specs=$(PICOLIBC) -std=c11 -O2 -g -Wall -Wextra -Werror -ffreestanding \
-	    -fno-common -fno-stack-protector -mgeneral-regs-only -mstrict-align \
+	    -fno-common -fno-stack-protector -mgeneral-regs-only -mstrict-align -mno-outline-atomics \
 	    -fno-omit-frame-pointer -Iinclude -I$(DEPS)/usr/include -MMD -MP
 ASFLAGS  := --specs=$(PICOLIBC) -Iinclude -D__ASSEMBLY__ -MMD -MP
 LDFLAGS  := --specs=$(PICOLIBC) -nostartfiles -static -Wl,--gc-sections -T arch/arm64/zvm.lds \
@@ -40,11 +40,11 @@ $(BUILD)/zvm.elf: $(OBJS) $(LIBFDT) arch/arm64/zvm.lds
 $(BUILD)/zvm.bin: $(BUILD)/zvm.elf
 	$(OBJCOPY) -O binary $< $@
 
-$(BUILD)/obj/%.c.o: %.c $(LIBFDT)
+$(BUILD)/obj/%.c.o: %.c $(LIBFDT) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/obj/%.S.o: %.S
+$(BUILD)/obj/%.S.o: %.S Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ASFLAGS) -c $< -o $@
 
@@ -116,3 +116,15 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(OBJS:.o=.d)
+
+# ---- make bench: virtualization costs, native / ZVM / Xen 4.17 (bench/README.md) -------------
+# Not part of `make test` (tests/system/test_bench.py checks the guest builds and runs). Xen is
+# unpacked into build/bench/xen by `scripts/setup.sh --bench`, never installed system-wide.
+.PHONY: bench bench-guest
+bench-guest:
+	$(MAKE) -C bench CROSS=$(CROSS)
+bench:
+	scripts/setup.sh --bench
+	$(MAKE) all linux bench-guest
+	$(PYTHON) bench/run.py
+# ---- end of make bench -------------------------------------------------------------------------

@@ -34,20 +34,6 @@ static bool exit_unknown(struct vcpu *v)
 	return true;
 }
 
-static bool exit_hvc(struct vcpu *v)
-{
-	v->hvc_exits++;
-	hypercall_handle(v);
-	return true;
-}
-
-/* SMC traps before it executes (HCR_EL2.TSC): ELR points at it. */
-static bool exit_smc(struct vcpu *v)
-{
-	v->regs.pc += 4;
-	return exit_hvc(v);
-}
-
 static bool exit_sysreg(struct vcpu *v)
 {
 	sysreg_trap_handle(v, v->esr);
@@ -126,9 +112,26 @@ static bool exit_wfx(struct vcpu *v)
 typedef bool (*exit_handler_t)(struct vcpu *v);
 
 static const exit_handler_t exit_handlers[64] = {
-    [EC_WFX] = exit_wfx,       [EC_HVC64] = exit_hvc,	  [EC_SMC64] = exit_smc,
-    [EC_SYSREG] = exit_sysreg, [EC_IABT_LOW] = exit_iabt, [EC_DABT_LOW] = exit_dabt,
+    [EC_WFX] = exit_wfx,
+    [EC_SYSREG] = exit_sysreg,
+    [EC_IABT_LOW] = exit_iabt,
+    [EC_DABT_LOW] = exit_dabt,
 };
+
+/* HVC and SMC, from the vector's lighter path: only x0-x18 are in v->regs. */
+bool vcpu_handle_hypercall(struct vcpu *v)
+{
+	v->exits++;
+	if (ESR_EC(v->esr) == EC_SMC64)
+		v->regs.pc += 4; /* SMC traps before it executes (HCR_EL2.TSC): ELR points at it */
+	v->hvc_exits++;
+	hypercall_handle(v);
+	if (v->requests)
+		return false;
+	vtimer_sync(v);
+	vgic_flush(v);
+	return true;
+}
 
 bool vcpu_handle_fast_exit(struct vcpu *v)
 {

@@ -80,15 +80,42 @@ ENDFUNC(guest_resume)
 .endm
 
 /* A synchronous exit. The fast path handles it in C in exception context and goes straight
- * back into the guest; handlers may change any guest register (an MMIO load into x20, say), so
- * the whole file is saved and reloaded. */
+ * back into the guest. Hypercalls use only x0-x17 (SMCCC), which C does not preserve anyway:
+ * they skip the callee-saved half of the register file, which C keeps intact. Other handlers
+ * may touch any guest register (an MMIO load into x20, say), so for them it is all saved. */
 FUNC(guest_exit_sync)
 	save_guest_caller_saved
-	save_guest_callee_saved
 	mrs	x1, esr_el2
+	str	x1, [x0, #VCPU_ESR]
+	lsr	x1, x1, #27
+	cmp	x1, #(EC_HVC64 >> 1)	/* HVC64 or SMC64 */
+	b.ne	1f
+	bl	vcpu_handle_hypercall
+	mrs	x1, tpidr_el2
+	ldr	x1, [x1]
+	cbz	x0, 2f
+	ldp	x2, x3, [x1, #VCPU_PC]
+	msr	elr_el2, x2
+	msr	spsr_el2, x3
+	ldp	x2, x3, [x1, #16 * 1]
+	ldp	x4, x5, [x1, #16 * 2]
+	ldp	x6, x7, [x1, #16 * 3]
+	ldp	x8, x9, [x1, #16 * 4]
+	ldp	x10, x11, [x1, #16 * 5]
+	ldp	x12, x13, [x1, #16 * 6]
+	ldp	x14, x15, [x1, #16 * 7]
+	ldp	x16, x17, [x1, #16 * 8]
+	ldr	x18, [x1, #16 * 9]
+	ldr	x30, [x1, #16 * 15]
+	ldp	x0, x1, [x1, #16 * 0]
+	eret
+2:	mov	x0, x1
+	save_guest_callee_saved
+	mov	x1, #EXIT_SYNC
+	b	guest_exit_to_host
+1:	save_guest_callee_saved
 	mrs	x2, far_el2
 	mrs	x3, hpfar_el2
-	str	x1, [x0, #VCPU_ESR]
 	stp	x2, x3, [x0, #VCPU_FAR]
 	mov	x19, x0
 	bl	vcpu_handle_fast_exit

@@ -10,6 +10,8 @@
 #define VCPU_FAR     280
 #define VCPU_HPFAR   288
 
+#define EC_HVC64 0x16 /* SMC64 is 0x17: both are SMCCC calls */
+
 /* Why guest_enter() returned. */
 #define EXIT_SYNC   0
 #define EXIT_IRQ    1

@@ -167,8 +167,7 @@ static void guest_exit(void)
 
 static void enter(struct vcpu *v)
 {
-	if (fake.loaded && fake.loaded != v)
-		vgic_save(fake.loaded);
+	vgic_restore(v); /* as vcpu_load() does whenever the vCPU thread is switched in */
 	vgic_flush(v);
 	assert_ptr_equal(fake.loaded, v);
 }

@@ -285,19 +285,14 @@ static void populate(struct vgic_dist *d, struct vcpu *v)
 	}
 }
 
-void vgic_flush(struct vcpu *v)
-{
-	struct vgic_cpu *c = v->vgic;
+_Static_assert(offsetof(struct vgic_cpu, used_lrs) == offsetof(struct vgic_cpu_head, used_lrs) &&
+		   offsetof(struct vgic_cpu, list_len) == offsetof(struct vgic_cpu_head, list_len),
+	       "vgic_flush() reads struct vgic_cpu through struct vgic_cpu_head");
 
-	if (!c)
-		return;
+void vgic_flush_slow(struct vcpu *v)
+{
 	if (vgic_hw_loaded() != v)
 		vgic_restore(v); /* first entry on this CPU: the core may not have loaded it yet */
-	/* Fast path: nothing in the LRs and nothing queued. The caller has published running_on
-	 * (seq_cst) before; the acquiring load keeps this read after it, so an injector either
-	 * sees running_on and kicks v out of the guest, or its list_len store is seen here. */
-	if (!c->used_lrs && !__atomic_load_n(&c->list_len, __ATOMIC_SEQ_CST))
-		return;
 	struct vgic_dist *d = v->vm->vgic;
 	k_spinlock_key_t key = k_spin_lock(&d->lock);
 	uint32_t kick = fold(d, v);

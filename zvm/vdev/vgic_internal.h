@@ -61,16 +61,17 @@ struct vgic_irq {
 };
 
 struct vgic_cpu {
+	/* First, as struct vgic_cpu_head: vgic_flush() reads them inline on every entry. */
+	unsigned used_lrs;
+	unsigned list_len; /* read without the lock by vgic_flush's fast path */
 	struct vcpu *vcpu; /* back pointer, compared only: teardown may run after the vCPU died */
 	struct vgic_irq priv[GIC_NR_PRIVATE];
 	struct vgic_irq *list; /* sorted by vgic_irq_before(); dist lock */
-	unsigned list_len;     /* read without the lock by vgic_flush's fast path */
 	bool sleep;	       /* GICR_WAKER.ProcessorSleep */
 
 	/* What the LRs hold: lr_irq[0..used_lrs) are in ICH_LR<n> (or lr_saved when switched out).
 	 */
 	struct vgic_irq *lr_irq[VGIC_MAX_LRS];
-	unsigned used_lrs;
 
 	/* ICH state of this vCPU; hcr is what we want in ICH_HCR_EL2 while it is loaded. */
 	uint64_t lr_saved[VGIC_MAX_LRS];

@@ -63,13 +63,10 @@ static void vtimer_irq(unsigned intid, void *arg)
 		timer_mask();
 }
 
-void vtimer_sync(struct vcpu *v)
+void vtimer_sync_line(struct vcpu *v)
 {
-	uint64_t ctl;
+	uint64_t ctl = read_sysreg(cntv_ctl_el0);
 
-	if (!v->vtimer_line)
-		return;
-	ctl = read_sysreg(cntv_ctl_el0);
 	if (ctl & CNTV_CTL_IMASK) {
 		isb();
 		if ((ctl & CNTV_CTL_ENABLE) &&

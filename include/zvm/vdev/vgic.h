@@ -24,6 +24,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <zvm/vcpu.h>
 
 struct vm;
 struct vcpu;
@@ -47,7 +48,24 @@ void vgic_vcpu_destroy(struct vcpu *v);
  * it may run after they were freed; the VM must not run any more. */
 void vgic_vm_destroy(struct vm *vm);
 
-void vgic_flush(struct vcpu *v);
+/* The head of the per-vCPU vGIC state: what every guest entry reads. */
+struct vgic_cpu_head {
+	unsigned used_lrs; /* list registers in use */
+	unsigned list_len; /* interrupts queued for them */
+};
+
+void vgic_flush_slow(struct vcpu *v);
+
+/* Inline because it runs on every entry. The caller has published running_on (seq_cst)
+ * before; the seq_cst load keeps this read after it, so an injector either sees running_on
+ * and kicks v out of the guest, or its list_len store is seen here. */
+static inline void vgic_flush(struct vcpu *v)
+{
+	const struct vgic_cpu_head *h = (const struct vgic_cpu_head *)v->vgic;
+
+	if (h && (h->used_lrs || __atomic_load_n(&h->list_len, __ATOMIC_SEQ_CST)))
+		vgic_flush_slow(v);
+}
 void vgic_sync(struct vcpu *v);
 void vgic_save(struct vcpu *v);
 void vgic_restore(struct vcpu *v);

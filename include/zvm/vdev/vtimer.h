@@ -23,6 +23,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <zvm/vcpu.h>
 
 struct vcpu;
 
@@ -50,6 +51,11 @@ uint64_t vtimer_deadline(struct vcpu *v);
 void vtimer_inject_if_expired(struct vcpu *v);
 /* Before each guest entry (IRQs masked, v loaded): lowers the virtual line once the guest has
  * reprogrammed or stopped a timer that fired. Cheap when the line is low. */
-void vtimer_sync(struct vcpu *v);
+void vtimer_sync_line(struct vcpu *v);
+static inline void vtimer_sync(struct vcpu *v)
+{
+	if (v->vtimer_line)
+		vtimer_sync_line(v);
+}
 
 #endif
