@@ -323,10 +323,6 @@ static int dispatch(struct vgic_dist *d, struct vcpu *rdist, struct vcpu *caller
 
 	if (err)
 		return err; /* unaligned or malformed: the guest gets an external abort */
-	/* The registers must show what the guest did to its list registers since the exit
-	 * (EOIs, activations); only GIC accesses pay for reading them back. */
-	if (caller)
-		vgic_sync(caller);
 	if (!write)
 		*val = 0;
 	if (!r || (write ? !r->write : !r->read))
@@ -342,6 +338,15 @@ static int dispatch(struct vgic_dist *d, struct vcpu *rdist, struct vcpu *caller
 
 	if (r->bpi)
 		a.intid = a.off * 8 / r->bpi;
+	/* Read-only registers (IDs, TYPERs) describe the VM's fixed configuration: no lock. */
+	if (!write && !r->write) {
+		*val = r->read(&a) & mask;
+		return 0;
+	}
+	/* State registers must show what the guest did to its list registers since the exit
+	 * (EOIs, activations): only these accesses pay for reading them back. */
+	if (caller)
+		vgic_sync(caller);
 	k_spinlock_key_t key = k_spin_lock(&d->lock);
 
 	if (write)
@@ -349,7 +354,8 @@ static int dispatch(struct vgic_dist *d, struct vcpu *rdist, struct vcpu *caller
 	else
 		*val = r->read(&a) & mask;
 	k_spin_unlock(&d->lock, key);
-	vgic_kick(d->vm, a.kick, caller);
+	if (a.kick)
+		vgic_kick(d->vm, a.kick, caller);
 	return 0;
 }
 
