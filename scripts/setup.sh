@@ -54,3 +54,37 @@ else
 fi
 
 scripts/fetch-deps.sh build/deps
+
+# ---- make bench: Xen 4.17 as the benchmark's peer (`scripts/setup.sh --bench`) ---------------
+# Only `make bench` asks for it. The package is unpacked into build/bench/xen (dpkg-deb -x), not
+# installed: boot/xen-4.17-arm64 is all the benchmark needs. The .deb stays there as the cache.
+install_bench_xen() {
+	dir=build/bench/xen
+	if [ -s "$dir/root/boot/xen-4.17-arm64" ]; then
+		echo "setup: Xen 4.17 for make bench present"
+		return 0
+	fi
+	mkdir -p "$dir"
+	deb=$(find "$dir" -maxdepth 1 -name 'xen-hypervisor-4.17-arm64_*_arm64.deb' | sort -V | tail -n 1)
+	if [ -z "$deb" ]; then
+		tmp=$(mktemp -d)
+		chmod 777 "$tmp" # apt drops privileges to _apt for downloads
+		echo "setup: downloading xen-hypervisor-4.17-arm64"
+		if ! (cd "$tmp" && apt-get download xen-hypervisor-4.17-arm64:arm64); then
+			echo "setup: apt-get update"
+			$SUDO apt-get update
+			(cd "$tmp" && apt-get download xen-hypervisor-4.17-arm64:arm64)
+		fi
+		mv "$tmp"/xen-hypervisor-4.17-arm64_*_arm64.deb "$dir/"
+		rm -rf "$tmp"
+		deb=$(find "$dir" -maxdepth 1 -name 'xen-hypervisor-4.17-arm64_*_arm64.deb')
+	fi
+	rm -rf "$dir/root"
+	dpkg-deb -x "$deb" "$dir/root"
+	echo "setup: Xen 4.17 unpacked into $dir/root"
+}
+
+if [ "${1:-}" = "--bench" ]; then
+	install_bench_xen
+fi
+# ---- end of make bench ---------------------------------------------------------------------------

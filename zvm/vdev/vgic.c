@@ -20,9 +20,9 @@ static uint32_t vcpu_bit(const struct vcpu *v)
 
 void vgic_kick(struct vm *vm, uint32_t mask, const struct vcpu *self)
 {
-	/* vCPU ids index vm->vcpus[], so bit i is vm->vcpus[i]. */
-	for (unsigned i = 0; mask && i < VM_MAX_VCPUS; i++) {
-		struct vcpu *v = (mask & (1u << i)) ? vm->vcpus[i] : NULL;
+	/* vCPU ids index vm->vcpus[], so bit i is vm->vcpus[i]; only set bits are visited. */
+	for (mask &= (1u << VM_MAX_VCPUS) - 1; mask; mask &= mask - 1) {
+		struct vcpu *v = vm->vcpus[__builtin_ctz(mask)];
 
 		if (v && v != self)
 			vcpu_kick(v);
