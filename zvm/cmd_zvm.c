@@ -216,8 +216,7 @@ static int cmd_look(int argc, char **argv)
 	if (!buf)
 		return -ENOMEM;
 	shell_print("[attached to vm %u (%s); Ctrl+X returns to the host]", vm->id, vm->name);
-	n = vm_console_snapshot(vm, buf, VM_CONSOLE_SIZE);
-	vm->console.attached = true;
+	n = vm_console_attach(vm, buf, VM_CONSOLE_SIZE);
 	console_write(buf, n);
 	k_free(buf);
 	/* A pasted line is longer than the UART's FIFO: wait for the guest to drain it rather than
@@ -225,7 +224,7 @@ static int cmd_look(int argc, char **argv)
 	while ((c = console_getc()) != CTRL_X)
 		for (int tries = 0; !vpl011_receive(vm, (uint8_t)c) && tries < 1000; tries++)
 			k_sleep_ms(1);
-	vm->console.attached = false;
+	vm_console_detach(vm);
 	shell_print("\n[detached from vm %u]", vm->id);
 	return 0;
 }

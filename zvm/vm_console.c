@@ -16,8 +16,9 @@ void vm_console_write(struct vm *vm, const char *s, size_t len)
 		console_write(s, len);
 }
 
-/* Copies the buffered output, oldest first; returns its length. */
-size_t vm_console_snapshot(struct vm *vm, char *buf, size_t size)
+/* Attaches: copies the buffered output, oldest first, and from the same instant on passes new
+ * output straight through, so no byte is lost between the two. Returns the copied length. */
+size_t vm_console_attach(struct vm *vm, char *buf, size_t size)
 {
 	struct vm_console *c = &vm->console;
 	k_spinlock_key_t key = k_spin_lock(&c->lock);
@@ -28,6 +29,12 @@ size_t vm_console_snapshot(struct vm *vm, char *buf, size_t size)
 		n = size, start = c->head - size;
 	for (size_t i = 0; i < n; i++)
 		buf[i] = c->ring[(start + i) % VM_CONSOLE_SIZE];
+	c->attached = true;
 	k_spin_unlock(&c->lock, key);
 	return n;
+}
+
+void vm_console_detach(struct vm *vm)
+{
+	vm->console.attached = false;
 }

@@ -8,6 +8,21 @@
 
 #define HOST_FRAME 96
 
+/* Loads ELR/SPSR and x2-x17 from the vCPU at \base: what every return to the guest needs. */
+.macro load_guest_pstate_x2_x17 base
+	ldp	x2, x3, [\base, #VCPU_PC]
+	msr	elr_el2, x2
+	msr	spsr_el2, x3
+	ldp	x2, x3, [\base, #16 * 1]
+	ldp	x4, x5, [\base, #16 * 2]
+	ldp	x6, x7, [\base, #16 * 3]
+	ldp	x8, x9, [\base, #16 * 4]
+	ldp	x10, x11, [\base, #16 * 5]
+	ldp	x12, x13, [\base, #16 * 6]
+	ldp	x14, x15, [\base, #16 * 7]
+	ldp	x16, x17, [\base, #16 * 8]
+.endm
+
 	.text
 /* uint64_t guest_enter(struct vcpu *v); IRQs masked. */
 FUNC(guest_enter)
@@ -26,17 +41,7 @@ ENDFUNC(guest_enter)
 
 /* x0 = vcpu: load the whole general register file and eret. */
 FUNC(guest_resume)
-	ldp	x2, x3, [x0, #VCPU_PC]
-	msr	elr_el2, x2
-	msr	spsr_el2, x3
-	ldp	x2, x3, [x0, #16 * 1]
-	ldp	x4, x5, [x0, #16 * 2]
-	ldp	x6, x7, [x0, #16 * 3]
-	ldp	x8, x9, [x0, #16 * 4]
-	ldp	x10, x11, [x0, #16 * 5]
-	ldp	x12, x13, [x0, #16 * 6]
-	ldp	x14, x15, [x0, #16 * 7]
-	ldp	x16, x17, [x0, #16 * 8]
+	load_guest_pstate_x2_x17 x0
 	ldp	x18, x19, [x0, #16 * 9]
 	ldp	x20, x21, [x0, #16 * 10]
 	ldp	x22, x23, [x0, #16 * 11]
@@ -94,17 +99,7 @@ FUNC(guest_exit_sync)
 	mrs	x1, tpidr_el2
 	ldr	x1, [x1]
 	cbz	x0, 2f
-	ldp	x2, x3, [x1, #VCPU_PC]
-	msr	elr_el2, x2
-	msr	spsr_el2, x3
-	ldp	x2, x3, [x1, #16 * 1]
-	ldp	x4, x5, [x1, #16 * 2]
-	ldp	x6, x7, [x1, #16 * 3]
-	ldp	x8, x9, [x1, #16 * 4]
-	ldp	x10, x11, [x1, #16 * 5]
-	ldp	x12, x13, [x1, #16 * 6]
-	ldp	x14, x15, [x1, #16 * 7]
-	ldp	x16, x17, [x1, #16 * 8]
+	load_guest_pstate_x2_x17 x1
 	ldr	x18, [x1, #16 * 9]
 	ldr	x30, [x1, #16 * 15]
 	ldp	x0, x1, [x1, #16 * 0]

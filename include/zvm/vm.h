@@ -87,7 +87,9 @@ void *vm_ipa_to_host(struct vm *vm, uint64_t ipa, size_t len);
 
 /* Guest console output (from the virtual UART): kept in the ring, echoed when attached. */
 void vm_console_write(struct vm *vm, const char *s, size_t len);
-/* Copies the buffered output, oldest first, into buf; returns its length. */
-size_t vm_console_snapshot(struct vm *vm, char *buf, size_t size);
+/* `zvm look`: copies the buffered output, oldest first, into buf and from that instant passes new
+ * output to the host console (no byte lost in between); returns the copied length. */
+size_t vm_console_attach(struct vm *vm, char *buf, size_t size);
+void vm_console_detach(struct vm *vm);
 
 #endif
