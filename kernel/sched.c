@@ -503,11 +503,6 @@ void sched_irq_exit(void)
 		z_swap(k_spin_lock(&z_sched_lock));
 }
 
-bool sched_need_resched(void)
-{
-	return this_sched()->need_resched;
-}
-
 void sched_resched_ipi(void)
 {
 	this_sched()->need_resched = true;

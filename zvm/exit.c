@@ -4,6 +4,7 @@
 #include <arch/exception.h>
 #include <errno.h>
 #include <kernel/irq.h>
+#include <kernel/percpu.h>
 #include <kernel/printk.h>
 #include <kernel/sched.h>
 #include <kernel/thread.h>

@@ -34,6 +34,13 @@ static inline unsigned cpu_id(void)
 	return this_cpu()->id;
 }
 
+/* Whether this CPU should pick another thread at its next scheduling point (IRQs masked);
+ * inline because every interrupt taken in guest mode asks. */
+static inline bool sched_need_resched(void)
+{
+	return this_cpu()->sched.need_resched;
+}
+
 /* CPUs described by the device tree (all of them are brought online at boot). */
 unsigned cpu_count(void);
 

@@ -64,8 +64,6 @@ _Noreturn void sched_start_cpu(void);
  * IRQs masked, on the interrupted thread's stack. Switches to another thread if this CPU needs to
  * reschedule; the interrupted context is resumed (the call returns) when that thread is picked
  * again, possibly on another CPU. Cheap when there is nothing to do. */
-/* Whether this CPU should pick another thread at its next scheduling point (IRQs masked). */
-bool sched_need_resched(void);
 void sched_irq_exit(void);
 
 /* The reschedule SGI handler (smp_send_resched), interrupt context: marks this CPU as needing to

@@ -44,7 +44,7 @@ struct vcpu {
 	struct vgic_cpu *vgic;
 	/* The virtual timer's line as the vGIC sees it. While it is high the host holds
 	 * CNTV_CTL.IMASK, so the physical PPI stays quiet (zvm/vdev/vtimer.c). */
-	bool vtimer_line;
+	uint8_t vtimer_line; /* VTIMER_LINE_* */
 
 	struct k_thread thread;
 	void *stack;

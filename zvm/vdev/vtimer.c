@@ -43,7 +43,7 @@ static void timer_mask(void)
 static void raise_line(struct vcpu *v)
 {
 	timer_mask();
-	v->vtimer_line = true;
+	v->vtimer_line = VTIMER_LINE_RAISED;
 	vgic_set_irq(v->vm, v, VTIMER_GUEST_INTID, true);
 }
 
@@ -76,7 +76,7 @@ void vtimer_sync_line(struct vcpu *v)
 		write_sysreg(cntv_ctl_el0, ctl & ~(uint64_t)CNTV_CTL_IMASK);
 	}
 	/* Otherwise the guest rewrote CNTV_CTL: if its timer is still due the PPI fires again. */
-	v->vtimer_line = false;
+	v->vtimer_line = VTIMER_LINE_LOW;
 	vgic_set_irq(v->vm, v, VTIMER_GUEST_INTID, false);
 }
 
@@ -112,7 +112,7 @@ void vtimer_init_cpu(void)
  * WFI waits with vtimer_deadline() as its timeout rather than on a k_timer of ours. */
 int vtimer_vcpu_init(struct vcpu *v)
 {
-	v->vtimer_line = false;
+	v->vtimer_line = VTIMER_LINE_LOW;
 	return 0;
 }
 

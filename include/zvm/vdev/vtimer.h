@@ -51,10 +51,17 @@ uint64_t vtimer_deadline(struct vcpu *v);
 void vtimer_inject_if_expired(struct vcpu *v);
 /* Before each guest entry (IRQs masked, v loaded): lowers the virtual line once the guest has
  * reprogrammed or stopped a timer that fired. Cheap when the line is low. */
+#define VTIMER_LINE_LOW	   0
+#define VTIMER_LINE_HIGH   1
+#define VTIMER_LINE_RAISED 2 /* high, and raised since the guest last ran */
+
 void vtimer_sync_line(struct vcpu *v);
 static inline void vtimer_sync(struct vcpu *v)
 {
-	if (v->vtimer_line)
+	/* Raised during this exit: the guest has not run since, nothing to re-check yet. */
+	if (v->vtimer_line == VTIMER_LINE_RAISED)
+		v->vtimer_line = VTIMER_LINE_HIGH;
+	else if (v->vtimer_line)
 		vtimer_sync_line(v);
 }
 
