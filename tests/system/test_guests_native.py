@@ -91,14 +91,6 @@ def test_set_passes_natively(test_set):
     assert status == 0
 
 
-def test_fp_on_four_vcpus():
-    out, status = run_set("zvmtest=fp zvmnative zvmfpms=300", smp=4, mem="256M")
-    results, done, _ = parse(out)
-    assert {c for c, (v, _) in results.items() if v == "PASS"} == {
-        f"fp_regs_vcpu{i}" for i in range(4)}, out
-    assert done == (4, 4) and status == 0
-
-
 def test_sets_chain_in_one_boot():
     out, status = run_set("zvmtest=abort,timer zvmnative")
     results, done, _ = parse(out)
