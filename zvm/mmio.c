@@ -1,13 +1,6 @@
-/* The MMIO bus of a VM and the decoding of data-abort syndromes. */
+/* The MMIO bus of a VM (the syndrome decoder is inline in the header). */
 #include <errno.h>
 #include <zvm/mmio.h>
-
-#define ISS_ISV	     (1ULL << 24)
-#define ISS_SAS(iss) (((iss) >> 22) & 3)
-#define ISS_SSE	     (1ULL << 21)
-#define ISS_SRT(iss) (((iss) >> 16) & 0x1f)
-#define ISS_SF	     (1ULL << 15)
-#define ISS_WNR	     (1ULL << 6)
 
 int mmio_register(struct mmio_bus *bus, uint64_t base, uint64_t size, const struct mmio_ops *ops,
 		  void *dev)
@@ -33,9 +26,14 @@ int mmio_register(struct mmio_bus *bus, uint64_t base, uint64_t size, const stru
 	return 0;
 }
 
-const struct mmio_region *mmio_find(const struct mmio_bus *bus, uint64_t ipa)
+const struct mmio_region *mmio_find(struct mmio_bus *bus, uint64_t ipa)
 {
+	/* Racy between vCPUs by design: any index below nr is a valid guess, checked here. */
+	unsigned hint = __atomic_load_n(&bus->hint, __ATOMIC_RELAXED);
 	unsigned lo = 0, hi = bus->nr;
+
+	if (hint < hi && ipa - bus->regions[hint].base < bus->regions[hint].size)
+		return &bus->regions[hint];
 
 	while (lo < hi) {
 		unsigned mid = (lo + hi) / 2;
@@ -45,21 +43,10 @@ const struct mmio_region *mmio_find(const struct mmio_bus *bus, uint64_t ipa)
 			hi = mid;
 		else if (ipa - r->base >= r->size)
 			lo = mid + 1;
-		else
+		else {
+			__atomic_store_n(&bus->hint, mid, __ATOMIC_RELAXED);
 			return r;
+		}
 	}
 	return NULL;
-}
-
-int mmio_decode(uint64_t esr, uint64_t ipa, struct mmio_access *a)
-{
-	if (!(esr & ISS_ISV))
-		return -EINVAL;
-	a->ipa = ipa;
-	a->size = 1u << ISS_SAS(esr);
-	a->reg = ISS_SRT(esr);
-	a->write = esr & ISS_WNR;
-	a->sign_extend = esr & ISS_SSE;
-	a->sixty_four = esr & ISS_SF;
-	return 0;
 }

@@ -3,6 +3,7 @@
 #ifndef ZVM_MMIO_H
 #define ZVM_MMIO_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -29,12 +30,13 @@ struct mmio_region {
 struct mmio_bus {
 	struct mmio_region regions[MMIO_MAX_REGIONS];
 	unsigned nr;
+	unsigned hint; /* index of the last region found: guests hit one device many times */
 };
 
 /* Adds a region; -EBUSY when it overlaps another, -ENOSPC when the bus is full. */
 int mmio_register(struct mmio_bus *bus, uint64_t base, uint64_t size, const struct mmio_ops *ops,
 		  void *dev);
-const struct mmio_region *mmio_find(const struct mmio_bus *bus, uint64_t ipa);
+const struct mmio_region *mmio_find(struct mmio_bus *bus, uint64_t ipa);
 
 /* One decoded data abort (ESR_EL2 ISS with ISV=1). */
 struct mmio_access {
@@ -46,7 +48,19 @@ struct mmio_access {
 	bool sixty_four; /* SF: the register is 64 bits wide */
 };
 
-/* Decodes the syndrome; -EINVAL when it carries no instruction syndrome (ISV=0). */
-int mmio_decode(uint64_t esr, uint64_t ipa, struct mmio_access *a);
+/* Decodes the syndrome; -EINVAL when it carries no instruction syndrome (ISV=0). Inline: it is
+ * on the path of every emulated access. */
+static inline int mmio_decode(uint64_t esr, uint64_t ipa, struct mmio_access *a)
+{
+	if (!(esr & (1ULL << 24))) /* ISV */
+		return -EINVAL;
+	a->ipa = ipa;
+	a->size = 1u << ((esr >> 22) & 3);   /* SAS */
+	a->reg = (esr >> 16) & 0x1f;	     /* SRT */
+	a->write = esr & (1ULL << 6);	     /* WnR */
+	a->sign_extend = esr & (1ULL << 21); /* SSE */
+	a->sixty_four = esr & (1ULL << 15);  /* SF */
+	return 0;
+}
 
 #endif

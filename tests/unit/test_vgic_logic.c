@@ -60,6 +60,29 @@ static void test_reg_find(void **state)
 	assert_int_equal(err, -EINVAL);
 }
 
+/* Whatever the hint (stale, out of range, right), the answer is the unhinted one. */
+static void test_reg_find_hinted(void **state)
+{
+	static const unsigned sizes[] = {1, 2, 3, 4, 8, 16};
+
+	(void)state;
+	for (unsigned hint0 = 0; hint0 <= N(table) + 1; hint0++)
+		for (uint64_t off = 0; off < 0x480; off++)
+			for (unsigned i = 0; i < N(sizes); i++) {
+				unsigned hint = hint0;
+				int err1, err2;
+				const struct vgic_reg *want =
+				    vgic_reg_find(table, N(table), off, sizes[i], &err1);
+				const struct vgic_reg *got = vgic_reg_find_hinted(
+				    table, N(table), off, sizes[i], &err2, &hint);
+
+				assert_ptr_equal(got, want);
+				assert_int_equal(err2, err1);
+				if (want)
+					assert_int_equal(hint, want - table);
+			}
+}
+
 static void test_regs_valid(void **state)
 {
 	(void)state;
@@ -282,7 +305,7 @@ int main(void)
 	    cmocka_unit_test(test_list_order),	  cmocka_unit_test(test_lr_populate),
 	    cmocka_unit_test(test_lr_fold),	  cmocka_unit_test(test_hcr_value),
 	    cmocka_unit_test(test_prio_mask),	  cmocka_unit_test(test_route),
-	    cmocka_unit_test(test_sgi1r_targets),
+	    cmocka_unit_test(test_sgi1r_targets), cmocka_unit_test(test_reg_find_hinted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

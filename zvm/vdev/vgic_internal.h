@@ -130,6 +130,9 @@ struct vgic_reg {
  * an unaligned access, else 0. */
 const struct vgic_reg *vgic_reg_find(const struct vgic_reg *tbl, unsigned n, uint64_t off,
 				     unsigned size, int *err);
+/* The same, trying the entry found last first (*hint): guests tend to repeat an access. */
+const struct vgic_reg *vgic_reg_find_hinted(const struct vgic_reg *tbl, unsigned n, uint64_t off,
+					    unsigned size, int *err, unsigned *hint);
 /* True when a table is sorted, without overlaps, and each entry's widths are sane. */
 bool vgic_regs_valid(const struct vgic_reg *tbl, unsigned n);
 

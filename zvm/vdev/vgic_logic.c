@@ -43,6 +43,25 @@ const struct vgic_reg *vgic_reg_find(const struct vgic_reg *tbl, unsigned n, uin
 	return r;
 }
 
+const struct vgic_reg *vgic_reg_find_hinted(const struct vgic_reg *tbl, unsigned n, uint64_t off,
+					    unsigned size, int *err, unsigned *hint)
+{
+	/* Racy between vCPUs by design: any index below n is a valid guess, checked here. */
+	unsigned h = __atomic_load_n(hint, __ATOMIC_RELAXED);
+
+	if (h < n && !(size & (size - 1)) && off >= tbl[h].offset &&
+	    off + size <= (uint64_t)tbl[h].offset + tbl[h].len && (tbl[h].widths & size) &&
+	    !(off & (size - 1))) {
+		*err = 0;
+		return &tbl[h];
+	}
+	const struct vgic_reg *r = vgic_reg_find(tbl, n, off, size, err);
+
+	if (r)
+		__atomic_store_n(hint, (unsigned)(r - tbl), __ATOMIC_RELAXED);
+	return r;
+}
+
 bool vgic_regs_valid(const struct vgic_reg *tbl, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {

@@ -314,12 +314,15 @@ static const struct vgic_reg gicr_sgi_regs[] = {
 
 /* ---- Dispatch ---- */
 
+/* The last entry found in each table, tried first on the next access. */
+static unsigned gicd_hint, gicr_rd_hint, gicr_sgi_hint, no_hint;
+
 static int dispatch(struct vgic_dist *d, struct vcpu *rdist, struct vcpu *caller,
-		    const struct vgic_reg *tbl, unsigned n, uint64_t off, unsigned size, bool write,
-		    uint64_t *val)
+		    const struct vgic_reg *tbl, unsigned n, unsigned *hint, uint64_t off,
+		    unsigned size, bool write, uint64_t *val)
 {
 	int err;
-	const struct vgic_reg *r = vgic_reg_find(tbl, n, off, size, &err);
+	const struct vgic_reg *r = vgic_reg_find_hinted(tbl, n, off, size, &err, hint);
 
 	if (err)
 		return err; /* unaligned or malformed: the guest gets an external abort */
@@ -361,12 +364,14 @@ static int dispatch(struct vgic_dist *d, struct vcpu *rdist, struct vcpu *caller
 
 static int dist_read(struct vcpu *v, void *dev, uint64_t off, unsigned size, uint64_t *val)
 {
-	return dispatch(dev, NULL, v, gicd_regs, ARRAY_SIZE(gicd_regs), off, size, false, val);
+	return dispatch(dev, NULL, v, gicd_regs, ARRAY_SIZE(gicd_regs), &gicd_hint, off, size,
+			false, val);
 }
 
 static int dist_write(struct vcpu *v, void *dev, uint64_t off, unsigned size, uint64_t val)
 {
-	return dispatch(dev, NULL, v, gicd_regs, ARRAY_SIZE(gicd_regs), off, size, true, &val);
+	return dispatch(dev, NULL, v, gicd_regs, ARRAY_SIZE(gicd_regs), &gicd_hint, off, size, true,
+			&val);
 }
 
 /* The region holds VM_MAX_VCPUS redistributors; those of absent vCPUs are RAZ/WI, so a guest
@@ -378,11 +383,11 @@ static int redist_access(struct vcpu *caller, struct vgic_dist *d, uint64_t offs
 	struct vcpu *rd = idx < VM_MAX_VCPUS ? d->vm->vcpus[idx] : NULL;
 
 	if (!rd || !rd->vgic)
-		return dispatch(d, NULL, caller, NULL, 0, off, size, write, val);
+		return dispatch(d, NULL, caller, NULL, 0, &no_hint, off, size, write, val);
 	if (off < GICR_SGI_OFFSET)
-		return dispatch(d, rd, caller, gicr_rd_regs, ARRAY_SIZE(gicr_rd_regs), off, size,
-				write, val);
-	return dispatch(d, rd, caller, gicr_sgi_regs, ARRAY_SIZE(gicr_sgi_regs),
+		return dispatch(d, rd, caller, gicr_rd_regs, ARRAY_SIZE(gicr_rd_regs),
+				&gicr_rd_hint, off, size, write, val);
+	return dispatch(d, rd, caller, gicr_sgi_regs, ARRAY_SIZE(gicr_sgi_regs), &gicr_sgi_hint,
 			off - GICR_SGI_OFFSET, size, write, val);
 }
 
