@@ -16,6 +16,7 @@
 #include <kernel/page_alloc.h>
 #include <kernel/percpu.h>
 #include <kernel/sem.h>
+#include <kernel/smp.h>
 #include <kernel/thread.h>
 #include <kernel/time.h>
 #include <kernel/timer.h>
@@ -282,6 +283,12 @@ static void smp_worker(void *a, void *b)
 	arg->mask = mask;
 }
 
+/* Runs through smp_call_function() on the target CPU; sets that CPU's bit. */
+static void note_cpu(void *arg)
+{
+	__atomic_fetch_or((uint64_t *)arg, 1ULL << cpu_id(), __ATOMIC_RELAXED);
+}
+
 static int cmd_smp(int argc, char **argv)
 {
 	struct smp_arg unpinned[CONFIG_MAX_CPUS] = {0}, pinned[CONFIG_MAX_CPUS] = {0};
@@ -345,6 +352,16 @@ static int cmd_smp(int argc, char **argv)
 	if (spread != online)
 		st_fail(&v, "unpinned threads used cpus 0x%llx, online 0x%llx",
 			(unsigned long long)spread, (unsigned long long)online);
+	/* The call-function IPI: each CPU runs the function itself, in interrupt context. */
+	uint64_t called = 0;
+
+	for (unsigned cpu = 0; cpu < cpu_count(); cpu++)
+		if (cpus[cpu].online)
+			smp_call_function(cpu, note_cpu, &called);
+	shell_print("smp: call-function ran on cpus 0x%llx", (unsigned long long)called);
+	if (called != online)
+		st_fail(&v, "call-function ran on cpus 0x%llx, online 0x%llx",
+			(unsigned long long)called, (unsigned long long)online);
 	st_mem_check("smp", &mem, &v);
 	return st_result("smp", &v);
 }

@@ -21,8 +21,6 @@
 #define HCR_TACR   (1ULL << 21)
 #define HCR_TSW	   (1ULL << 22)
 #define HCR_RW	   (1ULL << 31)
-#define HCR_APK	   (1ULL << 40) /* pointer authentication keys: not trapped */
-#define HCR_API	   (1ULL << 41)
 #define HCR_GUEST                                                                                  \
 	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | HCR_TWI |         \
 	 HCR_TSC | HCR_TIDCP | HCR_TACR | HCR_TSW | HCR_RW)
@@ -65,6 +63,5 @@ uint64_t guest_enter(struct vcpu *v);
 #define VCPU_REQ_WFI   (1u << 4) /* PSCI CPU_SUSPEND: wait for an interrupt */
 #define VCPU_REQ_OFF   (1u << 5) /* PSCI CPU_OFF */
 #define VCPU_REQ_RESET (1u << 6) /* VM reset: back to the boot state */
-#define VCPU_REQS_SLOW (~0u)
 
 #endif
