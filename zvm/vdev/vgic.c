@@ -50,13 +50,17 @@ static void list_del(struct vgic_irq *irq)
 }
 
 /* MPIDRs of the VM's vCPUs by index, for the pure routing helpers. */
-static void mpidr_table(struct vm *vm, uint64_t *mpidr)
+/* Fills mpidr[] for the VM's vCPUs (ids index vm->vcpus[]) and returns how many there are. */
+static unsigned mpidr_table(struct vm *vm, uint64_t *mpidr)
 {
-	for (unsigned i = 0; i < VM_MAX_VCPUS; i++) {
+	unsigned n = vm->nr_vcpus < VM_MAX_VCPUS ? vm->nr_vcpus : VM_MAX_VCPUS;
+
+	for (unsigned i = 0; i < n; i++) {
 		struct vcpu *v = vm->vcpus[i];
 
 		mpidr[i] = v && v->vgic ? v->mpidr : VGIC_NO_MPIDR;
 	}
+	return n;
 }
 
 /* Where irq should go: its own vCPU for SGIs/PPIs, the IROUTER match for SPIs. Resolved on each
@@ -67,8 +71,7 @@ static struct vcpu *irq_target(struct vgic_dist *d, const struct vgic_irq *irq)
 
 	if (irq->vcpu)
 		return irq->vcpu;
-	mpidr_table(d->vm, mpidr);
-	int i = vgic_route(irq->irouter, mpidr, VM_MAX_VCPUS);
+	int i = vgic_route(irq->irouter, mpidr, mpidr_table(d->vm, mpidr));
 
 	return i < 0 ? NULL : d->vm->vcpus[i];
 }
@@ -405,22 +408,18 @@ void vgic_write_sgi1r(struct vcpu *v, uint64_t val)
 	struct vgic_dist *d = v && v->vgic ? v->vm->vgic : NULL;
 	uint64_t mpidr[VM_MAX_VCPUS];
 	unsigned sgi = (unsigned)(val >> ICC_SGI1R_INTID_SHIFT) & 0xf;
-	unsigned self = VM_MAX_VCPUS;
 	uint32_t kick = 0;
 
 	if (!d)
 		return;
 	k_spinlock_key_t key = k_spin_lock(&d->lock);
+	unsigned n = mpidr_table(v->vm, mpidr);
+	/* v->id indexes vm->vcpus[]: the sender is that entry. */
+	uint32_t targets = vgic_sgi1r_targets(val, mpidr, n, v->id);
 
-	mpidr_table(v->vm, mpidr);
-	for (unsigned i = 0; i < VM_MAX_VCPUS; i++)
-		if (v->vm->vcpus[i] == v)
-			self = i;
-	uint32_t targets = vgic_sgi1r_targets(val, mpidr, VM_MAX_VCPUS, self);
-
-	for (unsigned i = 0; i < VM_MAX_VCPUS; i++)
-		if (targets & (1u << i))
-			kick |= vgic_irq_pend(d, &v->vm->vcpus[i]->vgic->priv[sgi], true);
+	for (; targets; targets &= targets - 1)
+		kick |=
+		    vgic_irq_pend(d, &v->vm->vcpus[__builtin_ctz(targets)]->vgic->priv[sgi], true);
 	k_spin_unlock(&d->lock, key);
 	vgic_kick(v->vm, kick, v);
 }
