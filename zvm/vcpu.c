@@ -180,8 +180,7 @@ static void vcpu_run(void *a, void *b)
 			arch_irq_restore(flags);
 			continue;
 		}
-		vtimer_sync(v);
-		vgic_flush(v);
+		vcpu_prepare_entry(v);
 		uint64_t why = guest_enter(v);
 
 		__atomic_store_n(&v->running_on, -1, __ATOMIC_SEQ_CST);

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <zvm/vcpu.h>
+#include <zvm/vdev/vgic.h>
+#include <zvm/vdev/vtimer.h>
 
 /* Guest HCR_EL2: stage 2 on, interrupts to EL2, trap what we emulate. Also kept while the host
  * runs: only IMO/FMO/AMO matter at EL2, and they are the host's too. */
@@ -43,6 +45,13 @@ void vcpu_write_sysregs(struct vcpu *v);
 
 /* Blocks the vCPU thread until an interrupt, its timer or a request needs it (WFI). */
 void vcpu_wait_for_interrupt(struct vcpu *v);
+
+/* Right before every guest entry, IRQs masked: the timer line, then the list registers. */
+static inline void vcpu_prepare_entry(struct vcpu *v)
+{
+	vtimer_sync(v);
+	vgic_flush(v);
+}
 
 /* Exit handling (exit.c): fast path in exception context, slow path on the thread. */
 bool vcpu_handle_fast_exit(struct vcpu *v);
