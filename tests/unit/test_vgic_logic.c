@@ -255,21 +255,20 @@ static void test_prio_mask(void **state)
 static void test_route(void **state)
 {
 	(void)state;
-	const uint64_t mpidr[4] = {0x80000000, 0x80000001, VGIC_NO_MPIDR,
-				   0x80010100ull | 2ull << 32};
+	const uint32_t present = 0xb; /* vCPUs 0, 1 and 3 */
 
-	assert_int_equal(vgic_route(0x0, mpidr, 4), 0);
-	assert_int_equal(vgic_route(0x1, mpidr, 4), 1);
-	assert_int_equal(vgic_route(0x200010100ull, mpidr, 4), 3); /* Aff3.Aff2.Aff1.Aff0 */
-	assert_int_equal(vgic_route(0x2, mpidr, 4), -1);	   /* nobody */
-	assert_int_equal(vgic_route(0x10100, mpidr, 4), -1);	   /* Aff3 differs */
-	assert_int_equal(vgic_route(GICD_IROUTER_IRM | 0x1, mpidr, 4), 0);
-	assert_int_equal(vgic_route(GICD_IROUTER_IRM, mpidr + 2, 2), 1); /* first present */
-	assert_int_equal(vgic_route(0x0, mpidr, 0), -1);
-	/* An absent vCPU never matches, even an IROUTER equal to the marker's affinity. */
-	const uint64_t none[1] = {VGIC_NO_MPIDR};
-
-	assert_int_equal(vgic_route(GICD_IROUTER_AFF_MASK, none, 1), -1);
+	assert_int_equal(vgic_route(0x0, present), 0);
+	assert_int_equal(vgic_route(0x1, present), 1);
+	assert_int_equal(vgic_route(0x3, present), 3);
+	assert_int_equal(vgic_route(0x2, present), -1);		   /* absent vCPU */
+	assert_int_equal(vgic_route(0x20, present), -1);	   /* beyond any id */
+	assert_int_equal(vgic_route(0x100, present), -1);	   /* Aff1 names nobody */
+	assert_int_equal(vgic_route(0x100000001ull, present), -1); /* nor does Aff3 */
+	assert_int_equal(vgic_route(0x10000, present), -1);	   /* nor Aff2 */
+	assert_int_equal(vgic_route(GICD_IROUTER_IRM | 0x2, present), 0);
+	assert_int_equal(vgic_route(GICD_IROUTER_IRM, 0xc), 2); /* first present */
+	assert_int_equal(vgic_route(0x0, 0), -1);
+	assert_int_equal(vgic_route(GICD_IROUTER_IRM, 0), -1);
 }
 
 static uint64_t sgi1r(unsigned intid, uint64_t aff3, uint64_t aff2, uint64_t aff1, uint64_t rs,
@@ -283,19 +282,20 @@ static uint64_t sgi1r(unsigned intid, uint64_t aff3, uint64_t aff2, uint64_t aff
 static void test_sgi1r_targets(void **state)
 {
 	(void)state;
-	const uint64_t mpidr[5] = {0x80000000, 0x80000001, VGIC_NO_MPIDR, 0x80000102, 0x80000013};
+	const uint32_t present = 0x1b; /* vCPUs 0, 1, 3 and 4 */
 
-	assert_int_equal(vgic_sgi1r_targets(sgi1r(1, 0, 0, 0, 0, 0x2), mpidr, 5, 0), 0x2);
-	assert_int_equal(vgic_sgi1r_targets(sgi1r(1, 0, 0, 0, 0, 0x3), mpidr, 5, 0), 0x3);
-	assert_int_equal(vgic_sgi1r_targets(sgi1r(1, 0, 0, 0, 0, 0x4), mpidr, 5, 0), 0);
-	assert_int_equal(vgic_sgi1r_targets(sgi1r(1, 0, 0, 1, 0, 0x4), mpidr, 5, 0), 0x8);
-	assert_int_equal(vgic_sgi1r_targets(sgi1r(1, 0, 0, 0, 1, 0x8), mpidr, 5, 0), 0x10);
-	assert_int_equal(vgic_sgi1r_targets(sgi1r(1, 0, 0, 0, 0, 0x8), mpidr, 5, 0), 0);
-	assert_int_equal(vgic_sgi1r_targets(sgi1r(1, 0, 1, 0, 0, 0x3), mpidr, 5, 0), 0);
-	assert_int_equal(vgic_sgi1r_targets(sgi1r(1, 1, 0, 0, 0, 0x3), mpidr, 5, 0), 0);
+	assert_int_equal(vgic_sgi1r_targets(sgi1r(1, 0, 0, 0, 0, 0x2), present, 0), 0x2);
+	assert_int_equal(vgic_sgi1r_targets(sgi1r(1, 0, 0, 0, 0, 0x3), present, 0), 0x3);
+	assert_int_equal(vgic_sgi1r_targets(sgi1r(1, 0, 0, 0, 0, 0x4), present, 0), 0);
+	assert_int_equal(vgic_sgi1r_targets(sgi1r(1, 0, 0, 0, 0, 0xfffe), present, 0), 0x1a);
+	assert_int_equal(vgic_sgi1r_targets(sgi1r(1, 0, 0, 1, 0, 0x8), present, 0), 0);
+	assert_int_equal(vgic_sgi1r_targets(sgi1r(1, 0, 0, 0, 1, 0x1), present, 0), 0);
+	assert_int_equal(vgic_sgi1r_targets(sgi1r(1, 0, 1, 0, 0, 0x3), present, 0), 0);
+	assert_int_equal(vgic_sgi1r_targets(sgi1r(1, 1, 0, 0, 0, 0x3), present, 0), 0);
 	/* IRM: everyone present but the sender, whatever the other fields say. */
-	assert_int_equal(vgic_sgi1r_targets(ICC_SGI1R_IRM | 0x1, mpidr, 5, 1), 0x19);
-	assert_int_equal(vgic_sgi1r_targets(ICC_SGI1R_IRM, mpidr, 2, 0), 0x2);
+	assert_int_equal(vgic_sgi1r_targets(ICC_SGI1R_IRM | 0x1, present, 1), 0x19);
+	assert_int_equal(vgic_sgi1r_targets(ICC_SGI1R_IRM, 0x3, 0), 0x2);
+	assert_int_equal(vgic_sgi1r_targets(ICC_SGI1R_IRM, 0x1, 0), 0);
 }
 
 int main(void)

@@ -49,31 +49,15 @@ static void list_del(struct vgic_irq *irq)
 	irq->owner = NULL;
 }
 
-/* MPIDRs of the VM's vCPUs by index, for the pure routing helpers. */
-/* Fills mpidr[] for the VM's vCPUs (ids index vm->vcpus[]) and returns how many there are. */
-static unsigned mpidr_table(struct vm *vm, uint64_t *mpidr)
-{
-	unsigned n = vm->nr_vcpus < VM_MAX_VCPUS ? vm->nr_vcpus : VM_MAX_VCPUS;
-
-	for (unsigned i = 0; i < n; i++) {
-		struct vcpu *v = vm->vcpus[i];
-
-		mpidr[i] = v && v->vgic ? v->mpidr : VGIC_NO_MPIDR;
-	}
-	return n;
-}
-
 /* Where irq should go: its own vCPU for SGIs/PPIs, the IROUTER match for SPIs. Resolved on each
- * use, so a vCPU that appears later or changes MPIDR is picked up without bookkeeping. */
+ * use, so a vCPU that appears later is picked up without bookkeeping. */
 static struct vcpu *irq_target(struct vgic_dist *d, const struct vgic_irq *irq)
 {
-	uint64_t mpidr[VM_MAX_VCPUS];
-
 	if (irq->vcpu)
 		return irq->vcpu;
-	int i = vgic_route(irq->irouter, mpidr, mpidr_table(d->vm, mpidr));
+	int i = vgic_route(irq->irouter, d->present);
 
-	return i < 0 ? NULL : d->vm->vcpus[i];
+	return i < 0 ? NULL : d->cpus[i]->vcpu;
 }
 
 static bool can_forward(const struct vgic_dist *d, const struct vgic_irq *irq)
@@ -406,20 +390,15 @@ int vgic_inject(struct vm *vm, struct vcpu *target, unsigned intid)
 void vgic_write_sgi1r(struct vcpu *v, uint64_t val)
 {
 	struct vgic_dist *d = v && v->vgic ? v->vm->vgic : NULL;
-	uint64_t mpidr[VM_MAX_VCPUS];
 	unsigned sgi = (unsigned)(val >> ICC_SGI1R_INTID_SHIFT) & 0xf;
 	uint32_t kick = 0;
 
 	if (!d)
 		return;
 	k_spinlock_key_t key = k_spin_lock(&d->lock);
-	unsigned n = mpidr_table(v->vm, mpidr);
-	/* v->id indexes vm->vcpus[]: the sender is that entry. */
-	uint32_t targets = vgic_sgi1r_targets(val, mpidr, n, v->id);
 
-	for (; targets; targets &= targets - 1)
-		kick |=
-		    vgic_irq_pend(d, &v->vm->vcpus[__builtin_ctz(targets)]->vgic->priv[sgi], true);
+	for (uint32_t t = vgic_sgi1r_targets(val, d->present, v->id); t; t &= t - 1)
+		kick |= vgic_irq_pend(d, &d->cpus[__builtin_ctz(t)]->priv[sgi], true);
 	k_spin_unlock(&d->lock, key);
 	vgic_kick(v->vm, kick, v);
 }
@@ -472,6 +451,7 @@ int vgic_vcpu_init(struct vcpu *v)
 	k_spinlock_key_t key = k_spin_lock(&d->lock);
 
 	d->cpus[v->id] = c;
+	d->present |= 1u << v->id;
 	v->vgic = c;
 	/* Pending SPIs that matched no vCPU until now may route here; v does not run yet, so
 	 * nobody needs a kick. */
@@ -491,6 +471,7 @@ void vgic_vcpu_destroy(struct vcpu *v)
 
 	v->vgic = NULL; /* routing stops seeing v */
 	d->cpus[v->id] = NULL;
+	d->present &= ~(1u << v->id);
 	/* Only the VM's teardown destroys vCPUs: SPIs left here are dropped, not re-routed (the
 	 * other vCPUs may be freed already, so nobody is kicked). */
 	while (c->list) {

@@ -36,7 +36,11 @@ struct vcpu;
 #define VGIC_NR_IRQS  (GIC_NR_PRIVATE + VGIC_NR_SPIS)
 #define VGIC_MAX_LRS  16
 #define VGIC_MAX_APRS 4
-#define VGIC_NO_MPIDR (~0ull) /* an absent vCPU in the MPIDR arrays of the pure helpers */
+
+/* Affinity is the vCPU id: vcpu_create() gives vCPU n the MPIDR Aff0 = n, Aff3..Aff1 = 0, and the
+ * guest DT lists the same. So an IROUTER or SGI target list names vCPUs without a search, and
+ * one SGI1R target list (RS = 0) covers them all. */
+_Static_assert(VM_MAX_VCPUS <= 16, "vCPU ids must fit one SGI target list");
 
 /* GICD_IIDR/GICR_IIDR: implementer Arm (JEP106 0x43b), product 'Z'. */
 #define VGIC_IIDR (0x5au << 24 | 0x43b)
@@ -84,6 +88,7 @@ struct vgic_dist {
 	struct vm *vm;
 	bool enabled;			     /* GICD_CTLR.EnableGrp1 */
 	struct vgic_cpu *cpus[VM_MAX_VCPUS]; /* by vCPU id, so teardown frees them all */
+	uint32_t present;		     /* ids whose cpus[] entry is set */
 	struct vgic_irq spis[VGIC_NR_SPIS];
 };
 
@@ -154,11 +159,11 @@ void vgic_lr_fold(struct vgic_irq *irq, uint64_t lr);
 uint64_t vgic_hcr_value(bool more_waiting, bool any_pending);
 
 uint8_t vgic_prio_mask(uint8_t prio, unsigned pri_bits);
-/* Index of the vCPU an SPI with this IROUTER goes to, or -1. IRM=1 (1-of-N): the first present
- * vCPU, i.e. vCPU 0. mpidr[i] is VGIC_NO_MPIDR for an absent vCPU. */
-int vgic_route(uint64_t irouter, const uint64_t *mpidr, unsigned n);
-/* vCPUs (bit = index) an ICC_SGI1R_EL1 write by vCPU self targets. */
-uint32_t vgic_sgi1r_targets(uint64_t sgi1r, const uint64_t *mpidr, unsigned n, unsigned self);
+/* Index of the vCPU an SPI with this IROUTER goes to, or -1. present: the vCPUs that exist (bit =
+ * id). IRM=1 (1-of-N): the first present vCPU. */
+int vgic_route(uint64_t irouter, uint32_t present);
+/* vCPUs (bit = id) an ICC_SGI1R_EL1 write by vCPU self targets. */
+uint32_t vgic_sgi1r_targets(uint64_t sgi1r, uint32_t present, unsigned self);
 
 /* ---- Common code for the register handlers (vgic.c; dist lock held) ---- */
 

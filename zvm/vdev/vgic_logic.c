@@ -5,12 +5,6 @@
 
 #include "vgic_internal.h"
 
-#define SGI1R_AFF(v, shift) (((v) >> (shift)) & 0xffu)
-#define MPIDR_AFF0(m)	    ((m)&0xffu)
-#define MPIDR_AFF1(m)	    (((m) >> 8) & 0xffu)
-#define MPIDR_AFF2(m)	    (((m) >> 16) & 0xffu)
-#define MPIDR_AFF3(m)	    (((m) >> 32) & 0xffu)
-
 /* ---- Register tables ---- */
 
 const struct vgic_reg *vgic_reg_find(const struct vgic_reg *tbl, unsigned n, uint64_t off,
@@ -188,47 +182,29 @@ uint8_t vgic_prio_mask(uint8_t prio, unsigned pri_bits)
 	return (uint8_t)(prio & (0xffu << (8 - pri_bits)));
 }
 
-int vgic_route(uint64_t irouter, const uint64_t *mpidr, unsigned n)
+int vgic_route(uint64_t irouter, uint32_t present)
 {
-	for (unsigned i = 0; i < n; i++) {
-		if (mpidr[i] == VGIC_NO_MPIDR)
-			continue;
-		if (irouter & GICD_IROUTER_IRM)
-			return (int)i;
-		if ((mpidr[i] & GICD_IROUTER_AFF_MASK) == (irouter & GICD_IROUTER_AFF_MASK))
-			return (int)i;
-	}
-	return -1;
+	uint64_t aff = irouter & GICD_IROUTER_AFF_MASK;
+
+	if (irouter & GICD_IROUTER_IRM)
+		return present ? __builtin_ctz(present) : -1;
+	/* Aff0 names the vCPU; any other affinity field names nobody. */
+	if (aff >= 32 || !(present >> aff & 1))
+		return -1;
+	return (int)aff;
 }
 
-uint32_t vgic_sgi1r_targets(uint64_t sgi1r, const uint64_t *mpidr, unsigned n, unsigned self)
+uint32_t vgic_sgi1r_targets(uint64_t sgi1r, uint32_t present, unsigned self)
 {
-	uint32_t mask = 0;
-	uint64_t aff3 = SGI1R_AFF(sgi1r, ICC_SGI1R_AFF3_SHIFT);
-	uint64_t aff2 = SGI1R_AFF(sgi1r, ICC_SGI1R_AFF2_SHIFT);
-	uint64_t aff1 = SGI1R_AFF(sgi1r, ICC_SGI1R_AFF1_SHIFT);
-	uint64_t rs = (sgi1r >> ICC_SGI1R_RS_SHIFT) & 0xf;
-	uint64_t list = sgi1r & ICC_SGI1R_TARGET_LIST_MASK;
+	const uint64_t elsewhere = 0xffull << ICC_SGI1R_AFF1_SHIFT |
+				   0xffull << ICC_SGI1R_AFF2_SHIFT |
+				   0xffull << ICC_SGI1R_AFF3_SHIFT | 0xfull << ICC_SGI1R_RS_SHIFT;
 
-	if (n > 32)
-		n = 32;
-	for (unsigned i = 0; i < n; i++) {
-		uint64_t m = mpidr[i];
-
-		if (m == VGIC_NO_MPIDR)
-			continue;
-		if (sgi1r & ICC_SGI1R_IRM) {
-			if (i != self)
-				mask |= 1u << i;
-			continue;
-		}
-		/* The list names Aff0 values 16 * RS .. 16 * RS + 15 of one Aff3.Aff2.Aff1. */
-		if (MPIDR_AFF3(m) != aff3 || MPIDR_AFF2(m) != aff2 || MPIDR_AFF1(m) != aff1)
-			continue;
-		if (MPIDR_AFF0(m) >> 4 != rs)
-			continue;
-		if (list & (1u << (MPIDR_AFF0(m) & 0xf)))
-			mask |= 1u << i;
-	}
-	return mask;
+	if (sgi1r & ICC_SGI1R_IRM)
+		return present & ~(1u << self);
+	/* The list names Aff0 values 16 * RS .. 16 * RS + 15 of one Aff3.Aff2.Aff1: only RS = 0
+	 * of 0.0.0 holds vCPUs. */
+	if (sgi1r & elsewhere)
+		return 0;
+	return (uint32_t)(sgi1r & ICC_SGI1R_TARGET_LIST_MASK) & present;
 }

@@ -259,19 +259,11 @@ static const struct vgic_reg gicd_regs[] = {
 
 static uint64_t rtyper_read(struct vgic_acc *a)
 {
-	struct vcpu *v = a->rdist;
-	struct vm *vm = v->vm;
+	const struct vcpu *v = a->rdist;
 	uint64_t t = (uint64_t)gicv3_mpidr_to_aff(v->mpidr) << 32 | (uint64_t)(v->id & 0xffff) << 8;
-	bool last = true;
-	unsigned i = 0;
 
 	/* Last: no redistributor follows this one (guests stop their walk here). */
-	while (i < VM_MAX_VCPUS && vm->vcpus[i] != v)
-		i++;
-	for (i++; i < VM_MAX_VCPUS; i++)
-		if (vm->vcpus[i] && vm->vcpus[i]->vgic)
-			last = false;
-	if (last)
+	if (!(a->dist->present >> v->id >> 1))
 		t |= GICR_TYPER_LAST;
 	return (a->off & 4) ? t >> 32 : t;
 }
