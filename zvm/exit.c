@@ -51,7 +51,7 @@ static bool exit_iabt(struct vcpu *v)
 static int mmio_emulate(struct vcpu *v, const struct mmio_region *r, const struct mmio_access *a)
 {
 	uint64_t off = a->ipa - r->base;
-	uint64_t mask = a->size == 8 ? ~0ULL : (1ULL << (8 * a->size)) - 1;
+	uint64_t mask = mmio_size_mask(a->size);
 	uint64_t val;
 	int err;
 

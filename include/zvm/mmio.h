@@ -10,7 +10,8 @@
 
 struct vcpu;
 
-/* Handlers get the offset from the region base and an access size of 1, 2, 4 or 8 bytes.
+/* Handlers get the offset from the region base and an access size of 1, 2, 4 or 8 bytes; a
+ * written value fits the size, a read one may carry bits above it (the bus masks them).
  * Return 0, or a negative errno: the access is then answered with an external abort. */
 struct mmio_ops {
 	int (*read)(struct vcpu *v, void *dev, uint64_t offset, unsigned size, uint64_t *val);
@@ -47,6 +48,12 @@ struct mmio_access {
 	bool sign_extend;
 	bool sixty_four; /* SF: the register is 64 bits wide */
 };
+
+/* The bits an access of size bytes moves. */
+static inline uint64_t mmio_size_mask(unsigned size)
+{
+	return size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
+}
 
 /* Decodes the syndrome; -EINVAL when it carries no instruction syndrome (ISV=0). Inline: it is
  * on the path of every emulated access. */

@@ -77,7 +77,11 @@ static int read_err(struct vcpu *v, uint64_t ipa, unsigned size, uint64_t *val)
 	const struct mmio_region *r = region(ipa);
 
 	*val = 0xdeadbeefdeadbeefull;
-	return r->ops->read(v, r->dev, ipa - r->base, size, val);
+	int err = r->ops->read(v, r->dev, ipa - r->base, size, val);
+
+	if (!err)
+		*val &= mmio_size_mask(size); /* as the MMIO bus does */
+	return err;
 }
 
 static int write_err(struct vcpu *v, uint64_t ipa, unsigned size, uint64_t val)

@@ -22,64 +22,60 @@ static const struct vgic_reg table[] = {
 static void test_reg_find(void **state)
 {
 	(void)state;
-	int err;
+	assert_ptr_equal(vgic_reg_find(table, N(table), 0x0, 4), &table[0]);
+	assert_ptr_equal(vgic_reg_find(table, N(table), 0x8, 8), &table[1]);
+	assert_ptr_equal(vgic_reg_find(table, N(table), 0xc, 4), &table[1]); /* upper half */
+	assert_ptr_equal(vgic_reg_find(table, N(table), 0x17c, 4), &table[2]);
+	assert_ptr_equal(vgic_reg_find(table, N(table), 0x41f, 1), &table[3]);
+	assert_ptr_equal(vgic_reg_find(table, N(table), 0x41c, 4), &table[3]);
 
-	assert_ptr_equal(vgic_reg_find(table, N(table), 0x0, 4, &err), &table[0]);
-	assert_int_equal(err, 0);
-	assert_ptr_equal(vgic_reg_find(table, N(table), 0x8, 8, &err), &table[1]);
-	assert_ptr_equal(vgic_reg_find(table, N(table), 0xc, 4, &err), &table[1]); /* upper half */
-	assert_ptr_equal(vgic_reg_find(table, N(table), 0x17c, 4, &err), &table[2]);
-	assert_ptr_equal(vgic_reg_find(table, N(table), 0x41f, 1, &err), &table[3]);
-	assert_ptr_equal(vgic_reg_find(table, N(table), 0x41c, 4, &err), &table[3]);
+	/* A width the register does not allow, a hole, past the end: none. */
+	assert_null(vgic_reg_find(table, N(table), 0x0, 1));
+	assert_null(vgic_reg_find(table, N(table), 0x0, 8));
+	assert_null(vgic_reg_find(table, N(table), 0x100, 2));
+	assert_null(vgic_reg_find(table, N(table), 0x4, 4));
+	assert_null(vgic_reg_find(table, N(table), 0x180, 4));
+	assert_null(vgic_reg_find(table, N(table), 0x420, 4));
+	assert_null(vgic_reg_find(table, N(table), 0xfffffffffff0ull, 8));
+	assert_null(vgic_reg_find(table + 2, 2, 0x10, 4)); /* below the first entry */
+	assert_null(vgic_reg_find(NULL, 0, 0x10, 4));
 
-	/* A width the register does not allow, a hole, past the end: RAZ/WI, no error. */
-	assert_null(vgic_reg_find(table, N(table), 0x0, 1, &err));
-	assert_int_equal(err, 0);
-	assert_null(vgic_reg_find(table, N(table), 0x0, 8, &err));
-	assert_int_equal(err, 0);
-	assert_null(vgic_reg_find(table, N(table), 0x100, 2, &err));
-	assert_null(vgic_reg_find(table, N(table), 0x4, 4, &err));
-	assert_null(vgic_reg_find(table, N(table), 0x180, 4, &err));
-	assert_null(vgic_reg_find(table, N(table), 0x420, 4, &err));
-	assert_null(vgic_reg_find(table, N(table), 0xfffffffffff0ull, 8, &err));
-	assert_int_equal(err, 0);
-	assert_null(vgic_reg_find(table + 2, 2, 0x10, 4, &err)); /* below the first entry */
-	assert_null(vgic_reg_find(NULL, 0, 0x10, 4, &err));
-	assert_int_equal(err, 0);
-
-	/* Unaligned or impossible sizes are errors (the guest gets an abort). */
-	assert_null(vgic_reg_find(table, N(table), 0x2, 4, &err));
-	assert_int_equal(err, -EINVAL);
-	assert_null(vgic_reg_find(table, N(table), 0xc, 8, &err));
-	assert_int_equal(err, -EINVAL);
-	assert_null(vgic_reg_find(table, N(table), 0x0, 3, &err));
-	assert_int_equal(err, -EINVAL);
-	assert_null(vgic_reg_find(table, N(table), 0x0, 0, &err));
-	assert_int_equal(err, -EINVAL);
-	assert_null(vgic_reg_find(table, N(table), 0x0, 16, &err));
-	assert_int_equal(err, -EINVAL);
+	/* Unaligned or impossible sizes find nothing, and the access check refuses them (the
+	 * guest gets an abort). */
+	assert_null(vgic_reg_find(table, N(table), 0x2, 4));
+	assert_null(vgic_reg_find(table, N(table), 0xc, 8));
+	assert_null(vgic_reg_find(table, N(table), 0x0, 3));
+	assert_null(vgic_reg_find(table, N(table), 0x0, 0));
+	assert_null(vgic_reg_find(table, N(table), 0x0, 16));
+	assert_false(vgic_access_ok(0x2, 4));
+	assert_false(vgic_access_ok(0xc, 8));
+	assert_false(vgic_access_ok(0x0, 3));
+	assert_false(vgic_access_ok(0x0, 0));
+	assert_false(vgic_access_ok(0x0, 16));
+	assert_true(vgic_access_ok(0x3, 1));
+	assert_true(vgic_access_ok(0x6, 2));
+	assert_true(vgic_access_ok(0x8, 8));
 }
 
-/* Whatever the hint (stale, out of range, right), the answer is the unhinted one. */
-static void test_reg_find_hinted(void **state)
+/* Whatever the hint (stale or right), the answer is the unhinted one, and a hit becomes the
+ * next hint. */
+static void test_frame_find(void **state)
 {
-	static const unsigned sizes[] = {1, 2, 3, 4, 8, 16};
+	static const unsigned sizes[] = {0, 1, 2, 3, 4, 8, 16};
 
 	(void)state;
-	for (unsigned hint0 = 0; hint0 <= N(table) + 1; hint0++)
+	for (unsigned hint0 = 0; hint0 < N(table); hint0++)
 		for (uint64_t off = 0; off < 0x480; off++)
 			for (unsigned i = 0; i < N(sizes); i++) {
-				unsigned hint = hint0;
-				int err1, err2;
+				struct vgic_frame f = {table, N(table), hint0};
 				const struct vgic_reg *want =
-				    vgic_reg_find(table, N(table), off, sizes[i], &err1);
-				const struct vgic_reg *got = vgic_reg_find_hinted(
-				    table, N(table), off, sizes[i], &err2, &hint);
+				    vgic_reg_find(table, N(table), off, sizes[i]);
 
-				assert_ptr_equal(got, want);
-				assert_int_equal(err2, err1);
-				if (want)
-					assert_int_equal(hint, want - table);
+				const struct vgic_reg *hit = vgic_frame_hit(&f, off, sizes[i]);
+
+				assert_true(!hit || hit == want);
+				assert_ptr_equal(vgic_frame_find(&f, off, sizes[i]), want);
+				assert_int_equal(f.hint, want ? (unsigned)(want - table) : hint0);
 			}
 }
 
@@ -305,7 +301,7 @@ int main(void)
 	    cmocka_unit_test(test_list_order),	  cmocka_unit_test(test_lr_populate),
 	    cmocka_unit_test(test_lr_fold),	  cmocka_unit_test(test_hcr_value),
 	    cmocka_unit_test(test_prio_mask),	  cmocka_unit_test(test_route),
-	    cmocka_unit_test(test_sgi1r_targets), cmocka_unit_test(test_reg_find_hinted),
+	    cmocka_unit_test(test_sgi1r_targets), cmocka_unit_test(test_frame_find),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -130,14 +130,40 @@ struct vgic_reg {
 	void (*write)(struct vgic_acc *a, uint64_t val); /* NULL: ignores writes */
 };
 
-/* The register of a sorted table that holds [off, off + size). Returns NULL for a hole or a
- * width the register does not allow (RAZ/WI); *err is -EINVAL for a size other than 1/2/4/8 or
- * an unaligned access, else 0. */
+/* An access the GIC architecture allows anywhere: 1, 2, 4 or 8 bytes, naturally aligned. Others
+ * are answered with an external abort. */
+static inline bool vgic_access_ok(uint64_t off, unsigned size)
+{
+	return size && size <= 8 && !(size & (size - 1)) && !(off & (size - 1));
+}
+
+/* The register of a sorted table that holds [off, off + size), or NULL for a hole, a width the
+ * register does not allow, or an access vgic_access_ok() refuses (RAZ/WI). */
 const struct vgic_reg *vgic_reg_find(const struct vgic_reg *tbl, unsigned n, uint64_t off,
-				     unsigned size, int *err);
-/* The same, trying the entry found last first (*hint): guests tend to repeat an access. */
-const struct vgic_reg *vgic_reg_find_hinted(const struct vgic_reg *tbl, unsigned n, uint64_t off,
-					    unsigned size, int *err, unsigned *hint);
+				     unsigned size);
+
+/* A register table, and the entry found last: guests tend to repeat an access. */
+struct vgic_frame {
+	const struct vgic_reg *regs;
+	unsigned nr;
+	unsigned hint; /* < nr (nr > 0); racy between vCPUs by design, any such value will do */
+};
+
+/* The frame's hint when it holds [off, off + size) in a width it allows, else NULL. Inline:
+ * every vGIC access starts here. (widths & size implies size <= len, see vgic_regs_valid.) */
+static inline const struct vgic_reg *vgic_frame_hit(struct vgic_frame *f, uint64_t off,
+						    unsigned size)
+{
+	const struct vgic_reg *r = &f->regs[__atomic_load_n(&f->hint, __ATOMIC_RELAXED)];
+
+	if ((r->widths & size) && off - r->offset <= r->len - size && vgic_access_ok(off, size))
+		return r;
+	return NULL;
+}
+
+/* vgic_reg_find() on the frame, trying the hint first; a hit becomes the next hint. */
+const struct vgic_reg *vgic_frame_find(struct vgic_frame *f, uint64_t off, unsigned size);
+
 /* True when a table is sorted, without overlaps, and each entry's widths are sane. */
 bool vgic_regs_valid(const struct vgic_reg *tbl, unsigned n);
 

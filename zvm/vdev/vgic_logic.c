@@ -8,13 +8,10 @@
 /* ---- Register tables ---- */
 
 const struct vgic_reg *vgic_reg_find(const struct vgic_reg *tbl, unsigned n, uint64_t off,
-				     unsigned size, int *err)
+				     unsigned size)
 {
-	*err = 0;
-	if ((size != 1 && size != 2 && size != 4 && size != 8) || (off & (size - 1))) {
-		*err = -EINVAL;
+	if (!vgic_access_ok(off, size))
 		return NULL;
-	}
 	/* Binary search for the last entry starting at or below off. */
 	unsigned lo = 0, hi = n;
 
@@ -37,22 +34,15 @@ const struct vgic_reg *vgic_reg_find(const struct vgic_reg *tbl, unsigned n, uin
 	return r;
 }
 
-const struct vgic_reg *vgic_reg_find_hinted(const struct vgic_reg *tbl, unsigned n, uint64_t off,
-					    unsigned size, int *err, unsigned *hint)
+const struct vgic_reg *vgic_frame_find(struct vgic_frame *f, uint64_t off, unsigned size)
 {
-	/* Racy between vCPUs by design: any index below n is a valid guess, checked here. */
-	unsigned h = __atomic_load_n(hint, __ATOMIC_RELAXED);
-
-	if (h < n && !(size & (size - 1)) && off >= tbl[h].offset &&
-	    off + size <= (uint64_t)tbl[h].offset + tbl[h].len && (tbl[h].widths & size) &&
-	    !(off & (size - 1))) {
-		*err = 0;
-		return &tbl[h];
-	}
-	const struct vgic_reg *r = vgic_reg_find(tbl, n, off, size, err);
+	const struct vgic_reg *r = vgic_frame_hit(f, off, size);
 
 	if (r)
-		__atomic_store_n(hint, (unsigned)(r - tbl), __ATOMIC_RELAXED);
+		return r;
+	r = vgic_reg_find(f->regs, f->nr, off, size);
+	if (r)
+		__atomic_store_n(&f->hint, (unsigned)(r - f->regs), __ATOMIC_RELAXED);
 	return r;
 }
 

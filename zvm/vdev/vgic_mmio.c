@@ -306,23 +306,54 @@ static const struct vgic_reg gicr_sgi_regs[] = {
 
 /* ---- Dispatch ---- */
 
-/* The last entry found in each table, tried first on the next access. */
-static unsigned gicd_hint, gicr_rd_hint, gicr_sgi_hint, no_hint;
-
-static int dispatch(struct vgic_dist *d, struct vcpu *rdist, struct vcpu *caller,
-		    const struct vgic_reg *tbl, unsigned n, unsigned *hint, uint64_t off,
-		    unsigned size, bool write, uint64_t *val)
+/* No register here (a hole, a width the register does not take, an absent redistributor):
+ * reads as zero and ignores writes, but a malformed access still gets an external abort. */
+static int raz_wi(uint64_t off, unsigned size, bool write, uint64_t *val)
 {
-	int err;
-	const struct vgic_reg *r = vgic_reg_find_hinted(tbl, n, off, size, &err, hint);
-
-	if (err)
-		return err; /* unaligned or malformed: the guest gets an external abort */
+	if (!vgic_access_ok(off, size))
+		return -EINVAL;
 	if (!write)
 		*val = 0;
-	if (!r || (write ? !r->write : !r->read))
-		return 0; /* RAZ/WI */
-	uint64_t mask = size == 8 ? ~0ull : (1ull << (8 * size)) - 1;
+	return 0;
+}
+
+static struct vgic_frame gicd_frame = {gicd_regs, ARRAY_SIZE(gicd_regs), 0};
+static struct vgic_frame gicr_rd_frame = {gicr_rd_regs, ARRAY_SIZE(gicr_rd_regs), 0};
+static struct vgic_frame gicr_sgi_frame = {gicr_sgi_regs, ARRAY_SIZE(gicr_sgi_regs), 0};
+
+/* An access to a register that holds interrupt state: under the lock, after folding the
+ * caller's list registers. Out of line, so the read-only path does not pay for its frame. */
+static __attribute__((noinline)) void state_access(const struct vgic_reg *r, struct vgic_acc *a,
+						   bool write, uint64_t *val)
+{
+	struct vgic_dist *d = a->dist;
+
+	if (!write && !r->read) {
+		*val = 0;
+		return;
+	}
+	/* State registers must show what the guest did to its list registers since the exit
+	 * (EOIs, activations): only these accesses pay for reading them back. */
+	if (a->caller)
+		vgic_sync(a->caller);
+	k_spinlock_key_t key = k_spin_lock(&d->lock);
+
+	if (write)
+		r->write(a, *val);
+	else
+		*val = r->read(a);
+	k_spin_unlock(&d->lock, key);
+	if (a->kick)
+		vgic_kick(d->vm, a->kick, a->caller);
+}
+
+/* One access by caller to register r of the distributor d or of rdist's redistributor. A read
+ * may return bits above size: the MMIO bus masks them (mmio.h). */
+static __attribute__((noinline)) int reg_access(const struct vgic_reg *r, struct vgic_dist *d,
+						struct vcpu *rdist, struct vcpu *caller,
+						uint64_t off, unsigned size, bool write,
+						uint64_t *val)
+{
 	struct vgic_acc a = {
 	    .dist = d,
 	    .rdist = rdist,
@@ -333,37 +364,46 @@ static int dispatch(struct vgic_dist *d, struct vcpu *rdist, struct vcpu *caller
 
 	if (r->bpi)
 		a.intid = a.off * 8 / r->bpi;
-	/* Read-only registers (IDs, TYPERs) describe the VM's fixed configuration: no lock. */
-	if (!write && !r->write) {
-		*val = r->read(&a) & mask;
-		return 0;
-	}
-	/* State registers must show what the guest did to its list registers since the exit
-	 * (EOIs, activations): only these accesses pay for reading them back. */
-	if (caller)
-		vgic_sync(caller);
-	k_spinlock_key_t key = k_spin_lock(&d->lock);
-
-	if (write)
-		r->write(&a, *val & mask);
-	else
-		*val = r->read(&a) & mask;
-	k_spin_unlock(&d->lock, key);
-	if (a.kick)
-		vgic_kick(d->vm, a.kick, caller);
+	if (r->write)
+		state_access(r, &a, write, val);
+	else if (!write) /* read-only: the VM's fixed configuration (IDs, TYPERs), no lock */
+		*val = r->read ? r->read(&a) : 0;
 	return 0;
+}
+
+/* A frame access that missed the hint: the table search. */
+static __attribute__((noinline)) int frame_access_slow(struct vgic_frame *f, struct vgic_dist *d,
+						       struct vcpu *rdist, struct vcpu *caller,
+						       uint64_t off, unsigned size, bool write,
+						       uint64_t *val)
+{
+	const struct vgic_reg *r = vgic_frame_find(f, off, size);
+
+	if (!r)
+		return raz_wi(off, size, write, val);
+	return reg_access(r, d, rdist, caller, off, size, write, val);
+}
+
+/* The same through frame f: the last register found there is tried first. Every call here is
+ * a tail call, so the hint hit costs no stack frame. */
+static int frame_access(struct vgic_frame *f, struct vgic_dist *d, struct vcpu *rdist,
+			struct vcpu *caller, uint64_t off, unsigned size, bool write, uint64_t *val)
+{
+	const struct vgic_reg *r = vgic_frame_hit(f, off, size);
+
+	if (!r)
+		return frame_access_slow(f, d, rdist, caller, off, size, write, val);
+	return reg_access(r, d, rdist, caller, off, size, write, val);
 }
 
 static int dist_read(struct vcpu *v, void *dev, uint64_t off, unsigned size, uint64_t *val)
 {
-	return dispatch(dev, NULL, v, gicd_regs, ARRAY_SIZE(gicd_regs), &gicd_hint, off, size,
-			false, val);
+	return frame_access(&gicd_frame, dev, NULL, v, off, size, false, val);
 }
 
 static int dist_write(struct vcpu *v, void *dev, uint64_t off, unsigned size, uint64_t val)
 {
-	return dispatch(dev, NULL, v, gicd_regs, ARRAY_SIZE(gicd_regs), &gicd_hint, off, size, true,
-			&val);
+	return frame_access(&gicd_frame, dev, NULL, v, off, size, true, &val);
 }
 
 /* The region holds VM_MAX_VCPUS redistributors; those of absent vCPUs are RAZ/WI, so a guest
@@ -375,12 +415,11 @@ static int redist_access(struct vcpu *caller, struct vgic_dist *d, uint64_t offs
 	struct vcpu *rd = idx < VM_MAX_VCPUS ? d->vm->vcpus[idx] : NULL;
 
 	if (!rd || !rd->vgic)
-		return dispatch(d, NULL, caller, NULL, 0, &no_hint, off, size, write, val);
+		return raz_wi(off, size, write, val);
 	if (off < GICR_SGI_OFFSET)
-		return dispatch(d, rd, caller, gicr_rd_regs, ARRAY_SIZE(gicr_rd_regs),
-				&gicr_rd_hint, off, size, write, val);
-	return dispatch(d, rd, caller, gicr_sgi_regs, ARRAY_SIZE(gicr_sgi_regs), &gicr_sgi_hint,
-			off - GICR_SGI_OFFSET, size, write, val);
+		return frame_access(&gicr_rd_frame, d, rd, caller, off, size, write, val);
+	return frame_access(&gicr_sgi_frame, d, rd, caller, off - GICR_SGI_OFFSET, size, write,
+			    val);
 }
 
 static int redist_read(struct vcpu *v, void *dev, uint64_t off, unsigned size, uint64_t *val)
