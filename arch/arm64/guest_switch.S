@@ -84,6 +84,25 @@ ENDFUNC(guest_resume)
 	stp	x28, x29, [x0, #16 * 14]
 .endm
 
+/* After a C handler that had only the caller-saved registers (x0 = its verdict): C kept the
+ * guest's x19-x29 in place, so back into the guest reloading only what was saved; or, for the
+ * thread, complete the save and leave with \code. */
+.macro resume_or_exit code
+	mrs	x1, tpidr_el2
+	ldr	x1, [x1]
+	cbz	x0, .Lto_thread\@
+	load_guest_pstate_x2_x17 x1
+	ldr	x18, [x1, #16 * 9]
+	ldr	x30, [x1, #16 * 15]
+	ldp	x0, x1, [x1, #16 * 0]
+	eret
+.Lto_thread\@:
+	mov	x0, x1
+	save_guest_callee_saved
+	mov	x1, #\code
+	b	guest_exit_to_host
+.endm
+
 /* A synchronous exit. The fast path handles it in C in exception context and goes straight
  * back into the guest. Hypercalls use only x0-x17 (SMCCC), which C does not preserve anyway:
  * they skip the callee-saved half of the register file, which C keeps intact. Other handlers
@@ -96,18 +115,7 @@ FUNC(guest_exit_sync)
 	cmp	x1, #(EC_HVC64 >> 1)	/* HVC64 or SMC64 */
 	b.ne	1f
 	bl	vcpu_handle_hypercall
-	mrs	x1, tpidr_el2
-	ldr	x1, [x1]
-	cbz	x0, 2f
-	load_guest_pstate_x2_x17 x1
-	ldr	x18, [x1, #16 * 9]
-	ldr	x30, [x1, #16 * 15]
-	ldp	x0, x1, [x1, #16 * 0]
-	eret
-2:	mov	x0, x1
-	save_guest_callee_saved
-	mov	x1, #EXIT_SYNC
-	b	guest_exit_to_host
+	resume_or_exit EXIT_SYNC
 1:	save_guest_callee_saved
 	mrs	x2, far_el2
 	mrs	x3, hpfar_el2
@@ -123,17 +131,12 @@ ENDFUNC(guest_exit_sync)
 
 /* A physical interrupt while in the guest: handled right here, in the exception context it
  * arrived in, like any host interrupt; back into the guest unless the scheduler or a request
- * needs the thread. */
+ * needs the thread. Host interrupt handlers never look at guest registers, so only the
+ * caller-saved half is saved, as for hypercalls. */
 FUNC(guest_exit_irq)
 	save_guest_caller_saved
-	save_guest_callee_saved
-	mov	x19, x0
 	bl	vcpu_handle_irq_exit
-	mov	x1, x0
-	mov	x0, x19
-	cbnz	x1, guest_resume
-	mov	x1, #EXIT_IRQ
-	b	guest_exit_to_host
+	resume_or_exit EXIT_IRQ
 ENDFUNC(guest_exit_irq)
 
 FUNC(guest_exit_serror)
