@@ -201,69 +201,89 @@ static uint32_t set_line(struct vgic_dist *d, struct vgic_irq *irq, bool level)
 
 /* ---- List registers ---- */
 
-/* Takes the guest's progress out of v's LRs into the software state and empties them. Runs on
- * the CPU that holds v's ICH state (or with v switched out), dist lock held. */
+/* Takes the guest's progress out of v's LRs into the software state. The LRs keep their stale
+ * values and used_lrs its count: the caller refills or empties them (clear_lrs). Runs on the
+ * CPU where v's ICH state is loaded, dist lock held. */
 static uint32_t fold(struct vgic_dist *d, struct vcpu *v)
 {
 	struct vgic_cpu *c = v->vgic;
-	bool live = vgic_hw_loaded() == v;
 	uint32_t kick = 0;
 
 	for (unsigned i = 0; i < c->used_lrs; i++) {
 		struct vgic_irq *irq = c->lr_irq[i];
-		uint64_t lr;
+		uint64_t lr = vgic_hw_read_lr(i);
 
-		if (live) {
-			lr = vgic_hw_read_lr(i);
-			vgic_hw_write_lr(i, 0);
-		} else {
-			lr = c->lr_saved[i];
-			c->lr_saved[i] = 0;
-		}
 		c->lr_irq[i] = NULL;
 		if (!irq)
 			continue;
 		vgic_lr_fold(irq, lr);
 		kick |= update(d, irq);
 	}
-	c->used_lrs = 0;
 	/* With the LRs empty, NPIE would fire at once: drop it until the next populate. */
 	if (c->hcr != ICH_HCR_EN) {
 		c->hcr = ICH_HCR_EN;
-		if (live)
-			vgic_hw_write_hcr(c->hcr);
+		vgic_hw_write_hcr(c->hcr);
 	}
 	return kick & ~vcpu_bit(v);
 }
 
-/* Fills v's empty LRs from its list: every active interrupt first (the guest must find it to
- * deactivate it), then the most urgent pending ones. v's ICH state is live on this CPU. */
-static void populate(struct vgic_dist *d, struct vcpu *v)
+/* Zeroes the live LRs from..used_lrs-1 (left over from a fold) and sets used_lrs = from. */
+static void clear_lrs(struct vgic_cpu *c, unsigned from)
 {
-	struct vgic_cpu *c = v->vgic;
-	unsigned n = 0;
-	bool more = false, any_pending = false;
+	for (unsigned i = from; i < c->used_lrs; i++)
+		vgic_hw_write_lr(i, 0);
+	c->used_lrs = from;
+}
 
+/* Folds v's live LRs and empties them. */
+static uint32_t fold_live(struct vgic_dist *d, struct vcpu *v)
+{
+	uint32_t kick = fold(d, v);
+
+	clear_lrs(v->vgic, 0);
+	return kick;
+}
+
+/* Picks the LR contents from v's list into lr_irq[]: every active interrupt first (the guest
+ * must find it to deactivate it), then the most urgent pending ones. Returns how many; *more:
+ * some did not fit, *any_pending: one of them goes in pending. */
+static unsigned choose(struct vgic_dist *d, struct vgic_cpu *c, bool *more, bool *any_pending)
+{
+	unsigned n = 0;
+
+	*more = *any_pending = false;
 	for (int pass = 0; pass < 2; pass++) {
 		for (struct vgic_irq *irq = c->list; irq; irq = irq->next) {
-			if (irq->active != (pass == 0))
+			/* When all fit, one pass in list order will do. */
+			if (c->list_len <= vgic_hw.nr_lr ? pass : irq->active != (pass == 0))
 				continue;
 			if (n == vgic_hw.nr_lr) {
-				more = true;
-				break;
+				*more = true;
+				return n;
 			}
 			c->lr_irq[n++] = irq;
 			if (can_forward(d, irq) && vgic_irq_pending(irq))
-				any_pending = true;
+				*any_pending = true;
 		}
 	}
+	return n;
+}
+
+/* Refills v's LRs from its list after a fold (the old contents are overwritten or zeroed).
+ * v's ICH state is live on this CPU. */
+static void populate(struct vgic_dist *d, struct vcpu *v)
+{
+	struct vgic_cpu *c = v->vgic;
+	bool more, any_pending;
+	unsigned n = choose(d, c, &more, &any_pending);
+
 	for (unsigned i = 0; i < n; i++) {
 		struct vgic_irq *irq = c->lr_irq[i];
 
 		vgic_hw_write_lr(
 		    i, vgic_lr_populate(irq, i, can_forward(d, irq), more && !any_pending));
 	}
-	c->used_lrs = n;
+	clear_lrs(c, n);
 	uint64_t hcr = vgic_hcr_value(more, any_pending);
 
 	if (hcr != c->hcr) {
@@ -286,7 +306,8 @@ void vgic_flush_slow(struct vcpu *v)
 
 	populate(d, v);
 	k_spin_unlock(&d->lock, key);
-	vgic_kick(v->vm, kick, v);
+	if (kick)
+		vgic_kick(v->vm, kick, v);
 }
 
 void vgic_sync(struct vcpu *v)
@@ -297,7 +318,7 @@ void vgic_sync(struct vcpu *v)
 		return;
 	struct vgic_dist *d = v->vm->vgic;
 	k_spinlock_key_t key = k_spin_lock(&d->lock);
-	uint32_t kick = fold(d, v);
+	uint32_t kick = fold_live(d, v);
 
 	k_spin_unlock(&d->lock, key);
 	vgic_kick(v->vm, kick, v);
@@ -316,7 +337,7 @@ bool vgic_has_pending(struct vcpu *v)
 	bool live = vgic_hw_loaded() == v;
 
 	if (live && c->used_lrs)
-		kick = fold(d, v);
+		kick = fold_live(d, v);
 	uint64_t vmcr = live ? vgic_hw_read_vmcr() : c->vmcr;
 	unsigned pmr = (unsigned)((vmcr & ICH_VMCR_VPMR_MASK) >> ICH_VMCR_VPMR_SHIFT);
 
@@ -350,7 +371,7 @@ static void maint_irq(unsigned intid, void *arg)
 	}
 	struct vgic_dist *d = v->vm->vgic;
 	k_spinlock_key_t key = k_spin_lock(&d->lock);
-	uint32_t kick = fold(d, v);
+	uint32_t kick = fold_live(d, v);
 
 	k_spin_unlock(&d->lock, key);
 	vgic_kick(v->vm, kick, v);

@@ -167,9 +167,13 @@ const struct vgic_reg *vgic_frame_find(struct vgic_frame *f, uint64_t off, unsig
 /* True when a table is sorted, without overlaps, and each entry's widths are sane. */
 bool vgic_regs_valid(const struct vgic_reg *tbl, unsigned n);
 
-/* ---- Pure helpers (vgic_logic.c) ---- */
+/* ---- Pure helpers (vgic_logic.c; the smallest inline, they are on every entry's path) ---- */
 
-bool vgic_irq_pending(const struct vgic_irq *irq);
+static inline bool vgic_irq_pending(const struct vgic_irq *irq)
+{
+	return irq->latch || (!irq->edge && irq->line);
+}
+
 /* List order: more urgent priority first, then lower INTID. */
 bool vgic_irq_before(const struct vgic_irq *a, const struct vgic_irq *b);
 void vgic_list_insert(struct vgic_irq **head, struct vgic_irq *irq);
@@ -182,7 +186,17 @@ uint64_t vgic_lr_populate(struct vgic_irq *irq, unsigned n, bool pending, bool e
 /* Takes back what the guest did to irq's LR (value lr) and marks it out of the LRs. */
 void vgic_lr_fold(struct vgic_irq *irq, uint64_t lr);
 /* ICH_HCR_EL2 for a populated set of LRs. */
-uint64_t vgic_hcr_value(bool more_waiting, bool any_pending);
+static inline uint64_t vgic_hcr_value(bool more_waiting, bool any_pending)
+{
+	uint64_t hcr = ICH_HCR_EN;
+
+	/* More interrupts wait than LRs hold. With something pending in the LRs, ask to hear when
+	 * the guest has taken all of it (NPIE); otherwise the LRs are all active and populate set
+	 * their EOI bits, so the first deactivation brings us back. */
+	if (more_waiting && any_pending)
+		hcr |= ICH_HCR_NPIE;
+	return hcr;
+}
 
 uint8_t vgic_prio_mask(uint8_t prio, unsigned pri_bits);
 /* Index of the vCPU an SPI with this IROUTER goes to, or -1. present: the vCPUs that exist (bit =

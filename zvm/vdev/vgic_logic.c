@@ -70,11 +70,6 @@ bool vgic_regs_valid(const struct vgic_reg *tbl, unsigned n)
 
 /* ---- Interrupt state ---- */
 
-bool vgic_irq_pending(const struct vgic_irq *irq)
-{
-	return irq->latch || (!irq->edge && irq->line);
-}
-
 bool vgic_irq_before(const struct vgic_irq *a, const struct vgic_irq *b)
 {
 	if (a->priority != b->priority)
@@ -147,18 +142,6 @@ void vgic_lr_fold(struct vgic_irq *irq, uint64_t lr)
 	irq->lr_pending = false;
 	irq->drop_lr_pending = false;
 	irq->keep_active = false;
-}
-
-uint64_t vgic_hcr_value(bool more_waiting, bool any_pending)
-{
-	uint64_t hcr = ICH_HCR_EN;
-
-	/* More interrupts wait than LRs hold. With something pending in the LRs, ask to hear when
-	 * the guest has taken all of it (NPIE); otherwise the LRs are all active and populate set
-	 * their EOI bits, so the first deactivation brings us back. */
-	if (more_waiting && any_pending)
-		hcr |= ICH_HCR_NPIE;
-	return hcr;
 }
 
 /* ---- Priorities, routing, SGIs ---- */
