@@ -26,14 +26,9 @@ int mmio_register(struct mmio_bus *bus, uint64_t base, uint64_t size, const stru
 	return 0;
 }
 
-const struct mmio_region *mmio_find(struct mmio_bus *bus, uint64_t ipa)
+const struct mmio_region *mmio_search(struct mmio_bus *bus, uint64_t ipa)
 {
-	/* Racy between vCPUs by design: any index below nr is a valid guess, checked here. */
-	unsigned hint = __atomic_load_n(&bus->hint, __ATOMIC_RELAXED);
 	unsigned lo = 0, hi = bus->nr;
-
-	if (hint < hi && ipa - bus->regions[hint].base < bus->regions[hint].size)
-		return &bus->regions[hint];
 
 	while (lo < hi) {
 		unsigned mid = (lo + hi) / 2;

@@ -37,7 +37,18 @@ struct mmio_bus {
 /* Adds a region; -EBUSY when it overlaps another, -ENOSPC when the bus is full. */
 int mmio_register(struct mmio_bus *bus, uint64_t base, uint64_t size, const struct mmio_ops *ops,
 		  void *dev);
-const struct mmio_region *mmio_find(struct mmio_bus *bus, uint64_t ipa);
+/* The region holding ipa, or NULL. Searches the sorted regions; mmio_find() first tries the
+ * last one found, inline, as guests hit one device many times. */
+const struct mmio_region *mmio_search(struct mmio_bus *bus, uint64_t ipa);
+static inline const struct mmio_region *mmio_find(struct mmio_bus *bus, uint64_t ipa)
+{
+	/* Racy between vCPUs by design: any index below nr is a valid guess, checked here. */
+	unsigned hint = __atomic_load_n(&bus->hint, __ATOMIC_RELAXED);
+
+	if (hint < bus->nr && ipa - bus->regions[hint].base < bus->regions[hint].size)
+		return &bus->regions[hint];
+	return mmio_search(bus, ipa);
+}
 
 /* One decoded data abort (ESR_EL2 ISS with ISV=1). */
 struct mmio_access {

@@ -386,8 +386,9 @@ static __attribute__((noinline)) int frame_access_slow(struct vgic_frame *f, str
 
 /* The same through frame f: the last register found there is tried first. Every call here is
  * a tail call, so the hint hit costs no stack frame. */
-static int frame_access(struct vgic_frame *f, struct vgic_dist *d, struct vcpu *rdist,
-			struct vcpu *caller, uint64_t off, unsigned size, bool write, uint64_t *val)
+static inline __attribute__((always_inline)) int
+frame_access(struct vgic_frame *f, struct vgic_dist *d, struct vcpu *rdist, struct vcpu *caller,
+	     uint64_t off, unsigned size, bool write, uint64_t *val)
 {
 	const struct vgic_reg *r = vgic_frame_hit(f, off, size);
 
