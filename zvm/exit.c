@@ -8,6 +8,7 @@
 #include <kernel/printk.h>
 #include <kernel/sched.h>
 #include <kernel/thread.h>
+#include <zvm/aarch32.h>
 #include <zvm/guest_log.h>
 #include <zvm/vcpu_internal.h>
 #include <zvm/vdev/vgic.h>
@@ -22,10 +23,21 @@
 #define EC_IABT_LOW 0x20
 #define EC_DABT_LOW 0x24
 
+#define ESR_IL	     (1u << 25)
 #define ISS_WFE	     (1u << 0)
 #define ISS_S1PTW    (1u << 7)
 #define ISS_FNV	     (1u << 10)
 #define HPFAR_IPA(h) (((h) >> 4) << 12)
+
+/* Past the trapped instruction: 2 or 4 bytes (a guest's AArch32 EL0 may run 16-bit T32
+ * code), and one step of an IT block. HVC, SMC and system register traps only come from
+ * AArch64, so their handlers add 4 themselves. */
+static void skip_instr(struct vcpu *v)
+{
+	v->regs.pc += (v->esr & ESR_IL) ? 4 : 2;
+	if (v->regs.pstate & PSR_AA32)
+		v->regs.pstate = aa32_itstate_advance(v->regs.pstate);
+}
 
 static bool exit_unknown(struct vcpu *v)
 {
@@ -100,7 +112,7 @@ static bool exit_dabt(struct vcpu *v)
 		vcpu_inject_dabt(v, v->far);
 		return true;
 	}
-	v->regs.pc += 4;
+	skip_instr(v);
 	return true;
 }
 
@@ -160,7 +172,11 @@ void vcpu_handle_slow_exit(struct vcpu *v)
 {
 	if (ESR_EC(v->esr) != EC_WFX)
 		return; /* handled on the fast path; only its requests were left */
-	v->regs.pc += 4;
+	bool pass = !(v->regs.pstate & PSR_AA32) || aa32_condition_passed(v->esr, v->regs.pstate);
+
+	skip_instr(v);
+	if (!pass)
+		return; /* an AArch32 WFI/WFE that failed its condition is a no-op */
 	if (v->esr & ISS_WFE) {
 		k_yield();
 		return;

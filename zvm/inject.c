@@ -1,6 +1,7 @@
 /* Synchronous exceptions injected into a guest, as the CPU would take them at EL1. The vCPU's
  * EL1 registers are live in the CPU whenever its thread runs, so they are written directly. */
 #include <arch/sysreg.h>
+#include <zvm/aarch32.h>
 #include <zvm/vcpu_internal.h>
 
 #define EC_UNKNOWN	0x00
@@ -14,18 +15,21 @@
 #define VECTOR_CUR_SP0	0x000
 #define VECTOR_CUR_SPX	0x200
 #define VECTOR_LOWER_64 0x400
+#define VECTOR_LOWER_32 0x600
 
-/* Which vector the exception uses depends on where the guest was. An abort taken from EL0 has
- * the "lower EL" class, one lower than the current-EL class. */
+/* Which vector the exception uses depends on where the guest was: EL1 with SP_EL1 or SP_EL0,
+ * or EL0 in AArch64 or AArch32. An abort taken from EL0 has the "lower EL" class, one lower
+ * than the current-EL class. IL is 1: it is for these classes (and aborts without ISV). */
 static void inject_sync(struct vcpu *v, unsigned ec_cur, uint64_t iss, bool has_far, uint64_t far)
 {
 	uint64_t mode = v->regs.pstate & PSTATE_MODE;
-	uint64_t offset = mode == MODE_EL1H   ? VECTOR_CUR_SPX
-			  : mode == MODE_EL1T ? VECTOR_CUR_SP0
-					      : VECTOR_LOWER_64;
+	uint64_t offset = (v->regs.pstate & PSR_AA32) ? VECTOR_LOWER_32
+			  : mode == MODE_EL1H	      ? VECTOR_CUR_SPX
+			  : mode == MODE_EL1T	      ? VECTOR_CUR_SP0
+						      : VECTOR_LOWER_64;
 	unsigned ec = ec_cur;
 
-	if (offset == VECTOR_LOWER_64 && ec_cur != EC_UNKNOWN)
+	if (offset >= VECTOR_LOWER_64 && ec_cur != EC_UNKNOWN)
 		ec = ec_cur - 1;
 	write_sysreg(esr_el1, ((uint64_t)ec << 26) | ESR_IL | iss);
 	if (has_far)

@@ -91,7 +91,8 @@ el2_vectors:
 	.balign 0x80
 	b	guest_exit_serror
 
-	/* Lower EL, AArch32: not supported. */
+	/* Lower EL, AArch32: never taken. Guests' EL1 is AArch64 (HCR_EL2.RW), so exits from an
+	 * AArch32 EL0 in a guest come through the AArch64 entries above. */
 	unexpected 12
 	unexpected 13
 	unexpected 14

@@ -186,6 +186,8 @@ void zt_result(const char *name, bool pass, const char *fmt, ...)
 static const char *exc_name(uint64_t type)
 {
 	static const char *const names[] = {"sync", "irq", "fiq", "serror", "bad-vector"};
+	if (type & (ZT_EXC_LOWER64 | ZT_EXC_LOWER32))
+		return "lower-EL";
 	return type < 5 ? names[type] : "?";
 }
 
@@ -196,6 +198,7 @@ static void case_cleanup(void)
 	zt_irq_off();
 	zt_vtimer_stop();
 	c->exc_armed = 0;
+	c->lower_armed = 0;
 	if (gic_ready) {
 		zt_write_sysreg_s(0xff, "S3_0_C4_C6_0"); /* ICC_PMR_EL1 */
 		zt_write_sysreg_s(1, "S3_0_C12_C12_7");	 /* ICC_IGRPEN1_EL1 */
@@ -263,6 +266,13 @@ void zt_exception(struct zt_regs *r, uint64_t type)
 		c->unexp_type = type;
 		return;
 	}
+	if ((type & (ZT_EXC_LOWER64 | ZT_EXC_LOWER32)) && c->lower_armed) {
+		if ((type & 0xf) == ZT_EXC_IRQ)
+			zt_gic_handle_irq();
+		c->lower = (struct zt_lower_exit){type, r->esr, r->elr, r->spsr, r->far, r->x[0]};
+		c->lower_armed = 0;
+		zt_longjmp(c->lower_jmp, 1); /* back into zt_run_lower, at EL1, masked */
+	}
 	if (type == ZT_EXC_SYNC && c->exc_armed) {
 		c->exc.count++;
 		c->exc.esr = r->esr;
@@ -302,6 +312,17 @@ void zt_exception(struct zt_regs *r, uint64_t type)
 	extern char zt_park[];
 	r->elr = (uint64_t)(uintptr_t)zt_park;
 	r->spsr = 0x3c5;
+}
+
+struct zt_lower_exit zt_run_lower(uint64_t pc, uint64_t spsr, uint64_t x0, uint64_t x1)
+{
+	struct zt_cpu *c = zt_this_cpu();
+
+	if (!zt_setjmp(c->lower_jmp)) {
+		c->lower_armed = 1;
+		zt_enter_lower(pc, spsr, x0, x1);
+	}
+	return c->lower;
 }
 
 /* ---------------------------------------------------------------- SMP */

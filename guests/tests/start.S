@@ -129,14 +129,14 @@ zt_vectors:
 	ventry	1	/* irq */
 	ventry	2	/* fiq */
 	ventry	3	/* serror */
-	ventry	4	/* lower EL, AArch64 */
-	ventry	4
-	ventry	4
-	ventry	4
-	ventry	4	/* lower EL, AArch32 */
-	ventry	4
-	ventry	4
-	ventry	4
+	ventry	0x10	/* lower EL, AArch64: sync (ZT_EXC_LOWER64 | type) */
+	ventry	0x11	/* irq */
+	ventry	0x12	/* fiq */
+	ventry	0x13	/* serror */
+	ventry	0x20	/* lower EL, AArch32: sync (ZT_EXC_LOWER32 | type) */
+	ventry	0x21
+	ventry	0x22
+	ventry	0x23
 
 zt_exc_common:
 	stp	x2, x3, [sp, #16]
@@ -183,6 +183,17 @@ zt_exc_common:
 	ldp	x28, x29, [sp, #224]
 	ldr	x30, [sp, #240]
 	add	sp, sp, #FRAME_SIZE
+	eret
+
+/* void zt_enter_lower(uint64_t pc, uint64_t spsr, uint64_t x0, uint64_t x1): erets to pc with
+ * that SPSR (EL0, AArch64 or AArch32) and x0/x1 (r0/r1); comes back only by an exception. */
+	.globl zt_enter_lower
+zt_enter_lower:
+	msr	elr_el1, x0
+	msr	spsr_el1, x1
+	mov	x0, x2
+	mov	x1, x3
+	isb
 	eret
 
 /* int zt_setjmp(uint64_t buf[14]) / void zt_longjmp(uint64_t buf[14], int val) */

@@ -145,11 +145,13 @@ struct zt_regs {
 	uint64_t elr, spsr, esr, far;
 	uint64_t pad;
 };
-#define ZT_EXC_SYNC   0
-#define ZT_EXC_IRQ    1
-#define ZT_EXC_FIQ    2
-#define ZT_EXC_SERROR 3
-#define ZT_EXC_BAD    4 /* from a vector we never expect (lower EL, SP_EL0) */
+#define ZT_EXC_SYNC    0
+#define ZT_EXC_IRQ     1
+#define ZT_EXC_FIQ     2
+#define ZT_EXC_SERROR  3
+#define ZT_EXC_BAD     4    /* from a vector we never expect (SP_EL0) */
+#define ZT_EXC_LOWER64 0x10 /* or-ed with the type: from EL0 in AArch64 */
+#define ZT_EXC_LOWER32 0x20 /* or-ed with the type: from EL0 in AArch32 */
 
 #define ESR_EC(esr)  (((esr) >> 26) & 0x3f)
 #define ESR_ISS(esr) ((esr)&0x1ffffff)
@@ -179,6 +181,16 @@ struct zt_exc {
  * until zt_exc_disarm(), which returns what was recorded. */
 void zt_exc_arm(enum zt_resume mode, uint64_t addr);
 struct zt_exc zt_exc_disarm(void);
+
+/* Runs code at EL0 (zt_enter_lower) until the first exception from there, which ends up here:
+ * an interrupt is handled first (ack, handler, EOI). */
+struct zt_lower_exit {
+	uint64_t type; /* ZT_EXC_LOWER64/32 | ZT_EXC_SYNC/IRQ/... */
+	uint64_t esr, elr, spsr, far;
+	uint64_t x0;
+};
+void zt_enter_lower(uint64_t pc, uint64_t spsr, uint64_t x0, uint64_t x1) __attribute__((noreturn));
+struct zt_lower_exit zt_run_lower(uint64_t pc, uint64_t spsr, uint64_t x0, uint64_t x1);
 
 /* ---- per-vCPU state ---- */
 typedef void (*zt_work_fn)(uint64_t arg);
@@ -220,6 +232,11 @@ struct zt_cpu {
 
 	uint64_t recover[14]; /* zt_setjmp buffer for unexpected exceptions */
 	volatile int recover_armed;
+
+	/* zt_run_lower(): where the exception from EL0 returns to, and what it was */
+	uint64_t lower_jmp[14];
+	volatile int lower_armed;
+	struct zt_lower_exit lower;
 };
 extern struct zt_cpu zt_cpus[ZT_MAX_CPUS];
 extern uint64_t zt_cpu_mpidr[ZT_MAX_CPUS]; /* read by the secondary entry code */

@@ -74,11 +74,12 @@ EXPECTED_SKIPS = {
     "timer": set(),
     "abort": {"abort_load_512m", "abort_mmio_no_syndrome"},
     "fp": set(),
+    "el0": {"el0_a32_abort"},
 }
-MIN_CASES = {"psci": 25, "gic": 20, "timer": 10, "abort": 13, "fp": 2}
+MIN_CASES = {"psci": 25, "gic": 20, "timer": 10, "abort": 13, "fp": 2, "el0": 7}
 
 
-@pytest.mark.parametrize("test_set", ["psci", "gic", "timer", "abort", "fp"])
+@pytest.mark.parametrize("test_set", ["psci", "gic", "timer", "abort", "fp", "el0"])
 def test_set_passes_natively(test_set):
     extra = " zvmseed=7 zvmfpms=500" if test_set == "fp" else ""
     out, status = run_set(f"zvmtest={test_set} zvmnative{extra}")

@@ -8,7 +8,7 @@ import pytest
 from qemu import Guest, create_vm, mem_used
 
 SETS = [("test-psci", 2), ("test-gic", 2), ("test-timer", 1), ("test-timer", 2),
-        ("test-abort", 1)]
+        ("test-abort", 1), ("test-el0", 1)]
 
 
 def run_test_guest(zvm, gtype, vcpus, extra=""):
