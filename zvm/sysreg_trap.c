@@ -1,6 +1,9 @@
 /* Trapped system register accesses (EC 0x18), by encoding. What is not listed is an undefined
  * instruction for the guest, as on a CPU without that register. */
+#include <arch/sysreg.h>
 #include <zvm/guest_log.h>
+#include <zvm/id_regs.h>
+#include <zvm/stage2.h>
 #include <zvm/vcpu_internal.h>
 #include <zvm/vdev/vgic.h>
 
@@ -23,12 +26,53 @@
 #define SR_DC_CSW     SYSREG(1, 0, 7, 10, 2)
 #define SR_DC_CISW    SYSREG(1, 0, 7, 14, 2)
 
+/* The ID register space (HCR_EL2.TID3): op0=3, op1=0, CRn=0, CRm=1..7. */
+#define SR_ID_SPACE_MASK SYSREG(3, 7, 15, 8, 0)
+#define SR_ID_SPACE	 SYSREG(3, 0, 0, 0, 0)
+#define SR_CRM(iss)	 (((iss) >> 1) & 0xf)
+#define SR_OP2(iss)	 (((iss) >> 17) & 7)
+
+/* The register's name is part of the instruction: one case per encoding. */
+#define ID_CASE(crm, op2)                                                                          \
+	case ID_REG(crm, op2):                                                                     \
+		return read_sysreg_s("S3_0_C0_C" #crm "_" #op2)
+#define ID_CASES(crm)                                                                              \
+	ID_CASE(crm, 0);                                                                           \
+	ID_CASE(crm, 1);                                                                           \
+	ID_CASE(crm, 2);                                                                           \
+	ID_CASE(crm, 3);                                                                           \
+	ID_CASE(crm, 4);                                                                           \
+	ID_CASE(crm, 5);                                                                           \
+	ID_CASE(crm, 6);                                                                           \
+	ID_CASE(crm, 7)
+
+static uint64_t id_reg_read_hw(unsigned id)
+{
+	switch (id) {
+		ID_CASES(1);
+		ID_CASES(2);
+		ID_CASES(3);
+		ID_CASES(4);
+		ID_CASES(5);
+		ID_CASES(6);
+		ID_CASES(7);
+	}
+	return 0;
+}
+
 void sysreg_trap_handle(struct vcpu *v, uint64_t esr)
 {
 	uint32_t iss = esr & 0x1ffffff;
 	unsigned rt = ISS_RT(iss);
 	bool read = ISS_READ(iss);
 
+	if ((iss & SR_ID_SPACE_MASK) == SR_ID_SPACE && SR_CRM(iss) && read) {
+		unsigned id = ID_REG(SR_CRM(iss), SR_OP2(iss));
+
+		vcpu_set_reg(v, rt, id_reg_guest_view(id, id_reg_read_hw(id), stage2_ipa_bits()));
+		v->regs.pc += 4;
+		return;
+	}
 	switch (iss & ISS_SYSREG_MASK) {
 	case SR_ICC_SGI1R:
 		if (!read)

@@ -3,12 +3,43 @@
  * when it is switched back in (on whichever CPU), so exits never pay for it. */
 #include <arch/sysreg.h>
 #include <kernel/percpu.h>
+#include <zvm/id_regs.h>
 #include <zvm/stage2.h>
 #include <zvm/vcpu_internal.h>
 #include <zvm/vdev/vgic.h>
 #include <zvm/vm.h>
 
 #define SCTLR_EL1_RESET 0x30d00800ULL /* RES1 bits; MMU and caches off */
+
+/* FEAT_PAuth: guests use it untrapped (HCR_EL2.API/APK), so its keys are vCPU state. */
+static bool pauth;
+
+uint64_t vcpu_guest_hcr(void)
+{
+	uint64_t hcr = HCR_GUEST;
+
+	pauth = id_has_pauth(read_sysreg(id_aa64isar1_el1), read_sysreg_s("S3_0_C0_C6_2"));
+	if (pauth)
+		hcr |= HCR_API | HCR_APK;
+	if (read_sysreg(id_aa64mmfr1_el1) & (0xfULL << 16)) /* LO */
+		hcr |= HCR_TLOR;
+	return hcr;
+}
+
+/* The key registers by encoding (APIAKeyLo_EL1 ... APGAKeyHi_EL1), in pauth_keys[] order. */
+#define KEYS(op)                                                                                   \
+	op(0, "S3_0_C2_C1_0");                                                                     \
+	op(1, "S3_0_C2_C1_1");                                                                     \
+	op(2, "S3_0_C2_C1_2");                                                                     \
+	op(3, "S3_0_C2_C1_3");                                                                     \
+	op(4, "S3_0_C2_C2_0");                                                                     \
+	op(5, "S3_0_C2_C2_1");                                                                     \
+	op(6, "S3_0_C2_C2_2");                                                                     \
+	op(7, "S3_0_C2_C2_3");                                                                     \
+	op(8, "S3_0_C2_C3_0");                                                                     \
+	op(9, "S3_0_C2_C3_1")
+#define KEY_SAVE(i, enc)    s->pauth_keys[i] = read_sysreg_s(enc)
+#define KEY_RESTORE(i, enc) write_sysreg_s(enc, s->pauth_keys[i])
 
 void vcpu_sysregs_reset(struct vcpu *v)
 {
@@ -46,6 +77,9 @@ void vcpu_write_sysregs(struct vcpu *v)
 	write_sysreg(mdscr_el1, s->mdscr);
 	write_sysreg(cntv_cval_el0, s->cntv_cval);
 	write_sysreg(cntv_ctl_el0, s->cntv_ctl);
+	if (pauth) {
+		KEYS(KEY_RESTORE);
+	}
 	write_sysreg(vmpidr_el2, v->mpidr);
 	write_sysreg(vttbr_el2, v->vm->s2.vttbr);
 	isb();
@@ -91,6 +125,9 @@ void vcpu_put(struct vcpu *v)
 	s->csselr = read_sysreg(csselr_el1);
 	s->cntkctl = read_sysreg(cntkctl_el1);
 	s->mdscr = read_sysreg(mdscr_el1);
+	if (pauth) {
+		KEYS(KEY_SAVE);
+	}
 	vgic_save(v);
 	this_cpu()->loaded_vcpu = NULL;
 }

@@ -28,7 +28,7 @@ void zvm_init_cpu(void)
 {
 	/* The guest configuration stays in HCR_EL2 while the host runs: at EL2 only its
 	 * interrupt routing bits matter, and those are the host's too. */
-	write_sysreg(hcr_el2, HCR_GUEST);
+	write_sysreg(hcr_el2, vcpu_guest_hcr());
 	write_sysreg(vtcr_el2, stage2_vtcr());
 	isb();
 	vgic_init_cpu();

@@ -253,6 +253,45 @@ static int c_debug_regs(void)
 	return 0;
 }
 
+/* The ID register space (op0=3, op1=0, CRn=0, CRm=1..7) reads without an exception, and shows
+ * no feature whose state a hypervisor would have to switch without being asked: SVE, SME, MTE,
+ * AMU, MPAM (checked under ZVM; natively the CPU shows what it has). Under ZVM the physical
+ * address range is at most its 40-bit IPA space too. */
+#define ID_READ(crm, op2) PROBE_MRS("S3_0_C0_C" #crm "_" #op2, &pc)
+#define ID_READ_ROW(crm)                                                                           \
+	ID_READ(crm, 0) | ID_READ(crm, 1) | ID_READ(crm, 2) | ID_READ(crm, 3) | ID_READ(crm, 4) |  \
+	    ID_READ(crm, 5) | ID_READ(crm, 6) | ID_READ(crm, 7)
+#define FIELD(v, shift) (((v) >> (shift)) & 0xf)
+
+static int c_id_regs(void)
+{
+	uint64_t pc;
+	zt_exc_arm(ZT_RESUME_NEXT, 0);
+	uint64_t any = ID_READ_ROW(1) | ID_READ_ROW(2) | ID_READ_ROW(3) | ID_READ_ROW(4) |
+		       ID_READ_ROW(5) | ID_READ_ROW(6) | ID_READ_ROW(7);
+	struct zt_exc e = zt_exc_disarm();
+	CHECK(e.count == 0,
+	      "%u of the 56 ID register reads raised an exception (ESR 0x%lx at 0x%lx)", e.count,
+	      (unsigned long)e.esr, (unsigned long)e.elr);
+	CHECK(any, "every ID register reads as zero");
+	uint64_t pfr0 = zt_read_sysreg(id_aa64pfr0_el1), pfr1 = zt_read_sysreg(id_aa64pfr1_el1);
+	uint64_t mmfr0 = zt_read_sysreg(id_aa64mmfr0_el1);
+	zt_note("ID_AA64PFR0 0x%lx PFR1 0x%lx MMFR0 0x%lx ISAR1 0x%lx", (unsigned long)pfr0,
+		(unsigned long)pfr1, (unsigned long)mmfr0,
+		(unsigned long)zt_read_sysreg(id_aa64isar1_el1));
+	if (zt_plat.native)
+		return 0; /* what the CPU has: nothing hidden */
+	CHECK(FIELD(pfr0, 32) == 0, "ID_AA64PFR0 0x%lx shows SVE", (unsigned long)pfr0);
+	CHECK(FIELD(pfr0, 40) == 0 && FIELD(pfr0, 44) == 0, "ID_AA64PFR0 0x%lx shows MPAM or AMU",
+	      (unsigned long)pfr0);
+	CHECK(FIELD(pfr1, 8) == 0 && FIELD(pfr1, 24) == 0, "ID_AA64PFR1 0x%lx shows MTE or SME",
+	      (unsigned long)pfr1);
+	CHECK(zt_read_sysreg_s("S3_0_C0_C4_4") == 0, "ID_AA64ZFR0 is not zero");
+	CHECK(zt_read_sysreg_s("S3_0_C0_C4_5") == 0, "ID_AA64SMFR0 is not zero");
+	CHECK((mmfr0 & 0xf) <= 2, "PARange %u: beyond a 40-bit IPA space", (unsigned)(mmfr0 & 0xf));
+	return 0;
+}
+
 static int c_unknown_hvc(void)
 {
 	zt_exc_arm(ZT_RESUME_NEXT, 0);
@@ -340,6 +379,7 @@ static void run_abort(void)
 	zt_case("undef_impdef_sysreg_write", c_impdef_write);
 	zt_case("undef_impdef_sysreg_c11", c_impdef_read2);
 	zt_case("sysreg_debug_pmu_survive", c_debug_regs);
+	zt_case("sysreg_id_regs_view", c_id_regs);
 	zt_case("abort_unknown_hvc", c_unknown_hvc);
 	zt_case("abort_wfe_returns", c_wfe);
 	zt_case("abort_wfi_pending_timer_returns", c_wfi_pending);

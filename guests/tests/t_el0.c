@@ -9,9 +9,9 @@
 #include "arch/gicv3_regs.h"
 
 #define TIMER	    ZT_VTIMER_INTID
-#define SPSR_EL0T   0x0ull	  /* AArch64 EL0, interrupts unmasked */
-#define SPSR_USR32  0x10ull	  /* AArch32 User mode, interrupts unmasked */
-#define SPSR_T	    (1ull << 5)	  /* T32 */
+#define SPSR_EL0T   0x0ull	/* AArch64 EL0, interrupts unmasked */
+#define SPSR_USR32  0x10ull	/* AArch32 User mode, interrupts unmasked */
+#define SPSR_T	    (1ull << 5) /* T32 */
 #define EC_DABT_LOW 0x24
 #define NOWHERE	    0x20000000ull /* no RAM or device of a ZVM guest (native: PCIe window) */
 
@@ -51,8 +51,9 @@ static int no_aarch32(void)
 
 static int check_irq(const struct zt_lower_exit *e, unsigned from, const char *elr)
 {
-	CHECK(e->type == (from | ZT_EXC_IRQ), "came back by exception type 0x%lx (ESR 0x%lx), want an IRQ",
-	      (unsigned long)e->type, (unsigned long)e->esr);
+	CHECK(e->type == (from | ZT_EXC_IRQ),
+	      "came back by exception type 0x%lx (ESR 0x%lx), want an IRQ", (unsigned long)e->type,
+	      (unsigned long)e->esr);
 	CHECK(e->elr == (uint64_t)(uintptr_t)elr, "IRQ taken at 0x%lx, want 0x%lx",
 	      (unsigned long)e->elr, (unsigned long)(uintptr_t)elr);
 	CHECK(ticks == 1, "%u timer interrupts, want 1", ticks);
@@ -139,10 +140,10 @@ static int c_a32_abort(void)
 	struct zt_lower_exit e = run(el0_a32_load, SPSR_USR32, 0, NOWHERE);
 	if (e.type == (ZT_EXC_LOWER32 | ZT_EXC_IRQ) && zt_plat.native)
 		return zt_skip("native: a load at 0x%lx does not abort", (unsigned long)NOWHERE);
-	CHECK(e.type == (ZT_EXC_LOWER32 | ZT_EXC_SYNC), "came back by exception type 0x%lx, want a sync one",
-	      (unsigned long)e.type);
-	CHECK(ESR_EC(e.esr) == EC_DABT_LOW, "EC 0x%x (ESR 0x%lx), want 0x%x", (unsigned)ESR_EC(e.esr),
-	      (unsigned long)e.esr, EC_DABT_LOW);
+	CHECK(e.type == (ZT_EXC_LOWER32 | ZT_EXC_SYNC),
+	      "came back by exception type 0x%lx, want a sync one", (unsigned long)e.type);
+	CHECK(ESR_EC(e.esr) == EC_DABT_LOW, "EC 0x%x (ESR 0x%lx), want 0x%x",
+	      (unsigned)ESR_EC(e.esr), (unsigned long)e.esr, EC_DABT_LOW);
 	CHECK(e.elr == (uint64_t)(uintptr_t)el0_a32_load, "ELR 0x%lx, want the load at 0x%lx",
 	      (unsigned long)e.elr, (unsigned long)(uintptr_t)el0_a32_load);
 	CHECK(e.far == NOWHERE, "FAR 0x%lx, want 0x%lx", (unsigned long)e.far,

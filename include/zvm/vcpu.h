@@ -25,6 +25,7 @@ struct vcpu_sysregs {
 	uint64_t esr, far, afsr0, afsr1, par, sp_el0, sp_el1, elr_el1, spsr_el1;
 	uint64_t tpidr_el0, tpidrro_el0, tpidr_el1, csselr, cntkctl, mdscr;
 	uint64_t cntv_ctl, cntv_cval;
+	uint64_t pauth_keys[10]; /* APIA, APIB, APDA, APDB, APGA: Lo, Hi each */
 };
 
 enum vcpu_power { VCPU_OFF, VCPU_ON };

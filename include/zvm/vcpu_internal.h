@@ -18,14 +18,18 @@
 #define HCR_FB	   (1ULL << 9) /* broadcast TLB/cache maintenance: vCPUs migrate */
 #define HCR_BSU_IS (1ULL << 10)
 #define HCR_TWI	   (1ULL << 13)
+#define HCR_TID3   (1ULL << 18) /* ID registers: guests see zvm/id_regs.c's view */
 #define HCR_TSC	   (1ULL << 19)
 #define HCR_TIDCP  (1ULL << 20)
 #define HCR_TACR   (1ULL << 21)
 #define HCR_TSW	   (1ULL << 22)
 #define HCR_RW	   (1ULL << 31)
+#define HCR_TLOR   (1ULL << 35) /* LORegions (hidden from the ID registers) */
+#define HCR_APK	   (1ULL << 40) /* pointer authentication keys: no trap, they are switched */
+#define HCR_API	   (1ULL << 41) /* pointer authentication instructions: no trap */
 #define HCR_GUEST                                                                                  \
 	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | HCR_TWI |         \
-	 HCR_TSC | HCR_TIDCP | HCR_TACR | HCR_TSW | HCR_RW)
+	 HCR_TID3 | HCR_TSC | HCR_TIDCP | HCR_TACR | HCR_TSW | HCR_RW)
 
 #define PSTATE_EL1H_MASKED 0x3c5ULL /* EL1h, D, A, I, F masked */
 
@@ -37,6 +41,9 @@ int vcpu_start_thread(struct vcpu *v, uint64_t cpu_mask);
 void vcpu_reset_regs(struct vcpu *v, uint64_t pc, uint64_t x0);
 
 /* EL1 state save/restore (vcpu_sr.c). */
+/* HCR_EL2 for guests on this CPU: HCR_GUEST plus what depends on the CPU's features (pointer
+ * authentication, LORegions). Also notes whether vcpu_put/load switch the PAuth keys. */
+uint64_t vcpu_guest_hcr(void);
 void vcpu_load(struct vcpu *v);
 void vcpu_put(struct vcpu *v);
 void vcpu_sysregs_reset(struct vcpu *v);

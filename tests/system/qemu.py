@@ -107,3 +107,23 @@ def mem_used(zvm):
     heap = int(re.search(r"^heap\s+\d+ KiB\s+(\d+) KiB", out, re.M).group(1))
     pages = int(re.search(r"^pages\s+\d+ KiB\s+(\d+) KiB", out, re.M).group(1))
     return heap, pages
+
+
+def run_pinned_pair(zvm, gtype, pcpu=1):
+    """Two 1-vCPU VMs of gtype pinned to one physical CPU, so they preempt each other (time
+    slices); returns each one's console up to its ZVMTEST DONE line, and deletes them."""
+    ids = [create_vm(zvm, f"-t {gtype} -c 1 -m 64 -p {pcpu} -n pair{i}") for i in range(2)]
+    for vm in ids:
+        zvm.run(f"zvm run -n {vm}")
+    outs = []
+    for vm in ids:
+        with Guest(zvm, vm) as g:
+            g.expect(r"ZVMTEST DONE (\d+)/(\d+)", timeout=120)
+            outs.append(zvm.child.before + zvm.child.after)
+    threads = zvm.run("kernel threads")
+    for vm in ids:
+        # Both vCPU threads ran on that CPU only.
+        assert re.search(rf"^vm{vm}/vcpu0\s+\d+\s+\S+\s+{pcpu}\s", threads, re.M), threads
+    for vm in ids:
+        zvm.run(f"zvm delete -n {vm}")
+    return outs

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from qemu import Guest, create_vm, mem_used
+from qemu import Guest, create_vm, mem_used, run_pinned_pair
 
 SETS = [("test-psci", 2), ("test-gic", 2), ("test-timer", 1), ("test-timer", 2),
         ("test-abort", 1), ("test-el0", 1)]
@@ -36,21 +36,9 @@ def test_guest_set_passes(zvm, gtype, vcpus):
 def test_fp_state_survives_preemption_by_another_vm(zvm):
     """Two FP-checking guests pinned to the same physical CPU preempt each other (time
     slices) while each holds a pattern in all 32 Q registers."""
-    ids = [create_vm(zvm, f"-t test-fp -c 1 -m 64 -p 1 -n fp{i}") for i in range(2)]
-    for vm in ids:
-        zvm.run(f"zvm run -n {vm}")
-    for vm in ids:
-        with Guest(zvm, vm) as g:
-            g.expect(r"ZVMTEST DONE (\d+)/(\d+)", timeout=120)
-            out = zvm.child.before + zvm.child.after
+    for out in run_pinned_pair(zvm, "test-fp"):
         assert "FAIL" not in out, out
         assert re.search(r"ZVMTEST fp_regs_vcpu0 PASS", out)
-    threads = zvm.run("kernel threads")
-    for vm in ids:
-        # Both vCPU threads ran on CPU 1 only.
-        assert re.search(rf"^vm{vm}/vcpu0\s+\d+\s+\S+\s+1\s", threads, re.M), threads
-    for vm in ids:
-        zvm.run(f"zvm delete -n {vm}")
 
 
 def test_abort_guest_does_not_disturb_a_running_neighbour(zvm):

@@ -6,10 +6,10 @@
 #include <cmocka.h>
 #include <zvm/aarch32.h>
 
-#define N (1ULL << 31)
-#define Z (1ULL << 30)
-#define C (1ULL << 29)
-#define V (1ULL << 28)
+#define N  (1ULL << 31)
+#define Z  (1ULL << 30)
+#define C  (1ULL << 29)
+#define V  (1ULL << 28)
 #define CV (1u << 24)
 
 /* PSTATE of T32 User mode with ITSTATE it. */
@@ -45,31 +45,31 @@ static void test_condition_codes(void **state)
 	(void)state;
 	const uint64_t a32 = PSR_AA32;
 
-	assert_true(aa32_condition_passed(cond_iss(0x0), a32 | Z));	  /* EQ */
+	assert_true(aa32_condition_passed(cond_iss(0x0), a32 | Z)); /* EQ */
 	assert_false(aa32_condition_passed(cond_iss(0x0), a32));
-	assert_true(aa32_condition_passed(cond_iss(0x1), a32));		  /* NE */
-	assert_true(aa32_condition_passed(cond_iss(0x2), a32 | C));	  /* CS */
-	assert_true(aa32_condition_passed(cond_iss(0x3), a32));		  /* CC */
-	assert_true(aa32_condition_passed(cond_iss(0x4), a32 | N));	  /* MI */
-	assert_false(aa32_condition_passed(cond_iss(0x5), a32 | N));	  /* PL */
-	assert_true(aa32_condition_passed(cond_iss(0x6), a32 | V));	  /* VS */
-	assert_true(aa32_condition_passed(cond_iss(0x7), a32));		  /* VC */
-	assert_true(aa32_condition_passed(cond_iss(0x8), a32 | C));	  /* HI */
+	assert_true(aa32_condition_passed(cond_iss(0x1), a32));	     /* NE */
+	assert_true(aa32_condition_passed(cond_iss(0x2), a32 | C));  /* CS */
+	assert_true(aa32_condition_passed(cond_iss(0x3), a32));	     /* CC */
+	assert_true(aa32_condition_passed(cond_iss(0x4), a32 | N));  /* MI */
+	assert_false(aa32_condition_passed(cond_iss(0x5), a32 | N)); /* PL */
+	assert_true(aa32_condition_passed(cond_iss(0x6), a32 | V));  /* VS */
+	assert_true(aa32_condition_passed(cond_iss(0x7), a32));	     /* VC */
+	assert_true(aa32_condition_passed(cond_iss(0x8), a32 | C));  /* HI */
 	assert_false(aa32_condition_passed(cond_iss(0x8), a32 | C | Z));
 	assert_true(aa32_condition_passed(cond_iss(0x9), a32 | C | Z)); /* LS */
 	assert_true(aa32_condition_passed(cond_iss(0xa), a32 | N | V)); /* GE */
 	assert_false(aa32_condition_passed(cond_iss(0xa), a32 | N));
-	assert_true(aa32_condition_passed(cond_iss(0xb), a32 | V));	  /* LT */
-	assert_true(aa32_condition_passed(cond_iss(0xc), a32));		  /* GT */
+	assert_true(aa32_condition_passed(cond_iss(0xb), a32 | V)); /* LT */
+	assert_true(aa32_condition_passed(cond_iss(0xc), a32));	    /* GT */
 	assert_false(aa32_condition_passed(cond_iss(0xc), a32 | Z));
-	assert_true(aa32_condition_passed(cond_iss(0xd), a32 | Z));	  /* LE */
-	assert_true(aa32_condition_passed(cond_iss(0xe), a32));		  /* AL */
+	assert_true(aa32_condition_passed(cond_iss(0xd), a32 | Z)); /* LE */
+	assert_true(aa32_condition_passed(cond_iss(0xe), a32));	    /* AL */
 	assert_true(aa32_condition_passed(cond_iss(0xf), a32));
 	/* No CV: the IT state decides; none means unconditional. */
 	assert_true(aa32_condition_passed(0, a32));
-	assert_false(aa32_condition_passed(0, t32_it(0x08)));	  /* IT EQ, Z clear */
+	assert_false(aa32_condition_passed(0, t32_it(0x08)));	 /* IT EQ, Z clear */
 	assert_true(aa32_condition_passed(0, t32_it(0x08) | Z)); /* IT EQ, Z set */
-	assert_true(aa32_condition_passed(0, t32_it(0x18)));	  /* IT NE */
+	assert_true(aa32_condition_passed(0, t32_it(0x18)));	 /* IT NE */
 }
 
 int main(void)

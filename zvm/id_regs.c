@@ -1,0 +1,45 @@
+/* The guest's view of the ID registers (pure; tests/unit/test_id_regs.c). */
+#include <zvm/id_regs.h>
+
+#define FIELD(shift) (0xfULL << (shift))
+
+/* PARange encodings, and the address sizes they stand for. */
+static const unsigned pa_bits[] = {32, 36, 40, 42, 44, 48, 52};
+
+static uint64_t clamp_parange(uint64_t mmfr0, unsigned ipa_bits)
+{
+	unsigned range = mmfr0 & 0xf;
+
+	while (range > 0 &&
+	       (range >= sizeof(pa_bits) / sizeof(pa_bits[0]) || pa_bits[range] > ipa_bits))
+		range--;
+	return (mmfr0 & ~0xfULL) | range;
+}
+
+uint64_t id_reg_guest_view(unsigned id, uint64_t hw, unsigned ipa_bits)
+{
+	switch (id) {
+	case ID_AA64PFR0: /* SVE, MPAM, AMU, RME */
+		return hw & ~(FIELD(32) | FIELD(40) | FIELD(44) | FIELD(52));
+	case ID_AA64PFR1: /* MTE, MPAM_frac, SME, NMI, MTE_frac, GCS */
+		return hw & ~(FIELD(8) | FIELD(16) | FIELD(24) | FIELD(36) | FIELD(40) | FIELD(44));
+	case ID_AA64ZFR0:
+	case ID_AA64SMFR0:
+		return 0;
+	case ID_AA64DFR0: /* TraceVer, PMSVer (SPE), TraceFilt, TraceBuffer, BRBE */
+		return hw & ~(FIELD(4) | FIELD(32) | FIELD(40) | FIELD(44) | FIELD(52));
+	case ID_AA64MMFR0:
+		return clamp_parange(hw, ipa_bits);
+	case ID_AA64MMFR1: /* LO: LORegions */
+		return hw & ~FIELD(16);
+	default:
+		return hw;
+	}
+}
+
+int id_has_pauth(uint64_t isar1, uint64_t isar2)
+{
+	/* ISAR1: APA, API, GPA, GPI; ISAR2: GPA3, APA3. */
+	return (isar1 & (FIELD(4) | FIELD(8) | FIELD(24) | FIELD(28))) ||
+	       (isar2 & (FIELD(8) | FIELD(12)));
+}
