@@ -10,10 +10,6 @@
 /* ISS fields of EC 0x18. */
 #define ISS_READ(iss) ((iss)&1)
 #define ISS_RT(iss)   (((iss) >> 5) & 0x1f)
-/* Op0, Op2, Op1, CRn, CRm packed as in the ISS, direction and Rt masked out. */
-#define ISS_SYSREG_MASK 0x3ffc1e
-#define SYSREG(op0, op1, crn, crm, op2)                                                            \
-	(((op0) << 20) | ((op2) << 17) | ((op1) << 14) | ((crn) << 10) | ((crm) << 1))
 
 #define SR_ICC_SGI1R  SYSREG(3, 0, 12, 11, 5)
 #define SR_ICC_ASGI1R SYSREG(3, 1, 12, 11, 6)
@@ -30,6 +26,7 @@
 #define SR_ID_SPACE_MASK SYSREG(3, 7, 15, 8, 0)
 #define SR_ID_SPACE	 SYSREG(3, 0, 0, 0, 0)
 #define SR_CRM(iss)	 (((iss) >> 1) & 0xf)
+#define SR_OP0(iss)	 (((iss) >> 20) & 3)
 #define SR_OP2(iss)	 (((iss) >> 17) & 7)
 
 /* The register's name is part of the instruction: one case per encoding. */
@@ -66,14 +63,7 @@ void sysreg_trap_handle(struct vcpu *v, uint64_t esr)
 	unsigned rt = ISS_RT(iss);
 	bool read = ISS_READ(iss);
 
-	if ((iss & SR_ID_SPACE_MASK) == SR_ID_SPACE && SR_CRM(iss) && read) {
-		unsigned id = ID_REG(SR_CRM(iss), SR_OP2(iss));
-
-		vcpu_set_reg(v, rt, id_reg_guest_view(id, id_reg_read_hw(id), stage2_ipa_bits()));
-		v->regs.pc += 4;
-		return;
-	}
-	switch (iss & ISS_SYSREG_MASK) {
+	switch (iss & SYSREG_ISS_MASK) {
 	case SR_ICC_SGI1R:
 		if (!read)
 			vgic_write_sgi1r(v, vcpu_get_reg(v, rt));
@@ -94,10 +84,20 @@ void sysreg_trap_handle(struct vcpu *v, uint64_t esr)
 	case SR_DC_CISW:
 		break;
 	default:
-		guest_log(v, "%s of unknown system register (ISS 0x%x) at pc 0x%llx: undefined",
-			  read ? "read" : "write", iss, (unsigned long long)v->regs.pc);
-		vcpu_inject_undef(v);
-		return;
+		if ((iss & SR_ID_SPACE_MASK) == SR_ID_SPACE && SR_CRM(iss) && read) {
+			unsigned id = ID_REG(SR_CRM(iss), SR_OP2(iss));
+
+			vcpu_set_reg(v, rt,
+				     id_reg_guest_view(id, id_reg_read_hw(id), stage2_ipa_bits()));
+		} else if (SR_OP0(iss) == 2) {
+			vdebug_access(v, iss & SYSREG_ISS_MASK, read, rt);
+		} else {
+			guest_log(
+			    v, "%s of unknown system register (ISS 0x%x) at pc 0x%llx: undefined",
+			    read ? "read" : "write", iss, (unsigned long long)v->regs.pc);
+			vcpu_inject_undef(v);
+			return;
+		}
 	}
 	v->regs.pc += 4;
 }

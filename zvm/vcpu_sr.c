@@ -43,7 +43,7 @@ uint64_t vcpu_guest_hcr(void)
 
 void vcpu_sysregs_reset(struct vcpu *v)
 {
-	v->sys = (struct vcpu_sysregs){.sctlr = SCTLR_EL1_RESET};
+	v->sys = (struct vcpu_sysregs){.sctlr = SCTLR_EL1_RESET, .oslk = true};
 }
 
 void vcpu_write_sysregs(struct vcpu *v)

@@ -30,6 +30,7 @@ void zvm_init_cpu(void)
 	 * interrupt routing bits matter, and those are the host's too. */
 	write_sysreg(hcr_el2, vcpu_guest_hcr());
 	write_sysreg(vtcr_el2, stage2_vtcr());
+	vdebug_init_cpu();
 	isb();
 	vgic_init_cpu();
 	vtimer_init_cpu();

@@ -253,6 +253,50 @@ static int c_debug_regs(void)
 	return 0;
 }
 
+/* The debug registers a guest owns (MDSCR_EL1, the OS lock) behave as on hardware; hardware
+ * breakpoints and watchpoints are not given to guests under ZVM: their registers read as
+ * zero, so nothing a VM writes there can fire in another VM (natively they hold the value). */
+static int c_debug_owned(void)
+{
+	zt_write_sysreg(1u << 12, mdscr_el1); /* TDCC */
+	zt_isb();
+	uint64_t mdscr = zt_read_sysreg(mdscr_el1);
+	zt_write_sysreg(0, mdscr_el1);
+	CHECK(mdscr == 1u << 12, "MDSCR_EL1 reads 0x%lx after writing 0x1000",
+	      (unsigned long)mdscr);
+	zt_write_sysreg(1, oslar_el1);
+	zt_isb();
+	uint64_t locked = zt_read_sysreg(oslsr_el1);
+	zt_write_sysreg(0, oslar_el1);
+	zt_isb();
+	uint64_t unlocked = zt_read_sysreg(oslsr_el1);
+	CHECK((locked & 2) && !(unlocked & 2), "OSLSR_EL1.OSLK: 0x%lx locked, 0x%lx unlocked",
+	      (unsigned long)locked, (unsigned long)unlocked);
+	CHECK(locked & 8, "OSLSR_EL1 0x%lx: OS lock not shown as implemented",
+	      (unsigned long)locked);
+
+	uint64_t addr = (uint64_t)(uintptr_t)c_debug_owned;
+	zt_write_sysreg(addr, dbgbvr0_el1);
+	zt_write_sysreg(addr, dbgwvr0_el1);
+	zt_write_sysreg(0x1e5, dbgbcr0_el1); /* enabled, EL1 and EL0, all byte lanes */
+	zt_isb();
+	uint64_t bvr = zt_read_sysreg(dbgbvr0_el1), bcr = zt_read_sysreg(dbgbcr0_el1);
+	uint64_t wvr = zt_read_sysreg(dbgwvr0_el1);
+	zt_write_sysreg(0, dbgbcr0_el1);
+	zt_write_sysreg(0, dbgbvr0_el1);
+	zt_write_sysreg(0, dbgwvr0_el1);
+	zt_isb();
+	if (zt_plat.native) {
+		CHECK(bvr == addr && wvr == addr, "native: DBGBVR0 0x%lx DBGWVR0 0x%lx, want 0x%lx",
+		      (unsigned long)bvr, (unsigned long)wvr, (unsigned long)addr);
+		return 0;
+	}
+	CHECK(bvr == 0 && bcr == 0 && wvr == 0,
+	      "DBGBVR0 0x%lx DBGBCR0 0x%lx DBGWVR0 0x%lx: a guest holds hardware breakpoints",
+	      (unsigned long)bvr, (unsigned long)bcr, (unsigned long)wvr);
+	return 0;
+}
+
 /* The ID register space (op0=3, op1=0, CRn=0, CRm=1..7) reads without an exception, and shows
  * no feature whose state a hypervisor would have to switch without being asked: SVE, SME, MTE,
  * AMU, MPAM (checked under ZVM; natively the CPU shows what it has). Under ZVM the physical
@@ -380,6 +424,7 @@ static void run_abort(void)
 	zt_case("undef_impdef_sysreg_c11", c_impdef_read2);
 	zt_case("sysreg_debug_pmu_survive", c_debug_regs);
 	zt_case("sysreg_id_regs_view", c_id_regs);
+	zt_case("sysreg_debug_owned_and_private", c_debug_owned);
 	zt_case("abort_unknown_hvc", c_unknown_hvc);
 	zt_case("abort_wfe_returns", c_wfe);
 	zt_case("abort_wfi_pending_timer_returns", c_wfi_pending);

@@ -26,6 +26,7 @@ struct vcpu_sysregs {
 	uint64_t tpidr_el0, tpidrro_el0, tpidr_el1, csselr, cntkctl, mdscr;
 	uint64_t cntv_ctl, cntv_cval;
 	uint64_t pauth_keys[10]; /* APIA, APIB, APDA, APDB, APGA: Lo, Hi each */
+	bool oslk;		 /* OS lock (OSLAR_EL1), emulated */
 };
 
 enum vcpu_power { VCPU_OFF, VCPU_ON };

@@ -71,8 +71,17 @@ void hypercall_handle(struct vcpu *v);
 void vpsci_handle(struct vcpu *v, uint32_t fid);
 struct vcpu *vcpu_by_mpidr(struct vm *vm, uint64_t mpidr);
 
-/* System register traps (sysreg_trap.c). */
+/* System register traps (sysreg_trap.c). SYSREG() packs Op0, Op1, CRn, CRm, Op2 the way the
+ * ISS of EC 0x18 holds them (direction and Rt left out): a trapped access matches
+ * iss & SYSREG_ISS_MASK. */
+#define SYSREG(op0, op1, crn, crm, op2)                                                            \
+	(((op0) << 20) | ((op2) << 17) | ((op1) << 14) | ((crn) << 10) | ((crm) << 1))
+#define SYSREG_ISS_MASK 0x3ffc1e
 void sysreg_trap_handle(struct vcpu *v, uint64_t esr);
+/* Debug registers (vdebug.c): a trapped access (reg: the ISS's Op0..CRm..Op2 bits), and the
+ * per-CPU setup (MDCR_EL2, breakpoints and watchpoints off). */
+void vdebug_access(struct vcpu *v, uint32_t reg, bool read, unsigned rt);
+void vdebug_init_cpu(void);
 
 uint64_t guest_enter(struct vcpu *v);
 
