@@ -29,14 +29,22 @@
 #define ISS_FNV	     (1u << 10)
 #define HPFAR_IPA(h) (((h) >> 4) << 12)
 
-/* Past the trapped instruction: 2 or 4 bytes (a guest's AArch32 EL0 may run 16-bit T32
- * code), and one step of an IT block. HVC, SMC and system register traps only come from
- * AArch64, so their handlers add 4 themselves. */
-static void skip_instr(struct vcpu *v)
+/* Past a trapped instruction of a guest's AArch32 EL0: 2 or 4 bytes (T32 has both), and one
+ * step of an IT block. */
+static __attribute__((noinline)) void skip_aa32_instr(struct vcpu *v)
 {
 	v->regs.pc += (v->esr & ESR_IL) ? 4 : 2;
+	v->regs.pstate = aa32_itstate_advance(v->regs.pstate);
+}
+
+/* Past the trapped instruction. A64 ones are all 4 bytes: HVC, SMC and system register traps
+ * (which only A64 code causes) add 4 themselves. */
+static inline void skip_instr(struct vcpu *v)
+{
 	if (v->regs.pstate & PSR_AA32)
-		v->regs.pstate = aa32_itstate_advance(v->regs.pstate);
+		skip_aa32_instr(v);
+	else
+		v->regs.pc += 4;
 }
 
 static bool exit_unknown(struct vcpu *v)
