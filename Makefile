@@ -106,7 +106,7 @@ test: setup
 	$(MAKE) unit-test
 	$(MAKE) system-test
 
-FORMAT_FILES = $(shell git ls-files '*.c' '*.h')
+FORMAT_FILES = $(shell git ls-files --cached --others --exclude-standard '*.c' '*.h')
 format:
 	clang-format -i $(FORMAT_FILES)
 format-check:

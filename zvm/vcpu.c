@@ -25,7 +25,6 @@ _Static_assert(offsetof(struct vcpu, hpfar) == VCPU_HPFAR, "VCPU_HPFAR");
 _Static_assert(offsetof(struct cpu, vcpu) == 0, "the exit vector loads cpu->vcpu at 0");
 
 #define VCPU_STACK_SIZE CONFIG_THREAD_STACK_SIZE
-#define VCPU_PRIO	10 /* below the shell (1), above background work */
 #define MPIDR_RES1	(1ULL << 31)
 
 struct vcpu *vcpu_current(void)
@@ -127,6 +126,19 @@ void vcpu_wait_for_interrupt(struct vcpu *v)
 	vtimer_inject_if_expired(v);
 }
 
+/* After its registers were reset: the new EL1 state into the CPU and, for a VM reset, an empty
+ * vGIC CPU interface. IRQs masked: a thread switch in the middle would save the half-written
+ * CPU state back over the fresh one. */
+static void reload_cpu_state(struct vcpu *v, bool vm_reset)
+{
+	uint64_t flags = arch_irq_save();
+
+	vcpu_write_sysregs(v);
+	if (vm_reset)
+		vgic_vcpu_reset(v);
+	arch_irq_restore(flags);
+}
+
 /* Requests from other threads and from the vCPU's own exits. Returns false when the thread
  * must end. */
 static bool vcpu_take_requests(struct vcpu *v)
@@ -140,16 +152,20 @@ static bool vcpu_take_requests(struct vcpu *v)
 			bool boot = v->id == 0;
 
 			vcpu_reset_regs(v, boot ? v->vm->entry : 0, boot ? v->vm->dtb_ipa : 0);
-			vcpu_write_sysregs(v);
+			reload_cpu_state(v, true);
 			v->power = boot ? VCPU_ON : VCPU_OFF;
 		}
 		if (req & VCPU_REQ_POWERON) {
 			vcpu_reset_regs(v, v->psci_entry, v->psci_ctx);
-			vcpu_write_sysregs(v);
+			reload_cpu_state(v, false);
 			v->power = VCPU_ON;
 		}
-		if (req & VCPU_REQ_OFF)
+		if (req & VCPU_REQ_OFF) {
 			v->power = VCPU_OFF;
+			/* What is in its LRs goes back to the lists, where register writes and
+			 * routing can still reach it while the vCPU is off. */
+			vgic_sync(v);
+		}
 		if (req & VCPU_REQ_WFI)
 			vcpu_wait_for_interrupt(v);
 		if (v->power == VCPU_ON && v->vm->state == VM_RUNNING && !v->requests)
@@ -168,9 +184,14 @@ static void vcpu_run(void *a, void *b)
 	struct vcpu *v = a;
 
 	(void)b;
+	/* Load and put with IRQs masked, as the scheduler's hooks do: a switch in the middle
+	 * would save or restore half of the state. */
+	uint64_t flags = arch_irq_save();
+
 	vcpu_load(v);
+	arch_irq_restore(flags);
 	while (vcpu_take_requests(v)) {
-		uint64_t flags = arch_irq_save();
+		flags = arch_irq_save();
 
 		/* Publish that we are in guest mode before looking at interrupts and requests; an
 		 * injector publishes the interrupt before looking at running_on (vcpu_kick). */
@@ -194,9 +215,11 @@ static void vcpu_run(void *a, void *b)
 		else if (why == EXIT_SERROR)
 			vm_crash(v->vm, "SError from the guest");
 	}
+	flags = arch_irq_save();
 	vcpu_put(v);
 	v->thread.switch_in = NULL;
 	v->thread.switch_out = NULL;
+	arch_irq_restore(flags);
 }
 
 int vcpu_start_thread(struct vcpu *v, uint64_t cpu_mask)

@@ -1,6 +1,7 @@
 /* VM lifecycle: create, run, pause, delete, and the guest-initiated power-off and reset. */
 #include <errno.h>
 #include <kernel/heap.h>
+#include <kernel/mutex.h>
 #include <kernel/printk.h>
 #include <kernel/sem.h>
 #include <kernel/thread.h>
@@ -16,7 +17,10 @@
 static struct vm *vms[VM_MAX];
 static struct k_spinlock vms_lock;
 
-/* Guest resets run here, not on the resetting vCPU, which must itself be parked meanwhile. */
+/* Guest resets run here, not on the resetting vCPU, which must itself be parked meanwhile. The
+ * worker finds VMs through vms[] only, under vm_life, which vm_delete holds until the VM is
+ * out of vms[] and freed: a reset never touches a deleted VM. */
+static struct k_mutex vm_life;
 static struct k_thread reset_thread;
 static uint8_t reset_stack[CONFIG_THREAD_STACK_SIZE] __attribute__((aligned(16)));
 static struct k_sem reset_sem;
@@ -212,12 +216,15 @@ int vm_pause(struct vm *vm)
 
 int vm_delete(struct vm *vm)
 {
+	k_mutex_lock(&vm_life, K_FOREVER);
 	vm->state = VM_HALTED;
+	vm->reset_requested = false;
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
 		vcpu_request(vm->vcpus[i], VCPU_REQ_STOP);
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
 		k_thread_join(&vm->vcpus[i]->thread, K_FOREVER);
 	vm_free(vm);
+	k_mutex_unlock(&vm_life);
 	return 0;
 }
 
@@ -237,10 +244,19 @@ void vm_crash(struct vm *vm, const char *why)
 
 void vm_request_reset(struct vm *vm)
 {
+	if (vm->state == VM_HALTED)
+		return; /* powered off or being deleted: it stays down */
 	vm->state = VM_PAUSED;
 	vm->reset_requested = true;
 	kick_all(vm);
 	k_sem_give(&reset_sem);
+}
+
+/* The VM's devices as after power-on; their per-vCPU parts follow on each vCPU's reset. */
+static void vm_devices_reset(struct vm *vm)
+{
+	vgic_reset(vm);
+	vpl011_reset(vm);
 }
 
 static bool all_parked(struct vm *vm)
@@ -252,7 +268,28 @@ static bool all_parked(struct vm *vm)
 }
 
 /* Waits until every vCPU of a resetting VM is parked, reloads its images and starts it again
- * from vCPU 0, as a machine coming out of reset. */
+ * from vCPU 0, as a machine coming out of reset. vm_life held. */
+static void reset_vm(struct vm *vm)
+{
+	if (!vm || !vm->reset_requested)
+		return;
+	while (!all_parked(vm))
+		k_sleep_ms(1);
+	vm->reset_requested = false;
+	if (vm->state == VM_HALTED)
+		return; /* powered off meanwhile */
+	if (vm_boot_load(vm)) {
+		vm_crash(vm, "cannot reload its images for the reset");
+		return;
+	}
+	vm_devices_reset(vm);
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		vcpu_request(vm->vcpus[i], VCPU_REQ_RESET);
+	vm->state = VM_RUNNING;
+	kick_all(vm);
+	printk("\nzvm: vm%u (%s) reset\n", vm->id, vm->name);
+}
+
 static void reset_worker(void *a, void *b)
 {
 	(void)a;
@@ -260,29 +297,18 @@ static void reset_worker(void *a, void *b)
 	for (;;) {
 		k_sem_take(&reset_sem, K_FOREVER);
 		for (unsigned id = 0; id < VM_MAX; id++) {
-			struct vm *vm = vms[id];
-
-			if (!vm || !vm->reset_requested)
-				continue;
-			while (!all_parked(vm))
-				k_sleep_ms(1);
-			vm->reset_requested = false;
-			if (vm_boot_load(vm)) {
-				vm_crash(vm, "cannot reload its images for the reset");
-				continue;
-			}
-			for (unsigned i = 0; i < vm->nr_vcpus; i++)
-				vcpu_request(vm->vcpus[i], VCPU_REQ_RESET);
-			vm->state = VM_RUNNING;
-			kick_all(vm);
-			printk("\nzvm: vm%u (%s) reset\n", vm->id, vm->name);
+			k_mutex_lock(&vm_life, K_FOREVER);
+			reset_vm(vms[id]);
+			k_mutex_unlock(&vm_life);
 		}
 	}
 }
 
 void vm_manager_init(void)
 {
+	k_mutex_init(&vm_life);
 	k_sem_init(&reset_sem, 0, VM_MAX);
+	/* At the vCPUs' priority: a guest resetting in a loop gets no more CPU than one running. */
 	k_thread_create(&reset_thread, reset_stack, sizeof(reset_stack), reset_worker, NULL, NULL,
-			5, 0, "vm-reset");
+			VCPU_PRIO, 0, "vm-reset");
 }

@@ -5,6 +5,7 @@
 #include "zt.h"
 
 #include "arch/gicv3_regs.h"
+#include "arch/psci_defs.h"
 
 #define SPI(n) (ZT_TEST_SPI_BASE + (n))
 
@@ -453,6 +454,57 @@ static int c_spi_irouter_vcpu1(void)
 	return 0;
 }
 
+/* An SPI pending at vCPU 1 (in its list registers under a hypervisor: vCPU 1 has interrupts
+ * masked, so it never takes it) when vCPU 1 does CPU_OFF must still be reachable: rerouted to
+ * vCPU 0, it arrives there. */
+static volatile uint64_t off_spi_set;
+
+static void w_wait_then_off(uint64_t arg)
+{
+	ZT_UNUSED(arg);
+	struct zt_cpu *c = zt_this_cpu();
+	zt_irq_off();
+	while (!off_spi_set)
+		zt_relax();
+	zt_delay_ms(20); /* several entries: the SPI is in an LR by now */
+	c->online = 0;
+	zt_dsb();
+	c->result = zt_psci(PSCI_CPU_OFF, 0, 0, 0);
+	c->online = 1; /* CPU_OFF returned: it failed */
+}
+
+static int c_spi_reroute_from_off_vcpu(void)
+{
+	CHECK(zt_ensure_online(1) == 0, "vCPU 1 cannot be started");
+	reset_logs();
+	unsigned s = SPI(6);
+	zt_gic_set_edge(0, s, true);
+	zt_gic_route(s, zt_plat.mpidr[1]);
+	zt_gic_enable(0, s);
+	off_spi_set = 0;
+	zt_dmb();
+	CHECK(zt_cpu_post(1, w_wait_then_off, 0), "vCPU 1 is not online");
+	zt_delay_ms(5);
+	zt_gic_set_pending(0, s);
+	off_spi_set = 1;
+	zt_dsb();
+	int64_t a = -100;
+	uint64_t end = zt_now() + zt_ms(1000);
+	while (zt_now() < end &&
+	       (a = zt_psci(PSCI_AFFINITY_INFO_64, zt_plat.mpidr[1], 0, 0)) != PSCI_AFFINITY_OFF)
+		zt_delay_us(200);
+	CHECK(a == PSCI_AFFINITY_OFF, "vCPU 1 is not off after its CPU_OFF (%ld)", (long)a);
+	CHECK(zt_cpus[1].irq_count[s] == 0, "vCPU 1 took SPI %u with interrupts masked", s);
+	zt_gic_route(s, zt_plat.mpidr[0]);
+	zt_irq_on();
+	bool ok = zt_wait(zt_cpus[0].irq_count[s] != 0, ZT_DELIVERY_MS);
+	zt_irq_off();
+	CHECK(ok,
+	      "SPI %u, pending at vCPU 1 when it went off, never reached vCPU 0 after rerouting",
+	      s);
+	return 0;
+}
+
 /* ---- level-triggered: the PL011 TX interrupt ---- */
 #define UART_IMSC  0x38
 #define UART_RIS   0x3c
@@ -547,6 +599,7 @@ static const struct gcase cases[] = {
     {"gic_active_in_handler", c_active_in_handler},
     {"gic_spi_irouter_vcpu1", c_spi_irouter_vcpu1},
     {"gic_level_uart_tx", c_level_uart_tx},
+    {"gic_spi_reroute_from_off_vcpu", c_spi_reroute_from_off_vcpu},
 };
 
 static void run_gic(void)

@@ -32,6 +32,7 @@
 	 HCR_TID3 | HCR_TSC | HCR_TIDCP | HCR_TACR | HCR_TSW | HCR_RW)
 
 #define PSTATE_EL1H_MASKED 0x3c5ULL /* EL1h, D, A, I, F masked */
+#define VCPU_PRIO	   10	    /* below the shell (1), above background work */
 
 struct vcpu *vcpu_create(struct vm *vm, unsigned id);
 void vcpu_destroy(struct vcpu *v);

@@ -78,3 +78,19 @@ def test_pause_stops_the_guest_and_run_resumes_it(zvm):
     time.sleep(2.5)
     assert last_tick(zvm, vm) > paused_at
     zvm.run(f"zvm delete -n {vm}")
+
+
+def test_vm_reset_gives_a_fresh_machine_and_delete_stops_a_reset_loop(zvm):
+    """test-reset checks at each boot that nothing the previous boot left in the GIC, its CPU
+    interface or the UART survived SYSTEM_RESET, then resets again; deleting the VM in the
+    middle of that loop must work and give everything back."""
+    before = mem_used(zvm)
+    vm = create_vm(zvm, "-t test-reset -c 2 -m 64")
+    zvm.run(f"zvm run -n {vm}")
+    with Guest(zvm, vm) as g:
+        for _ in range(3):
+            m = g.expect(r"ZVMTEST reset_leaves_nothing_behind (PASS|FAIL)([^\r\n]*)", timeout=60)
+            assert m.group(1) == "PASS", m.group(2)
+        g.expect(rf"vm{vm} \(\S+\) reset", timeout=60)
+    assert "deleted" in zvm.run(f"zvm delete -n {vm}")
+    assert mem_used(zvm) == before

@@ -6,7 +6,7 @@ from qemu import create_vm, mem_used
 
 def test_types_lists_the_board_guests(zvm):
     out = zvm.run("zvm types")
-    for t in ["linux", "test-psci", "test-gic", "test-timer", "test-abort", "test-fp", "test-el0",
+    for t in ["linux", "test-psci", "test-gic", "test-timer", "test-abort", "test-fp", "test-el0", "test-reset",
               "hello"]:
         assert re.search(rf"^{t}\s+\d+K", out, re.M), out
     assert re.search(r"^linux\s+\d+K\s+[1-9]\d*K\s+console=ttyAMA0", out, re.M)

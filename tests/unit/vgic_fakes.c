@@ -85,6 +85,12 @@ uint64_t vgic_hw_read_vmcr(void)
 	return fake.vmcr;
 }
 
+void vgic_hw_load_cpu_if(const struct vgic_cpu *c)
+{
+	fake.vmcr = c->vmcr;
+	fake.hcr = c->hcr;
+}
+
 struct vcpu *vgic_hw_loaded(void)
 {
 	return fake.loaded;

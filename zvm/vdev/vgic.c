@@ -424,6 +424,76 @@ void vgic_write_sgi1r(struct vcpu *v, uint64_t val)
 	vgic_kick(v->vm, kick, v);
 }
 
+/* ---- Reset ---- */
+
+/* Back to the state out of reset (see vgic_vm_init/vgic_vcpu_init); the input line is the
+ * device's and stays. Dist lock held. */
+static void irq_reset(struct vgic_irq *irq)
+{
+	if (irq->owner)
+		list_del(irq);
+	*irq = (struct vgic_irq){
+	    .intid = irq->intid,
+	    .vcpu = irq->vcpu,
+	    .line = irq->line,
+	    .edge = irq->intid < GIC_NR_SGIS,
+	    .enabled = irq->intid < GIC_NR_SGIS,
+	};
+}
+
+void vgic_reset(struct vm *vm)
+{
+	struct vgic_dist *d = vm->vgic;
+
+	if (!d)
+		return;
+	k_spinlock_key_t key = k_spin_lock(&d->lock);
+
+	d->enabled = false;
+	for (unsigned i = 0; i < VGIC_NR_SPIS; i++)
+		irq_reset(&d->spis[i]);
+	for (unsigned i = 0; i < VM_MAX_VCPUS; i++) {
+		struct vgic_cpu *c = d->cpus[i];
+
+		if (!c)
+			continue;
+		for (unsigned j = 0; j < GIC_NR_PRIVATE; j++)
+			irq_reset(&c->priv[j]);
+		/* The LRs still hold what they held: their vCPU empties them (vgic_vcpu_reset);
+		 * until then nothing may fold them back into the fresh state. */
+		for (unsigned j = 0; j < c->used_lrs; j++)
+			c->lr_irq[j] = NULL;
+		c->sleep = true;
+	}
+	k_spin_unlock(&d->lock, key);
+}
+
+void vgic_vcpu_reset(struct vcpu *v)
+{
+	struct vgic_cpu *c = v->vgic;
+
+	if (!c)
+		return;
+	struct vgic_dist *d = v->vm->vgic;
+	k_spinlock_key_t key = k_spin_lock(&d->lock);
+	bool live = vgic_hw_loaded() == v;
+
+	for (unsigned i = 0; i < c->used_lrs; i++) {
+		c->lr_irq[i] = NULL;
+		c->lr_saved[i] = 0;
+	}
+	if (live)
+		clear_lrs(c, 0);
+	c->used_lrs = 0;
+	c->hcr = ICH_HCR_EN;
+	c->vmcr = 0;
+	for (unsigned i = 0; i < VGIC_MAX_APRS; i++)
+		c->ap0r[i] = c->ap1r[i] = 0;
+	if (live)
+		vgic_hw_load_cpu_if(c);
+	k_spin_unlock(&d->lock, key);
+}
+
 /* ---- Life cycle ---- */
 
 int vgic_vm_init(struct vm *vm)

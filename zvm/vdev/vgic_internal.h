@@ -234,6 +234,8 @@ void vgic_hw_probe(void);
 uint64_t vgic_hw_read_lr(unsigned n);
 void vgic_hw_write_lr(unsigned n, uint64_t val);
 void vgic_hw_write_hcr(uint64_t val);
+/* Writes c's APRs, VMCR and HCR into the CPU interface (not the LRs). */
+void vgic_hw_load_cpu_if(const struct vgic_cpu *c);
 uint64_t vgic_hw_read_vmcr(void);
 /* The vCPU whose ICH state this CPU holds, or NULL. Interrupts masked. */
 struct vcpu *vgic_hw_loaded(void);

@@ -173,6 +173,16 @@ void vgic_save(struct vcpu *v)
 	loaded[cpu] = NULL;
 }
 
+void vgic_hw_load_cpu_if(const struct vgic_cpu *c)
+{
+	for (unsigned i = 0; i < vgic_hw.nr_apr && i < VGIC_MAX_APRS; i++) {
+		apr_write(false, i, c->ap0r[i]);
+		apr_write(true, i, c->ap1r[i]);
+	}
+	write_sysreg_s(SYS_ICH_VMCR_EL2, c->vmcr);
+	vgic_hw_write_hcr(c->hcr);
+}
+
 void vgic_restore(struct vcpu *v)
 {
 	struct vgic_cpu *c = v->vgic;
@@ -182,14 +192,9 @@ void vgic_restore(struct vcpu *v)
 		return; /* already live here: rewriting would drop the guest's progress */
 	if (loaded[cpu])
 		vgic_save(loaded[cpu]); /* the core forgot a save: keep the other vCPU intact */
-	for (unsigned i = 0; i < vgic_hw.nr_apr && i < VGIC_MAX_APRS; i++) {
-		apr_write(false, i, c->ap0r[i]);
-		apr_write(true, i, c->ap1r[i]);
-	}
-	write_sysreg_s(SYS_ICH_VMCR_EL2, c->vmcr);
 	for (unsigned i = 0; i < c->used_lrs; i++)
 		vgic_hw_write_lr(i, c->lr_saved[i]);
-	vgic_hw_write_hcr(c->hcr);
+	vgic_hw_load_cpu_if(c);
 	loaded[cpu] = v;
 }
 

@@ -103,6 +103,22 @@ int vpl011_create(struct vm *vm)
 	return 0;
 }
 
+void vpl011_reset(struct vm *vm)
+{
+	struct vpl011 *u = vm->uart;
+	k_spinlock_key_t key;
+	bool stale;
+
+	if (!u)
+		return;
+	key = k_spin_lock(&u->lock);
+	vpl011_regs_reset(&u->regs);
+	stale = line_stale(u);
+	k_spin_unlock(&u->lock, key);
+	if (stale)
+		update_line(u);
+}
+
 void vpl011_destroy(struct vm *vm)
 {
 	k_free(vm->uart);

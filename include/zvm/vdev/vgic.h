@@ -66,6 +66,11 @@ static inline void vgic_flush(struct vcpu *v)
 	if (h && (h->used_lrs || __atomic_load_n(&h->list_len, __ATOMIC_SEQ_CST)))
 		vgic_flush_slow(v);
 }
+/* VM reset, all vCPUs parked: every interrupt back to its reset state (the input lines stay:
+ * they belong to the devices). Then each vCPU, on its own thread with IRQs masked before it
+ * runs again, empties its CPU interface with vgic_vcpu_reset(). */
+void vgic_reset(struct vm *vm);
+void vgic_vcpu_reset(struct vcpu *v);
 void vgic_sync(struct vcpu *v);
 void vgic_save(struct vcpu *v);
 void vgic_restore(struct vcpu *v);

@@ -24,6 +24,8 @@ struct vm;
 int vpl011_create(struct vm *vm);
 /* Frees vm->uart (NULL is fine). Does not touch the vGIC, so any order against
  * vgic_vm_destroy() works; the MMIO bus and vpl011_receive() must be out of use. */
+/* Back to the reset state (registers, FIFOs, interrupt line low); for a VM reset. */
+void vpl011_reset(struct vm *vm);
 void vpl011_destroy(struct vm *vm);
 /* Host console input for the attached VM: queued for the guest, dropped when the FIFO is
  * full or the VM has no UART. Any thread, any CPU. */
