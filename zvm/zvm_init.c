@@ -31,6 +31,7 @@ void zvm_init_cpu(void)
 	write_sysreg(hcr_el2, vcpu_guest_hcr());
 	write_sysreg(vtcr_el2, stage2_vtcr());
 	vdebug_init_cpu();
+	vcpu_init_cpu_traps();
 	isb();
 	vgic_init_cpu();
 	vtimer_init_cpu();

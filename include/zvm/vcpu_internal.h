@@ -25,6 +25,7 @@
 #define HCR_TSW	   (1ULL << 22)
 #define HCR_RW	   (1ULL << 31)
 #define HCR_TLOR   (1ULL << 35) /* LORegions (hidden from the ID registers) */
+#define HCR_TERR   (1ULL << 36) /* RAS error records */
 #define HCR_APK	   (1ULL << 40) /* pointer authentication keys: no trap, they are switched */
 #define HCR_API	   (1ULL << 41) /* pointer authentication instructions: no trap */
 #define HCR_GUEST                                                                                  \
@@ -45,6 +46,9 @@ void vcpu_reset_regs(struct vcpu *v, uint64_t pc, uint64_t x0);
 /* HCR_EL2 for guests on this CPU: HCR_GUEST plus what depends on the CPU's features (pointer
  * authentication, LORegions). Also notes whether vcpu_put/load switch the PAuth keys. */
 uint64_t vcpu_guest_hcr(void);
+/* The other EL2 trap controls of this CPU: fine-grained traps and HCRX_EL2 cleared where the
+ * CPU has them, AMU and trace registers trapped. */
+void vcpu_init_cpu_traps(void);
 void vcpu_load(struct vcpu *v);
 void vcpu_put(struct vcpu *v);
 void vcpu_sysregs_reset(struct vcpu *v);
