@@ -194,6 +194,11 @@ static void write_bit(unsigned intid, unsigned off)
 		writel(1u << (intid % 32), base + off);
 }
 
+uintptr_t gicv3_private_frame(void)
+{
+	return frame_of(0);
+}
+
 void gicv3_irq_enable(unsigned intid)
 {
 	write_bit(intid, GICD_ISENABLER(intid));

@@ -7,6 +7,7 @@
 #include <zvm/stage2.h>
 #include <zvm/vcpu_internal.h>
 #include <zvm/vdev/vgic.h>
+#include <zvm/vdev/vtimer.h>
 #include <zvm/vm.h>
 
 #define SCTLR_EL1_RESET 0x30d00800ULL /* RES1 bits; MMU and caches off */
@@ -116,6 +117,7 @@ void vcpu_write_sysregs(struct vcpu *v)
 void vcpu_load(struct vcpu *v)
 {
 	vcpu_write_sysregs(v);
+	vtimer_load(v);
 	vgic_restore(v);
 	this_cpu()->loaded_vcpu = v;
 }
@@ -128,6 +130,7 @@ void vcpu_put(struct vcpu *v)
 	s->cntv_ctl = read_sysreg(cntv_ctl_el0);
 	s->cntv_cval = read_sysreg(cntv_cval_el0);
 	write_sysreg(cntv_ctl_el0, 0);
+	vtimer_put(v);
 	s->sctlr = read_sysreg(sctlr_el1);
 	s->actlr = read_sysreg(actlr_el1);
 	s->cpacr = read_sysreg(cpacr_el1);

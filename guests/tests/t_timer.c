@@ -166,6 +166,41 @@ static int c_imask(void)
 	return 0;
 }
 
+/* As Linux's handler does first: mask the firing timer with IMASK, leaving it enabled and due.
+ * The interrupt is then gone: exactly one delivery, however long the timer stays due. */
+static volatile unsigned masked_irqs;
+
+static void h_mask_only(unsigned intid, unsigned cpu)
+{
+	ZT_UNUSED(intid);
+	ZT_UNUSED(cpu);
+	masked_irqs = masked_irqs + 1;
+	zt_write_sysreg(CNTV_CTL_ENABLE | CNTV_CTL_IMASK, cntv_ctl_el0);
+	zt_isb();
+}
+
+static int c_imask_in_handler(void)
+{
+	setup();
+	masked_irqs = 0;
+	zt_irq_set_handler(TIMER, h_mask_only);
+	zt_irq_on();
+	zt_vtimer_arm_at(zt_now() + zt_ms(1));
+	bool ok = zt_wait(masked_irqs != 0, ZT_DELIVERY_MS);
+	zt_delay_ms(50);
+	unsigned n = masked_irqs;
+	uint64_t ctl = cntv_ctl();
+	zt_irq_off();
+	zt_vtimer_stop();
+	zt_irq_set_handler(TIMER, h_oneshot);
+	CHECK(ok, "no timer interrupt");
+	CHECK(n == 1, "%u timer interrupts after the handler masked the timer, want 1", n);
+	CHECK(ctl == (CNTV_CTL_ENABLE | CNTV_CTL_IMASK | CNTV_CTL_ISTATUS),
+	      "CNTV_CTL 0x%lx, want ENABLE | IMASK | ISTATUS (the guest's own value)",
+	      (unsigned long)ctl);
+	return 0;
+}
+
 /* PSTATE.I masked, WFI: the pending timer interrupt wakes the vCPU, not before CVAL. */
 static int wfi_wakeup(bool irqs_on, unsigned ms)
 {
@@ -274,6 +309,7 @@ static void run_timer(void)
 	zt_case("timer_fires_not_before_cval", c_not_early);
 	zt_case("timer_tval_countdown", c_tval);
 	zt_case("timer_imask_istatus", c_imask);
+	zt_case("timer_imask_in_handler", c_imask_in_handler);
 	zt_case("timer_wfi_wakeup_masked", c_wfi_masked);
 	zt_case("timer_wfi_wakeup_irq", c_wfi_unmasked);
 	zt_case("timer_wfi_wakeup_200ms", c_wfi_long);

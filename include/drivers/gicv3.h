@@ -26,6 +26,9 @@ void gicv3_set_eoi_split(bool split);
 
 void gicv3_irq_enable(unsigned intid);
 void gicv3_irq_disable(unsigned intid);
+/* This CPU's SGI/PPI frame (GICR_ISENABLER0 ... at the GICD offsets), or 0 before its
+ * redistributor is known: for code that masks a PPI on its own CPU often. */
+uintptr_t gicv3_private_frame(void);
 void gicv3_irq_set_pending(unsigned intid);
 void gicv3_irq_clear_pending(unsigned intid);
 /* 0 on success, -EINVAL for an INTID the GIC does not implement. */

@@ -1,9 +1,13 @@
 /* Virtual timer: delivers the guest's EL1 virtual timer, whose registers it programs itself,
  * as a virtual PPI. See include/zvm/vdev/vtimer.h for who calls what, and when. */
+#include <arch/gicv3_regs.h>
 #include <arch/irq.h>
+#include <arch/mmio.h>
 #include <arch/sysreg.h>
 #include <drivers/gicv3.h>
+#include <kernel/config.h>
 #include <kernel/irq.h>
+#include <kernel/percpu.h>
 #include <kernel/printk.h>
 #include <stddef.h>
 #include <zvm/vcpu.h>
@@ -17,8 +21,12 @@
 #define PPI_LAST  31
 
 static unsigned vtimer_intid; /* host INTID of the virtual timer PPI; 0 when unusable */
+/* Each CPU's GICR_ISENABLER0/ICENABLER0, found once: masking is on the timer path. */
+static struct {
+	uintptr_t set, clear;
+} ppi_enable[CONFIG_MAX_CPUS];
 
-/* The live timer is asserting its interrupt (or would, if it were not masked by us). */
+/* The live timer is asserting its interrupt: enabled, not masked by the guest, due. */
 static bool timer_firing(void)
 {
 	uint64_t ctl = read_sysreg(cntv_ctl_el0);
@@ -30,19 +38,29 @@ static bool timer_firing(void)
 	return read_sysreg(cntv_cval_el0) <= read_sysreg(cntvct_el0);
 }
 
-/* Drops the level line while keeping the guest's ENABLE and compare value. The isb makes the
- * line fall before the handler's EOI, so the PPI is not taken again for nothing. */
-static void timer_mask(void)
+/* While a vCPU's virtual line is high, its physical PPI is disabled on the CPU holding its
+ * timer, so the still-asserted level does not fire again. The mask is ours alone: CNTV_CTL is
+ * the guest's, IMASK included. */
+static void ppi_mask(void)
 {
-	write_sysreg(cntv_ctl_el0, read_sysreg(cntv_ctl_el0) | CNTV_CTL_IMASK);
-	isb();
+	uintptr_t reg = ppi_enable[cpu_id()].clear;
+
+	/* Not waited for (GICR_CTLR.RWP): a late delivery finds the line high and is ignored. */
+	if (reg)
+		writel(1u << vtimer_intid, reg);
 }
 
-/* The timer is a level interrupt: the virtual line goes high when it fires, and the physical
- * one is silenced with IMASK until the guest reprograms or stops the timer (vtimer_sync). */
+static void ppi_unmask(void)
+{
+	uintptr_t reg = ppi_enable[cpu_id()].set;
+
+	if (reg)
+		writel(1u << vtimer_intid, reg);
+}
+
 static void raise_line(struct vcpu *v)
 {
-	timer_mask();
+	ppi_mask();
 	v->vtimer_line = VTIMER_LINE_RAISED;
 	vgic_set_irq(v->vm, v, VTIMER_GUEST_INTID, true);
 }
@@ -53,31 +71,38 @@ static void vtimer_irq(unsigned intid, void *arg)
 
 	(void)intid;
 	(void)arg;
-	/* A line that already dropped (raised by vtimer_inject_if_expired, or the guest moved
-	 * CVAL) was delivered or is no longer due: nothing to do. */
-	if (!timer_firing())
+	if (!v) {
+		/* Nobody's timer is loaded: a stale expiry; silence it. */
+		write_sysreg(cntv_ctl_el0, 0);
+		isb();
 		return;
-	if (v)
+	}
+	/* A late one after the mask, or a line raised by vtimer_inject_if_expired, or the guest
+	 * moved CVAL meanwhile: nothing to do. */
+	if (v->vtimer_line == VTIMER_LINE_LOW && timer_firing())
 		raise_line(v);
-	else
-		timer_mask();
 }
 
 void vtimer_sync_line(struct vcpu *v)
 {
-	uint64_t ctl = read_sysreg(cntv_ctl_el0);
-
-	if (ctl & CNTV_CTL_IMASK) {
-		isb();
-		if ((ctl & CNTV_CTL_ENABLE) &&
-		    read_sysreg(cntv_cval_el0) <= read_sysreg(cntvct_el0))
-			return; /* still due and untouched: the line stays high */
-		/* The guest moved CVAL or disabled the timer: the mask was ours, give it back. */
-		write_sysreg(cntv_ctl_el0, ctl & ~(uint64_t)CNTV_CTL_IMASK);
-	}
-	/* Otherwise the guest rewrote CNTV_CTL: if its timer is still due the PPI fires again. */
+	if (timer_firing())
+		return; /* still due, enabled and unmasked: the line stays high */
+	/* The guest reprogrammed, disabled or masked its timer: the level drops. */
 	v->vtimer_line = VTIMER_LINE_LOW;
+	ppi_unmask();
 	vgic_set_irq(v->vm, v, VTIMER_GUEST_INTID, false);
+}
+
+void vtimer_load(struct vcpu *v)
+{
+	if (v->vtimer_line != VTIMER_LINE_LOW)
+		ppi_mask();
+}
+
+void vtimer_put(struct vcpu *v)
+{
+	if (v->vtimer_line != VTIMER_LINE_LOW)
+		ppi_unmask(); /* the next thread's timer starts unmasked */
 }
 
 void vtimer_init_global(unsigned virt_intid)
@@ -106,6 +131,12 @@ void vtimer_init_cpu(void)
 		return;
 	gicv3_irq_set_priority(vtimer_intid, GICV3_PRIO_DEFAULT);
 	gicv3_irq_enable(vtimer_intid);
+	uintptr_t frame = gicv3_private_frame();
+
+	if (frame) {
+		ppi_enable[cpu_id()].set = frame + GICD_ISENABLER(0);
+		ppi_enable[cpu_id()].clear = frame + GICD_ICENABLER(0);
+	}
 }
 
 /* Nothing to allocate: the registers are the state (v->sys while switched out), and a vCPU in
@@ -123,8 +154,7 @@ void vtimer_vcpu_destroy(struct vcpu *v)
 
 bool vtimer_pending(struct vcpu *v)
 {
-	(void)v;
-	return timer_firing();
+	return v->vtimer_line == VTIMER_LINE_LOW && timer_firing();
 }
 
 uint64_t vtimer_deadline(struct vcpu *v)
@@ -132,9 +162,9 @@ uint64_t vtimer_deadline(struct vcpu *v)
 	uint64_t ctl = read_sysreg(cntv_ctl_el0);
 	uint64_t cval, off;
 
-	(void)v;
-	if ((ctl & (CNTV_CTL_ENABLE | CNTV_CTL_IMASK)) != CNTV_CTL_ENABLE)
-		return UINT64_MAX;
+	if (v->vtimer_line != VTIMER_LINE_LOW ||
+	    (ctl & (CNTV_CTL_ENABLE | CNTV_CTL_IMASK)) != CNTV_CTL_ENABLE)
+		return UINT64_MAX; /* delivered already, or nothing to wait for */
 	/* CNTVCT = CNTPCT - CNTVOFF: the virtual compare value is reached at CVAL + CNTVOFF. */
 	cval = read_sysreg(cntv_cval_el0);
 	off = read_sysreg(cntvoff_el2);
@@ -146,7 +176,7 @@ void vtimer_inject_if_expired(struct vcpu *v)
 	/* IRQs off so the PPI handler cannot deliver the same expiry a second time. */
 	uint64_t flags = arch_irq_save();
 
-	if (timer_firing())
+	if (vtimer_pending(v))
 		raise_line(v);
 	arch_irq_restore(flags);
 }

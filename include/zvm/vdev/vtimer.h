@@ -1,8 +1,9 @@
 /* Virtual timer: the guest owns the EL1 virtual timer (CNTV_*, not trapped, CNTVOFF_EL2 = 0).
  * Its hardware PPI reaches EL2 (HCR_EL2.IMO) while a vCPU's timer state is loaded on this CPU;
- * the handler masks the timer (CNTV_CTL_EL0.IMASK, so the level line drops) and injects the
- * guest's virtual timer PPI. The guest clears IMASK again when it next programs CNTV_CTL, as
- * Linux's timer driver does on every set_next_event.
+ * the handler raises the guest's level-triggered virtual timer PPI and disables the physical
+ * PPI on this CPU while that line is high. Before each entry the line is checked: once the
+ * guest has reprogrammed, disabled or masked (IMASK) its timer, it drops and the physical PPI
+ * is enabled again. CNTV_CTL stays the guest's alone.
  *
  * There is no per-vCPU state: the timer registers themselves are the state. The core saves
  * them in v->sys.cntv_ctl/cntv_cval when it switches the vCPU out and restores them when it
@@ -41,13 +42,18 @@ void vtimer_init_cpu(void);
 int vtimer_vcpu_init(struct vcpu *v);
 void vtimer_vcpu_destroy(struct vcpu *v);
 
-/* Loaded vCPU only: the timer is enabled, not masked and its compare value reached. */
+/* With the vCPU's EL1 state: the physical PPI masked on load while its line is high, enabled
+ * again on put (IRQs masked, on the vCPU's CPU; vcpu_sr.c). */
+void vtimer_load(struct vcpu *v);
+void vtimer_put(struct vcpu *v);
+/* Loaded vCPU only: the timer is enabled, not masked, its compare value reached, and its
+ * line not raised yet. */
 bool vtimer_pending(struct vcpu *v);
 /* Loaded vCPU only: the physical counter value at which it fires (possibly in the past), or
  * UINT64_MAX when disabled or masked. The WFI wait's absolute timeout (K_ABS_TICKS). */
 uint64_t vtimer_deadline(struct vcpu *v);
-/* Loaded vCPU only, after a WFI wait: if the timer has expired, masks it and injects the
- * guest's timer interrupt. */
+/* Loaded vCPU only, after a WFI wait: if the timer has expired, raises the guest's timer
+ * line. */
 void vtimer_inject_if_expired(struct vcpu *v);
 /* Before each guest entry (IRQs masked, v loaded): lowers the virtual line once the guest has
  * reprogrammed or stopped a timer that fired. Cheap when the line is low. */
