@@ -120,6 +120,8 @@ static int vm_op(int argc, char **argv, int (*op)(struct vm *), const char *done
 		shell_error("vm %u is running already", id);
 	else if (err == -ECANCELED)
 		shell_error("vm %u has halted; delete it and create a new one", id);
+	else if (err == -EBUSY)
+		shell_error("vm %u is resetting; try again in a moment", id);
 	else if (err)
 		shell_error("vm %u: cannot %s it now (%d)", id, argv[0], err);
 	else

@@ -34,7 +34,7 @@
 static __attribute__((noinline)) void skip_aa32_instr(struct vcpu *v)
 {
 	v->regs.pc += (v->esr & ESR_IL) ? 4 : 2;
-	v->regs.pstate = aa32_itstate_advance(v->regs.pstate);
+	v->regs.pstate = aa32_itstate_advance(v->regs.pstate) & ~PSTATE_SS;
 }
 
 /* Past the trapped instruction. A64 ones are all 4 bytes: HVC, SMC and system register traps
@@ -44,7 +44,7 @@ static inline void skip_instr(struct vcpu *v)
 	if (v->regs.pstate & PSR_AA32)
 		skip_aa32_instr(v);
 	else
-		v->regs.pc += 4;
+		vcpu_skip_a64(v);
 }
 
 static bool exit_unknown(struct vcpu *v)
@@ -154,7 +154,7 @@ bool vcpu_handle_hypercall(struct vcpu *v)
 {
 	v->exits++;
 	if (ESR_EC(v->esr) == EC_SMC64)
-		v->regs.pc += 4; /* SMC traps before it executes (HCR_EL2.TSC): ELR points at it */
+		vcpu_skip_a64(v); /* SMC traps before it executes (HCR_EL2.TSC): ELR points at it */
 	v->hvc_exits++;
 	hypercall_handle(v);
 	return resume_guest(v);

@@ -28,8 +28,9 @@ uint64_t id_reg_guest_view(unsigned id, uint64_t hw, unsigned ipa_bits)
 	case ID_AA64SMFR0:
 	case ID_AA64MMFR3: /* TCR2, SCTLR2, permission indirection and overlays, ... */
 		return 0;
-	case ID_AA64ISAR2: /* WFxT: WFIT/WFET would trap as plain WFI/WFE, losing the timeout */
-		return hw & ~FIELD(0);
+	case ID_AA64ISAR2: /* WFxT: WFIT/WFET would trap as plain WFI/WFE, losing the timeout;
+			    * MOPS: needs HCRX_EL2.MSCEn, which stays 0 */
+		return hw & ~(FIELD(0) | FIELD(16));
 	case ID_AA64DFR0: /* TraceVer, PMSVer (SPE), TraceFilt, TraceBuffer, BRBE */
 		return hw & ~(FIELD(4) | FIELD(32) | FIELD(40) | FIELD(44) | FIELD(52));
 	case ID_AA64MMFR0:

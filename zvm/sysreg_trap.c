@@ -12,8 +12,8 @@
 #define ISS_RT(iss)   (((iss) >> 5) & 0x1f)
 
 #define SR_ICC_SGI1R  SYSREG(3, 0, 12, 11, 5)
-#define SR_ICC_ASGI1R SYSREG(3, 1, 12, 11, 6)
-#define SR_ICC_SGI0R  SYSREG(3, 2, 12, 11, 7)
+#define SR_ICC_ASGI1R SYSREG(3, 0, 12, 11, 6)
+#define SR_ICC_SGI0R  SYSREG(3, 0, 12, 11, 7)
 #define SR_CNTP_TVAL  SYSREG(3, 3, 14, 2, 0)
 #define SR_CNTP_CTL   SYSREG(3, 3, 14, 2, 1)
 #define SR_CNTP_CVAL  SYSREG(3, 3, 14, 2, 2)
@@ -26,8 +26,11 @@
 #define SR_ID_SPACE_MASK SYSREG(3, 7, 15, 8, 0)
 #define SR_ID_SPACE	 SYSREG(3, 0, 0, 0, 0)
 #define SR_CRM(iss)	 (((iss) >> 1) & 0xf)
-#define SR_OP0(iss)	 (((iss) >> 20) & 3)
-#define SR_OP2(iss)	 (((iss) >> 17) & 7)
+/* RAS error record registers: op0=3, op1=0, CRn=5, CRm=3..5 (ERRIDR ... ERXMISC3). */
+#define SR_ERR_SPACE_MASK SYSREG(3, 7, 15, 0, 0)
+#define SR_ERR_SPACE	  SYSREG(3, 0, 5, 0, 0)
+#define SR_OP0(iss)	  (((iss) >> 20) & 3)
+#define SR_OP2(iss)	  (((iss) >> 17) & 7)
 
 /* The register's name is part of the instruction: one case per encoding. */
 #define ID_CASE(crm, op2)                                                                          \
@@ -89,6 +92,11 @@ void sysreg_trap_handle(struct vcpu *v, uint64_t esr)
 
 			vcpu_set_reg(v, rt,
 				     id_reg_guest_view(id, id_reg_read_hw(id), stage2_ipa_bits()));
+		} else if ((iss & SR_ERR_SPACE_MASK) == SR_ERR_SPACE && SR_CRM(iss) >= 3 &&
+			   SR_CRM(iss) <= 5) {
+			/* RAS error records (HCR_EL2.TERR): the guest has none (ERRIDR = 0). */
+			if (read)
+				vcpu_set_reg(v, rt, 0);
 		} else if (SR_OP0(iss) == 2) {
 			vdebug_access(v, iss & SYSREG_ISS_MASK, read, rt);
 		} else {
@@ -99,5 +107,5 @@ void sysreg_trap_handle(struct vcpu *v, uint64_t esr)
 			return;
 		}
 	}
-	v->regs.pc += 4;
+	vcpu_skip_a64(v);
 }

@@ -126,13 +126,14 @@ void vcpu_wait_for_interrupt(struct vcpu *v)
 	vtimer_inject_if_expired(v);
 }
 
-/* After its registers were reset: the new EL1 state into the CPU and, for a VM reset, an empty
- * vGIC CPU interface. IRQs masked: a thread switch in the middle would save the half-written
- * CPU state back over the fresh one. */
-static void reload_cpu_state(struct vcpu *v, bool vm_reset)
+/* A reset of v (at pc, with x0) by its own thread: registers and EL1 state into the CPU and,
+ * for a VM reset, an empty vGIC CPU interface. IRQs masked throughout: a thread switch in
+ * between would save the live, old EL1 state over the fresh copy in v->sys. */
+static void reset_cpu(struct vcpu *v, uint64_t pc, uint64_t x0, bool vm_reset)
 {
 	uint64_t flags = arch_irq_save();
 
+	vcpu_reset_regs(v, pc, x0);
 	vcpu_write_sysregs(v);
 	if (vm_reset)
 		vgic_vcpu_reset(v);
@@ -151,20 +152,21 @@ static bool vcpu_take_requests(struct vcpu *v)
 		if (req & VCPU_REQ_RESET) {
 			bool boot = v->id == 0;
 
-			vcpu_reset_regs(v, boot ? v->vm->entry : 0, boot ? v->vm->dtb_ipa : 0);
-			reload_cpu_state(v, true);
+			reset_cpu(v, boot ? v->vm->entry : 0, boot ? v->vm->dtb_ipa : 0, true);
 			v->power = boot ? VCPU_ON : VCPU_OFF;
 		}
 		if (req & VCPU_REQ_POWERON) {
-			vcpu_reset_regs(v, v->psci_entry, v->psci_ctx);
-			reload_cpu_state(v, false);
+			reset_cpu(v, v->psci_entry, v->psci_ctx, false);
 			v->power = VCPU_ON;
 		}
 		if (req & VCPU_REQ_OFF) {
+			uint64_t flags = arch_irq_save();
+
 			v->power = VCPU_OFF;
 			/* What is in its LRs goes back to the lists, where register writes and
 			 * routing can still reach it while the vCPU is off. */
 			vgic_sync(v);
+			arch_irq_restore(flags);
 		}
 		if (req & VCPU_REQ_WFI)
 			vcpu_wait_for_interrupt(v);

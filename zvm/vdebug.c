@@ -17,6 +17,7 @@
 #define MDCR_TDA   (1ULL << 9)
 #define MDCR_TDOSA (1ULL << 10)
 #define MDCR_TDRA  (1ULL << 11)
+#define MDCR_TPMS  (1ULL << 14)
 #define MDCR_TTRF  (1ULL << 19)
 
 void vdebug_access(struct vcpu *v, uint32_t reg, bool read, unsigned rt)
@@ -82,11 +83,21 @@ void vdebug_init_cpu(void)
 {
 	uint64_t dfr0 = read_sysreg(id_aa64dfr0_el1);
 	unsigned brps = ((dfr0 >> 12) & 0xf) + 1, wrps = ((dfr0 >> 20) & 0xf) + 1;
-	uint64_t mdcr = ((read_sysreg(pmcr_el0) >> 11) & 0x1f) | MDCR_TDA | MDCR_TDOSA | MDCR_TDRA;
+	unsigned pmuver = (dfr0 >> 8) & 0xf;
+	uint64_t mdcr = MDCR_TDA | MDCR_TDOSA | MDCR_TDRA;
 
+	if (pmuver && pmuver != 0xf) /* PMUv3: every counter to the guests */
+		mdcr |= (read_sysreg(pmcr_el0) >> 11) & 0x1f;
 	if (dfr0 & (0xfULL << 40)) /* TraceFilt: TRFCR_EL1 exists */
 		mdcr |= MDCR_TTRF;
+	if (dfr0 & (0xfULL << 32)) { /* SPE: its controls trap, its buffer (EL2's) stays off */
+		mdcr |= MDCR_TPMS;
+		write_sysreg_s("S3_0_C9_C10_0", 0); /* PMBLIMITR_EL1 */
+	}
 	write_sysreg(mdcr_el2, mdcr);
+	/* The OS lock (1 after a cold reset) would hold back the guests' software step: the
+	 * one a guest sets is emulated per vCPU, the real one stays open. */
+	write_sysreg(oslar_el1, 0);
 	/* They reset to UNKNOWN values: disable every one the CPU has. */
 	for (unsigned n = 0; n < brps; n++)
 		breakpoint_off(n);

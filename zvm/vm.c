@@ -196,6 +196,8 @@ int vm_create(const struct vm_config *cfg)
 
 int vm_run(struct vm *vm)
 {
+	if (vm->reset_requested)
+		return -EBUSY; /* the reset worker brings it back */
 	if (vm->state == VM_RUNNING)
 		return -EALREADY;
 	if (vm->state == VM_HALTED)
@@ -207,6 +209,8 @@ int vm_run(struct vm *vm)
 
 int vm_pause(struct vm *vm)
 {
+	if (vm->reset_requested)
+		return -EBUSY;
 	if (vm->state != VM_RUNNING)
 		return -EINVAL;
 	vm->state = VM_PAUSED;
@@ -244,9 +248,14 @@ void vm_crash(struct vm *vm, const char *why)
 
 void vm_request_reset(struct vm *vm)
 {
-	if (vm->state == VM_HALTED)
-		return; /* powered off or being deleted: it stays down */
-	vm->state = VM_PAUSED;
+	enum vm_state s = vm->state;
+
+	/* Powered off or being deleted: it stays down, also when that happens meanwhile. */
+	do {
+		if (s == VM_HALTED)
+			return;
+	} while (!__atomic_compare_exchange_n(&vm->state, &s, VM_PAUSED, false, __ATOMIC_SEQ_CST,
+					      __ATOMIC_SEQ_CST));
 	vm->reset_requested = true;
 	kick_all(vm);
 	k_sem_give(&reset_sem);

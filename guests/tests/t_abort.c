@@ -221,6 +221,23 @@ static int c_impdef_read2(void)
 	return check_undef("mrs S3_0_C11_C0_0", &e, pc);
 }
 
+/* The other SGI generation registers exist on every GICv3 CPU interface: writing them with an
+ * empty target list must be accepted (nothing is sent), not UNDEF. */
+static int c_sgi_regs(void)
+{
+	uint64_t pc[2];
+	struct zt_exc e[2];
+	zt_exc_arm(ZT_RESUME_NEXT, 0);
+	PROBE_MSR("S3_0_C12_C11_6", 0, &pc[0]); /* ICC_ASGI1R_EL1 */
+	e[0] = zt_exc_disarm();
+	zt_exc_arm(ZT_RESUME_NEXT, 0);
+	PROBE_MSR("S3_0_C12_C11_7", 0, &pc[1]); /* ICC_SGI0R_EL1 */
+	e[1] = zt_exc_disarm();
+	CHECK(e[0].count == 0, "ICC_ASGI1R_EL1 write: ESR 0x%lx", (unsigned long)e[0].esr);
+	CHECK(e[1].count == 0, "ICC_SGI0R_EL1 write: ESR 0x%lx", (unsigned long)e[1].esr);
+	return 0;
+}
+
 /* Debug and PMU registers: a hypervisor may emulate them or UNDEF them; either way the guest
  * must get a value or an EC 0x00 exception, never a hang or another exception. */
 static int c_debug_regs(void)
@@ -423,6 +440,7 @@ static void run_abort(void)
 	zt_case("undef_impdef_sysreg_write", c_impdef_write);
 	zt_case("undef_impdef_sysreg_c11", c_impdef_read2);
 	zt_case("sysreg_debug_pmu_survive", c_debug_regs);
+	zt_case("sysreg_sgi0r_asgi1r_accepted", c_sgi_regs);
 	zt_case("sysreg_id_regs_view", c_id_regs);
 	zt_case("sysreg_debug_owned_and_private", c_debug_owned);
 	zt_case("abort_unknown_hvc", c_unknown_hvc);

@@ -1,6 +1,6 @@
 /* The ID registers a guest sees (HCR_EL2.TID3 traps its reads): the CPU's own values, minus
  * what ZVM does not give guests. Hidden: SVE and SME (their state is not switched), MTE (no tag
- * memory), AMU, MPAM, NMI, GCS, SPE, trace, BRBE, LORegions, WFxT, and everything in PFR2 and
+ * memory), AMU, MPAM, NMI, GCS, SPE, trace, BRBE, LORegions, WFxT, MOPS, and everything in PFR2 and
  * MMFR3 (features with EL1 registers ZVM would have to switch); the physical address range is
  * clamped to the VM's IPA size. */
 #ifndef ZVM_ID_REGS_H

@@ -32,8 +32,9 @@
 	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | HCR_TWI |         \
 	 HCR_TID3 | HCR_TSC | HCR_TIDCP | HCR_TACR | HCR_TSW | HCR_RW)
 
-#define PSTATE_EL1H_MASKED 0x3c5ULL /* EL1h, D, A, I, F masked */
-#define VCPU_PRIO	   10	    /* below the shell (1), above background work */
+#define PSTATE_EL1H_MASKED 0x3c5ULL	/* EL1h, D, A, I, F masked */
+#define VCPU_PRIO	   10		/* below the shell (1), above background work */
+#define PSTATE_SS	   (1ULL << 21) /* software step: the stepped instruction is pending */
 
 struct vcpu *vcpu_create(struct vm *vm, unsigned id);
 void vcpu_destroy(struct vcpu *v);
@@ -41,6 +42,14 @@ void vcpu_destroy(struct vcpu *v);
 int vcpu_start_thread(struct vcpu *v, uint64_t cpu_mask);
 /* Registers as on reset: pc, x0 and PSTATE EL1h with exceptions masked, MMU off. */
 void vcpu_reset_regs(struct vcpu *v, uint64_t pc, uint64_t x0);
+
+/* Past a trapped A64 instruction that the hypervisor completed: like the CPU, end a software
+ * step there, or a stepping guest would run one more instruction before its debug trap. */
+static inline void vcpu_skip_a64(struct vcpu *v)
+{
+	v->regs.pc += 4;
+	v->regs.pstate &= ~PSTATE_SS;
+}
 
 /* EL1 state save/restore (vcpu_sr.c). */
 /* HCR_EL2 for guests on this CPU: HCR_GUEST plus what depends on the CPU's features (pointer

@@ -31,11 +31,11 @@ static void test_hidden_features(void **state)
 		    (dfr0 & ~(FIELD(0xf, 4) | FIELD(0xf, 32))));
 	/* MMFR1: LO 1, VH 1: LORegions go. */
 	assert_true(id_reg_guest_view(ID_AA64MMFR1, FIELD(1, 16) | FIELD(1, 8), 40) == FIELD(1, 8));
-	/* PFR2 and MMFR3 are hidden whole; ISAR2 loses WFxT only. */
+	/* PFR2 and MMFR3 are hidden whole; ISAR2 loses WFxT and MOPS only. */
 	assert_true(id_reg_guest_view(ID_AA64PFR2, 0x100000011ULL, 40) == 0);
 	assert_true(id_reg_guest_view(ID_AA64MMFR3, 0x1111ULL, 40) == 0);
-	assert_true(id_reg_guest_view(ID_AA64ISAR2, FIELD(2, 0) | FIELD(1, 12), 40) ==
-		    FIELD(1, 12));
+	assert_true(id_reg_guest_view(ID_AA64ISAR2, FIELD(2, 0) | FIELD(1, 12) | FIELD(1, 16),
+				      40) == FIELD(1, 12));
 	/* Everything else passes unchanged, pointer authentication included. */
 	assert_true(id_reg_guest_view(ID_AA64ISAR1, 0x0000000001111111ULL, 40) ==
 		    0x0000000001111111ULL);
