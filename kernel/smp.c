@@ -140,7 +140,8 @@ void smp_boot_secondaries(const uint64_t *mpidrs, unsigned count)
 			       (unsigned long long)mpidrs[i], err);
 			continue;
 		}
-		uint64_t deadline = k_uptime_ticks() + k_ms_to_ticks(1000);
+		/* Generous: an emulated CPU on a loaded host may be slow to start. */
+		uint64_t deadline = k_uptime_ticks() + k_ms_to_ticks(5000);
 
 		while (!__atomic_load_n(&cpus[i].online, __ATOMIC_ACQUIRE) &&
 		       k_uptime_ticks() < deadline)

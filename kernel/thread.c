@@ -65,6 +65,7 @@ static void thread_start(void *arg)
 	k_spin_unlock(&z_sched_lock, arch_irq_save()); /* the key keeps IRQs masked */
 	arch_irq_enable();
 	t->entry(t->a, t->b);
+	arch_irq_enable(); /* an entry that returned with IRQs masked must still be able to die */
 	k_thread_abort(t);
 }
 
@@ -168,6 +169,8 @@ int k_thread_resume(struct k_thread *t)
 		t->flags &= ~Z_T_SUSPENDED;
 		z_ready(
 		    t, false); /* no-op if it still waits, or still runs (suspend not landed yet) */
+		/* A suspender still waiting for t to be switched out would wait for ever now. */
+		z_wake_all_locked(&t->halt_q, 0);
 	}
 	z_reschedule_unlock(&z_sched_lock, key);
 	return 0;
