@@ -44,8 +44,8 @@ struct vcpu {
 	uint64_t mpidr; /* VMPIDR_EL2 */
 
 	struct vgic_cpu *vgic;
-	/* The virtual timer's line as the vGIC sees it. While it is high the host holds
-	 * CNTV_CTL.IMASK, so the physical PPI stays quiet (zvm/vdev/vtimer.c). */
+	/* The virtual timer's line as the vGIC sees it. While it is high the physical PPI is
+	 * disabled at the GIC on the vCPU's CPU, so it stays quiet (zvm/vdev/vtimer.c). */
 	uint8_t vtimer_line; /* VTIMER_LINE_* */
 
 	struct k_thread thread;
