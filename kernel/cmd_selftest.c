@@ -289,6 +289,55 @@ static void note_cpu(void *arg)
 	__atomic_fetch_or((uint64_t *)arg, 1ULL << cpu_id(), __ATOMIC_RELAXED);
 }
 
+/* Two CPUs calling each other at the same time, over and over for a while: each must serve
+ * the other's call while it waits for its own. */
+#define CROSS_CALL_MS 300
+
+struct cross_arg {
+	unsigned target;
+	uint64_t end;
+	uint64_t made, hits;
+};
+
+static void count_call(void *arg)
+{
+	__atomic_fetch_add((uint64_t *)arg, 1, __ATOMIC_RELAXED);
+}
+
+static void cross_caller(void *a, void *b)
+{
+	struct cross_arg *arg = a;
+
+	(void)b;
+	while (k_uptime_ticks() < arg->end) {
+		smp_call_function(arg->target, count_call, &arg->hits);
+		arg->made++;
+	}
+}
+
+static void check_cross_calls(uint64_t online, struct st_verdict *v)
+{
+	unsigned a = 1, b = 2;
+
+	if (!(online >> a & 1) || !(online >> b & 1))
+		return; /* needs CPUs 1 and 2 */
+	uint64_t end = k_uptime_ticks() + k_ms_to_ticks(CROSS_CALL_MS);
+	struct cross_arg args[2] = {{.target = b, .end = end}, {.target = a, .end = end}};
+	struct st_thread *t[2] = {
+	    st_spawn("st-xcall", a, cross_caller, &args[0], ST_PRIO, 1ULL << a),
+	    st_spawn("st-xcall", b, cross_caller, &args[1], ST_PRIO, 1ULL << b),
+	};
+
+	st_join_all(t, 2, v);
+	for (unsigned i = 0; i < 2; i++)
+		if (!args[i].made || args[i].hits != args[i].made)
+			st_fail(v, "cross calls to cpu %u: %llu of %llu ran", args[i].target,
+				(unsigned long long)args[i].hits, (unsigned long long)args[i].made);
+	shell_print("smp: cpus %u and %u called each other for %u ms: %llu and %llu calls", a, b,
+		    CROSS_CALL_MS, (unsigned long long)args[0].made,
+		    (unsigned long long)args[1].made);
+}
+
 static int cmd_smp(int argc, char **argv)
 {
 	struct smp_arg unpinned[CONFIG_MAX_CPUS] = {0}, pinned[CONFIG_MAX_CPUS] = {0};
@@ -362,6 +411,7 @@ static int cmd_smp(int argc, char **argv)
 	if (called != online)
 		st_fail(&v, "call-function ran on cpus 0x%llx, online 0x%llx",
 			(unsigned long long)called, (unsigned long long)online);
+	check_cross_calls(online, &v);
 	st_mem_check("smp", &mem, &v);
 	return st_result("smp", &v);
 }

@@ -21,9 +21,9 @@
 struct cpu cpus[CONFIG_MAX_CPUS];
 static unsigned nr_cpus = 1;
 
-/* One outstanding cross-CPU call per target; callers serialise on the target's lock. */
+/* One outstanding cross-CPU call per target; callers take turns through `busy`. */
 struct call_slot {
-	struct k_spinlock lock;
+	bool busy;
 	void (*fn)(void *);
 	void *arg;
 	volatile bool done;
@@ -45,16 +45,17 @@ void smp_send_resched(unsigned cpu)
 void smp_call_function(unsigned cpu, void (*fn)(void *), void *arg)
 {
 	struct call_slot *slot = &call_slots[cpu];
+	uint64_t flags = arch_irq_save();
 
 	if (cpu == cpu_id()) {
-		uint64_t flags = arch_irq_save();
-
 		fn(arg);
 		arch_irq_restore(flags);
 		return;
 	}
-	k_spinlock_key_t key = k_spin_lock(&slot->lock);
-
+	arch_irq_restore(flags);
+	/* Waiting with IRQs enabled: two CPUs calling each other both get their call served. */
+	while (__atomic_exchange_n(&slot->busy, true, __ATOMIC_ACQUIRE))
+		cpu_relax();
 	slot->fn = fn;
 	slot->arg = arg;
 	slot->done = false;
@@ -62,7 +63,7 @@ void smp_call_function(unsigned cpu, void (*fn)(void *), void *arg)
 	gicv3_send_sgi(SGI_CALL_FUNC, cpus[cpu].mpidr);
 	while (!__atomic_load_n(&slot->done, __ATOMIC_ACQUIRE))
 		cpu_relax();
-	k_spin_unlock(&slot->lock, key);
+	__atomic_store_n(&slot->busy, false, __ATOMIC_RELEASE);
 }
 
 void smp_send_kick(unsigned cpu)

@@ -9,7 +9,8 @@ void smp_send_resched(unsigned cpu);
 void smp_send_kick(unsigned cpu);
 /* Parks every other online CPU for good (the panic path). */
 void smp_stop_others(void);
-/* Runs fn(arg) on cpu from interrupt context and waits until it has run. */
+/* Runs fn(arg) on cpu from interrupt context and waits until it has run. Thread context with
+ * IRQs enabled (a caller with IRQs masked could not serve a call made to its own CPU). */
 void smp_call_function(unsigned cpu, void (*fn)(void *), void *arg);
 
 #endif

@@ -98,6 +98,8 @@ def test_smp_threads_use_every_cpu_and_pinned_ones_stay(zvm):
     assert field(r"^smp: unpinned cpus used (0x[0-9a-f]+)$", out) == (ONLINE,)
     assert field(r"^smp: cpus used (0x[0-9a-f]+)$", out) == (ONLINE,)
     assert field(r"^smp: call-function ran on cpus (0x[0-9a-f]+)$", out) == (ONLINE,)
+    calls = field(r"^smp: cpus 1 and 2 called each other for \d+ ms: (\d+) and (\d+) calls$", out)
+    assert calls and min(calls) > 0, out
 
     # Joined and freed: no thread left, memory back to what it was.
     assert_no_leak(out, "smp")
