@@ -118,7 +118,7 @@ def run_pinned_pair(zvm, gtype, pcpu=1):
     outs = []
     for vm in ids:
         with Guest(zvm, vm) as g:
-            g.expect(r"ZVMTEST DONE (\d+)/(\d+)", timeout=120)
+            g.expect(r"ZVMTEST DONE (\d+)/(\d+)\r", timeout=120)
             outs.append(zvm.child.before + zvm.child.after)
     threads = zvm.run("kernel threads")
     for vm in ids:

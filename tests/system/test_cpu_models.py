@@ -24,7 +24,7 @@ def test_test_guests_pass_on_max(zvm_max, gtype):
     vm = create_vm(zvm_max, f"-t {gtype} -c 1 -m 64")
     zvm_max.run(f"zvm run -n {vm}")
     with Guest(zvm_max, vm) as g:
-        m = g.expect(r"ZVMTEST DONE (\d+)/(\d+)", timeout=120)
+        m = g.expect(r"ZVMTEST DONE (\d+)/(\d+)\r", timeout=120)
         out = zvm_max.child.before
     assert not re.findall(r"ZVMTEST (\S+) FAIL (.*)", out), out
     assert m.group(1) == m.group(2)

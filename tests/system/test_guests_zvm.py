@@ -15,7 +15,7 @@ def run_test_guest(zvm, gtype, vcpus, extra=""):
     vm = create_vm(zvm, f"-t {gtype} -c {vcpus} -m 64 {extra}")
     assert re.search(rf"vm {vm} running", zvm.run(f"zvm run -n {vm}"))
     with Guest(zvm, vm) as g:
-        m = g.expect(r"ZVMTEST DONE (\d+)/(\d+)", timeout=120)
+        m = g.expect(r"ZVMTEST DONE (\d+)/(\d+)\r", timeout=120)
         out = zvm.child.before
     return vm, out, int(m.group(1)), int(m.group(2))
 
@@ -47,8 +47,8 @@ def test_abort_guest_does_not_disturb_a_running_neighbour(zvm):
     vm, out, passed, total = run_test_guest(zvm, "test-abort", 1)
     assert passed == total
     with Guest(zvm, hello) as g:
-        first = int(g.expect(r"hello tick (\d+)", timeout=10).group(1))
-        second = int(g.expect(r"hello tick (\d+)", timeout=10).group(1))
+        first = int(g.expect(r"hello tick (\d+)\r", timeout=10).group(1))
+        second = int(g.expect(r"hello tick (\d+)\r", timeout=10).group(1))
     assert second > first
     zvm.run(f"zvm delete -n {vm}")
     zvm.run(f"zvm delete -n {hello}")
