@@ -244,6 +244,17 @@ static uint32_t fold_live(struct vgic_dist *d, struct vcpu *v)
 	return kick;
 }
 
+/* Folds and empties v's live LRs under the lock, then kicks whoever the fold concerns. */
+static void fold_and_kick(struct vcpu *v)
+{
+	struct vgic_dist *d = v->vm->vgic;
+	k_spinlock_key_t key = k_spin_lock(&d->lock);
+	uint32_t kick = fold_live(d, v);
+
+	k_spin_unlock(&d->lock, key);
+	vgic_kick(v->vm, kick, v);
+}
+
 /* Picks the LR contents from v's list into lr_irq[]: every active interrupt first (the guest
  * must find it to deactivate it), then the most urgent pending ones. Returns how many; *more:
  * some did not fit, *any_pending: one of them goes in pending. */
@@ -316,12 +327,7 @@ void vgic_sync(struct vcpu *v)
 
 	if (!c || !c->used_lrs || vgic_hw_loaded() != v)
 		return;
-	struct vgic_dist *d = v->vm->vgic;
-	k_spinlock_key_t key = k_spin_lock(&d->lock);
-	uint32_t kick = fold_live(d, v);
-
-	k_spin_unlock(&d->lock, key);
-	vgic_kick(v->vm, kick, v);
+	fold_and_kick(v);
 }
 
 bool vgic_has_pending(struct vcpu *v)
@@ -369,12 +375,7 @@ static void maint_irq(unsigned intid, void *arg)
 		vgic_hw_write_hcr(0); /* a stale state: silence it until a vCPU is loaded */
 		return;
 	}
-	struct vgic_dist *d = v->vm->vgic;
-	k_spinlock_key_t key = k_spin_lock(&d->lock);
-	uint32_t kick = fold_live(d, v);
-
-	k_spin_unlock(&d->lock, key);
-	vgic_kick(v->vm, kick, v);
+	fold_and_kick(v);
 }
 
 /* ---- Injection ---- */
@@ -426,19 +427,25 @@ void vgic_write_sgi1r(struct vcpu *v, uint64_t val)
 
 /* ---- Reset ---- */
 
-/* Back to the state out of reset (see vgic_vm_init/vgic_vcpu_init); the input line is the
- * device's and stays. Dist lock held. */
+/* An interrupt out of reset: SGIs edge and, as on KVM, enabled; PPIs and SPIs level and
+ * disabled; all inactive, priority 0, SPIs routed to affinity 0.0.0.0. */
+static struct vgic_irq irq_reset_state(unsigned intid, struct vcpu *vcpu, bool line)
+{
+	return (struct vgic_irq){
+	    .intid = (uint16_t)intid,
+	    .vcpu = vcpu,
+	    .line = line,
+	    .edge = intid < GIC_NR_SGIS,
+	    .enabled = intid < GIC_NR_SGIS,
+	};
+}
+
+/* Back to the state out of reset; the input line is the device's and stays. Dist lock held. */
 static void irq_reset(struct vgic_irq *irq)
 {
 	if (irq->owner)
 		list_del(irq);
-	*irq = (struct vgic_irq){
-	    .intid = irq->intid,
-	    .vcpu = irq->vcpu,
-	    .line = irq->line,
-	    .edge = irq->intid < GIC_NR_SGIS,
-	    .enabled = irq->intid < GIC_NR_SGIS,
-	};
+	*irq = irq_reset_state(irq->intid, irq->vcpu, irq->line);
 }
 
 void vgic_reset(struct vm *vm)
@@ -505,9 +512,8 @@ int vgic_vm_init(struct vm *vm)
 	if (!d)
 		return -ENOMEM;
 	d->vm = vm;
-	/* Reset state: disabled, inactive, level, priority 0, routed to affinity 0.0.0.0. */
 	for (unsigned i = 0; i < VGIC_NR_SPIS; i++)
-		d->spis[i].intid = (uint16_t)(GIC_NR_PRIVATE + i);
+		d->spis[i] = irq_reset_state(GIC_NR_PRIVATE + i, NULL, false);
 	vm->vgic = d;
 	/* On failure d stays attached (a region may already point at it): the caller tears the
 	 * VM down with vgic_vm_destroy(). */
@@ -527,15 +533,8 @@ int vgic_vcpu_init(struct vcpu *v)
 	if (!c)
 		return -ENOMEM;
 	c->vcpu = v;
-	for (unsigned i = 0; i < GIC_NR_PRIVATE; i++) {
-		struct vgic_irq *irq = &c->priv[i];
-
-		irq->intid = (uint16_t)i;
-		irq->vcpu = v;
-		/* SGIs are edge and, as on KVM, enabled out of reset; PPIs reset to level. */
-		irq->edge = i < GIC_NR_SGIS;
-		irq->enabled = i < GIC_NR_SGIS;
-	}
+	for (unsigned i = 0; i < GIC_NR_PRIVATE; i++)
+		c->priv[i] = irq_reset_state(i, v, false);
 	c->hcr = ICH_HCR_EN;
 	c->sleep = true; /* GICR_WAKER.ProcessorSleep resets to 1 */
 
