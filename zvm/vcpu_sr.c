@@ -3,7 +3,6 @@
  * when it is switched back in (on whichever CPU), so exits never pay for it. */
 #include <arch/sysreg.h>
 #include <kernel/percpu.h>
-#include <zvm/id_regs.h>
 #include <zvm/stage2.h>
 #include <zvm/vcpu_internal.h>
 #include <zvm/vdev/vgic.h>
@@ -11,49 +10,6 @@
 #include <zvm/vm.h>
 
 #define SCTLR_EL1_RESET 0x30d00800ULL /* RES1 bits; MMU and caches off */
-
-#define CPTR_TTA (1ULL << 20)
-#define CPTR_TAM (1ULL << 30)
-
-/* FEAT_PAuth: guests use it untrapped (HCR_EL2.API/APK), so its keys are vCPU state. */
-static bool pauth;
-
-uint64_t vcpu_guest_hcr(void)
-{
-	uint64_t hcr = HCR_GUEST;
-
-	pauth = id_has_pauth(read_sysreg(id_aa64isar1_el1), read_sysreg_s("S3_0_C0_C6_2"));
-	if (pauth)
-		hcr |= HCR_API | HCR_APK;
-	if (read_sysreg(id_aa64mmfr1_el1) & (0xfULL << 16)) /* LO */
-		hcr |= HCR_TLOR;
-	if (read_sysreg(id_aa64pfr0_el1) & (0xfULL << 28)) /* RAS: error records stay the host's */
-		hcr |= HCR_TERR;
-	return hcr;
-}
-
-void vcpu_init_cpu_traps(void)
-{
-	uint64_t mmfr0 = read_sysreg(id_aa64mmfr0_el1), mmfr1 = read_sysreg(id_aa64mmfr1_el1);
-
-	/* Registers of newer CPUs that reset to UNKNOWN values; zero is "no fine-grained traps"
-	 * and "none of the HCRX features", whose EL1 registers then trap and are UNDEFINED. */
-	if (mmfr0 & (0xfULL << 56)) {		   /* FGT */
-		write_sysreg_s("S3_4_C1_C1_4", 0); /* HFGRTR_EL2 */
-		write_sysreg_s("S3_4_C1_C1_5", 0); /* HFGWTR_EL2 */
-		write_sysreg_s("S3_4_C1_C1_6", 0); /* HFGITR_EL2 */
-		write_sysreg_s("S3_4_C3_C1_4", 0); /* HDFGRTR_EL2 */
-		write_sysreg_s("S3_4_C3_C1_5", 0); /* HDFGWTR_EL2 */
-	}
-	if (mmfr1 & (0xfULL << 40))		   /* HCX */
-		write_sysreg_s("S3_4_C1_C2_2", 0); /* HCRX_EL2 */
-	/* Activity monitors and trace belong to no guest: their registers trap. */
-	uint64_t cptr = read_sysreg(cptr_el2) | CPTR_TTA;
-
-	if (read_sysreg(id_aa64pfr0_el1) & (0xfULL << 44)) /* AMU */
-		cptr |= CPTR_TAM;
-	write_sysreg(cptr_el2, cptr);
-}
 
 /* The key registers by encoding (APIAKeyLo_EL1 ... APGAKeyHi_EL1), in pauth_keys[] order. */
 #define KEYS(op)                                                                                   \
@@ -106,7 +62,7 @@ void vcpu_write_sysregs(struct vcpu *v)
 	write_sysreg(mdscr_el1, s->mdscr);
 	write_sysreg(cntv_cval_el0, s->cntv_cval);
 	write_sysreg(cntv_ctl_el0, s->cntv_ctl);
-	if (pauth) {
+	if (el2_guests_have_pauth()) {
 		KEYS(KEY_RESTORE);
 	}
 	write_sysreg(vmpidr_el2, v->mpidr);
@@ -156,7 +112,7 @@ void vcpu_put(struct vcpu *v)
 	s->csselr = read_sysreg(csselr_el1);
 	s->cntkctl = read_sysreg(cntkctl_el1);
 	s->mdscr = read_sysreg(mdscr_el1);
-	if (pauth) {
+	if (el2_guests_have_pauth()) {
 		KEYS(KEY_SAVE);
 	}
 	vgic_save(v);

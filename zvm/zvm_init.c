@@ -26,12 +26,9 @@ void zvm_init(void)
 
 void zvm_init_cpu(void)
 {
-	/* The guest configuration stays in HCR_EL2 while the host runs: at EL2 only its
-	 * interrupt routing bits matter, and those are the host's too. */
-	write_sysreg(hcr_el2, vcpu_guest_hcr());
+	el2_traps_init_cpu();
 	write_sysreg(vtcr_el2, stage2_vtcr());
 	vdebug_init_cpu();
-	vcpu_init_cpu_traps();
 	isb();
 	vgic_init_cpu();
 	vtimer_init_cpu();

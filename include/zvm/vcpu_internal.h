@@ -8,30 +8,6 @@
 #include <zvm/vdev/vgic.h>
 #include <zvm/vdev/vtimer.h>
 
-/* Guest HCR_EL2: stage 2 on, interrupts to EL2, trap what we emulate. Also kept while the host
- * runs: only IMO/FMO/AMO matter at EL2, and they are the host's too. */
-#define HCR_VM	   (1ULL << 0)
-#define HCR_SWIO   (1ULL << 1)
-#define HCR_FMO	   (1ULL << 3)
-#define HCR_IMO	   (1ULL << 4)
-#define HCR_AMO	   (1ULL << 5)
-#define HCR_FB	   (1ULL << 9) /* broadcast TLB/cache maintenance: vCPUs migrate */
-#define HCR_BSU_IS (1ULL << 10)
-#define HCR_TWI	   (1ULL << 13)
-#define HCR_TID3   (1ULL << 18) /* ID registers: guests see zvm/id_regs.c's view */
-#define HCR_TSC	   (1ULL << 19)
-#define HCR_TIDCP  (1ULL << 20)
-#define HCR_TACR   (1ULL << 21)
-#define HCR_TSW	   (1ULL << 22)
-#define HCR_RW	   (1ULL << 31)
-#define HCR_TLOR   (1ULL << 35) /* LORegions (hidden from the ID registers) */
-#define HCR_TERR   (1ULL << 36) /* RAS error records */
-#define HCR_APK	   (1ULL << 40) /* pointer authentication keys: no trap, they are switched */
-#define HCR_API	   (1ULL << 41) /* pointer authentication instructions: no trap */
-#define HCR_GUEST                                                                                  \
-	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | HCR_TWI |         \
-	 HCR_TID3 | HCR_TSC | HCR_TIDCP | HCR_TACR | HCR_TSW | HCR_RW)
-
 #define PSTATE_EL1H_MASKED 0x3c5ULL	/* EL1h, D, A, I, F masked */
 #define VCPU_PRIO	   10		/* below the shell (1), above background work */
 #define PSTATE_SS	   (1ULL << 21) /* software step: the stepped instruction is pending */
@@ -51,13 +27,14 @@ static inline void vcpu_skip_a64(struct vcpu *v)
 	v->regs.pstate &= ~PSTATE_SS;
 }
 
+/* The EL2 trap controls of this CPU (el2_traps.c), IRQs masked at boot: HCR_EL2 for guests
+ * (kept while the host runs too), CPTR_EL2, fine-grained traps and HCRX_EL2 where the CPU has
+ * them. */
+void el2_traps_init_cpu(void);
+/* Guests use pointer authentication untrapped: its keys are vCPU state (vcpu_sr.c). */
+bool el2_guests_have_pauth(void);
+
 /* EL1 state save/restore (vcpu_sr.c). */
-/* HCR_EL2 for guests on this CPU: HCR_GUEST plus what depends on the CPU's features (pointer
- * authentication, LORegions). Also notes whether vcpu_put/load switch the PAuth keys. */
-uint64_t vcpu_guest_hcr(void);
-/* The other EL2 trap controls of this CPU: fine-grained traps and HCRX_EL2 cleared where the
- * CPU has them, AMU and trace registers trapped. */
-void vcpu_init_cpu_traps(void);
 void vcpu_load(struct vcpu *v);
 void vcpu_put(struct vcpu *v);
 void vcpu_sysregs_reset(struct vcpu *v);

@@ -1,0 +1,77 @@
+/* What EL2 traps while guests run, per CPU: HCR_EL2, CPTR_EL2, and the fine-grained trap and
+ * HCRX_EL2 registers of newer CPUs. The features decided here match the guests' view of the ID
+ * registers (id_regs.c): what is hidden there traps here. */
+#include <arch/sysreg.h>
+#include <zvm/id_regs.h>
+#include <zvm/vcpu_internal.h>
+
+/* Guest HCR_EL2: stage 2 on, interrupts to EL2, trap what we emulate. Also kept while the host
+ * runs: only IMO/FMO/AMO matter at EL2, and they are the host's too. */
+#define HCR_VM	   (1ULL << 0)
+#define HCR_SWIO   (1ULL << 1)
+#define HCR_FMO	   (1ULL << 3)
+#define HCR_IMO	   (1ULL << 4)
+#define HCR_AMO	   (1ULL << 5)
+#define HCR_FB	   (1ULL << 9) /* broadcast TLB/cache maintenance: vCPUs migrate */
+#define HCR_BSU_IS (1ULL << 10)
+#define HCR_TWI	   (1ULL << 13)
+#define HCR_TID3   (1ULL << 18) /* ID registers: guests see zvm/id_regs.c's view */
+#define HCR_TSC	   (1ULL << 19)
+#define HCR_TIDCP  (1ULL << 20)
+#define HCR_TACR   (1ULL << 21)
+#define HCR_TSW	   (1ULL << 22)
+#define HCR_RW	   (1ULL << 31)
+#define HCR_TLOR   (1ULL << 35) /* LORegions (hidden from the ID registers) */
+#define HCR_TERR   (1ULL << 36) /* RAS error records */
+#define HCR_APK	   (1ULL << 40) /* pointer authentication keys: no trap, they are switched */
+#define HCR_API	   (1ULL << 41) /* pointer authentication instructions: no trap */
+#define HCR_GUEST                                                                                  \
+	(HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | HCR_TWI |         \
+	 HCR_TID3 | HCR_TSC | HCR_TIDCP | HCR_TACR | HCR_TSW | HCR_RW)
+
+#define CPTR_TTA (1ULL << 20)
+#define CPTR_TAM (1ULL << 30)
+
+#define FIELD(reg, shift) (((reg) >> (shift)) & 0xf)
+
+static bool pauth; /* FEAT_PAuth: the same on every CPU */
+
+bool el2_guests_have_pauth(void)
+{
+	return pauth;
+}
+
+void el2_traps_init_cpu(void)
+{
+	uint64_t pfr0 = read_sysreg(id_aa64pfr0_el1);
+	uint64_t mmfr0 = read_sysreg(id_aa64mmfr0_el1), mmfr1 = read_sysreg(id_aa64mmfr1_el1);
+	uint64_t hcr = HCR_GUEST;
+
+	pauth = id_has_pauth(read_sysreg(id_aa64isar1_el1), read_sysreg_s("S3_0_C0_C6_2"));
+	if (pauth)
+		hcr |= HCR_API | HCR_APK;
+	if (FIELD(mmfr1, 16)) /* LO */
+		hcr |= HCR_TLOR;
+	if (FIELD(pfr0, 28)) /* RAS: error records stay the host's */
+		hcr |= HCR_TERR;
+	write_sysreg(hcr_el2, hcr);
+
+	/* Registers of newer CPUs that reset to UNKNOWN values; zero is "no fine-grained traps"
+	 * and "none of the HCRX features", whose EL1 registers then trap and are UNDEFINED. */
+	if (FIELD(mmfr0, 56)) {			   /* FGT */
+		write_sysreg_s("S3_4_C1_C1_4", 0); /* HFGRTR_EL2 */
+		write_sysreg_s("S3_4_C1_C1_5", 0); /* HFGWTR_EL2 */
+		write_sysreg_s("S3_4_C1_C1_6", 0); /* HFGITR_EL2 */
+		write_sysreg_s("S3_4_C3_C1_4", 0); /* HDFGRTR_EL2 */
+		write_sysreg_s("S3_4_C3_C1_5", 0); /* HDFGWTR_EL2 */
+	}
+	if (FIELD(mmfr1, 40))			   /* HCX */
+		write_sysreg_s("S3_4_C1_C2_2", 0); /* HCRX_EL2 */
+
+	/* Activity monitors and trace belong to no guest: their registers trap. */
+	uint64_t cptr = read_sysreg(cptr_el2) | CPTR_TTA;
+
+	if (FIELD(pfr0, 44)) /* AMU */
+		cptr |= CPTR_TAM;
+	write_sysreg(cptr_el2, cptr);
+}
