@@ -395,7 +395,8 @@ static int c_wfe(void)
 	zt_irq_off();
 	zt_vtimer_stop();
 	zt_irq_set_handler(ZT_VTIMER_INTID, NULL);
-	CHECK(timer_irqs == 1, "timer interrupt not taken around WFE within 2 s (%u WFEs)", n);
+	CHECK(timer_irqs == 1, "%u timer interrupts around WFE within 2 s, want 1 (%u WFEs)",
+	      timer_irqs, n);
 	zt_note("%u WFE(s) until the 5 ms timer fired", n);
 	return 0;
 }
