@@ -87,8 +87,12 @@ def test_smp_threads_use_every_cpu_and_pinned_ones_stay(zvm):
             listing
         assert re.search(rf"^st-smp/{cpu}\s+10\s+(running|ready)\s+[0-3]\s", listing, re.M), \
             listing
-    running_on = {int(c) for c in re.findall(r"^st-\S+\s+10\s+running\s+(\d+)", listing, re.M)}
-    assert len(running_on) >= 2, listing  # several CPUs ran selftest threads at that moment
+    # A snapshot cannot promise two of them were running at that instant (on a loaded host the
+    # other CPUs' threads may just be ready); that they overlap in time follows from all of them
+    # spinning until the same deadline, on the CPUs the masks below show.
+    placed_on = {int(c) for c in re.findall(r"^st-\S+\s+10\s+(?:running|ready)\s+(\d+)", listing,
+                                             re.M)}
+    assert placed_on == {0, 1, 2, 3}, listing
 
     for cpu in range(4):
         assert field(rf"^pinned {cpu} ran on cpus (0x[0-9a-f]+)$", out) == (1 << cpu,), out
