@@ -173,6 +173,23 @@ static void test_lr_populate(void **state)
 	lr = vgic_lr_populate(&ap, 1, true, false);
 	assert_true((lr & ICH_LR_STATE_MASK) == (ICH_LR_STATE_PENDING | ICH_LR_STATE_ACTIVE));
 
+	/* Level, active with the line still high: active only, with the EOI bit, so the line is
+	 * looked at again after the deactivation; an ISPENDR latch held back stays ours. */
+	struct vgic_irq alv = {.intid = 52, .line = true, .latch = true, .active = true};
+
+	lr = vgic_lr_populate(&alv, 2, true, false);
+	assert_true((lr & ICH_LR_STATE_MASK) == ICH_LR_STATE_ACTIVE);
+	assert_true(lr & ICH_LR_EOI);
+	assert_false(alv.lr_pending);
+	vgic_lr_fold(&alv, lr & ~ICH_LR_STATE_MASK); /* deactivated */
+	assert_false(alv.active);
+	assert_true(alv.latch);
+	struct vgic_irq als = {.intid = 53, .latch = true, .active = true};
+
+	lr = vgic_lr_populate(&als, 2, true, false);
+	assert_true((lr & ICH_LR_STATE_MASK) == ICH_LR_STATE_ACTIVE);
+	assert_true(lr & ICH_LR_EOI); /* the latch alone also asks to be looked at */
+
 	/* Disabled while active: only the active state goes in, the latch stays. */
 	struct vgic_irq dis = {.intid = 4, .edge = true, .latch = true, .active = true};
 
