@@ -2,6 +2,7 @@
 #ifndef ZVM_ZVM_H
 #define ZVM_ZVM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <zvm/vm.h>
@@ -12,6 +13,11 @@ struct vm_config {
 	unsigned nr_vcpus;
 	size_t mem_bytes;
 	uint64_t cpu_mask; /* physical CPUs its vCPUs may use; 0 = any */
+	/* Scheduling (docs/scheduling.md). Zero in every field means "not given". */
+	unsigned prio;			  /* vCPU thread priority; 0: the guest type's default */
+	uint64_t vcpu_mask[VM_MAX_VCPUS]; /* CPUs for each vCPU; 0: cpu_mask */
+	uint32_t budget_us, period_us;	  /* at most budget_us of CPU in every period_us */
+	bool autostart;			  /* boot-time VMs: run right after creation */
 };
 
 /* Once at boot, after the kernel is up: stage-2 settings, vGIC/vtimer interrupts, guest
