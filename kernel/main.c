@@ -1,5 +1,6 @@
 /* The first thread: everything that needs a running scheduler starts here. */
 #include <kernel/init.h>
+#include <kernel/init_hook.h>
 #include <kernel/percpu.h>
 #include <kernel/printk.h>
 #include <kernel/time.h>
@@ -11,5 +12,6 @@ void kernel_main(void *a, void *b)
 	(void)b;
 	printk("ZVM: %u CPUs online, boot took %llu ms\n", cpu_count(),
 	       (unsigned long long)k_uptime_ms());
+	init_hooks_run(INIT_HOOK_LATE);
 	shell_run();
 }

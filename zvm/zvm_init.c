@@ -1,6 +1,7 @@
 /* Bringing the hypervisor up on top of the host kernel. */
 #include <arch/sysreg.h>
 #include <kernel/init.h>
+#include <kernel/init_hook.h>
 #include <kernel/printk.h>
 #include <zvm/images.h>
 #include <zvm/stage2.h>
@@ -33,3 +34,6 @@ void zvm_init_cpu(void)
 	vgic_init_cpu();
 	vtimer_init_cpu();
 }
+
+INIT_HOOK(INIT_HOOK_BOOT, zvm_init);
+INIT_HOOK(INIT_HOOK_CPU, zvm_init_cpu);

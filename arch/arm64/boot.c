@@ -9,13 +9,13 @@
 #include <drivers/pl011.h>
 #include <drivers/psci.h>
 #include <kernel/init.h>
+#include <kernel/init_hook.h>
 #include <kernel/panic.h>
 #include <kernel/percpu.h>
 #include <kernel/printk.h>
 #include <kernel/sched.h>
 #include <kernel/thread.h>
 #include <kernel/version.h>
-#include <zvm/zvm.h>
 
 #define MPIDR_AFF_MASK 0xff00ffffffULL
 #define HCR_RW	       (1ULL << 31) /* lower ELs are AArch64 */
@@ -143,8 +143,8 @@ void boot_primary(uintptr_t dtb, unsigned current_el)
 	sched_init();
 	if (board.uart.intid >= 0)
 		console_init_rx(board.uart.intid);
-	zvm_init();
-	zvm_init_cpu();
+	init_hooks_run(INIT_HOOK_BOOT);
+	init_hooks_run(INIT_HOOK_CPU);
 
 	cpus[0].online = true;
 	mmu_publish_for_secondaries();
@@ -163,7 +163,7 @@ void boot_secondary(unsigned cpu)
 		panic("no GICv3 redistributor for CPU %u", cpu);
 	smp_init_cpu_ipis();
 	arch_timer_init_cpu(board.timer.intid[BOARD_TIMER_HYP]);
-	zvm_init_cpu();
+	init_hooks_run(INIT_HOOK_CPU);
 	__atomic_store_n(&cpus[cpu].online, true, __ATOMIC_RELEASE);
 	sched_start_cpu();
 }

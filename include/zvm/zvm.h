@@ -20,10 +20,10 @@ struct vm_config {
 	bool autostart;			  /* boot-time VMs: run right after creation */
 };
 
-/* Once at boot, after the kernel is up: stage-2 settings, vGIC/vtimer interrupts, guest
- * types from the board DT. */
+/* Once at boot, after the kernel is up (an INIT_HOOK_BOOT): stage-2 settings, vGIC/vtimer
+ * interrupts, guest types from the board DT. */
 void zvm_init(void);
-/* Per CPU, on every CPU. */
+/* Per CPU, on every CPU (an INIT_HOOK_CPU). */
 void zvm_init_cpu(void);
 
 /* Returns the new VM's id, or a negative errno (the reason is printed). */
