@@ -19,6 +19,7 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ALIGN = 2 << 20  # arm64 Images want a 2 MiB aligned base; one rule for all images keeps it simple
 ROLES = ("kernel", "initrd")
+PRIO_MIN, PRIO_MAX = 2, 29  # include/zvm/vm_opts.h VM_PRIO_MIN, VM_PRIO_MAX
 NAME_MAX = 23  # include/zvm/images.h GUEST_NAME_MAX - 1
 NAME_RE = re.compile(r"[A-Za-z0-9_-]+")
 
@@ -28,7 +29,8 @@ class Error(Exception):
 
 
 def parse_config(path):
-    """Lines `name role file [bootargs...]`; '#' starts a comment line. Returns guest dicts."""
+    """Lines `name role file [bootargs...]` or `name prio N`; '#' starts a comment line.
+    Returns guest dicts."""
     guests = {}
     with open(path, encoding="utf-8") as f:
         for lineno, line in enumerate(f, 1):
@@ -39,6 +41,15 @@ def parse_config(path):
             parts = line.split(None, 3)
             if len(parts) < 3:
                 raise Error(f"{where}: expected 'name role file [bootargs]'")
+            if len(parts) == 3 and parts[1] == "prio":
+                name, prio = parts[0], parts[2]
+                if not prio.isdigit() or not PRIO_MIN <= int(prio) <= PRIO_MAX:
+                    raise Error(f"{where}: prio must be {PRIO_MIN}-{PRIO_MAX}")
+                g = guests.setdefault(name, {"name": name})
+                if "prio" in g:
+                    raise Error(f"{where}: guest {name} has a second prio")
+                g["prio"] = int(prio)
+                continue
             name, role, file = parts[:3]
             bootargs = parts[3] if len(parts) > 3 else None
             if not NAME_RE.fullmatch(name) or len(name) > NAME_MAX:
@@ -137,6 +148,8 @@ def overlay_source(placed, have_rsv, acells, scells):
         ]
         if p["role"] == "kernel" and "bootargs" in p["guest"]:
             lines.append(f"\t\t\tzvm,bootargs = {dts_string(p['guest']['bootargs'])};")
+        if p["role"] == "kernel" and "prio" in p["guest"]:
+            lines.append(f"\t\t\tzvm,prio = <{p['guest']['prio']}>;")
         lines.append("\t\t};")
     lines += ["\t};", "};", ""]
     return "\n".join(lines)

@@ -10,6 +10,8 @@
 #include <zvm/images.h>
 #include <zvm/vcpu.h>
 #include <zvm/vdev/vpl011.h>
+#include <zvm/vm_opts.h>
+#include <zvm/vm_stat.h>
 #include <zvm/zvm.h>
 
 #define CTRL_X 0x18
@@ -32,29 +34,6 @@ static bool opts_known(int argc, char **argv, const char *letters)
 	return true;
 }
 
-/* "0", "1,3": physical CPUs as a mask. */
-static int parse_cpu_list(const char *s, uint64_t *mask)
-{
-	char buf[32];
-	char *save = buf;
-
-	if (strlen(s) >= sizeof(buf))
-		return -EINVAL;
-	strcpy(buf, s);
-	*mask = 0;
-	for (char *tok = buf; tok; tok = save) {
-		uint32_t cpu;
-
-		save = strchr(tok, ',');
-		if (save)
-			*save++ = '\0';
-		if (args_parse_u32(tok, &cpu) || cpu >= cpu_count())
-			return -EINVAL;
-		*mask |= 1ULL << cpu;
-	}
-	return 0;
-}
-
 /* A VM by id ("0") or by name. */
 static struct vm *find_vm(const char *s)
 {
@@ -66,6 +45,26 @@ static struct vm *find_vm(const char *s)
 	return vm;
 }
 
+/* The long options of `zvm new` (docs/scheduling.md), taken out of argv before the short ones
+ * are looked at. Nonzero (the error printed) when one is bad. */
+static int new_sched_opts(int *argc, char **argv, struct vm_config *cfg)
+{
+	int missing;
+	const char *v = vm_opts_take(argc, argv, "prio", &missing);
+
+	if (missing) {
+		shell_error("--prio needs a value (%u-%u, lower runs first)", VM_PRIO_MIN,
+			    VM_PRIO_MAX);
+		return -EINVAL;
+	}
+	if (v && vm_opts_prio(v, &cfg->prio)) {
+		shell_error("bad priority '%s' (%u-%u, lower runs first)", v, VM_PRIO_MIN,
+			    VM_PRIO_MAX);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int cmd_new(int argc, char **argv)
 {
 	struct vm_config cfg = {.nr_vcpus = 1, .mem_bytes = 256u << 20};
@@ -73,6 +72,8 @@ static int cmd_new(int argc, char **argv)
 	uint32_t n;
 	int id;
 
+	if (new_sched_opts(&argc, argv, &cfg))
+		return -EIO;
 	if (!opts_known(argc, argv, "tcmnp") || !(cfg.type = opt_value(argc, argv, 't')))
 		return -EINVAL;
 	if ((v = opt_value(argc, argv, 'c')) && (args_parse_u32(v, &n) || !n)) {
@@ -89,7 +90,9 @@ static int cmd_new(int argc, char **argv)
 		cfg.mem_bytes = (size_t)n << 20;
 	}
 	cfg.name = opt_value(argc, argv, 'n');
-	if ((v = opt_value(argc, argv, 'p')) && parse_cpu_list(v, &cfg.cpu_mask)) {
+	if ((v = opt_value(argc, argv, 'p')) &&
+	    vm_opts_pin(v, cpu_count(), cfg.nr_vcpus > VM_MAX_VCPUS ? 1 : cfg.nr_vcpus,
+			cfg.vcpu_mask)) {
 		shell_error("bad CPU list '%s' (CPUs 0-%u)", v, cpu_count() - 1);
 		return -EINVAL;
 	}
@@ -161,7 +164,7 @@ static int cmd_info(int argc, char **argv)
 	return 0;
 }
 
-/* Per-vCPU counters: where a guest spends its exits. */
+/* Per-vCPU scheduling state and counters (zvm/vm_stat.c). */
 static int cmd_stat(int argc, char **argv)
 {
 	struct vm *vm;
@@ -171,17 +174,7 @@ static int cmd_stat(int argc, char **argv)
 	vm = find_vm(argv[1]);
 	if (!vm)
 		return -ENOENT;
-	shell_print("VCPU %-5s %-9s %10s %8s %8s %8s %8s  %s", "POWER", "PC", "EXITS", "HVC",
-		    "MMIO", "WFI", "IRQ", "CPU");
-	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
-		const struct vcpu *v = vm->vcpus[i];
-
-		shell_print("%-4u %-5s %-9llx %10llu %8llu %8llu %8llu %8llu  %d", i,
-			    v->power == VCPU_ON ? "on" : "off", (unsigned long long)v->regs.pc,
-			    (unsigned long long)v->exits, (unsigned long long)v->hvc_exits,
-			    (unsigned long long)v->mmio_exits, (unsigned long long)v->wfi_exits,
-			    (unsigned long long)v->irq_exits, v->thread.cpu);
-	}
+	vm_stat_print(vm);
 	return 0;
 }
 
@@ -232,14 +225,14 @@ static int cmd_look(int argc, char **argv)
 }
 
 static const struct shell_cmd zvm_subcmds[] = {
-    SHELL_SUBCMD(new, "-t TYPE [-c VCPUS] [-m MB] [-n NAME] [-p CPULIST]",
+    SHELL_SUBCMD(new, "-t TYPE [-c VCPUS] [-m MB] [-n NAME] [-p CPUS] [--prio N]",
 		 "create a VM of a guest type (see 'zvm types')", cmd_new),
     SHELL_SUBCMD(run, "-n ID", "start or resume a VM", cmd_run),
     SHELL_SUBCMD(pause, "-n ID", "pause a running VM", cmd_pause),
     SHELL_SUBCMD(delete, "-n ID", "stop a VM and free all it has", cmd_delete),
     SHELL_SUBCMD(info, "", "list VMs: id, name, type, vCPUs, memory, state", cmd_info),
     SHELL_SUBCMD(look, "ID", "attach the console to a VM (Ctrl+X detaches)", cmd_look),
-    SHELL_SUBCMD(stat, "ID", "per-vCPU exit counters", cmd_stat),
+    SHELL_SUBCMD(stat, "ID", "per-vCPU state, placement, priority, CPU time, exits", cmd_stat),
     SHELL_SUBCMD(types, "", "guest types the board offers", cmd_types),
     SHELL_SUBCMD_END,
 };

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <string.h>
+#include <zvm/vm_opts.h>
 
 #define ERR_LEN 96
 
@@ -71,6 +72,24 @@ static int read_reg(const void *fdt, int parent, int node, struct guest_image *i
 	return 0;
 }
 
+/* Optional zvm,prio: one cell in the VM priority range, kernel node only. */
+static int read_prio(const void *fdt, int node, bool kernel, unsigned *prio)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(fdt, node, "zvm,prio", &len);
+	uint32_t v;
+
+	if (!p)
+		return 0;
+	if (!kernel || len != 4)
+		return -EINVAL;
+	v = fdt32_ld(p);
+	if (v < VM_PRIO_MIN || v > VM_PRIO_MAX)
+		return -EINVAL;
+	*prio = v;
+	return 0;
+}
+
 static struct entry *entry_for(const char *name)
 {
 	for (unsigned i = 0; i < nr_types; i++)
@@ -125,6 +144,12 @@ static void add_node(const void *fdt, int parent, int node)
 	}
 	*img = got;
 
+	if (read_prio(fdt, node, img == &e->t.kernel, &e->t.prio)) {
+		note(-EINVAL, "%s: zvm,prio must be one cell of %d-%d on the kernel node", nn,
+		     VM_PRIO_MIN, VM_PRIO_MAX);
+		e->bad = true;
+		return;
+	}
 	if (!fdt_getprop(fdt, node, "zvm,bootargs", NULL))
 		return;
 	bootargs = prop_string(fdt, node, "zvm,bootargs");

@@ -74,6 +74,7 @@ struct vcpu *vcpu_create(struct vm *vm, unsigned id)
 	v->mpidr = MPIDR_RES1 | id;
 	v->running_on = -1;
 	v->power = VCPU_OFF;
+	v->prio = VCPU_PRIO;
 	k_sem_init(&v->wake, 0, 1);
 	vcpu_reset_regs(v, 0, 0);
 	if (vgic_vcpu_init(v) || vtimer_vcpu_init(v)) {
@@ -228,6 +229,6 @@ int vcpu_start_thread(struct vcpu *v, uint64_t cpu_mask)
 {
 	v->thread.switch_out = vcpu_switch_out;
 	v->thread.switch_in = vcpu_switch_in;
-	return k_thread_create(&v->thread, v->stack, VCPU_STACK_SIZE, vcpu_run, v, NULL, VCPU_PRIO,
-			       cpu_mask, v->name);
+	return k_thread_create(&v->thread, v->stack, VCPU_STACK_SIZE, vcpu_run, v, NULL,
+			       (int)v->prio, cpu_mask, v->name);
 }

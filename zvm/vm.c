@@ -12,6 +12,7 @@
 #include <zvm/vdev/vgic.h>
 #include <zvm/vdev/vpl011.h>
 #include <zvm/vm_internal.h>
+#include <zvm/vm_opts.h>
 #include <zvm/zvm.h>
 
 static struct vm *vms[VM_MAX];
@@ -98,6 +99,12 @@ static void vm_free(struct vm *vm)
 	k_free(vm);
 }
 
+/* The priority asked for, else the guest type's default (docs/scheduling.md). */
+static unsigned vm_prio(const struct vm *vm, const struct vm_config *cfg)
+{
+	return cfg->prio ? cfg->prio : vm->type->prio ? vm->type->prio : VM_PRIO_DEFAULT;
+}
+
 static int vm_build(struct vm *vm, const struct vm_config *cfg)
 {
 	int err = stage2_create(&vm->s2);
@@ -136,7 +143,8 @@ static int vm_build(struct vm *vm, const struct vm_config *cfg)
 			vcpu_reset_regs(v, vm->entry, vm->dtb_ipa);
 			v->power = VCPU_ON;
 		}
-		err = vcpu_start_thread(v, cfg->cpu_mask);
+		v->prio = vm_prio(vm, cfg);
+		err = vcpu_start_thread(v, cfg->vcpu_mask[i] ? cfg->vcpu_mask[i] : cfg->cpu_mask);
 	}
 	return err;
 }

@@ -2,7 +2,8 @@
  *
  * scripts/board-dtb.py writes one /reserved-memory child per image:
  *   zvm-image@ADDR { reg = <ADDR SIZE>; no-map; zvm,guest = "NAME"; zvm,role = "kernel";
- *                    zvm,bootargs = "..."; };      (role "initrd" takes no bootargs)
+ *                    zvm,bootargs = "..."; zvm,prio = <N>; };
+ * (role "initrd" takes neither bootargs nor prio; prio is VM_PRIO_MIN..VM_PRIO_MAX)
  * Those regions are reserved (board_parse), so the images stay intact for every VM created
  * from them. Pure libfdt code: the host unit tests run it unchanged. */
 #ifndef ZVM_IMAGES_H
@@ -24,6 +25,7 @@ struct guest_type {
 	struct guest_image kernel; /* always present */
 	struct guest_image initrd;
 	const char *bootargs; /* points into the DTB (which stays reserved); NULL when none */
+	unsigned prio;	      /* zvm,prio: default vCPU priority; 0 when none */
 };
 
 /* Rebuilds the table from fdt's /reserved-memory. A guest with a malformed node, or with no

@@ -51,6 +51,7 @@ struct vcpu {
 	struct k_thread thread;
 	void *stack;
 	char name[16]; /* thread name: "vm<id>/vcpu<n>" */
+	unsigned prio; /* its thread's base priority (docs/scheduling.md) */
 
 	/* Power and waiting. */
 	volatile enum vcpu_power power;

@@ -81,6 +81,7 @@ static void test_board_dtb(void **state)
 	assert_int_equal(l->initrd.size, 1000);
 	assert_non_null(l->bootargs);
 	assert_string_equal(l->bootargs, "console=ttyAMA0 x=\"a \\b\"");
+	assert_int_equal(l->prio, 7);
 
 	b = guest_type_find("bare");
 	assert_non_null(b);
@@ -88,6 +89,7 @@ static void test_board_dtb(void **state)
 	assert_int_equal(b->kernel.size, 4096);
 	assert_int_equal(b->initrd.size, 0);
 	assert_null(b->bootargs);
+	assert_int_equal(b->prio, 0);
 
 	/* Config order, whatever order the overlay left the nodes in. */
 	assert_ptr_equal(guest_type_nth(0), l);
@@ -234,6 +236,26 @@ static void test_bootargs_on_initrd(void **state)
 	expect_linux_dropped(fdt, -EINVAL, "zvm,bootargs");
 }
 
+static void test_prio_on_initrd(void **state)
+{
+	void *fdt = load("board.dtb");
+	static const uint32_t prio[] = {5};
+
+	(void)state;
+	set_cells(fdt, LINUX_INITRD, "zvm,prio", prio, 1);
+	expect_linux_dropped(fdt, -EINVAL, "zvm,prio");
+}
+
+static void test_prio_out_of_range(void **state)
+{
+	void *fdt = load("board.dtb");
+	static const uint32_t prio[] = {1};
+
+	(void)state;
+	set_cells(fdt, LINUX_KERNEL, "zvm,prio", prio, 1);
+	expect_linux_dropped(fdt, -EINVAL, "zvm,prio");
+}
+
 static void test_bootargs_unterminated(void **state)
 {
 	void *fdt = load("board.dtb");
@@ -364,6 +386,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_name_empty),
 	    cmocka_unit_test(test_one_cell_parent),
 	    cmocka_unit_test(test_too_many),
+	    cmocka_unit_test(test_prio_on_initrd),
+	    cmocka_unit_test(test_prio_out_of_range),
 	};
 	char self[PATH_MAX];
 
