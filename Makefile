@@ -90,6 +90,18 @@ $(BOARD_DIR)/board.dtb $(BOARD_ARGS) &: scripts/board-dtb.py $(GUESTS_CONF) $(LI
 	$(PYTHON) scripts/board-dtb.py --qemu $(QEMU) --machine $(QEMU_MACHINE) --cpu $(CPU) \
 		--smp $(SMP) --mem $(MEM) --config $(GUESTS_CONF) --out $(BOARD_DIR)
 images: $(BOARD_ARGS)
+
+# make run-demo: the same board plus boot-time VMs in /chosen (docs/boot-vms.md), started before
+# the prompt. Its own board directory, so `make run` stays without them.
+DEMO_VMS  := configs/demo.vms.dtsi
+DEMO_DIR   = $(BUILD)/board/demo-$(CPU)-smp$(SMP)-$(MEM)
+$(DEMO_DIR)/board.dtb $(DEMO_DIR)/qemu.args &: scripts/board-dtb.py $(GUESTS_CONF) $(DEMO_VMS) \
+		$(LINUX_IMAGES) $(BUILD)/guests/tests.bin
+	$(PYTHON) scripts/board-dtb.py --qemu $(QEMU) --machine $(QEMU_MACHINE) --cpu $(CPU) \
+		--smp $(SMP) --mem $(MEM) --config $(GUESTS_CONF) --vms $(DEMO_VMS) --out $(DEMO_DIR)
+.PHONY: run-demo
+run-demo: setup all $(DEMO_DIR)/qemu.args
+	$(QEMU) $(QEMU_ARGS) $$(cat $(DEMO_DIR)/qemu.args)
 system-test: images
 # Written by board-dtb.py: the image files the config names (test guests too).
 -include $(BOARD_DIR)/board.d

@@ -8,6 +8,8 @@ configs/guests.conf). The outputs, in OUT:
   qemu.args   -dtb and one -device loader per image, one argument per line
   board.d     make dependencies (config and image files)
 ZVM finds the images only through the DTB: no image address is compiled in.
+With --vms FILE, the .dtsi fragment in FILE (boot-time VM nodes, docs/boot-vms.md) is merged
+into /chosen as it is.
 """
 import argparse
 import os
@@ -133,6 +135,17 @@ def cells(value, n):
     return " ".join(f"{(value >> (32 * i)) & 0xffffffff:#x}" for i in reversed(range(n)))
 
 
+def read_vms(path):
+    """The boot-time VM fragment: /chosen children, copied in verbatim (dtc checks them)."""
+    if path is None:
+        return None
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except OSError as e:
+        raise Error(f"--vms: {e}") from e
+
+
 def overlay_source(placed, have_rsv, acells, scells):
     lines = ["/dts-v1/;", "/plugin/;", "", "&{/} {", "\treserved-memory {"]
     if not have_rsv:
@@ -153,6 +166,16 @@ def overlay_source(placed, have_rsv, acells, scells):
         lines.append("\t\t};")
     lines += ["\t};", "};", ""]
     return "\n".join(lines)
+
+
+def add_vms(dtb, vms, dts_path):
+    """Merges the fragment into /chosen through a source round trip (dtc keeps source order;
+    an overlay would reverse the nodes, and with them the VM ids). dtc's errors name lines of
+    dts_path, which is kept for that reason."""
+    src = run(["dtc", "-q", "-I", "dtb", "-O", "dts", dtb])
+    src += "\n/ {\n\tchosen {\n" + vms.rstrip("\n") + "\n\t};\n};\n"
+    write_if_changed(dts_path, src)
+    run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", dtb, dts_path])
 
 
 def write_if_changed(path, data):
@@ -187,6 +210,7 @@ def build(args):
         acells = fdtget_cells(qemu_dtb, "/reserved-memory", "#address-cells")[0]
         scells = fdtget_cells(qemu_dtb, "/reserved-memory", "#size-cells")[0]
     dts = overlay_source(placed, have_rsv, acells, scells)
+    vms = read_vms(args.vms)
     write_if_changed(os.path.join(out, "images.dtso"), dts)
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -195,6 +219,8 @@ def build(args):
         run(["dtc", "-q", "-@", "-I", "dts", "-O", "dtb", "-o", dtbo,
              os.path.join(out, "images.dtso")])
         run(["fdtoverlay", "-i", qemu_dtb, "-o", merged, dtbo])
+        if vms is not None:
+            add_vms(merged, vms, os.path.join(out, "board-vms.dts"))
         with open(merged, "rb") as f:
             write_if_changed(os.path.join(out, "board.dtb"), f.read())
 
@@ -204,7 +230,8 @@ def build(args):
     write_if_changed(os.path.join(out, "qemu.args"), "\n".join(qargs) + "\n")
 
     # Paths relative to where make runs, so they name the same targets as the Makefile's.
-    deps = [os.path.relpath(f) for f in [args.config] + [p["file"] for p in placed]]
+    vms = [args.vms] if args.vms else []
+    deps = [os.path.relpath(f) for f in [args.config] + vms + [p["file"] for p in placed]]
     targets = " ".join(os.path.relpath(os.path.join(out, n)) for n in ("board.dtb", "qemu.args"))
     depfile = f"{targets}: {' '.join(deps)}\n" + "".join(f"{d}:\n" for d in deps)
     write_if_changed(os.path.join(out, "board.d"), depfile)
@@ -221,6 +248,7 @@ def main():
     ap.add_argument("--config", default=os.path.join(ROOT, "configs", "guests.conf"))
     # Above the DTB QEMU places at 0x48000000 for -m 2G (and at RAM start for small RAM).
     ap.add_argument("--base", type=lambda s: int(s, 0), default=0x50000000)
+    ap.add_argument("--vms", help="a .dtsi fragment of boot-time VM nodes to merge into /chosen")
     ap.add_argument("--out", required=True, help="output directory")
     args = ap.parse_args()
     try:

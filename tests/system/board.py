@@ -15,21 +15,29 @@ SCRIPT = os.path.join(ROOT, "scripts", "board-dtb.py")
 MACHINE = "virt,virtualization=on,gic-version=3"
 
 
-def board_dir(cpu, smp, mem):
-    """The Makefile's BOARD_DIR naming, with odd characters (`max,pauth-impdef=on`) made '_'."""
-    tag = re.sub(r"[^A-Za-z0-9._-]", "_", f"{cpu}-smp{smp}-{mem}")
+def board_dir(cpu, smp, mem, vms=None):
+    """The Makefile's BOARD_DIR naming, with odd characters (`max,pauth-impdef=on`) made '_'.
+    A board with boot-time VMs (`vms`, a .dtsi fragment) is named after the fragment, as
+    `make run-demo`'s configs/demo.vms.dtsi gives build/board/demo-CPU-smpN-MEM."""
+    prefix = ""
+    if vms:
+        prefix = re.sub(r"(\.vms)?\.dtsi$", "", os.path.basename(vms)) + "-"
+    tag = re.sub(r"[^A-Za-z0-9._-]", "_", f"{prefix}{cpu}-smp{smp}-{mem}")
     return os.path.join(BUILD, "board", tag)
 
 
 @functools.lru_cache(maxsize=None)
 def image_args(cpu="cortex-a57", smp=4, mem="2G", machine=MACHINE,
                config=os.path.join(ROOT, "configs", "guests.conf"),
-               qemu="qemu-system-aarch64"):
+               qemu="qemu-system-aarch64", vms=None):
     """Returns ["-dtb", BOARD.dtb, "-device", "loader,...", ...] for this configuration.
-    `machine` must be the -M value the test boots with: the DTB is dumped from it."""
-    out = board_dir(cpu, smp, mem)
+    `machine` must be the -M value the test boots with: the DTB is dumped from it. `vms`: a
+    .dtsi fragment of boot-time VMs merged into /chosen (docs/boot-vms.md)."""
+    out = board_dir(cpu, smp, mem, vms)
+    extra = ["--vms", vms] if vms else []
     r = subprocess.run([SCRIPT, "--qemu", qemu, "--machine", machine, "--cpu", cpu,
-                        "--smp", str(smp), "--mem", str(mem), "--config", config, "--out", out],
+                        "--smp", str(smp), "--mem", str(mem), "--config", config, *extra,
+                        "--out", out],
                        cwd=ROOT, capture_output=True, text=True)
     if r.returncode != 0:
         raise RuntimeError(f"board-dtb.py failed (run `make images` first?):\n{r.stderr}")

@@ -13,11 +13,15 @@ PROMPT = "zvm_host:~# "
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
-def qemu_command(cpu="cortex-a57", smp=4, mem="2G", virtualization=True, images=True, extra=()):
+def qemu_command(cpu="cortex-a57", smp=4, mem="2G", virtualization=True, images=True, extra=(),
+                 vms=None):
     """The QEMU command line; with `images`, the guest images and the board DTB that
-    describes them (configs/guests.conf) come along, as with `make run`."""
+    describes them (configs/guests.conf) come along, as with `make run`. `vms`: a .dtsi
+    fragment of boot-time VMs for the board's /chosen (docs/boot-vms.md)."""
     machine = board.MACHINE if virtualization else "virt,gic-version=3"
-    loads = board.image_args(cpu=cpu, smp=smp, mem=mem, machine=machine) if images else ()
+    loads = ()
+    if images:
+        loads = board.image_args(cpu=cpu, smp=smp, mem=mem, machine=machine, vms=vms)
     return ["qemu-system-aarch64", "-M", machine, "-cpu", cpu, "-smp", str(smp), "-m", mem,
             "-nographic", "-kernel", os.path.join(BUILD, "zvm.bin"), *loads, *extra]
 

@@ -1,0 +1,115 @@
+"""Boot-time VMs declared in the board DT's /chosen (docs/boot-vms.md), and `make run-demo`."""
+import os
+import re
+import subprocess
+
+import pytest
+
+from qemu import ROOT, Guest, Zvm
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TEST_VMS = os.path.join(HERE, "vms", "boot.vms.dtsi")
+DEMO_VMS = os.path.join(ROOT, "configs", "demo.vms.dtsi")
+
+
+@pytest.fixture(scope="module")
+def booted():
+    """ZVM on a board with tests/system/vms/boot.vms.dtsi; (machine, boot output)."""
+    zvm = Zvm(vms=TEST_VMS)
+    out = zvm.boot()
+    yield zvm, out
+    zvm.close()
+
+
+def vm_row(info, name):
+    m = re.search(rf"^(\d+)\s+{name}\s+(\S+)\s+(\d+)\s+(\d+)\s+(\S+)$", info, re.M)
+    assert m, info
+    return m.groups()  # id, type, vcpus, MiB, state
+
+
+def thread_cpu(threads, name):
+    m = re.search(rf"^{re.escape(name)}\s+\d+\s+\S+\s+(\d+)\s", threads, re.M)
+    assert m, threads
+    return int(m.group(1))
+
+
+def test_boot_output_before_the_prompt(booted):
+    _, out = booted
+    assert re.search(r"boot VM auto1: vm 0, hello, 1 vCPU\(s\), 64 MiB, running", out), out
+    assert re.search(r"boot VM second: vm 1, hello, 2 vCPU\(s\), 32 MiB, running", out), out
+    assert re.search(r"boot VM waiting: vm 2, hello, 1 vCPU\(s\), 16 MiB, created", out), out
+    # Bad nodes: one line each saying why, and the boot goes on.
+    assert "boot VM /chosen/toomany: zvm,vcpus is 99, must be 1 to 8; skipped" in out, out
+    assert "unknown guest type 'no-such-type'" in out, out
+    assert "boot VM /chosen/notype: not created; skipped" in out, out
+    assert "module" not in out  # other /chosen children are not VMs
+
+
+def test_autostart_vms_run_and_others_wait(booted):
+    zvm, _ = booted
+    info = zvm.run("zvm info")
+    assert vm_row(info, "auto1") == ("0", "hello", "1", "64", "running")
+    assert vm_row(info, "second") == ("1", "hello", "2", "32", "running")
+    assert vm_row(info, "waiting") == ("2", "hello", "1", "16", "created")
+    assert len(re.findall(r"^\d+\s", info, re.M)) == 3, info
+    for name in ("auto1", "second"):
+        with Guest(zvm, name) as g:
+            g.expect(r"ZVM guest hello from vCPU 0")
+            g.expect(r"hello tick \d+", timeout=30)
+
+
+def test_vcpus_on_their_cpus(booted):
+    """zvm,cpus = <3 2>: vCPU0 on CPU 3, vCPU1 on CPU 2 (each pinned to its own CPU)."""
+    zvm, _ = booted
+    with Guest(zvm, "second") as g:
+        g.expect(r"hello tick \d+", timeout=30)  # both vCPUs have run by now
+    threads = zvm.run("kernel threads")
+    assert thread_cpu(threads, "vm0/vcpu0") == 1
+    assert thread_cpu(threads, "vm1/vcpu0") == 3
+    assert thread_cpu(threads, "vm1/vcpu1") == 2
+
+
+def test_created_vm_starts_with_zvm_run(booted):
+    zvm, _ = booted
+    assert "vm 2 running" in zvm.run("zvm run -n waiting")
+    with Guest(zvm, "waiting") as g:
+        g.expect(r"hello tick \d+", timeout=30)
+    assert vm_row(zvm.run("zvm info"), "waiting")[4] == "running"
+
+
+def test_bad_fragment_is_refused_by_board_dtb(tmp_path):
+    frag = tmp_path / "bad.vms.dtsi"
+    frag.write_text("vm {\n\tcompatible = \"zvm,vm\";\n\tzvm,vcpus = <1;\n};\n")
+    r = subprocess.run([os.path.join(ROOT, "scripts", "board-dtb.py"), "--vms", str(frag),
+                        "--out", str(tmp_path / "board")], capture_output=True, text=True)
+    assert r.returncode == 1
+    assert "syntax error" in r.stderr, r.stderr
+
+
+def test_make_run_demo_uses_the_demo_board():
+    r = subprocess.run(["make", "-n", "run-demo"], cwd=ROOT, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "--vms configs/demo.vms.dtsi" in r.stdout
+    assert "build/board/demo-cortex-a57-smp4-2G/qemu.args" in r.stdout
+
+
+def test_demo_board_runs_both_vms(fresh_zvm):
+    """`make run-demo`'s board: the RTOS and Linux VMs run at the prompt, each on its CPUs,
+    each reachable with `zvm look`."""
+    zvm = fresh_zvm(vms=DEMO_VMS)
+    out = zvm.boot()
+    assert re.search(r"boot VM rtos: vm 0, \S+, 1 vCPU\(s\), \d+ MiB, running", out), out
+    assert re.search(r"boot VM linux: vm 1, linux, 2 vCPU\(s\), 512 MiB, running", out), out
+    info = zvm.run("zvm info")
+    assert vm_row(info, "rtos")[4] == "running"
+    assert vm_row(info, "linux")[1:] == ("linux", "2", "512", "running")
+    with Guest(zvm, "linux") as g:
+        g.expect("ZVM-LINUX-INIT-OK", timeout=120)
+        g.send("grep -c ^processor /proc/cpuinfo\r")
+        g.expect(r"\n2\r")
+    with Guest(zvm, "rtos") as g:
+        g.expect(r"hello tick \d+", timeout=30)
+    threads = zvm.run("kernel threads")
+    assert thread_cpu(threads, "vm0/vcpu0") == 1
+    assert thread_cpu(threads, "vm1/vcpu0") == 2
+    assert thread_cpu(threads, "vm1/vcpu1") == 3

@@ -1,0 +1,239 @@
+/* Boot-time VM nodes of the board DT (include/zvm/boot_vms.h): pure libfdt code, so the host
+ * unit tests run it unchanged. The DT is board input: every property is checked for type,
+ * length and range, and anything unknown under "zvm," is refused (a typo must not silently
+ * become a default). */
+#include <zvm/boot_vms.h>
+
+#include <errno.h>
+#include <lib/format.h>
+#include <libfdt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <string.h>
+
+int boot_vm_next(const void *fdt, int prev)
+{
+	int chosen = fdt_path_offset(fdt, "/chosen");
+	int n;
+
+	if (chosen < 0)
+		return -FDT_ERR_NOTFOUND;
+	n = prev < 0 ? fdt_first_subnode(fdt, chosen) : fdt_next_subnode(fdt, prev);
+	while (n >= 0 && fdt_node_check_compatible(fdt, n, BOOT_VM_COMPATIBLE) != 0)
+		n = fdt_next_subnode(fdt, n);
+	return n;
+}
+
+struct ctx {
+	const void *fdt;
+	int node;
+	char *err;
+	size_t err_len;
+};
+
+static int fail(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int fail(struct ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fmt_vsnprintf(c->err, c->err_len, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* 1: present and a u32 in *v; 0: absent; negative: malformed (reported). */
+static int get_u32(struct ctx *c, const char *name, uint32_t *v)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(c->fdt, c->node, name, &len);
+
+	if (!p)
+		return 0;
+	if (len != 4)
+		return fail(c, "%s must be one 32-bit cell (<N>), it has %d bytes", name, len);
+	*v = fdt32_to_cpu(*p);
+	return 1;
+}
+
+static int get_u32_range(struct ctx *c, const char *name, uint32_t lo, uint32_t hi, uint32_t *v)
+{
+	int r = get_u32(c, name, v);
+
+	if (r > 0 && (*v < lo || *v > hi))
+		return fail(c, "%s is %u, must be %u to %u", name, *v, lo, hi);
+	return r;
+}
+
+/* 1: a non-empty NUL-terminated string in *s; 0: absent; negative: malformed (reported). */
+static int get_string(struct ctx *c, const char *name, const char **s)
+{
+	int len;
+	const char *p = fdt_getprop(c->fdt, c->node, name, &len);
+
+	if (!p)
+		return 0;
+	if (len < 2 || p[len - 1] != '\0' || strlen(p) != (size_t)len - 1)
+		return fail(c, "%s must be one non-empty string", name);
+	*s = p;
+	return 1;
+}
+
+static bool name_ok(const char *s, size_t len)
+{
+	bool digits_only = true;
+
+	if (!len || len >= VM_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char ch = s[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '-'))
+			return false;
+		if (ch < '0' || ch > '9')
+			digits_only = false;
+	}
+	return !digits_only; /* an all-digit name would read as a VM id */
+}
+
+static int parse_name(struct ctx *c, struct boot_vm *out)
+{
+	const char *s = NULL;
+	size_t len;
+	int r = get_string(c, "zvm,name", &s);
+
+	if (r < 0)
+		return r;
+	if (r) {
+		len = strlen(s);
+	} else {
+		/* The node name without its unit address, as dom0less names domains. */
+		s = fdt_get_name(c->fdt, c->node, NULL);
+		len = strcspn(s, "@");
+	}
+	if (!name_ok(s, len))
+		return fail(c, "VM name '%.*s' must be 1-%d of A-Z a-z 0-9 _ -, not only digits",
+			    (int)(len > 40 ? 40 : len), s, VM_NAME_MAX - 1);
+	memcpy(out->name, s, len);
+	out->name[len] = '\0';
+	out->cfg.name = out->name;
+	return 0;
+}
+
+static int parse_cpus(struct ctx *c, unsigned nr_cpus, struct vm_config *cfg)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(c->fdt, c->node, "zvm,cpus", &len);
+
+	if (!p)
+		return 0;
+	if (len <= 0 || len % 4 || (unsigned)len / 4 != cfg->nr_vcpus)
+		return fail(c, "zvm,cpus must list one physical CPU per vCPU (%u), it has %d bytes",
+			    cfg->nr_vcpus, len);
+	for (unsigned i = 0; i < cfg->nr_vcpus; i++) {
+		uint32_t cpu = fdt32_to_cpu(p[i]);
+
+		if (cpu >= nr_cpus || cpu >= 64)
+			return fail(c, "zvm,cpus: vCPU %u on CPU %u, but the board has CPUs 0-%u",
+				    i, cpu, nr_cpus - 1);
+		cfg->vcpu_mask[i] = 1ULL << cpu;
+		cfg->cpu_mask |= 1ULL << cpu;
+	}
+	return 0;
+}
+
+static int parse_budget(struct ctx *c, struct vm_config *cfg)
+{
+	int rb = get_u32_range(c, "zvm,budget-us", 1, BOOT_VM_PERIOD_MAX_US, &cfg->budget_us);
+	int rp = rb < 0
+		     ? rb
+		     : get_u32_range(c, "zvm,period-us", 1, BOOT_VM_PERIOD_MAX_US, &cfg->period_us);
+
+	if (rb < 0 || rp < 0)
+		return -EINVAL;
+	if (rb != rp)
+		return fail(c, "zvm,budget-us and zvm,period-us go together (one is missing)");
+	if (rb && cfg->budget_us > cfg->period_us)
+		return fail(c, "zvm,budget-us (%u) is longer than zvm,period-us (%u)",
+			    cfg->budget_us, cfg->period_us);
+	return 0;
+}
+
+static const char *const known[] = {
+    "zvm,type",	    "zvm,name",	     "zvm,vcpus",     "zvm,memory-mib", "zvm,cpus",
+    "zvm,priority", "zvm,budget-us", "zvm,period-us", "zvm,autostart",
+};
+
+static int check_known(struct ctx *c)
+{
+	int off;
+
+	fdt_for_each_property_offset(off, c->fdt, c->node)
+	{
+		const char *name;
+		bool ok = false;
+
+		if (!fdt_getprop_by_offset(c->fdt, off, &name, NULL))
+			return fail(c, "malformed property");
+		if (strncmp(name, "zvm,", 4) != 0)
+			continue; /* compatible, phandle, ... */
+		for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+			ok |= !strcmp(name, known[i]);
+		if (!ok)
+			return fail(c, "unknown property %s", name);
+	}
+	return 0;
+}
+
+int boot_vm_parse(const void *fdt, int node, unsigned nr_cpus, struct boot_vm *out, char *err,
+		  size_t err_len)
+{
+	struct ctx c = {fdt, node, err, err_len};
+	struct vm_config *cfg = &out->cfg;
+	uint32_t v;
+	int r, len;
+
+	memset(out, 0, sizeof(*out));
+	if (err_len)
+		err[0] = '\0';
+	if (check_known(&c) || parse_name(&c, out))
+		return -EINVAL;
+	r = get_string(&c, "zvm,type", &cfg->type);
+	if (r <= 0)
+		return r < 0 ? r : fail(&c, "zvm,type is missing (a guest type, see 'zvm types')");
+
+	cfg->nr_vcpus = 1;
+	r = get_u32_range(&c, "zvm,vcpus", 1, VM_MAX_VCPUS, &v);
+	if (r < 0)
+		return r;
+	if (r)
+		cfg->nr_vcpus = v;
+
+	cfg->mem_bytes = (size_t)BOOT_VM_DEFAULT_MIB << 20;
+	r = get_u32_range(&c, "zvm,memory-mib", 2, BOOT_VM_MAX_MIB, &v);
+	if (r < 0)
+		return r;
+	if (r && v % 2)
+		return fail(&c, "zvm,memory-mib is %u, must be a multiple of 2", v);
+	if (r)
+		cfg->mem_bytes = (size_t)v << 20;
+
+	if (parse_cpus(&c, nr_cpus, cfg))
+		return -EINVAL;
+	r = get_u32_range(&c, "zvm,priority", BOOT_VM_PRIO_MIN, BOOT_VM_PRIO_MAX, &v);
+	if (r < 0)
+		return r;
+	if (r)
+		cfg->prio = v;
+	if (parse_budget(&c, cfg))
+		return -EINVAL;
+
+	if (fdt_getprop(fdt, node, "zvm,autostart", &len)) {
+		if (len != 0)
+			return fail(&c, "zvm,autostart takes no value (write 'zvm,autostart;')");
+		cfg->autostart = true;
+	}
+	return 0;
+}
