@@ -125,31 +125,47 @@ static int parse_name(struct ctx *c, struct boot_vm *out)
 static int parse_cpus(struct ctx *c, unsigned nr_cpus, struct vm_config *cfg)
 {
 	int len;
-	const fdt32_t *p = fdt_getprop(c->fdt, c->node, "zvm,cpus", &len);
+	const void *prop = fdt_getprop(c->fdt, c->node, "zvm,cpus", &len);
+	const fdt32_t *p = prop;
+	const char *s = prop;
 
-	if (!p)
+	if (!prop)
 		return 0;
-	if (len <= 0 || len % 4 || (unsigned)len / 4 != cfg->nr_vcpus)
-		return fail(c, "zvm,cpus must list one physical CPU per vCPU (%u), it has %d bytes",
+	if (len > 1 && s[len - 1] == '\0' && strlen(s) == (size_t)len - 1 && s[0] >= '0' &&
+	    s[0] <= '9' && len < 64) {
+		/* A string: zvm new -p syntax (docs/scheduling.md). */
+		if (vm_opts_pin(s, nr_cpus, cfg->nr_vcpus, cfg->vcpu_mask))
+			return fail(
+			    c, "zvm,cpus \"%s\" is not a CPU list ('zvm new -p' syntax, CPUs 0-%u)",
+			    s, nr_cpus - 1);
+	} else {
+		if (len <= 0 || len % 4 || (unsigned)len / 4 != cfg->nr_vcpus)
+			return fail(
+			    c, "zvm,cpus must list one physical CPU per vCPU (%u), it has %d bytes",
 			    cfg->nr_vcpus, len);
-	for (unsigned i = 0; i < cfg->nr_vcpus; i++) {
-		uint32_t cpu = fdt32_to_cpu(p[i]);
+		for (unsigned i = 0; i < cfg->nr_vcpus; i++) {
+			uint32_t cpu = fdt32_to_cpu(p[i]);
 
-		if (cpu >= nr_cpus || cpu >= 64)
-			return fail(c, "zvm,cpus: vCPU %u on CPU %u, but the board has CPUs 0-%u",
+			if (cpu >= nr_cpus || cpu >= 64)
+				return fail(
+				    c, "zvm,cpus: vCPU %u on CPU %u, but the board has CPUs 0-%u",
 				    i, cpu, nr_cpus - 1);
-		cfg->vcpu_mask[i] = 1ULL << cpu;
-		cfg->cpu_mask |= 1ULL << cpu;
+			cfg->vcpu_mask[i] = 1ULL << cpu;
+		}
 	}
+	for (unsigned i = 0; i < cfg->nr_vcpus; i++)
+		cfg->cpu_mask |= cfg->vcpu_mask[i];
 	return 0;
 }
 
 static int parse_budget(struct ctx *c, struct vm_config *cfg)
 {
-	int rb = get_u32_range(c, "zvm,budget-us", 1, BOOT_VM_PERIOD_MAX_US, &cfg->budget_us);
-	int rp = rb < 0
-		     ? rb
-		     : get_u32_range(c, "zvm,period-us", 1, BOOT_VM_PERIOD_MAX_US, &cfg->period_us);
+	/* The limits of 'zvm new --budget' (zvm/vm_opts.h). */
+	int rb =
+	    get_u32_range(c, "zvm,budget-us", VM_BUDGET_MIN_US, VM_PERIOD_MAX_US, &cfg->budget_us);
+	int rp = rb < 0 ? rb
+			: get_u32_range(c, "zvm,period-us", VM_PERIOD_MIN_US, VM_PERIOD_MAX_US,
+					&cfg->period_us);
 
 	if (rb < 0 || rp < 0)
 		return -EINVAL;
@@ -222,7 +238,7 @@ int boot_vm_parse(const void *fdt, int node, unsigned nr_cpus, struct boot_vm *o
 
 	if (parse_cpus(&c, nr_cpus, cfg))
 		return -EINVAL;
-	r = get_u32_range(&c, "zvm,priority", BOOT_VM_PRIO_MIN, BOOT_VM_PRIO_MAX, &v);
+	r = get_u32_range(&c, "zvm,priority", VM_PRIO_MIN, VM_PRIO_MAX, &v);
 	if (r < 0)
 		return r;
 	if (r)

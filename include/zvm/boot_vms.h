@@ -8,8 +8,9 @@
  *           zvm,name = "rt0";               optional: 1-23 of [A-Za-z0-9_-], not only digits
  *           zvm,vcpus = <2>;                1-VM_MAX_VCPUS, default 1
  *           zvm,memory-mib = <64>;          a multiple of 2, default 256
- *           zvm,cpus = <1 2>;               optional: the physical CPU of each vCPU, in order
- *           zvm,priority = <5>;             optional: BOOT_VM_PRIO_MIN-BOOT_VM_PRIO_MAX
+ *           zvm,cpus = <1 2>;               optional: the physical CPU of each vCPU, in order,
+ *                                           or a string in `zvm new -p` syntax ("1+2,3")
+ *           zvm,priority = <5>;             optional: VM_PRIO_MIN-VM_PRIO_MAX
  *           zvm,budget-us = <20000>;        optional, with zvm,period-us: at most budget-us of
  *           zvm,period-us = <100000>;       CPU in every period-us
  *           zvm,autostart;                  run it right after creation
@@ -22,16 +23,13 @@
 #define ZVM_BOOT_VMS_H
 
 #include <stddef.h>
+#include <zvm/vm_opts.h>
 #include <zvm/zvm.h>
 
 #define BOOT_VM_COMPATIBLE  "zvm,vm"
 #define BOOT_VM_DEFAULT_MIB 256
 #define BOOT_VM_MAX_MIB	    (64 * 1024) /* as 'zvm new -m' */
-/* Kernel thread priorities (0 most urgent, 31 idle) a VM may ask for; 0 is never a VM's. */
-#define BOOT_VM_PRIO_MIN      1
-#define BOOT_VM_PRIO_MAX      30
-#define BOOT_VM_PERIOD_MAX_US 10000000u /* 10 s */
-#define BOOT_VM_ERR_LEN	      128
+#define BOOT_VM_ERR_LEN	    128
 
 struct boot_vm {
 	struct vm_config cfg; /* cfg.type points into the DTB, cfg.name at name */

@@ -27,10 +27,15 @@ def vm_row(info, name):
     return m.groups()  # id, type, vcpus, MiB, state
 
 
-def thread_cpu(threads, name):
-    m = re.search(rf"^{re.escape(name)}\s+\d+\s+\S+\s+(\d+)\s", threads, re.M)
+def thread_row(threads, name):
+    """(priority, CPU) of a thread in `kernel threads`."""
+    m = re.search(rf"^{re.escape(name)}\s+(\d+)\s+\S+\s+(\d+)\s", threads, re.M)
     assert m, threads
-    return int(m.group(1))
+    return int(m.group(1)), int(m.group(2))
+
+
+def thread_cpu(threads, name):
+    return thread_row(threads, name)[1]
 
 
 def test_boot_output_before_the_prompt(booted):
@@ -67,6 +72,15 @@ def test_vcpus_on_their_cpus(booted):
     assert thread_cpu(threads, "vm0/vcpu0") == 1
     assert thread_cpu(threads, "vm1/vcpu0") == 3
     assert thread_cpu(threads, "vm1/vcpu1") == 2
+
+
+def test_priorities(booted):
+    """zvm,priority = <7> for auto1; the others get their guest type's default (10)."""
+    zvm, _ = booted
+    threads = zvm.run("kernel threads")
+    assert thread_row(threads, "vm0/vcpu0")[0] == 7
+    assert thread_row(threads, "vm1/vcpu0")[0] == 10
+    assert thread_row(threads, "vm1/vcpu1")[0] == 10
 
 
 def test_created_vm_starts_with_zvm_run(booted):
@@ -110,6 +124,6 @@ def test_demo_board_runs_both_vms(fresh_zvm):
     with Guest(zvm, "rtos") as g:
         g.expect(r"hello tick \d+", timeout=30)
     threads = zvm.run("kernel threads")
-    assert thread_cpu(threads, "vm0/vcpu0") == 1
-    assert thread_cpu(threads, "vm1/vcpu0") == 2
-    assert thread_cpu(threads, "vm1/vcpu1") == 3
+    assert thread_row(threads, "vm0/vcpu0") == (4, 1)
+    assert thread_row(threads, "vm1/vcpu0") == (12, 2)
+    assert thread_row(threads, "vm1/vcpu1") == (12, 3)

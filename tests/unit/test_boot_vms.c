@@ -103,6 +103,26 @@ static void test_full_node(void **state)
 	free(fdt);
 }
 
+/* zvm,cpus as a string: 'zvm new -p' syntax. */
+static void test_cpus_string(void **state)
+{
+	void *fdt = new_fdt();
+	struct boot_vm b;
+	char err[BOOT_VM_ERR_LEN];
+
+	(void)state;
+	add_vm(fdt, "vm", "hello");
+	set_u32(fdt, "/chosen/vm", "zvm,vcpus", 3);
+	assert_int_equal(
+	    fdt_setprop_string(fdt, fdt_path_offset(fdt, "/chosen/vm"), "zvm,cpus", "0+1,2,3"), 0);
+	assert_int_equal(parse(fdt, "/chosen/vm", &b, err), 0);
+	assert_int_equal(b.cfg.vcpu_mask[0], 0x3);
+	assert_int_equal(b.cfg.vcpu_mask[1], 0x4);
+	assert_int_equal(b.cfg.vcpu_mask[2], 0x8);
+	assert_int_equal(b.cfg.cpu_mask, 0xf);
+	free(fdt);
+}
+
 static void test_defaults(void **state)
 {
 	void *fdt = new_fdt();
@@ -183,11 +203,14 @@ static void test_bad_properties(void **state)
 	    {"zvm,cpus", CELLS(cpu_to_fdt32(1), cpu_to_fdt32(2)), 8, "one physical CPU per vCPU"},
 	    {"zvm,cpus", CELL(4), 4, "vCPU 0 on CPU 4, but the board has CPUs 0-3"},
 	    {"zvm,cpus", "", 0, "one physical CPU per vCPU"},
-	    {"zvm,priority", CELL(0), 4, "zvm,priority is 0, must be 1 to 30"},
-	    {"zvm,priority", CELL(31), 4, "zvm,priority is 31, must be 1 to 30"},
+	    {"zvm,priority", CELL(1), 4, "zvm,priority is 1, must be 2 to 29"},
+	    {"zvm,priority", CELL(30), 4, "zvm,priority is 30, must be 2 to 29"},
 	    {"zvm,budget-us", CELL(20000), 4, "go together"},
 	    {"zvm,period-us", CELL(20000), 4, "go together"},
-	    {"zvm,budget-us", CELL(0), 4, "zvm,budget-us is 0"},
+	    {"zvm,budget-us", CELL(99), 4, "zvm,budget-us is 99, must be 100 to 10000000"},
+	    {"zvm,cpus", "1,9", 4,
+	     "zvm,cpus \"1,9\" is not a CPU list ('zvm new -p' syntax, CPUs 0-3)"},
+	    {"zvm,cpus", "x", 2, "zvm,cpus must list one physical CPU per vCPU"},
 	    {"zvm,autostart", CELL(1), 4, "zvm,autostart takes no value"},
 	    {"zvm,type", CELL(7), 4, "zvm,type must be one non-empty string"},
 	    {"zvm,type", "", 1, "zvm,type must be one non-empty string"},
@@ -223,10 +246,13 @@ static void test_budget_longer_than_period(void **state)
 
 	(void)state;
 	add_vm(fdt, "vm", "hello");
-	set_u32(fdt, "/chosen/vm", "zvm,budget-us", 200);
-	set_u32(fdt, "/chosen/vm", "zvm,period-us", 100);
+	set_u32(fdt, "/chosen/vm", "zvm,budget-us", 2000);
+	set_u32(fdt, "/chosen/vm", "zvm,period-us", 1000);
 	assert_int_equal(parse(fdt, "/chosen/vm", &b, err), -EINVAL);
-	assert_string_equal(err, "zvm,budget-us (200) is longer than zvm,period-us (100)");
+	assert_string_equal(err, "zvm,budget-us (2000) is longer than zvm,period-us (1000)");
+	set_u32(fdt, "/chosen/vm", "zvm,period-us", 999);
+	assert_int_equal(parse(fdt, "/chosen/vm", &b, err), -EINVAL);
+	assert_string_equal(err, "zvm,period-us is 999, must be 1000 to 10000000");
 	free(fdt);
 }
 
@@ -281,6 +307,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_full_node),
 	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_cpus_string),
 	    cmocka_unit_test(test_iteration),
 	    cmocka_unit_test(test_no_chosen),
 	    cmocka_unit_test(test_bad_properties),
