@@ -47,6 +47,8 @@ def test_boot_output_before_the_prompt(booted):
     assert "boot VM /chosen/toomany: zvm,vcpus is 99, must be 1 to 8; skipped" in out, out
     assert "unknown guest type 'no-such-type'" in out, out
     assert "boot VM /chosen/notype: not created; skipped" in out, out
+    assert "a VM named 'auto1' exists already" in out, out
+    assert "boot VM /chosen/dup: not created; skipped" in out, out
     assert "module" not in out  # other /chosen children are not VMs
 
 
