@@ -1,4 +1,6 @@
-# ZVM build. `make` builds build/zvm.bin; `make run` boots it; `make test` runs every test.
+# ZVM build. `make` builds build/zvm.bin (the hypervisor, at EL2) and build/rtos/rtos.bin (the
+# same kernel as an EL1 RTOS guest); `make run` boots ZVM, `make run-rtos` the RTOS natively;
+# `make test` runs every test.
 # See README.md for the tree layout.
 
 CROSS    ?= aarch64-linux-gnu-
@@ -15,9 +17,15 @@ OBJCOPY  := $(CROSS)objcopy
 PICOLIBC := /usr/lib/picolibc/aarch64-linux-gnu/picolibc.specs
 LIBFDT   := $(DEPS)/usr/lib/aarch64-linux-gnu/libfdt.a
 
-SRC_DIRS := arch/arm64 kernel drivers lib shell zvm zvm/vdev
+# The kernel is built twice (include/arch/el.h): ARCH_EL=2 with the VM manager as ZVM, and
+# ARCH_EL=1 without it as the RTOS guest image.
+KERNEL_DIRS := arch/arm64 kernel drivers lib shell
+SRC_DIRS := $(KERNEL_DIRS) arch/arm64/el2 zvm zvm/vdev
 SRCS     := $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c $(d)/*.S))
 OBJS     := $(patsubst %,$(BUILD)/obj/%.o,$(SRCS))
+RTOS_DIRS := $(KERNEL_DIRS) arch/arm64/el1
+RTOS_SRCS := $(foreach d,$(RTOS_DIRS),$(wildcard $(d)/*.c $(d)/*.S))
+RTOS_OBJS := $(patsubst %,$(BUILD)/rtos/obj/%.o,$(RTOS_SRCS))
 
 # Host code never touches FP/SIMD registers (-mgeneral-regs-only): the FP state belongs to the
 # thread and is switched only in arch_switch, so a guest's FP registers survive a trap untouched.
@@ -31,8 +39,8 @@ LDFLAGS  := --specs=$(PICOLIBC) -nostartfiles -static -Wl,--gc-sections -T arch/
 QEMU_ARGS = -M virt,virtualization=on,gic-version=3 -cpu $(CPU) -smp $(SMP) -m $(MEM) -nographic \
 	    -kernel $(BUILD)/zvm.bin
 
-.PHONY: all run test unit-test system-test debug setup deps clean format format-check
-all: $(BUILD)/zvm.bin
+.PHONY: all run run-rtos test unit-test system-test debug setup deps clean format format-check
+all: $(BUILD)/zvm.bin $(BUILD)/rtos/rtos.bin
 
 $(BUILD)/zvm.elf: $(OBJS) $(LIBFDT) arch/arm64/zvm.lds
 	$(CC) $(LDFLAGS) -o $@ $(OBJS) $(LIBFDT)
@@ -40,13 +48,27 @@ $(BUILD)/zvm.elf: $(OBJS) $(LIBFDT) arch/arm64/zvm.lds
 $(BUILD)/zvm.bin: $(BUILD)/zvm.elf
 	$(OBJCOPY) -O binary $< $@
 
+$(BUILD)/rtos/rtos.elf: $(RTOS_OBJS) $(LIBFDT) arch/arm64/zvm.lds
+	$(CC) $(LDFLAGS) -o $@ $(RTOS_OBJS) $(LIBFDT)
+
+$(BUILD)/rtos/rtos.bin: $(BUILD)/rtos/rtos.elf
+	$(OBJCOPY) -O binary $< $@
+
 $(BUILD)/obj/%.c.o: %.c $(LIBFDT) Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) -DARCH_EL=2 -c $< -o $@
 
 $(BUILD)/obj/%.S.o: %.S Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(ASFLAGS) -c $< -o $@
+	$(CC) $(ASFLAGS) -DARCH_EL=2 -c $< -o $@
+
+$(BUILD)/rtos/obj/%.c.o: %.c $(LIBFDT) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DARCH_EL=1 -c $< -o $@
+
+$(BUILD)/rtos/obj/%.S.o: %.S Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(ASFLAGS) -DARCH_EL=1 -c $< -o $@
 
 # The arm64 static archives come from Debian packages, unpacked into the build tree.
 $(LIBFDT):
@@ -58,6 +80,12 @@ setup:
 
 run: setup all images
 	$(QEMU) $(QEMU_ARGS) $$(cat $(BOARD_ARGS))
+
+# The RTOS image natively at EL1 (no virtualization): the baseline its VM runs are compared with.
+RTOS_QEMU_ARGS = -M virt,gic-version=3 -cpu $(CPU) -smp $(SMP) -m 512M -nographic \
+	    -kernel $(BUILD)/rtos/rtos.bin
+run-rtos: $(BUILD)/rtos/rtos.bin
+	$(QEMU) $(RTOS_QEMU_ARGS)
 
 debug: setup all images
 	@echo "Attach with: gdb-multiarch $(BUILD)/zvm.elf -ex 'target remote :1234'"
@@ -127,7 +155,7 @@ format-check:
 clean:
 	rm -rf $(BUILD)
 
--include $(OBJS:.o=.d)
+-include $(OBJS:.o=.d) $(RTOS_OBJS:.o=.d)
 
 # ---- make bench: virtualization costs, native / ZVM / Xen 4.17 (bench/README.md) -------------
 # Not part of `make test` (tests/system/test_bench.py checks the guest builds and runs). Xen is

@@ -2,6 +2,7 @@
  * runs at EL2 without VHE, so the ICC_*_EL1 registers reach the physical CPU interface. */
 #include <arch/gicv3_regs.h>
 #include <arch/mmio.h>
+#include <arch/el.h>
 #include <arch/sysreg.h>
 #include <drivers/gicv3.h>
 #include <errno.h>
@@ -125,10 +126,9 @@ static int cpu_interface_init(void)
 {
 	/* SRE: this CPU uses the system registers; Enable: EL1 may choose them too (a guest's
 	 * ICC_* accesses then go to the virtual interface). */
-	write_sysreg_s(SYS_ICC_SRE_EL2,
-		       read_sysreg_s(SYS_ICC_SRE_EL2) | ICC_SRE_SRE | ICC_SRE_ENABLE);
+	write_sysreg_s(EL_ICC_SRE, read_sysreg_s(EL_ICC_SRE) | EL_ICC_SRE_BITS);
 	isb();
-	if (!(read_sysreg_s(SYS_ICC_SRE_EL2) & ICC_SRE_SRE))
+	if (!(read_sysreg_s(EL_ICC_SRE) & ICC_SRE_SRE))
 		return -ENODEV;
 
 	write_sysreg_s(SYS_ICC_PMR_EL1, 0xff); /* let every priority through */

@@ -1,4 +1,5 @@
 /* The first thread: everything that needs a running scheduler starts here. */
+#include <arch/el.h>
 #include <kernel/init.h>
 #include <kernel/init_hook.h>
 #include <kernel/percpu.h>
@@ -10,7 +11,7 @@ void kernel_main(void *a, void *b)
 {
 	(void)a;
 	(void)b;
-	printk("ZVM: %u CPUs online, boot took %llu ms\n", cpu_count(),
+	printk(EL_IMAGE_NAME ": %u CPUs online, boot took %llu ms\n", cpu_count(),
 	       (unsigned long long)k_uptime_ms());
 	init_hooks_run(INIT_HOOK_LATE);
 	shell_run();

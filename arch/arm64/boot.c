@@ -1,5 +1,7 @@
-/* C side of the boot: the order in which the hypervisor's pieces come up on each CPU. */
+/* C side of the boot: the order in which the kernel's pieces come up on each CPU (at EL2 as the
+ * hypervisor host, at EL1 as the RTOS image; include/arch/el.h). */
 #include <arch/boot.h>
+#include <arch/el.h>
 #include <arch/irq.h>
 #include <arch/mmu.h>
 #include <arch/sysreg.h>
@@ -18,13 +20,8 @@
 #include <kernel/version.h>
 
 #define MPIDR_AFF_MASK 0xff00ffffffULL
-#define HCR_RW	       (1ULL << 31) /* lower ELs are AArch64 */
-#define HCR_IMO	       (1ULL << 4)  /* physical IRQs are taken to EL2, also while at EL2 */
-#define HCR_FMO	       (1ULL << 3)
-#define HCR_AMO	       (1ULL << 5)
 
 uint8_t boot_stacks[CONFIG_MAX_CPUS][BOOT_STACK_SIZE] __attribute__((aligned(16)));
-extern char el2_vectors[];
 extern char _image_start[], _image_end[];
 
 static struct board board;
@@ -49,14 +46,6 @@ _Noreturn static void stop(void)
 	arch_irq_disable();
 	for (;;)
 		wfi();
-}
-
-static void cpu_setup_el2(unsigned id)
-{
-	write_sysreg(vbar_el2, el2_vectors);
-	write_sysreg(hcr_el2, HCR_RW | HCR_IMO | HCR_FMO | HCR_AMO);
-	write_sysreg(tpidr_el2, &cpus[id]);
-	isb();
 }
 
 static void order_cpus(void)
@@ -106,11 +95,13 @@ void boot_primary(uintptr_t dtb, unsigned current_el)
 
 	if (board.uart.present)
 		pl011_init(board.uart.reg.base);
-	printk("\nZVM %s starting\n", ZVM_VERSION);
-	if (current_el != 2) {
-		printk("ZVM must be entered at EL2 but was entered at EL%u: enable virtualization "
-		       "(QEMU: -M virt,virtualization=on). Stopping.\n",
-		       current_el);
+	printk("\n" EL_IMAGE_NAME " %s starting\n", ZVM_VERSION);
+	if (current_el != ARCH_EL) {
+		printk(EL_IMAGE_NAME " must be entered at " EL_NAME " but was entered at EL%u%s. "
+				     "Stopping.\n",
+		       current_el,
+		       ARCH_EL == 2 ? ": enable virtualization (QEMU: -M virt,virtualization=on)"
+				    : ": boot it without virtualization, or as a VM");
 		stop();
 	}
 	if (err)
@@ -119,7 +110,7 @@ void boot_primary(uintptr_t dtb, unsigned current_el)
 	order_cpus();
 	cpus[0].id = 0;
 	cpus[0].mpidr = cpu_mpidrs[0];
-	cpu_setup_el2(0);
+	el_cpu_setup(0);
 
 	mmu_init_primary();
 	map_ram();
@@ -139,7 +130,7 @@ void boot_primary(uintptr_t dtb, unsigned current_el)
 		panic("no GICv3 redistributor for the boot CPU");
 	smp_init_ipis();
 	smp_init_cpu_ipis();
-	arch_timer_init_cpu(board.timer.intid[BOARD_TIMER_HYP]);
+	arch_timer_init_cpu(board.timer.intid[EL_TIMER_IDX]);
 	sched_init();
 	if (board.uart.intid >= 0)
 		console_init_rx(board.uart.intid);
@@ -158,11 +149,11 @@ void boot_primary(uintptr_t dtb, unsigned current_el)
 
 void boot_secondary(unsigned cpu)
 {
-	cpu_setup_el2(cpu);
+	el_cpu_setup(cpu);
 	if (gicv3_cpu_init())
 		panic("no GICv3 redistributor for CPU %u", cpu);
 	smp_init_cpu_ipis();
-	arch_timer_init_cpu(board.timer.intid[BOARD_TIMER_HYP]);
+	arch_timer_init_cpu(board.timer.intid[EL_TIMER_IDX]);
 	init_hooks_run(INIT_HOOK_CPU);
 	__atomic_store_n(&cpus[cpu].online, true, __ATOMIC_RELEASE);
 	sched_start_cpu();

@@ -1,5 +1,6 @@
-/* Host exceptions at EL2: interrupts are dispatched; anything else is a hypervisor bug, so the
+/* The kernel's own exceptions: interrupts are dispatched; anything else is a kernel bug, so the
  * registers are printed and the system stops. */
+#include <arch/el.h>
 #include <arch/exception.h>
 #include <kernel/irq.h>
 #include <kernel/panic.h>
@@ -7,19 +8,20 @@
 #include <kernel/sched.h>
 
 static const char *const vector_names[16] = {
-    "EL2t sync",    "EL2t IRQ",	   "EL2t FIQ",	  "EL2t SError",    "EL2h sync", "EL2h IRQ",
-    "EL2h FIQ",	    "EL2h SError", "EL1 sync",	  "EL1 IRQ",	    "EL1 FIQ",	 "EL1 SError",
-    "AArch32 sync", "AArch32 IRQ", "AArch32 FIQ", "AArch32 SError",
+    EL_NAME "t sync",	   EL_NAME "t IRQ",	 EL_NAME "t FIQ",      EL_NAME "t SError",
+    EL_NAME "h sync",	   EL_NAME "h IRQ",	 EL_NAME "h FIQ",      EL_NAME "h SError",
+    EL_LOWER_NAME " sync", EL_LOWER_NAME " IRQ", EL_LOWER_NAME " FIQ", EL_LOWER_NAME " SError",
+    "AArch32 sync",	   "AArch32 IRQ",	 "AArch32 FIQ",	       "AArch32 SError",
 };
 
 void exception_dump(const struct trap_frame *f, const char *what)
 {
 	printk("\n*** unexpected exception: %s\n", what);
-	printk("ESR_EL2 0x%016llx (EC 0x%02x ISS 0x%07x)\n", (unsigned long long)f->esr,
+	printk("ESR_" EL_NAME " 0x%016llx (EC 0x%02x ISS 0x%07x)\n", (unsigned long long)f->esr,
 	       (unsigned)ESR_EC(f->esr), (unsigned)ESR_ISS(f->esr));
-	printk("ELR_EL2 0x%016llx  FAR_EL2 0x%016llx\n", (unsigned long long)f->elr,
+	printk("ELR_" EL_NAME " 0x%016llx  FAR_" EL_NAME " 0x%016llx\n", (unsigned long long)f->elr,
 	       (unsigned long long)f->far);
-	printk("SPSR_EL2 0x%016llx  SP 0x%016llx\n", (unsigned long long)f->spsr,
+	printk("SPSR_" EL_NAME " 0x%016llx  SP 0x%016llx\n", (unsigned long long)f->spsr,
 	       (unsigned long long)f->sp);
 	for (int i = 0; i < 31; i += 2) {
 		if (i == 30)
@@ -32,8 +34,8 @@ void exception_dump(const struct trap_frame *f, const char *what)
 
 void host_sync_exception(struct trap_frame *f)
 {
-	exception_dump(f, "synchronous exception in the hypervisor");
-	panic("synchronous exception at EL2 (ELR 0x%llx)", (unsigned long long)f->elr);
+	exception_dump(f, "synchronous exception in the " EL_ROLE);
+	panic("synchronous exception at " EL_NAME " (ELR 0x%llx)", (unsigned long long)f->elr);
 }
 
 void host_irq_exception(struct trap_frame *f)

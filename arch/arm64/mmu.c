@@ -1,6 +1,8 @@
-/* EL2 stage-1 translation: 4 KiB granule, 48-bit VA, identity map. Tables come from a static
- * pool, so mapping never depends on an allocator. */
+/* The kernel's stage-1 translation (EL2, or EL1&0 for the RTOS image): 4 KiB granule, 48-bit
+ * VA, identity map. Tables come from a static pool, so mapping never depends on an allocator.
+ * The level-specific descriptor bits and TCR come from include/arch/el.h. */
 #include <arch/boot.h>
+#include <arch/el.h>
 #include <arch/mmu.h>
 #include <arch/sysreg.h>
 #include <errno.h>
@@ -17,22 +19,14 @@
 #define DESC_TABLE   (1ULL << 1) /* at L0-L2: next-level table; at L3: a page */
 #define DESC_ATTR(i) ((uint64_t)(i) << 2)
 #define DESC_AP_RO   (1ULL << 7)
-#define DESC_AP_RES1 (1ULL << 6) /* AP[1] is RES1 in the EL2 regime */
 #define DESC_SH_IS   (3ULL << 8)
 #define DESC_AF	     (1ULL << 10)
-#define DESC_XN	     (1ULL << 54)
 #define DESC_ADDR    0x0000fffffffff000ULL
 
-/* MAIR_EL2 slots. */
+/* MAIR_ELx slots. */
 #define MAIR_DEVICE_nGnRE 0
 #define MAIR_NORMAL_WB	  1
 #define MAIR_VALUE	  ((0x04ULL << (8 * MAIR_DEVICE_nGnRE)) | (0xffULL << (8 * MAIR_NORMAL_WB)))
-
-/* TCR_EL2: T0SZ=16 (48-bit), inner/outer write-back write-allocate, inner shareable, 4 KiB. */
-#define TCR_T0SZ 16
-#define TCR_BASE                                                                                   \
-	((1ULL << 31) | (1ULL << 23) | TCR_T0SZ | (1ULL << 8) | (1ULL << 10) | (3ULL << 12))
-#define TCR_PS_SHIFT 16
 
 static uint64_t table_pool[POOL_PAGES][ENTRIES] __attribute__((aligned(PAGE_SIZE)));
 static unsigned pool_used;
@@ -49,18 +43,18 @@ static uint64_t *new_table(void)
 
 static uint64_t leaf_attrs(enum mmu_prot prot)
 {
-	uint64_t d = DESC_AF | DESC_AP_RES1;
+	uint64_t d = DESC_AF | EL_DESC_AP_KERNEL;
 
 	if (prot == MMU_DEVICE)
-		return d | DESC_ATTR(MAIR_DEVICE_nGnRE) | DESC_XN;
+		return d | DESC_ATTR(MAIR_DEVICE_nGnRE) | EL_DESC_XN_DATA;
 	d |= DESC_ATTR(MAIR_NORMAL_WB) | DESC_SH_IS;
 	switch (prot) {
 	case MMU_RAM_RX:
-		return d | DESC_AP_RO;
+		return d | DESC_AP_RO | EL_DESC_XN_CODE;
 	case MMU_RAM_RO:
-		return d | DESC_AP_RO | DESC_XN;
+		return d | DESC_AP_RO | EL_DESC_XN_DATA;
 	default:
-		return d | DESC_XN;
+		return d | EL_DESC_XN_DATA;
 	}
 }
 
@@ -134,7 +128,7 @@ void mmu_init_primary(void)
 	mmu_map((uintptr_t)_data_start, _image_end - _data_start, MMU_RAM_RW);
 
 	mmu_boot_params.ttbr0 = (uint64_t)root;
-	mmu_boot_params.tcr = TCR_BASE | (parange << TCR_PS_SHIFT);
+	mmu_boot_params.tcr = EL_TCR_BASE | (parange << EL_TCR_PS_SHIFT);
 	mmu_boot_params.mair = MAIR_VALUE;
 	mmu_enable(mmu_boot_params.ttbr0, mmu_boot_params.tcr, mmu_boot_params.mair);
 }

@@ -1,24 +1,22 @@
-/* Turning the EL2 MMU on, and the cache maintenance the page tables need before that. */
-#include <arch/asm.h>
-
-/* SCTLR_EL2: RES1 bits plus M (MMU), C (data cache), SA (stack alignment check),
+/* Turning the kernel's MMU on (at EL2 or EL1: include/arch/el.h), and the cache maintenance the
+ * page tables need before that. SCTLR: M (MMU), C (data cache), SA (stack alignment check),
  * I (instruction cache) and WXN (writable implies execute-never). A stays 0. */
-#define SCTLR_EL2_RES1 0x30c50830
-#define SCTLR_EL2_ON   (SCTLR_EL2_RES1 | (1 << 0) | (1 << 2) | (1 << 3) | (1 << 12) | (1 << 19))
+#include <arch/asm.h>
+#include <arch/el.h>
 
 	.text
 /* void mmu_enable(uint64_t ttbr0, uint64_t tcr, uint64_t mair) */
 FUNC(mmu_enable)
-	msr	mair_el2, x2
-	msr	tcr_el2, x1
-	msr	ttbr0_el2, x0
+	msr	MAIR_ELx, x2
+	msr	TCR_ELx, x1
+	msr	TTBR0_ELx, x0
 	isb
-	tlbi	alle2
+	TLBI_ALL
 	ic	iallu
 	dsb	nsh
 	isb
-	ldr	x3, =SCTLR_EL2_ON
-	msr	sctlr_el2, x3
+	ldr	x3, =SCTLR_ELx_ON
+	msr	SCTLR_ELx, x3
 	isb
 	ret
 ENDFUNC(mmu_enable)

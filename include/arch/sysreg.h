@@ -4,17 +4,21 @@
 
 #include <stdint.h>
 
+/* Two steps, so that a register named by a macro (include/arch/el.h) is expanded first. */
+#define SYSREG_STR_(r) #r
+#define SYSREG_STR(r)  SYSREG_STR_(r)
+
 #define read_sysreg(r)                                                                             \
 	({                                                                                         \
 		uint64_t __v;                                                                      \
-		__asm__ volatile("mrs %0, " #r : "=r"(__v));                                       \
+		__asm__ volatile("mrs %0, " SYSREG_STR(r) : "=r"(__v));                            \
 		__v;                                                                               \
 	})
 
 #define write_sysreg(r, v)                                                                         \
 	do {                                                                                       \
 		uint64_t __v = (uint64_t)(v);                                                      \
-		__asm__ volatile("msr " #r ", %0" : : "r"(__v));                                   \
+		__asm__ volatile("msr " SYSREG_STR(r) ", %0" : : "r"(__v));                        \
 	} while (0)
 
 /* Registers without a name the old assemblers know, by encoding. */

@@ -1,7 +1,8 @@
-/* Per-CPU state, reached through TPIDR_EL2 (the guest cannot touch it). */
+/* Per-CPU state, reached through TPIDR_EL2 at EL2 (the guest cannot touch it), TPIDR_EL1 at EL1. */
 #ifndef KERNEL_PERCPU_H
 #define KERNEL_PERCPU_H
 
+#include <arch/el.h>
 #include <arch/sysreg.h>
 #include <kernel/config.h>
 #include <kernel/sched.h>
@@ -26,7 +27,7 @@ extern struct cpu cpus[CONFIG_MAX_CPUS];
 
 static inline struct cpu *this_cpu(void)
 {
-	return (struct cpu *)read_sysreg(tpidr_el2);
+	return (struct cpu *)read_sysreg(TPIDR_ELx);
 }
 
 static inline unsigned cpu_id(void)

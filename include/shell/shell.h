@@ -19,9 +19,10 @@
 #ifndef SHELL_SHELL_H
 #define SHELL_SHELL_H
 
+#include <arch/el.h>
 #include <stddef.h>
 
-#define SHELL_PROMPT "zvm_host:~# "
+#define SHELL_PROMPT EL_PROMPT
 
 typedef int (*shell_handler_t)(int argc, char **argv);
 

@@ -10,34 +10,37 @@ import board
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, "build")
 PROMPT = "zvm_host:~# "
+RTOS_PROMPT = "zvm_rtos:~# "
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
 def qemu_command(cpu="cortex-a57", smp=4, mem="2G", virtualization=True, images=True, extra=(),
-                 vms=None):
+                 vms=None, kernel="zvm.bin"):
     """The QEMU command line; with `images`, the guest images and the board DTB that
     describes them (configs/guests.conf) come along, as with `make run`. `vms`: a .dtsi
-    fragment of boot-time VMs for the board's /chosen (docs/boot-vms.md)."""
+    fragment of boot-time VMs for the board's /chosen (docs/boot-vms.md). `kernel` is relative
+    to build/ (rtos/rtos.bin: the RTOS natively, as `make run-rtos`)."""
     machine = board.MACHINE if virtualization else "virt,gic-version=3"
     loads = ()
     if images:
         loads = board.image_args(cpu=cpu, smp=smp, mem=mem, machine=machine, vms=vms)
     return ["qemu-system-aarch64", "-M", machine, "-cpu", cpu, "-smp", str(smp), "-m", mem,
-            "-nographic", "-kernel", os.path.join(BUILD, "zvm.bin"), *loads, *extra]
+            "-nographic", "-kernel", os.path.join(BUILD, kernel), *loads, *extra]
 
 
 class Zvm:
     """One running QEMU with ZVM inside; `run()` types a command and returns its output."""
 
-    def __init__(self, boot_timeout=30, **kw):
+    def __init__(self, boot_timeout=30, prompt=PROMPT, **kw):
         cmd = qemu_command(**kw)
+        self.prompt = prompt
         self.started = time.monotonic()
         self.child = pexpect.spawn(cmd[0], cmd[1:], encoding="utf-8", codec_errors="replace",
                                    timeout=boot_timeout, echo=False)
         self.log = []
 
     def wait_prompt(self, timeout=30):
-        self.child.expect_exact(PROMPT, timeout=timeout)
+        self.child.expect_exact(self.prompt, timeout=timeout)
         return clean(self.child.before)
 
     def boot(self, timeout=30):

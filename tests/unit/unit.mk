@@ -8,7 +8,7 @@ UNIT_TESTS :=
 include $(wildcard tests/unit/test_*.mk)
 
 HOSTCC      ?= gcc
-UNIT_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -Iinclude -Itests/unit -DUNIT_TEST \
+UNIT_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -Iinclude -Itests/unit -DUNIT_TEST -DARCH_EL=2 \
 	       -fsanitize=address,undefined -fno-omit-frame-pointer -D_DEFAULT_SOURCE
 UNIT_BINS   := $(patsubst %,$(BUILD)/unit/%,$(UNIT_TESTS))
 

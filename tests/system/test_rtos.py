@@ -1,0 +1,90 @@
+"""The RTOS image (build/rtos/rtos.bin: the kernel built for EL1) natively at EL1, as `make
+run-rtos` boots it, and the same image as a VM under ZVM with 1 and 4 vCPUs."""
+import re
+
+import pytest
+
+from qemu import RTOS_PROMPT, Guest, Zvm, create_vm, mem_used
+
+SELFTESTS = ["smp", "sync", "sleep 50", "prio", "slice", "heap"]
+# As in test_kernel.py: a "FAIL timing: ..." verdict is a lateness bound that a loaded host can
+# break (more so for a vCPU thread), so it is retried; any other failure fails at once.
+TIMING_ATTEMPTS = 3
+
+
+def native(smp=4, virtualization=False):
+    return Zvm(kernel="rtos/rtos.bin", prompt=RTOS_PROMPT, images=False, smp=smp, mem="512M",
+               virtualization=virtualization)
+
+
+@pytest.fixture(scope="module")
+def rtos():
+    vm = native()
+    vm.boot_log = vm.boot()
+    yield vm
+    vm.close()
+
+
+def online_cpus(text):
+    return re.findall(r"^(\d+)\s+0x[0-9a-f]+\s+online$", text, re.M)
+
+
+def test_native_boot_at_el1_with_every_cpu(rtos):
+    assert "ZVM RTOS" in rtos.boot_log
+    assert re.search(r"ZVM RTOS: 4 CPUs online", rtos.boot_log)
+    assert "psci: PSCI" in rtos.boot_log and "via hvc" in rtos.boot_log
+    assert online_cpus(rtos.run("kernel cpus")) == ["0", "1", "2", "3"]
+
+
+def test_native_has_no_vm_manager(rtos):
+    assert "unknown command 'zvm'" in rtos.run("zvm info")
+
+
+def selftest(vm, args, timeout=300):
+    """Types `selftest ARGS` at the RTOS prompt (native, or a guest attached with zvm look)
+    until it passes; returns its output."""
+    name = args.split()[0]
+    for _ in range(TIMING_ATTEMPTS):
+        vm.send(f"selftest {args}\r")
+        m = vm.expect(rf"selftest {name}: (PASS|FAIL ([^\r\n]*))", timeout=timeout)
+        out = vm.child.before + vm.child.after
+        vm.expect(RTOS_PROMPT, timeout=30)
+        if m.group(1) == "PASS":
+            return out
+        assert m.group(2).startswith("timing:"), out
+    pytest.fail(f"selftest {args}: timing failure {TIMING_ATTEMPTS} times in a row:\n{out}")
+
+
+@pytest.mark.parametrize("name", SELFTESTS)
+def test_native_selftest_passes(rtos, name):
+    selftest(rtos, name)
+
+
+def test_rtos_image_entered_at_el2_refuses_cleanly(fresh_zvm):
+    vm = fresh_zvm(kernel="rtos/rtos.bin", prompt=RTOS_PROMPT, images=False, smp=1, mem="512M")
+    vm.expect(r"must be entered at EL1 but was entered at EL2", timeout=30)
+
+
+def guest_run(zvm, line, done, timeout=120):
+    """Types a line into the attached guest and waits for `done` (a regex); returns the text."""
+    zvm.send(line + "\r")
+    zvm.expect(done, timeout=timeout)
+    return zvm.child.before + zvm.child.after
+
+
+@pytest.mark.parametrize("vcpus", [1, 4])
+def test_rtos_vm_boots_and_passes_selftests(zvm, vcpus):
+    before = mem_used(zvm)
+    vm = create_vm(zvm, f"-t rtos -c {vcpus} -m 64")
+    assert re.search(rf"vm {vm} running", zvm.run(f"zvm run -n {vm}"))
+    with Guest(zvm, vm) as g:
+        g.expect(rf"ZVM RTOS: {vcpus} CPUs? online", timeout=60)
+        g.expect(RTOS_PROMPT, timeout=30)
+        out = guest_run(zvm, "kernel cpus", RTOS_PROMPT)
+        assert online_cpus(out.replace("\r", "")) == [str(i) for i in range(vcpus)], out
+        for name in ["smp", "sync", "sleep 50"]:
+            selftest(zvm, name)
+    # Detached (Ctrl+X): the host shell answers, and the guest keeps running.
+    assert re.search(rf"^{vm}\s+\S+\s+rtos\s+{vcpus}\s+64\s+running", zvm.run("zvm info"), re.M)
+    assert "deleted" in zvm.run(f"zvm delete -n {vm}")
+    assert mem_used(zvm) == before
