@@ -29,15 +29,17 @@ unsigned boot_vms_start(void)
 			continue;
 		}
 		created++;
-		vm = vm_find((unsigned)id);
-		if (bvm.cfg.autostart && vm_run(vm)) {
+		vm = vm_get((unsigned)id);
+		if (!vm)
+			continue;
+		if (bvm.cfg.autostart && vm_run(vm))
 			pr_err("boot VM /chosen/%s: vm %d created but did not start\n", node_name,
 			       id);
-			continue;
-		}
-		pr_info("boot VM %s: vm %d, %s, %u vCPU(s), %zu MiB, %s\n", vm->name, id,
-			bvm.cfg.type, bvm.cfg.nr_vcpus, bvm.cfg.mem_bytes >> 20,
-			bvm.cfg.autostart ? "running" : "created");
+		else
+			pr_info("boot VM %s: vm %d, %s, %u vCPU(s), %zu MiB, %s\n", vm->name, id,
+				bvm.cfg.type, bvm.cfg.nr_vcpus, bvm.cfg.mem_bytes >> 20,
+				bvm.cfg.autostart ? "running" : "created");
+		vm_put(vm);
 	}
 	return created;
 }

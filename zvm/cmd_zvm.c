@@ -13,6 +13,7 @@
 #include <zvm/vm_opts.h>
 #include <zvm/vm_stat.h>
 #include <zvm/zvm.h>
+#include <zvm/zvm_cmd.h>
 
 #define CTRL_X 0x18
 
@@ -34,11 +35,11 @@ static bool opts_known(int argc, char **argv, const char *letters)
 	return true;
 }
 
-/* A VM by id ("0") or by name. */
-static struct vm *find_vm(const char *s)
+/* A reference to a VM by id ("0") or by name; the caller puts it. */
+struct vm *zvm_cmd_find_vm(const char *s)
 {
 	uint32_t id;
-	struct vm *vm = args_parse_u32(s, &id) ? vm_find_name(s) : vm_find(id);
+	struct vm *vm = args_parse_u32(s, &id) ? vm_get_name(s) : vm_get(id);
 
 	if (!vm)
 		shell_error("no VM '%s' (see 'zvm info')", s);
@@ -99,36 +100,39 @@ static int cmd_new(int argc, char **argv)
 	id = vm_create(&cfg);
 	if (id < 0)
 		return id;
-	shell_print("vm %d created: %s", id, vm_find((unsigned)id)->name);
+	struct vm *vm = vm_get((unsigned)id);
+
+	if (vm) {
+		shell_print("vm %d created: %s", id, vm->name);
+		vm_put(vm);
+	}
 	return 0;
+}
+
+const char *zvm_cmd_which(int argc, char **argv)
+{
+	return argc == 3 && !strcmp(argv[1], "-n") ? argv[2] : argc == 2 ? argv[1] : NULL;
 }
 
 static int vm_op(int argc, char **argv, int (*op)(struct vm *), const char *done)
 {
-	const char *which = argc == 3 && !strcmp(argv[1], "-n") ? argv[2]
-			    : argc == 2				? argv[1]
-								: NULL;
+	const char *which = zvm_cmd_which(argc, argv);
 	struct vm *vm;
 	int err;
 
 	if (!which)
 		return -EINVAL;
-	vm = find_vm(which);
+	vm = zvm_cmd_find_vm(which);
 	if (!vm)
 		return -ENOENT;
 	unsigned id = vm->id;
 
 	err = op(vm);
-	if (err == -EALREADY)
-		shell_error("vm %u is running already", id);
-	else if (err == -ECANCELED)
-		shell_error("vm %u has halted; delete it and create a new one", id);
-	else if (err == -EBUSY)
-		shell_error("vm %u is resetting; try again in a moment", id);
-	else if (err)
-		shell_error("vm %u: cannot %s it now (%d)", id, argv[0], err);
+	if (err)
+		vm_op_error(vm, argv[0], err);
 	else
 		shell_print("vm %u %s", id, done);
+	vm_put(vm);
 	return err ? -EIO : 0;
 }
 
@@ -171,10 +175,11 @@ static int cmd_stat(int argc, char **argv)
 
 	if (argc != 2)
 		return -EINVAL;
-	vm = find_vm(argv[1]);
+	vm = zvm_cmd_find_vm(argv[1]);
 	if (!vm)
 		return -ENOENT;
 	vm_stat_print(vm);
+	vm_put(vm);
 	return 0;
 }
 
@@ -204,12 +209,14 @@ static int cmd_look(int argc, char **argv)
 
 	if (!which)
 		return -EINVAL;
-	vm = find_vm(which);
+	vm = zvm_cmd_find_vm(which);
 	if (!vm)
 		return -ENOENT;
 	buf = k_malloc(VM_CONSOLE_SIZE);
-	if (!buf)
+	if (!buf) {
+		vm_put(vm);
 		return -ENOMEM;
+	}
 	shell_print("[attached to vm %u (%s); Ctrl+X returns to the host]", vm->id, vm->name);
 	n = vm_console_attach(vm, buf, VM_CONSOLE_SIZE);
 	console_write(buf, n);
@@ -221,6 +228,7 @@ static int cmd_look(int argc, char **argv)
 			k_sleep_ms(1);
 	vm_console_detach(vm);
 	shell_print("\n[detached from vm %u]", vm->id);
+	vm_put(vm);
 	return 0;
 }
 
@@ -231,6 +239,7 @@ static const struct shell_cmd zvm_subcmds[] = {
     SHELL_SUBCMD(pause, "-n ID", "pause a running VM", cmd_pause),
     SHELL_SUBCMD(delete, "-n ID", "stop a VM and free all it has", cmd_delete),
     SHELL_SUBCMD(info, "", "list VMs: id, name, type, vCPUs, memory, state", cmd_info),
+    SHELL_SUBCMD(reset, "-n ID", "restart a VM from its images (also a halted one)", cmd_reset),
     SHELL_SUBCMD(look, "ID", "attach the console to a VM (Ctrl+X detaches)", cmd_look),
     SHELL_SUBCMD(stat, "ID", "per-vCPU state, placement, priority, CPU time, exits", cmd_stat),
     SHELL_SUBCMD(types, "", "guest types the board offers", cmd_types),

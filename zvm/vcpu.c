@@ -141,6 +141,27 @@ static void reset_cpu(struct vcpu *v, uint64_t pc, uint64_t x0, bool vm_reset)
 	arch_irq_restore(flags);
 }
 
+/* Power states change under vm->lock, where PSCI CPU_ON on another vCPU reads them. */
+static void vcpu_set_power(struct vcpu *v, enum vcpu_power p)
+{
+	k_spinlock_key_t key = k_spin_lock(&v->vm->lock);
+
+	v->power = p;
+	k_spin_unlock(&v->vm->lock, key);
+}
+
+/* A pending CPU_ON completes: true when it still stands (a VM reset may have cancelled it). */
+static bool vcpu_power_on(struct vcpu *v)
+{
+	k_spinlock_key_t key = k_spin_lock(&v->vm->lock);
+	bool on = v->power == VCPU_ON_PENDING;
+
+	if (on)
+		v->power = VCPU_ON;
+	k_spin_unlock(&v->vm->lock, key);
+	return on;
+}
+
 /* Requests from other threads and from the vCPU's own exits. Returns false when the thread
  * must end. */
 static bool vcpu_take_requests(struct vcpu *v)
@@ -151,19 +172,17 @@ static bool vcpu_take_requests(struct vcpu *v)
 		if (req & VCPU_REQ_STOP)
 			return false;
 		if (req & VCPU_REQ_RESET) {
+			/* The reset worker has set the power state already (zvm/vm_life.c). */
 			bool boot = v->id == 0;
 
 			reset_cpu(v, boot ? v->vm->entry : 0, boot ? v->vm->dtb_ipa : 0, true);
-			v->power = boot ? VCPU_ON : VCPU_OFF;
 		}
-		if (req & VCPU_REQ_POWERON) {
+		if ((req & VCPU_REQ_POWERON) && vcpu_power_on(v))
 			reset_cpu(v, v->psci_entry, v->psci_ctx, false);
-			v->power = VCPU_ON;
-		}
 		if (req & VCPU_REQ_OFF) {
 			uint64_t flags = arch_irq_save();
 
-			v->power = VCPU_OFF;
+			vcpu_set_power(v, VCPU_OFF);
 			/* What is in its LRs goes back to the lists, where register writes and
 			 * routing can still reach it while the vCPU is off. */
 			vgic_sync(v);

@@ -1,9 +1,7 @@
-/* VM lifecycle: create, run, pause, delete, and the guest-initiated power-off and reset. */
+/* The VM table, references, and building and freeing a VM. State changes: vm_life.c. */
 #include <errno.h>
 #include <kernel/heap.h>
-#include <kernel/mutex.h>
 #include <kernel/printk.h>
-#include <kernel/sem.h>
 #include <kernel/thread.h>
 #include <lib/format.h>
 #include <string.h>
@@ -16,74 +14,95 @@
 #include <zvm/zvm.h>
 
 static struct vm *vms[VM_MAX];
-static struct k_spinlock vms_lock;
+static struct k_spinlock vms_lock; /* vms[], vm->listed, and vm->refs going up */
 
-/* Guest resets run here, not on the resetting vCPU, which must itself be parked meanwhile. The
- * worker finds VMs through vms[] only, under vm_life, which vm_delete holds until the VM is
- * out of vms[] and freed: a reset never touches a deleted VM. */
-static struct k_mutex vm_life;
-static struct k_thread reset_thread;
-static uint8_t reset_stack[CONFIG_THREAD_STACK_SIZE] __attribute__((aligned(16)));
-static struct k_sem reset_sem;
-
-const char *vm_state_name(enum vm_state s)
+/* Only a listed VM that is not being deleted hands out references; vm_delete unlists it under
+ * vms_lock, so no reference is taken after that. */
+static struct vm *get_locked(struct vm *vm)
 {
-	static const char *const names[] = {"created", "running", "paused", "halted"};
-
-	return s <= VM_HALTED ? names[s] : "?";
+	if (!vm || !vm->listed || vm->state == VM_DELETING)
+		return NULL;
+	__atomic_add_fetch(&vm->refs, 1, __ATOMIC_SEQ_CST);
+	return vm;
 }
 
-struct vm *vm_find(unsigned id)
+struct vm *vm_get(unsigned id)
 {
-	return id < VM_MAX ? vms[id] : NULL;
+	k_spinlock_key_t key = k_spin_lock(&vms_lock);
+	struct vm *vm = get_locked(id < VM_MAX ? vms[id] : NULL);
+
+	k_spin_unlock(&vms_lock, key);
+	return vm;
 }
 
-struct vm *vm_find_name(const char *name)
+static struct vm *find_name_locked(const char *name)
 {
 	for (unsigned i = 0; i < VM_MAX; i++)
-		if (vms[i] && !strcmp(vms[i]->name, name))
+		if (vms[i] && vms[i]->listed && !strcmp(vms[i]->name, name))
 			return vms[i];
 	return NULL;
 }
 
+struct vm *vm_get_name(const char *name)
+{
+	k_spinlock_key_t key = k_spin_lock(&vms_lock);
+	struct vm *vm = get_locked(find_name_locked(name));
+
+	k_spin_unlock(&vms_lock, key);
+	return vm;
+}
+
 void vm_foreach(void (*cb)(struct vm *vm, void *arg), void *arg)
 {
-	for (unsigned i = 0; i < VM_MAX; i++)
-		if (vms[i])
-			cb(vms[i], arg);
+	for (unsigned i = 0; i < VM_MAX; i++) {
+		struct vm *vm = vm_get(i);
+
+		if (vm) {
+			cb(vm, arg);
+			vm_put(vm);
+		}
+	}
 }
 
-/* Makes every vCPU, the calling one included, go back to its loop and look at the VM state. */
-static void kick_all(struct vm *vm)
-{
-	for (unsigned i = 0; i < vm->nr_vcpus; i++)
-		vcpu_request(vm->vcpus[i], VCPU_REQ_KICK);
-}
-
-static int reserve_id(struct vm *vm)
+/* A free id, and the name checked against every VM's under the same lock: two creations
+ * cannot both take a name. The VM stays unlisted until it is built. */
+static int reserve_id(struct vm *vm, const char *name)
 {
 	k_spinlock_key_t key = k_spin_lock(&vms_lock);
 	int id = -ENOSPC;
 
 	for (unsigned i = 0; i < VM_MAX; i++)
+		if (name && vms[i] && !strcmp(vms[i]->name, name)) {
+			id = -EEXIST;
+			break;
+		}
+	for (unsigned i = 0; i < VM_MAX && id == -ENOSPC; i++)
 		if (!vms[i]) {
 			vms[i] = vm;
 			id = (int)i;
-			break;
+			if (name)
+				strcpy(vm->name, name);
 		}
 	k_spin_unlock(&vms_lock, key);
 	return id;
 }
 
-static void release_id(struct vm *vm)
+static void list_vm(struct vm *vm, bool listed)
 {
 	k_spinlock_key_t key = k_spin_lock(&vms_lock);
 
-	vms[vm->id] = NULL;
+	if (listed) {
+		vm->refs = 1; /* the table's */
+		vm->listed = true;
+	} else {
+		vm->listed = false;
+		vms[vm->id] = NULL;
+	}
 	k_spin_unlock(&vms_lock, key);
 }
 
-/* Frees what vm_create built, in reverse; every step tolerates a half-built VM. */
+/* Frees what vm_create built, in reverse; every step tolerates a half-built VM. Its vCPU
+ * threads have ended and it is out of the table. */
 static void vm_free(struct vm *vm)
 {
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
@@ -95,7 +114,6 @@ static void vm_free(struct vm *vm)
 		vgic_vm_destroy(vm);
 	vm_mem_free(vm);
 	stage2_destroy(&vm->s2);
-	release_id(vm);
 	k_free(vm);
 }
 
@@ -152,6 +170,7 @@ static int vm_build(struct vm *vm, const struct vm_config *cfg)
 int vm_create(const struct vm_config *cfg)
 {
 	const struct guest_type *type = guest_type_find(cfg->type);
+	const char *bad;
 	struct vm *vm;
 	int id, err;
 
@@ -167,165 +186,58 @@ int vm_create(const struct vm_config *cfg)
 		printk("error: guest memory must be a non-zero multiple of 2 MiB\n");
 		return -EINVAL;
 	}
-	if (cfg->name && vm_find_name(cfg->name)) {
-		printk("error: a VM named '%s' exists already\n", cfg->name);
-		return -EEXIST;
+	if (cfg->name && (bad = vm_name_problem(cfg->name))) {
+		printk("error: bad VM name '%s': %s\n", cfg->name, bad);
+		return -EINVAL;
 	}
 	vm = k_calloc(1, sizeof(*vm));
 	if (!vm)
 		return -ENOMEM;
-	id = reserve_id(vm);
+	id = reserve_id(vm, cfg->name);
 	if (id < 0) {
 		k_free(vm);
-		printk("error: at most %u VMs\n", VM_MAX);
+		if (id == -EEXIST)
+			printk("error: a VM named '%s' exists already\n", cfg->name);
+		else
+			printk("error: at most %u VMs\n", VM_MAX);
 		return id;
 	}
 	vm->id = (unsigned)id;
 	vm->type = type;
 	vm->state = VM_CREATED;
-	if (cfg->name)
-		fmt_snprintf(vm->name, sizeof(vm->name), "%s", cfg->name);
-	else
+	vm->on_crash = cfg->on_crash;
+	if (!cfg->name)
 		fmt_snprintf(vm->name, sizeof(vm->name), "%s-%u", type->name, vm->id);
 	err = vm_build(vm, cfg);
 	if (err) {
 		/* Threads that were started are parked (the VM never ran): stop them first. */
-		vm->state = VM_HALTED;
-		for (unsigned i = 0; i < vm->nr_vcpus; i++)
-			if (vm->vcpus[i]->thread.entry) {
-				vcpu_request(vm->vcpus[i], VCPU_REQ_STOP);
-				k_thread_join(&vm->vcpus[i]->thread, K_FOREVER);
-			}
+		vm_stop_vcpus(vm);
+		list_vm(vm, false);
 		vm_free(vm);
 		return err;
 	}
+	list_vm(vm, true);
 	return id;
 }
 
-int vm_run(struct vm *vm)
-{
-	if (vm->reset_requested)
-		return -EBUSY; /* the reset worker brings it back */
-	if (vm->state == VM_RUNNING)
-		return -EALREADY;
-	if (vm->state == VM_HALTED)
-		return -ECANCELED;
-	vm->state = VM_RUNNING;
-	kick_all(vm);
-	return 0;
-}
-
-int vm_pause(struct vm *vm)
-{
-	if (vm->reset_requested)
-		return -EBUSY;
-	if (vm->state != VM_RUNNING)
-		return -EINVAL;
-	vm->state = VM_PAUSED;
-	kick_all(vm);
-	return 0;
-}
-
-int vm_delete(struct vm *vm)
-{
-	k_mutex_lock(&vm_life, K_FOREVER);
-	vm->state = VM_HALTED;
-	vm->reset_requested = false;
-	for (unsigned i = 0; i < vm->nr_vcpus; i++)
-		vcpu_request(vm->vcpus[i], VCPU_REQ_STOP);
-	for (unsigned i = 0; i < vm->nr_vcpus; i++)
-		k_thread_join(&vm->vcpus[i]->thread, K_FOREVER);
-	vm_free(vm);
-	k_mutex_unlock(&vm_life);
-	return 0;
-}
-
-void vm_power_off(struct vm *vm)
-{
-	vm->state = VM_HALTED;
-	kick_all(vm);
-	printk("\nzvm: vm%u (%s) powered off\n", vm->id, vm->name);
-}
-
-void vm_crash(struct vm *vm, const char *why)
-{
-	vm->state = VM_HALTED;
-	kick_all(vm);
-	printk("\nzvm: vm%u (%s) stopped: %s\n", vm->id, vm->name, why);
-}
-
-void vm_request_reset(struct vm *vm)
-{
-	enum vm_state s = vm->state;
-
-	/* Powered off or being deleted: it stays down, also when that happens meanwhile. */
-	do {
-		if (s == VM_HALTED)
-			return;
-	} while (!__atomic_compare_exchange_n(&vm->state, &s, VM_PAUSED, false, __ATOMIC_SEQ_CST,
-					      __ATOMIC_SEQ_CST));
-	vm->reset_requested = true;
-	kick_all(vm);
-	k_sem_give(&reset_sem);
-}
-
-/* The VM's devices as after power-on; their per-vCPU parts follow on each vCPU's reset. */
-static void vm_devices_reset(struct vm *vm)
-{
-	vgic_reset(vm);
-	vpl011_reset(vm);
-}
-
-static bool all_parked(struct vm *vm)
+void vm_stop_vcpus(struct vm *vm)
 {
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
-		if (!vm->vcpus[i]->parked)
-			return false;
-	return true;
-}
-
-/* Waits until every vCPU of a resetting VM is parked, reloads its images and starts it again
- * from vCPU 0, as a machine coming out of reset. vm_life held. */
-static void reset_vm(struct vm *vm)
-{
-	if (!vm || !vm->reset_requested)
-		return;
-	while (!all_parked(vm))
-		k_sleep_ms(1);
-	vm->reset_requested = false;
-	if (vm->state == VM_HALTED)
-		return; /* powered off meanwhile */
-	if (vm_boot_load(vm)) {
-		vm_crash(vm, "cannot reload its images for the reset");
-		return;
-	}
-	vm_devices_reset(vm);
+		if (vm->vcpus[i]->thread.entry)
+			vcpu_request(vm->vcpus[i], VCPU_REQ_STOP);
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
-		vcpu_request(vm->vcpus[i], VCPU_REQ_RESET);
-	vm->state = VM_RUNNING;
-	kick_all(vm);
-	printk("\nzvm: vm%u (%s) reset\n", vm->id, vm->name);
+		if (vm->vcpus[i]->thread.entry)
+			k_thread_join(&vm->vcpus[i]->thread, K_FOREVER);
 }
 
-static void reset_worker(void *a, void *b)
+void vm_unlist(struct vm *vm)
 {
-	(void)a;
-	(void)b;
-	for (;;) {
-		k_sem_take(&reset_sem, K_FOREVER);
-		for (unsigned id = 0; id < VM_MAX; id++) {
-			k_mutex_lock(&vm_life, K_FOREVER);
-			reset_vm(vms[id]);
-			k_mutex_unlock(&vm_life);
-		}
-	}
+	list_vm(vm, false);
+	vm_put(vm); /* the table's reference */
 }
 
-void vm_manager_init(void)
+void vm_put(struct vm *vm)
 {
-	k_mutex_init(&vm_life);
-	k_sem_init(&reset_sem, 0, VM_MAX);
-	/* At the vCPUs' priority: a guest resetting in a loop gets no more CPU than one running. */
-	k_thread_create(&reset_thread, reset_stack, sizeof(reset_stack), reset_worker, NULL, NULL,
-			VCPU_PRIO, 0, "vm-reset");
+	if (!__atomic_sub_fetch(&vm->refs, 1, __ATOMIC_SEQ_CST))
+		vm_free(vm);
 }

@@ -59,7 +59,9 @@ int vm_boot_load(struct vm *vm)
 			  &plan);
 	if (err)
 		return err;
-	vm_mem_clear(vm);
+	err = vm_mem_clear(vm);
+	if (err)
+		return err;
 	err = vm_write(vm, plan.kernel_ipa, kernel, t->kernel.size);
 	if (!err && t->initrd.size)
 		err = vm_write(vm, plan.initrd_ipa, (const void *)(uintptr_t)t->initrd.pa,

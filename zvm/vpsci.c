@@ -32,13 +32,15 @@ static int64_t psci_cpu_on(struct vcpu *v, uint64_t mpidr, uint64_t entry, uint6
 	k_spinlock_key_t key = k_spin_lock(&v->vm->lock);
 	int64_t ret = PSCI_RET_SUCCESS;
 
+	/* The target changes its own power state under the same lock (zvm/vcpu.c). */
 	if (t->power == VCPU_ON)
 		ret = PSCI_RET_ALREADY_ON;
-	else if (t->requests & VCPU_REQ_POWERON)
+	else if (t->power == VCPU_ON_PENDING)
 		ret = PSCI_RET_ON_PENDING;
 	else {
 		t->psci_entry = entry;
 		t->psci_ctx = ctx;
+		t->power = VCPU_ON_PENDING;
 		__atomic_or_fetch(&t->requests, VCPU_REQ_POWERON, __ATOMIC_SEQ_CST);
 	}
 	k_spin_unlock(&v->vm->lock, key);
@@ -57,9 +59,14 @@ static int64_t psci_affinity_info(struct vcpu *v, uint64_t mpidr, uint64_t level
 	t = vcpu_by_mpidr(v->vm, mpidr);
 	if (!t)
 		return PSCI_RET_INVALID_PARAMS;
-	if (t->requests & VCPU_REQ_POWERON)
+	switch (__atomic_load_n(&t->power, __ATOMIC_SEQ_CST)) {
+	case VCPU_ON:
+		return PSCI_AFFINITY_ON;
+	case VCPU_ON_PENDING:
 		return PSCI_AFFINITY_ON_PENDING;
-	return t->power == VCPU_ON ? PSCI_AFFINITY_ON : PSCI_AFFINITY_OFF;
+	default:
+		return PSCI_AFFINITY_OFF;
+	}
 }
 
 static bool psci_implemented(uint32_t fid)

@@ -29,7 +29,8 @@ struct vcpu_sysregs {
 	bool oslk;		 /* OS lock (OSLAR_EL1), emulated */
 };
 
-enum vcpu_power { VCPU_OFF, VCPU_ON };
+/* Changed under vm->lock: PSCI CPU_ON on one vCPU decides on another's power state. */
+enum vcpu_power { VCPU_OFF, VCPU_ON, VCPU_ON_PENDING };
 
 struct vcpu {
 	struct vcpu_gprs regs; /* first: the exit vector reaches it through TPIDR_EL2 */

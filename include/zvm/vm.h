@@ -8,14 +8,16 @@
 #include <stdint.h>
 #include <zvm/mmio.h>
 #include <zvm/stage2.h>
+#include <zvm/vm_name.h>
+#include <zvm/vm_state.h>
 
 #define VM_MAX		8
 #define VM_RAM_BASE	0x40000000ULL /* guest RAM starts where QEMU virt's does */
 #define VM_MAX_VCPUS	8
-#define VM_NAME_MAX	24
 #define VM_CONSOLE_SIZE (16 * 1024) /* the last output kept for `zvm look` */
 
-enum vm_state { VM_CREATED, VM_RUNNING, VM_PAUSED, VM_HALTED };
+/* What a VM does when its guest reports a panic (pvpanic) or stops it with an SError. */
+enum vm_on_crash { VM_CRASH_STAY, VM_CRASH_RESET, VM_CRASH_DELETE };
 
 /* One physically contiguous piece of guest RAM (the seed design's vm_mem_block). */
 struct vm_mem_block {
@@ -49,8 +51,13 @@ struct vm {
 	unsigned id;
 	char name[VM_NAME_MAX];
 	const struct guest_type *type; /* where its images come from */
+	/* Changed only through vm_event(), under lock; read without it for a snapshot. */
 	volatile enum vm_state state;
-	struct k_spinlock lock;
+	struct k_spinlock lock; /* state, vCPU power states (vcpu->power) */
+	int refs;		/* vm_get()/vm_put(); the VM table holds one while listed */
+	bool listed;		/* built and in the table: vm_get() may find it */
+	volatile unsigned work; /* VM_WORK_* for the vm-life worker */
+	enum vm_on_crash on_crash;
 
 	struct stage2 s2;
 	struct vm_mem_partition mem;
@@ -63,20 +70,27 @@ struct vm {
 	struct vpl011 *uart;
 	struct vm_console console;
 
-	uint64_t entry;		       /* first vCPU's PC */
-	uint64_t dtb_ipa;	       /* first vCPU's x0 */
-	volatile bool reset_requested; /* PSCI SYSTEM_RESET: restart from the images */
-	unsigned log_count;	       /* guest_log() lines so far */
+	uint64_t entry;	    /* first vCPU's PC */
+	uint64_t dtb_ipa;   /* first vCPU's x0 */
+	unsigned log_count; /* guest_log() lines so far */
 };
 
-/* Looks a VM up by id; NULL when there is none. */
-struct vm *vm_find(unsigned id);
-struct vm *vm_find_name(const char *name);
-/* Stops one VM because its guest did something we cannot go on with. */
+/* A counted reference to a VM by id or name, or NULL when there is none (or it is being
+ * deleted). Every user but the VM's own vCPU threads holds one while it uses the VM; the
+ * memory is freed at the last vm_put(), so a reference stays valid across a delete. */
+struct vm *vm_get(unsigned id);
+struct vm *vm_get_name(const char *name);
+void vm_put(struct vm *vm);
+/* Applies a state machine event (vm_state.h) under vm->lock: 0 or why not (-EBUSY...). */
+int vm_event(struct vm *vm, enum vm_event e);
+/* The guest did something we cannot go on with (SError, pvpanic): state crashed, then the
+ * VM's on-crash policy. Any thread. */
 void vm_crash(struct vm *vm, const char *why);
-/* PSCI SYSTEM_OFF / SYSTEM_RESET from the guest. */
+/* PSCI SYSTEM_OFF from the guest. */
 void vm_power_off(struct vm *vm);
-void vm_request_reset(struct vm *vm);
+/* Guest SYSTEM_RESET, `zvm reset`, the on-crash policy: state resetting; the vm-life worker
+ * reloads the images and starts vCPU 0. 0 or why not (vm_state_next's errors). */
+int vm_request_reset(struct vm *vm);
 
 /* Guest RAM access by IPA, for device models and loaders: never a raw guest pointer.
  * Returns -EFAULT when [ipa, ipa + len) is not all guest RAM. */

@@ -18,6 +18,7 @@ struct vm_config {
 	uint64_t vcpu_mask[VM_MAX_VCPUS]; /* CPUs for each vCPU; 0: cpu_mask */
 	uint32_t budget_us, period_us;	  /* at most budget_us of CPU in every period_us */
 	bool autostart;			  /* boot-time VMs: run right after creation */
+	enum vm_on_crash on_crash;	  /* after a guest panic; default: stay crashed */
 };
 
 /* Once at boot, after the kernel is up (an INIT_HOOK_BOOT): stage-2 settings, vGIC/vtimer
@@ -28,13 +29,14 @@ void zvm_init_cpu(void);
 
 /* Returns the new VM's id, or a negative errno (the reason is printed). */
 int vm_create(const struct vm_config *cfg);
+/* These return 0 or a negative errno from the state machine (vm_state.h); the caller holds a
+ * reference. */
 int vm_run(struct vm *vm);
 int vm_pause(struct vm *vm);
-/* Stops every vCPU, waits for their threads and frees everything the VM had. */
+/* Stops every vCPU, waits for their threads and takes the VM out of the table; its memory goes
+ * at the last vm_put(). Not from one of the VM's own vCPU threads. */
 int vm_delete(struct vm *vm);
-/* Calls cb for each VM, in id order, under no lock (VMs are created and deleted only by the
- * shell thread). */
+/* Calls cb for each VM, in id order, holding a reference to it and no lock. */
 void vm_foreach(void (*cb)(struct vm *vm, void *arg), void *arg);
-const char *vm_state_name(enum vm_state s);
 
 #endif

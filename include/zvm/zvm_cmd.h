@@ -1,0 +1,18 @@
+/* Shared by the files of the `zvm` shell command (zvm/cmd_*.c). */
+#ifndef ZVM_ZVM_CMD_H
+#define ZVM_ZVM_CMD_H
+
+#include <zvm/vm.h>
+
+/* A reference to the VM named by id or name, or NULL after printing an error. */
+struct vm *zvm_cmd_find_vm(const char *s);
+/* The VM's id or name from "-n ID" or "ID" (argv[0] is the subcommand); NULL if neither. */
+const char *zvm_cmd_which(int argc, char **argv);
+/* One line saying why op (a verb: "run", "pause"...) was refused with err in vm's state. */
+void vm_op_error(const struct vm *vm, const char *op, int err);
+
+int cmd_reset(int argc, char **argv);
+int cmd_shutdown(int argc, char **argv);
+int cmd_vm_info(int argc, char **argv);
+
+#endif
