@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from qemu import RTOS_PROMPT, Guest, Zvm, create_vm, mem_used
+from qemu import RTOS_PROMPT, Guest, Zvm, clean, create_vm, mem_used
 
 SELFTESTS = ["smp", "sync", "sleep 50", "prio", "slice", "heap"]
 # As in test_kernel.py: a "FAIL timing: ..." verdict is a lateness bound that a loaded host can
@@ -65,6 +65,44 @@ def test_rtos_image_entered_at_el2_refuses_cleanly(fresh_zvm):
     vm.expect(r"must be entered at EL1 but was entered at EL2", timeout=30)
 
 
+def parse_latency(out):
+    """{min, avg, max: (ns, ticks)}, overruns and histogram counts of a `latency` run; checks
+    the figures agree with each other."""
+    out = out.replace("\r", "")
+    rows = {m.group(1): (int(m.group(2)), int(m.group(3)))
+            for m in re.finditer(r"^(min|avg|max)\s+(\d+) ns\s+(\d+) ticks$", out, re.M)}
+    assert set(rows) == {"min", "avg", "max"}, out
+    n = int(re.search(r"^latency: (\d+) samples", out, re.M).group(1))
+    hz = int(re.search(r"counter (\d+) Hz$", out, re.M).group(1))
+    overruns = int(re.search(r"^overruns (\d+)$", out, re.M).group(1))
+    hist = [int(c) for c in re.findall(r"^\s+(?:\d+ - \d+|>= \d+)\s+(\d+)$", out, re.M)]
+    assert sum(hist) == n, out
+    assert rows["min"][1] <= rows["avg"][1] <= rows["max"][1], out
+    # An early wake-up would wrap around to ~2^64 ticks: lateness stays far below 10 s.
+    assert rows["max"][0] < 10 * 10**9, out
+    for ns, ticks in rows.values():
+        assert ns == ticks * 10**9 // hz, out
+    # Every sample lies in the buckets between min's and max's.
+    assert hist[-1] > 0, out
+    return rows, overruns
+
+
+def test_native_latency(rtos):
+    out = rtos.run("latency -n 1000 -p 500 -c 1", timeout=120)
+    rows, overruns = parse_latency(out)
+    # Under QEMU (no icount) a wake-up can be late by host scheduling, but never early, and
+    # not all of 1000 wake-ups can be lost.
+    assert rows["min"][0] > 0
+    assert overruns < 1000
+
+
+def test_latency_bad_options(rtos):
+    assert "-c wants a number from 0 to 3, got '4'" in rtos.run("latency -c 4")
+    assert "-p wants a number from 50 to 1000000, got '10'" in rtos.run("latency -p 10")
+    assert "-n wants a number from 1 to 10000000, got 'x'" in rtos.run("latency -n x")
+    assert "unknown option '-q'" in rtos.run("latency -q 1")
+
+
 def guest_run(zvm, line, done, timeout=120):
     """Types a line into the attached guest and waits for `done` (a regex); returns the text."""
     zvm.send(line + "\r")
@@ -84,6 +122,8 @@ def test_rtos_vm_boots_and_passes_selftests(zvm, vcpus):
         assert online_cpus(out.replace("\r", "")) == [str(i) for i in range(vcpus)], out
         for name in ["smp", "sync", "sleep 50"]:
             selftest(zvm, name)
+        out = guest_run(zvm, f"latency -n 300 -c {vcpus - 1}", RTOS_PROMPT)
+        parse_latency(clean(out))
     # Detached (Ctrl+X): the host shell answers, and the guest keeps running.
     assert re.search(rf"^{vm}\s+\S+\s+rtos\s+{vcpus}\s+64\s+running", zvm.run("zvm info"), re.M)
     assert "deleted" in zvm.run(f"zvm delete -n {vm}")

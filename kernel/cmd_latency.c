@@ -1,0 +1,144 @@
+/* `latency`: wake-up latency in the spirit of cyclictest. A thread pinned to one CPU, at the most
+ * urgent priority, sleeps until an absolute deadline (a one-shot timer programmed for exactly
+ * that counter value), reads the counter when it runs again, and counts the difference; then
+ * the next deadline is one period later on a fixed grid, so lateness never accumulates. A
+ * wake-up after the next deadline counts the missed periods as overruns and rejoins the grid. */
+#include <errno.h>
+#include <kernel/latency_stats.h>
+#include <kernel/percpu.h>
+#include <kernel/thread.h>
+#include <kernel/time.h>
+#include <shell/args.h>
+#include <shell/shell.h>
+#include <string.h>
+
+#define LAT_PRIO	   0 /* above the shell (1): it only sleeps, so it starves nobody */
+#define LAT_DEFAULT_N	   10000
+#define LAT_DEFAULT_PERIOD 1000 /* us */
+#define LAT_MAX_N	   10000000
+#define LAT_MIN_PERIOD	   50	   /* us: below this the loop itself is most of the period */
+#define LAT_MAX_PERIOD	   1000000 /* us */
+
+struct lat_run {
+	uint32_t samples;
+	uint64_t period; /* ticks */
+	struct latency_stats stats;
+};
+
+/* One run at a time: the shell runs one command at a time and waits for it. */
+static struct k_thread lat_thread;
+static uint8_t lat_stack[CONFIG_THREAD_STACK_SIZE] __attribute__((aligned(16)));
+static struct lat_run lat_run;
+
+static void lat_loop(void *a, void *b)
+{
+	struct lat_run *r = a;
+	/* Start two periods out, so the first deadline is not already behind us. */
+	uint64_t next = k_uptime_ticks() + 2 * r->period;
+
+	(void)b;
+	for (uint32_t i = 0; i < r->samples; i++) {
+		k_sleep_until(next);
+		uint64_t now = k_uptime_ticks();
+
+		latency_stats_add(&r->stats, now - next);
+		next += r->period;
+		if (next <= now) {
+			uint64_t missed = (now - next) / r->period + 1;
+
+			latency_stats_overrun(&r->stats, missed);
+			next += missed * r->period;
+		}
+	}
+}
+
+static void print_row(const char *what, const struct latency_stats *s, uint64_t ticks)
+{
+	shell_print("%-4s %10llu ns %8llu ticks", what,
+		    (unsigned long long)latency_ticks_to_ns(s, ticks), (unsigned long long)ticks);
+}
+
+static void print_histogram(const struct latency_stats *s)
+{
+	unsigned last = 0;
+
+	for (unsigned b = 0; b < LAT_BUCKETS; b++)
+		if (s->bucket[b])
+			last = b;
+	shell_print("histogram (wake-up latency, us):");
+	for (unsigned b = 0; b <= last; b++) {
+		uint64_t lo = latency_bucket_low_ns(b) / 1000;
+
+		if (b == LAT_BUCKETS - 1)
+			shell_print("  >= %-12llu %10llu", (unsigned long long)lo,
+				    (unsigned long long)s->bucket[b]);
+		else
+			shell_print("  %5llu - %-5llu %10llu", (unsigned long long)lo,
+				    (unsigned long long)latency_bucket_low_ns(b + 1) / 1000,
+				    (unsigned long long)s->bucket[b]);
+	}
+}
+
+/* -n N, -p US, -c CPU: each a number within its bounds. */
+static int parse_opt(const char *opt, const char *val, uint32_t lo, uint32_t hi, uint32_t *out)
+{
+	if (!val || args_parse_u32(val, out) || *out < lo || *out > hi) {
+		shell_error("latency: %s wants a number from %u to %u, got '%s'", opt, lo, hi,
+			    val ? val : "");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int cmd_latency(int argc, char **argv)
+{
+	uint32_t n = LAT_DEFAULT_N, period_us = LAT_DEFAULT_PERIOD, cpu = 0;
+
+	for (int i = 1; i < argc; i += 2) {
+		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+		int err;
+
+		if (!strcmp(argv[i], "-n"))
+			err = parse_opt("-n", val, 1, LAT_MAX_N, &n);
+		else if (!strcmp(argv[i], "-p"))
+			err = parse_opt("-p", val, LAT_MIN_PERIOD, LAT_MAX_PERIOD, &period_us);
+		else if (!strcmp(argv[i], "-c"))
+			err = parse_opt("-c", val, 0, cpu_count() - 1, &cpu);
+		else {
+			shell_error("latency: unknown option '%s'", argv[i]);
+			err = -EINVAL;
+		}
+		if (err)
+			return err;
+	}
+
+	struct lat_run *r = &lat_run;
+
+	memset(r, 0, sizeof(*r));
+	r->samples = n;
+	r->period = k_us_to_ticks(period_us);
+	latency_stats_init(&r->stats, arch_timer_freq());
+	shell_print("latency: %u samples, period %u us, cpu %u, counter %llu Hz", n, period_us, cpu,
+		    (unsigned long long)arch_timer_freq());
+	memset(&lat_thread, 0, sizeof(lat_thread));
+	int err = k_thread_create(&lat_thread, lat_stack, sizeof(lat_stack), lat_loop, r, NULL,
+				  LAT_PRIO, 1ULL << cpu, "latency");
+
+	if (err) {
+		shell_error("latency: cannot start the measuring thread (error %d)", err);
+		return err;
+	}
+	k_thread_join(&lat_thread, K_FOREVER);
+
+	const struct latency_stats *s = &r->stats;
+
+	print_row("min", s, s->min);
+	print_row("avg", s, latency_stats_avg(s));
+	print_row("max", s, s->max);
+	shell_print("overruns %llu", (unsigned long long)s->overruns);
+	print_histogram(s);
+	return 0;
+}
+
+SHELL_CMD_REGISTER_ARGS(latency, "[-n N] [-p US] [-c CPU]",
+			"wake-up latency of a periodic thread (cyclictest-like)", cmd_latency);
