@@ -124,7 +124,7 @@ images: $(BOARD_ARGS)
 DEMO_VMS  := configs/demo.vms.dtsi
 DEMO_DIR   = $(BUILD)/board/demo-$(CPU)-smp$(SMP)-$(MEM)
 $(DEMO_DIR)/board.dtb $(DEMO_DIR)/qemu.args &: scripts/board-dtb.py $(GUESTS_CONF) $(DEMO_VMS) \
-		$(LINUX_IMAGES) $(BUILD)/guests/tests.bin
+		$(LINUX_IMAGES) $(BUILD)/guests/tests.bin $(BUILD)/rtos/rtos.bin
 	$(PYTHON) scripts/board-dtb.py --qemu $(QEMU) --machine $(QEMU_MACHINE) --cpu $(CPU) \
 		--smp $(SMP) --mem $(MEM) --config $(GUESTS_CONF) --vms $(DEMO_VMS) --out $(DEMO_DIR)
 .PHONY: run-demo
@@ -133,6 +133,7 @@ run-demo: setup all $(DEMO_DIR)/qemu.args
 system-test: images
 # Written by board-dtb.py: the image files the config names (test guests too).
 -include $(BOARD_DIR)/board.d
+-include $(DEMO_DIR)/board.d
 # ---- end of guest images ---------------------------------------------------------------------
 
 include tests/unit/unit.mk

@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from qemu import ROOT, Guest, Zvm
+from qemu import ROOT, RTOS_PROMPT, Guest, Zvm
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TEST_VMS = os.path.join(HERE, "vms", "boot.vms.dtsi")
@@ -103,7 +103,9 @@ def test_bad_fragment_is_refused_by_board_dtb(tmp_path):
 
 
 def test_make_run_demo_uses_the_demo_board():
-    r = subprocess.run(["make", "-n", "run-demo"], cwd=ROOT, capture_output=True, text=True)
+    # -W: as if the fragment had changed, so the board command shows even when it is built.
+    r = subprocess.run(["make", "-n", "-W", "configs/demo.vms.dtsi", "run-demo"], cwd=ROOT,
+                       capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert "--vms configs/demo.vms.dtsi" in r.stdout
     assert "build/board/demo-cortex-a57-smp4-2G/qemu.args" in r.stdout
@@ -111,20 +113,28 @@ def test_make_run_demo_uses_the_demo_board():
 
 def test_demo_board_runs_both_vms(fresh_zvm):
     """`make run-demo`'s board: the RTOS and Linux VMs run at the prompt, each on its CPUs,
-    each reachable with `zvm look`."""
+    each reachable with `zvm look`; the RTOS works in its 64 MiB."""
     zvm = fresh_zvm(vms=DEMO_VMS)
     out = zvm.boot()
-    assert re.search(r"boot VM rtos: vm 0, \S+, 1 vCPU\(s\), \d+ MiB, running", out), out
+    assert re.search(r"boot VM rtos: vm 0, rtos, 1 vCPU\(s\), 64 MiB, running", out), out
     assert re.search(r"boot VM linux: vm 1, linux, 2 vCPU\(s\), 512 MiB, running", out), out
     info = zvm.run("zvm info")
-    assert vm_row(info, "rtos")[4] == "running"
+    assert vm_row(info, "rtos")[1:] == ("rtos", "1", "64", "running")
     assert vm_row(info, "linux")[1:] == ("linux", "2", "512", "running")
     with Guest(zvm, "linux") as g:
         g.expect("ZVM-LINUX-INIT-OK", timeout=120)
         g.send("grep -c ^processor /proc/cpuinfo\r")
         g.expect(r"\n2\r")
     with Guest(zvm, "rtos") as g:
-        g.expect(r"hello tick \d+", timeout=30)
+        g.expect(r"ZVM RTOS: 1 CPUs online", timeout=60)  # the replayed boot log, or live
+        g.expect(RTOS_PROMPT)
+        g.send("kernel mem\r")
+        m = g.expect(r"pages\s+(\d+) KiB\s+(\d+) KiB", timeout=30)
+        assert int(m.group(1)) == 64 * 1024, m.group(0)  # it has its 64 MiB, and uses it
+        g.expect(RTOS_PROMPT)
+        g.send("selftest heap\r")
+        g.expect(r"selftest heap: PASS", timeout=120)
+        g.expect(RTOS_PROMPT)
     threads = zvm.run("kernel threads")
     assert thread_row(threads, "vm0/vcpu0") == (4, 1)
     assert thread_row(threads, "vm1/vcpu0") == (12, 2)
