@@ -73,7 +73,7 @@ static int cmd_new(int argc, char **argv)
 	uint32_t n;
 	int id;
 
-	if (new_sched_opts(&argc, argv, &cfg))
+	if (new_sched_opts(&argc, argv, &cfg) || zvm_cmd_on_crash_opt(&argc, argv, &cfg))
 		return -EIO;
 	if (!opts_known(argc, argv, "tcmnp") || !(cfg.type = opt_value(argc, argv, 't')))
 		return -EINVAL;
@@ -160,8 +160,8 @@ static void print_vm(struct vm *vm, void *arg)
 
 static int cmd_info(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	if (argc > 1)
+		return cmd_vm_info(argc, argv);
 	shell_print("%-3s %-16s %-10s %5s %7s  %s", "ID", "NAME", "TYPE", "VCPUS", "MEM(MB)",
 		    "STATE");
 	vm_foreach(print_vm, NULL);
@@ -233,13 +233,17 @@ static int cmd_look(int argc, char **argv)
 }
 
 static const struct shell_cmd zvm_subcmds[] = {
-    SHELL_SUBCMD(new, "-t TYPE [-c VCPUS] [-m MB] [-n NAME] [-p CPUS] [--prio N]",
-		 "create a VM of a guest type (see 'zvm types')", cmd_new),
+    SHELL_SUBCMD(
+	new,
+	"-t TYPE [-c VCPUS] [-m MB] [-n NAME] [-p CPUS] [--prio N] [--on-crash stay|reset|delete]",
+	"create a VM of a guest type (see 'zvm types')", cmd_new),
     SHELL_SUBCMD(run, "-n ID", "start or resume a VM", cmd_run),
     SHELL_SUBCMD(pause, "-n ID", "pause a running VM", cmd_pause),
     SHELL_SUBCMD(delete, "-n ID", "stop a VM and free all it has", cmd_delete),
-    SHELL_SUBCMD(info, "", "list VMs: id, name, type, vCPUs, memory, state", cmd_info),
+    SHELL_SUBCMD(info, "[-n ID]", "list VMs, or one VM in detail", cmd_info),
     SHELL_SUBCMD(reset, "-n ID", "restart a VM from its images (also a halted one)", cmd_reset),
+    SHELL_SUBCMD(shutdown, "-n ID [-t SECONDS] [--force]",
+		 "power button, then a hard stop after the timeout (default 30 s)", cmd_shutdown),
     SHELL_SUBCMD(look, "ID", "attach the console to a VM (Ctrl+X detaches)", cmd_look),
     SHELL_SUBCMD(stat, "ID", "per-vCPU state, placement, priority, CPU time, exits", cmd_stat),
     SHELL_SUBCMD(types, "", "guest types the board offers", cmd_types),

@@ -8,7 +8,9 @@
 #include <zvm/images.h>
 #include <zvm/vcpu_internal.h>
 #include <zvm/vdev/vgic.h>
+#include <zvm/vdev/pvpanic.h>
 #include <zvm/vdev/vpl011.h>
+#include <zvm/vdev/vpl061.h>
 #include <zvm/vm_internal.h>
 #include <zvm/vm_opts.h>
 #include <zvm/zvm.h>
@@ -110,6 +112,7 @@ static void vm_free(struct vm *vm)
 			vcpu_destroy(vm->vcpus[i]);
 	if (vm->uart)
 		vpl011_destroy(vm);
+	vpl061_destroy(vm);
 	if (vm->vgic)
 		vgic_vm_destroy(vm);
 	vm_mem_free(vm);
@@ -138,6 +141,10 @@ static int vm_build(struct vm *vm, const struct vm_config *cfg)
 	err = vgic_vm_init(vm);
 	if (!err)
 		err = vpl011_create(vm);
+	if (!err)
+		err = vpl061_create(vm);
+	if (!err)
+		err = pvpanic_create(vm);
 	for (unsigned i = 0; !err && i < cfg->nr_vcpus; i++) {
 		vm->vcpus[i] = vcpu_create(vm, i);
 		if (!vm->vcpus[i])

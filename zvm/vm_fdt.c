@@ -9,8 +9,9 @@
 #include <limits.h>
 #include <stdbool.h>
 
-#define PHANDLE_GIC 1
-#define PHANDLE_CLK 2
+#define PHANDLE_GIC  1
+#define PHANDLE_CLK  2
+#define PHANDLE_GPIO 3
 
 #define GIC_SPI		   0
 #define GIC_PPI		   1
@@ -24,6 +25,9 @@
 
 #define MPIDR_AFF_MASK 0xff00ffffffULL
 #define UART_SIZE      0x1000
+#define GPIO_SIZE      0x1000
+#define PVPANIC_SIZE   2
+#define KEY_POWER      116 /* linux,code: include/uapi/linux/input-event-codes.h */
 #define APB_CLK_HZ     24000000
 
 #define NAME_LEN 32
@@ -217,6 +221,47 @@ static int make_uart_node(void *fdt, const struct vm_fdt_params *p)
 	return fdt_end_node(fdt);
 }
 
+/* QEMU virt's shutdown path: a PL061 and a gpio-keys node whose key is KEY_POWER. */
+static int make_gpio_nodes(void *fdt, const struct vm_fdt_params *p)
+{
+	static const char compat[] = "arm,pl061\0arm,primecell";
+	const uint32_t irq[] = {GIC_SPI, p->gpio_spi, IRQ_LEVEL_HIGH};
+	const uint64_t reg[] = {p->gpio_base, GPIO_SIZE};
+	const fdt32_t gpios[] = {cpu_to_fdt32(PHANDLE_GPIO), cpu_to_fdt32(p->power_key_pin), 0};
+	char name[NAME_LEN];
+
+	FDT_DO(fdt_begin_node(fdt, unit_name(name, "pl061", p->gpio_base)));
+	FDT_DO(fdt_property(fdt, "compatible", compat, sizeof(compat)));
+	FDT_DO(prop_u64s(fdt, "reg", reg, 2));
+	FDT_DO(prop_irqs(fdt, irq, 1));
+	FDT_DO(fdt_property(fdt, "gpio-controller", NULL, 0));
+	FDT_DO(fdt_property_u32(fdt, "#gpio-cells", 2));
+	FDT_DO(fdt_property_u32(fdt, "clocks", PHANDLE_CLK));
+	FDT_DO(fdt_property_string(fdt, "clock-names", "apb_pclk"));
+	FDT_DO(fdt_property_u32(fdt, "phandle", PHANDLE_GPIO));
+	FDT_DO(fdt_end_node(fdt));
+
+	FDT_DO(fdt_begin_node(fdt, "gpio-keys"));
+	FDT_DO(fdt_property_string(fdt, "compatible", "gpio-keys"));
+	FDT_DO(fdt_begin_node(fdt, "poweroff"));
+	FDT_DO(fdt_property_string(fdt, "label", "GPIO Key Poweroff"));
+	FDT_DO(fdt_property_u32(fdt, "linux,code", KEY_POWER));
+	FDT_DO(fdt_property(fdt, "gpios", gpios, sizeof(gpios)));
+	FDT_DO(fdt_end_node(fdt));
+	return fdt_end_node(fdt);
+}
+
+static int make_pvpanic_node(void *fdt, const struct vm_fdt_params *p)
+{
+	const uint64_t reg[] = {p->pvpanic_base, PVPANIC_SIZE};
+	char name[NAME_LEN];
+
+	FDT_DO(fdt_begin_node(fdt, unit_name(name, "pvpanic", p->pvpanic_base)));
+	FDT_DO(fdt_property_string(fdt, "compatible", "qemu,pvpanic-mmio"));
+	FDT_DO(prop_u64s(fdt, "reg", reg, 2));
+	return fdt_end_node(fdt);
+}
+
 /* The whole tree; returns 0 or -FDT_ERR_*. Sequential write: a node's properties come before
  * its subnodes. */
 static int make_tree(void *fdt, const struct vm_fdt_params *p, const char *uart)
@@ -233,6 +278,10 @@ static int make_tree(void *fdt, const struct vm_fdt_params *p, const char *uart)
 	FDT_DO(make_gic_node(fdt, p));
 	FDT_DO(make_clock_node(fdt));
 	FDT_DO(make_uart_node(fdt, p));
+	if (p->gpio_base)
+		FDT_DO(make_gpio_nodes(fdt, p));
+	if (p->pvpanic_base)
+		FDT_DO(make_pvpanic_node(fdt, p));
 	FDT_DO(fdt_end_node(fdt));
 	return fdt_finish(fdt);
 }
@@ -242,6 +291,8 @@ static bool params_ok(const struct vm_fdt_params *p)
 	if (!p->nr_vcpus || !p->mpidrs || !p->ram_size || p->ram_base + p->ram_size < p->ram_base)
 		return false;
 	if (!p->gicd_size || !p->gicr_size_per_cpu || p->uart_spi > MAX_SPI)
+		return false;
+	if (p->gpio_base && (p->gpio_spi > MAX_SPI || p->power_key_pin > 7))
 		return false;
 	if (p->gicr_size_per_cpu > UINT64_MAX / p->nr_vcpus)
 		return false;

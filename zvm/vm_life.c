@@ -8,6 +8,7 @@
 #include <zvm/vcpu_internal.h>
 #include <zvm/vdev/vgic.h>
 #include <zvm/vdev/vpl011.h>
+#include <zvm/vdev/vpl061.h>
 #include <zvm/vm_internal.h>
 #include <zvm/zvm.h>
 
@@ -88,12 +89,15 @@ int vm_delete(struct vm *vm)
 	return delete_vm(vm, true);
 }
 
-void vm_power_off(struct vm *vm)
+int vm_power_off(struct vm *vm)
 {
-	if (vm_event(vm, VM_EV_POWER_OFF))
-		return; /* resetting or going away already */
+	int err = vm_event(vm, VM_EV_POWER_OFF);
+
+	if (err)
+		return err; /* resetting or going away already */
 	vm_kick_all(vm);
 	printk("\nzvm: vm%u (%s) powered off\n", vm->id, vm->name);
+	return 0;
 }
 
 static const char *const crash_policy[] = {"stays crashed", "resetting", "deleting"};
@@ -134,6 +138,7 @@ static void vm_devices_reset(struct vm *vm)
 {
 	vgic_reset(vm);
 	vpl011_reset(vm);
+	vpl061_reset(vm);
 }
 
 static bool all_parked(struct vm *vm)

@@ -86,6 +86,15 @@ static void node_done(struct node *st, int d)
 		if (n->stride)
 			zt_plat.gicr_stride = n->stride;
 	}
+	if (compat && strlist_has(compat, n->compat_len, "arm,pl061") && n->reg &&
+	    n->reg_len >= 4 * ac) {
+		zt_plat.gpio = cells(n->reg, ac);
+		if (n->interrupts && n->int_len >= 12 && be32(n->interrupts) == 0)
+			zt_plat.gpio_intid = 32 + be32(n->interrupts + 4);
+	}
+	if (compat && strlist_has(compat, n->compat_len, "qemu,pvpanic-mmio") && n->reg &&
+	    n->reg_len >= 4 * ac)
+		zt_plat.pvpanic = cells(n->reg, ac);
 	if (compat && strlist_has(compat, n->compat_len, "arm,pl011") && n->reg &&
 	    n->reg_len >= 4 * ac && !uart_found) {
 		uart_found = true; /* the first one: QEMU and ZVM list the console first */
@@ -161,6 +170,9 @@ void zt_fdt_parse(uint64_t dtb)
 				n->bootargs = val, n->bootargs_len = len;
 			else if (!strcmp(pname, "redistributor-stride") && len == 8)
 				n->stride = cells(val, 2);
+			else if (!strcmp(pname, "gpios") &&
+				 len >= 8) /* gpio-keys: <&gpio pin flags> */
+				zt_plat.power_pin = be32(val + 4);
 		} else if (tok == FDT_NOP) {
 			continue;
 		} else {

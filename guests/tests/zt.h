@@ -74,6 +74,10 @@ struct zt_platform {
 	uint64_t gicd, gicr, gicr_size, gicr_stride;
 	uint64_t uart;
 	unsigned uart_intid;
+	uint64_t gpio; /* "arm,pl061", 0 = none */
+	unsigned gpio_intid;
+	unsigned power_pin; /* the gpio-keys poweroff key's pin on it */
+	uint64_t pvpanic;   /* "qemu,pvpanic-mmio", 0 = none */
 	unsigned nr_cpus;
 	uint64_t mpidr[ZT_MAX_CPUS]; /* DTB order; index = zt cpu id */
 	bool psci_smc;		     /* /psci method = "smc" */

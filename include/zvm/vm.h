@@ -45,6 +45,7 @@ struct vm_console {
 struct vcpu;
 struct vgic_dist;
 struct vpl011;
+struct vpl061;
 struct guest_type;
 
 struct vm {
@@ -68,6 +69,7 @@ struct vm {
 
 	struct vgic_dist *vgic;
 	struct vpl011 *uart;
+	struct vpl061 *gpio; /* power button */
 	struct vm_console console;
 
 	uint64_t entry;	    /* first vCPU's PC */
@@ -86,8 +88,8 @@ int vm_event(struct vm *vm, enum vm_event e);
 /* The guest did something we cannot go on with (SError, pvpanic): state crashed, then the
  * VM's on-crash policy. Any thread. */
 void vm_crash(struct vm *vm, const char *why);
-/* PSCI SYSTEM_OFF from the guest. */
-void vm_power_off(struct vm *vm);
+/* PSCI SYSTEM_OFF from the guest, or `zvm shutdown` stopping it: state halted. 0 or why not. */
+int vm_power_off(struct vm *vm);
 /* Guest SYSTEM_RESET, `zvm reset`, the on-crash policy: state resetting; the vm-life worker
  * reloads the images and starts vCPU 0. 0 or why not (vm_state_next's errors). */
 int vm_request_reset(struct vm *vm);

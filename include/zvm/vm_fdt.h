@@ -1,8 +1,8 @@
 /* A guest's device tree, built from plain numbers (no struct vm): the unit tests run it as is.
  *
  * It describes a QEMU-virt-like machine: RAM, the vCPUs (PSCI over HVC), the arch timer, a GICv3
- * and one PL011 console, plus /chosen (bootargs, initrd, stdout-path). Guests must read it, not
- * assume the layout. */
+ * one PL011 console, optionally a PL061 GPIO power key and a pvpanic device, plus /chosen
+ * (bootargs, initrd, stdout-path). Guests must read it, not assume the layout. */
 #ifndef ZVM_VM_FDT_H
 #define ZVM_VM_FDT_H
 
@@ -20,6 +20,11 @@ struct vm_fdt_params {
 	const char *bootargs;		   /* NULL = none */
 	uint64_t initrd_start, initrd_end; /* both 0 = no initrd */
 	uint32_t timer_freq;		   /* 0 = omit clock-frequency (CNTFRQ is right) */
+	/* A PL061 GPIO with a gpio-keys power button on one pin, as QEMU virt gives Linux its
+	 * shutdown request; gpio_base 0 = none. */
+	uint64_t gpio_base;
+	unsigned gpio_spi, power_key_pin;
+	uint64_t pvpanic_base; /* "qemu,pvpanic-mmio"; 0 = none */
 };
 
 /* Writes the DTB into buf. Returns 0, -ENOSPC when size is too small, -EINVAL for parameters

@@ -11,6 +11,11 @@ const char *zvm_cmd_which(int argc, char **argv);
 /* One line saying why op (a verb: "run", "pause"...) was refused with err in vm's state. */
 void vm_op_error(const struct vm *vm, const char *op, int err);
 
+struct vm_config;
+/* Takes "--on-crash stay|reset|delete" out of argv into cfg: 0, or -EINVAL after an error. */
+int zvm_cmd_on_crash_opt(int *argc, char **argv, struct vm_config *cfg);
+const char *vm_on_crash_name(enum vm_on_crash p);
+
 int cmd_reset(int argc, char **argv);
 int cmd_shutdown(int argc, char **argv);
 int cmd_vm_info(int argc, char **argv);

@@ -85,3 +85,130 @@ def test_run_spammed_during_resets_is_refused_and_the_guest_stays_healthy(fresh_
             assert m.group(1) == "PASS", m.group(2)
     assert "deleted" in zvm.run(f"zvm delete -n {vm}")
     assert mem_used(zvm) == before
+
+
+def test_shutdown_presses_the_power_button_and_the_guest_powers_off(zvm):
+    vm = create_vm(zvm, "-t test-power -m 32")
+    zvm.run(f"zvm run -n {vm}")
+    with Guest(zvm, vm) as g:
+        g.expect(r"ZVMTEST pl061_power_key_present (PASS|FAIL)([^\r\n]*)", timeout=30)
+        assert zvm.child.match.group(1) == "PASS", zvm.child.match.group(2)
+        g.expect(r"power: waiting for the power key", timeout=30)
+    out = zvm.run(f"zvm shutdown -n {vm}", timeout=60)
+    assert f"vm {vm}: power button pressed" in out, out
+    assert f"vm {vm} shut down" in out, out
+    assert state(zvm, vm) == "halted"
+    with Guest(zvm, vm) as g:
+        g.expect(r"power: key pressed \(pin reads 0x8\)", timeout=5)
+    assert f"error: vm {vm} is halted already" in zvm.run(f"zvm shutdown -n {vm}")
+    # After a reset the key is up again and works again.
+    zvm.run(f"zvm reset -n {vm}")
+    wait_state(zvm, vm, "running")
+    with Guest(zvm, vm) as g:
+        g.expect(r"power: waiting for the power key", timeout=30)
+    assert f"vm {vm} shut down" in zvm.run(f"zvm shutdown {vm} -t 20", timeout=60)
+    zvm.run(f"zvm delete -n {vm}")
+
+
+def test_shutdown_stops_a_deaf_guest_after_the_timeout_and_force_stops_at_once(zvm):
+    vm = create_vm(zvm, "-t test-power-deaf -m 32")
+    zvm.run(f"zvm run -n {vm}")
+    with Guest(zvm, vm) as g:
+        g.expect(r"power: waiting for the power key", timeout=30)
+    t0 = time.monotonic()
+    out = zvm.run(f"zvm shutdown -n {vm} -t 2", timeout=60)
+    assert f"vm {vm} did not power off within 2 s: stopping it" in out, out
+    assert f"vm {vm} stopped" in out, out
+    assert time.monotonic() - t0 >= 2
+    assert state(zvm, vm) == "halted"
+    with Guest(zvm, vm) as g:
+        g.expect(r"power: key pressed", timeout=5)
+
+    zvm.run(f"zvm reset -n {vm}")
+    wait_state(zvm, vm, "running")
+    out = zvm.run(f"zvm shutdown -n {vm} --force")
+    assert f"vm {vm} stopped" in out and "power button" not in out, out
+    assert state(zvm, vm) == "halted"
+    zvm.run(f"zvm delete -n {vm}")
+
+
+def test_shutdown_errors(zvm):
+    vm = create_vm(zvm, "-t hello -m 32")
+    cases = {
+        f"zvm shutdown -n {vm}": f"error: vm {vm} is created: only a running guest can react to the "
+                                 "power button; use --force",
+        f"zvm shutdown -n {vm} -t x": "error: bad timeout 'x' (0 to 3600 seconds)",
+        f"zvm shutdown -n {vm} -t 9999": "error: bad timeout '9999' (0 to 3600 seconds)",
+        f"zvm shutdown -n {vm} --force": f"error: vm {vm} is created: cannot stop it now",
+        "zvm shutdown -n 7": "error: no VM '7' (see 'zvm info')",
+    }
+    for line, error in cases.items():
+        out = zvm.run(line)
+        assert error in out, (line, out)
+    assert re.search(r"usage: zvm shutdown", zvm.run(f"zvm shutdown -n {vm} -x"))
+    assert re.search(r"usage: zvm shutdown", zvm.run("zvm shutdown"))
+    zvm.run(f"zvm delete -n {vm}")
+
+
+@pytest.mark.parametrize("policy", ["stay", "reset", "delete"])
+def test_pvpanic_makes_the_vm_crashed_and_applies_its_policy(zvm, policy):
+    before = mem_used(zvm)
+    vm = create_vm(zvm, f"-t test-panic -m 32 --on-crash {policy}")
+    assert f"on-crash {policy}" in zvm.run(f"zvm info -n {vm}")
+    zvm.run(f"zvm run -n {vm}")
+    zvm.expect(rf"zvm: vm{vm} \(\S+\) crashed: the guest reported a panic \(pvpanic\); ", timeout=30)
+    if policy == "stay":
+        wait_state(zvm, vm, "crashed")
+        exits = re.search(r"^\s+0\s+\S+\s+\S+\s+-?\d+\s+-?\d+\s+\d+\s+(\d+)", zvm.run(f"zvm info -n {vm}"), re.M)
+        time.sleep(1)
+        again = re.search(r"^\s+0\s+\S+\s+\S+\s+-?\d+\s+-?\d+\s+\d+\s+(\d+)", zvm.run(f"zvm info -n {vm}"), re.M)
+        assert exits.group(1) == again.group(1), "a crashed VM's vCPU still runs"
+        assert f"error: vm {vm} is crashed: reset it" in zvm.run(f"zvm run -n {vm}")
+        zvm.run(f"zvm delete -n {vm}")
+    elif policy == "reset":
+        # It boots again and panics again, for ever.
+        zvm.expect(rf"zvm: vm{vm} \(\S+\) reset", timeout=30)
+        zvm.expect(rf"zvm: vm{vm} \(\S+\) crashed", timeout=30)
+        zvm.run(f"zvm delete -n {vm}")
+    else:
+        zvm.expect(rf"zvm: vm{vm} \(\S+\) deleted", timeout=30)
+        assert not re.search(rf"^{vm}\s", zvm.run("zvm info"), re.M)
+    assert mem_used(zvm) == before
+
+
+def test_names_are_checked(zvm):
+    long = "a" * 24
+    cases = {
+        f"zvm new -t hello -n {long}": f"error: bad VM name '{long}': a VM name has at most 23 characters",
+        "zvm new -t hello -n 42": "error: bad VM name '42': a VM name cannot be all digits",
+        "zvm new -t hello -n a/b": "error: bad VM name 'a/b': a VM name has only letters, digits",
+        "zvm new -t hello -n x --on-crash never": "error: bad --on-crash 'never' (stay, reset or delete)",
+    }
+    for line, error in cases.items():
+        out = zvm.run(line)
+        assert error in out, (line, out)
+    vm = create_vm(zvm, f"-t hello -m 32 -n {long[:23]}")
+    assert "exists already" in zvm.run(f"zvm new -t hello -m 32 -n {long[:23]}")
+    assert not re.search(r"^\d+\s", zvm.run("zvm info").replace(f"{vm} ", "", 1), re.M)
+    zvm.run(f"zvm delete -n {long[:23]}")
+
+
+def test_info_of_one_vm_in_detail(zvm):
+    vm = create_vm(zvm, "-t hello -c 2 -m 64 -n detail")
+    zvm.run(f"zvm run -n {vm}")
+    time.sleep(1.5)
+    out = zvm.run("zvm info -n detail")
+    assert re.search(rf"^vm {vm}: name detail, type hello, state running, on-crash stay$", out, re.M), out
+    assert re.search(r"^\s+VCPU\s+POWER\s+THREAD\s+CPU\s+PRIO\s+TIME\(ms\)\s+EXITS\s+WFI\s+IRQ\s+HVC\s+MMIO\s+OTHER",
+                     out, re.M), out
+    v0 = re.search(r"^\s+0\s+on\s+\S+\s+\d+\s+\d+\s+\d+\s+([1-9]\d*)\s+([1-9]\d*)", out, re.M)
+    assert v0, out  # vCPU 0 ran, took exits, among them WFI (hello sleeps)
+    assert re.search(r"^\s+1\s+off\s", out, re.M), out  # hello never starts vCPU 1
+    assert re.search(r"^memory: 64 MiB in \d+ block\(s\)$", out, re.M), out
+    assert re.search(r"^\s+IPA 0x40000000-0x\w+\s+host 0x\w+\s+\d+ MiB$", out, re.M), out
+    for dev in ["GICv3 distributor", "GICv3 redistributors", r"PL011 UART \(console\), SPI 1",
+                r"PL061 GPIO \(power button: pin 3\), SPI 7", "pvpanic"]:
+        assert re.search(rf"^\s+0x\w+-0x\w+\s+{dev}$", out, re.M), (dev, out)
+    assert "error: no VM 'nosuch' (see 'zvm info')" in zvm.run("zvm info -n nosuch")
+    assert re.search(r"usage: zvm info", zvm.run("zvm info -n 1 2"))
+    zvm.run(f"zvm delete -n {vm}")

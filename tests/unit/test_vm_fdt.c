@@ -367,12 +367,60 @@ static void test_bad_params(void **state)
 	assert_int_equal(vm_fdt_build(buf, sizeof(buf), &p), -EINVAL);
 }
 
+/* The power key and pvpanic nodes, as QEMU virt writes them (Linux's gpio-keys, pl061 and
+ * pvpanic-mmio drivers bind to them); absent unless asked for. */
+static void test_power_key_and_pvpanic(void **state)
+{
+	static const char pl061[] = "arm,pl061\0arm,primecell";
+	const uint64_t gpio_reg[] = {0x09030000, 0x1000};
+	const uint64_t pvpanic_reg[] = {0x090c0000, 2};
+	const uint32_t irq[] = {0, 7, 4};
+	const uint32_t gpios[] = {3, 3, 0};
+	struct vm_fdt_params p = params(1, mpidr1);
+	char buf[BUF_SIZE];
+	void *fdt;
+
+	(void)state;
+	fdt = build(&p);
+	assert_true(fdt_path_offset(fdt, "/gpio-keys") < 0);
+	assert_true(fdt_path_offset(fdt, "/pvpanic@90c0000") < 0);
+	free(fdt);
+
+	p.gpio_base = 0x09030000;
+	p.gpio_spi = 7;
+	p.power_key_pin = 3;
+	p.pvpanic_base = 0x090c0000;
+	fdt = build(&p);
+	assert_int_equal(count_subnodes(fdt, "/"), 12);
+	has_bytes(fdt, "/pl061@9030000", "compatible", pl061, sizeof(pl061));
+	has_u64s(fdt, "/pl061@9030000", "reg", gpio_reg, 2);
+	has_cells(fdt, "/pl061@9030000", "interrupts", irq, 3);
+	has_empty(fdt, "/pl061@9030000", "gpio-controller");
+	has_u32(fdt, "/pl061@9030000", "#gpio-cells", 2);
+	has_u32(fdt, "/pl061@9030000", "phandle", 3);
+	has_string(fdt, "/pl061@9030000", "clock-names", "apb_pclk");
+	has_string(fdt, "/gpio-keys", "compatible", "gpio-keys");
+	has_u32(fdt, "/gpio-keys/poweroff", "linux,code", 116);
+	has_cells(fdt, "/gpio-keys/poweroff", "gpios", gpios, 3);
+	has_string(fdt, "/pvpanic@90c0000", "compatible", "qemu,pvpanic-mmio");
+	has_u64s(fdt, "/pvpanic@90c0000", "reg", pvpanic_reg, 2);
+	check_dtc(fdt);
+	free(fdt);
+
+	p.power_key_pin = 8; /* a PL061 has pins 0-7 */
+	assert_int_equal(vm_fdt_build(buf, sizeof(buf), &p), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_one_vcpu),	 cmocka_unit_test(test_four_vcpus),
-	    cmocka_unit_test(test_other_layout), cmocka_unit_test(test_aff3),
-	    cmocka_unit_test(test_small_buffer), cmocka_unit_test(test_bad_params),
+	    cmocka_unit_test(test_one_vcpu),
+	    cmocka_unit_test(test_four_vcpus),
+	    cmocka_unit_test(test_other_layout),
+	    cmocka_unit_test(test_aff3),
+	    cmocka_unit_test(test_small_buffer),
+	    cmocka_unit_test(test_bad_params),
+	    cmocka_unit_test(test_power_key_and_pvpanic),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

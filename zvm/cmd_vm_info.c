@@ -1,0 +1,112 @@
+/* `zvm info -n ID`: one VM in detail. Its state and policy, each vCPU (power, thread state,
+ * physical CPU, priority, CPU time, exits by reason), its memory blocks and its devices. */
+#include <errno.h>
+#include <kernel/thread.h>
+#include <kernel/time.h>
+#include <shell/shell.h>
+#include <zvm/images.h>
+#include <zvm/vcpu.h>
+#include <zvm/vdev/pvpanic.h>
+#include <zvm/vdev/vgic.h>
+#include <zvm/vdev/vpl011.h>
+#include <zvm/vdev/vpl061.h>
+#include <zvm/zvm.h>
+#include <zvm/zvm_cmd.h>
+
+static const char *power_name(enum vcpu_power p)
+{
+	return p == VCPU_ON ? "on" : p == VCPU_ON_PENDING ? "pending" : "off";
+}
+
+static void print_vcpus(const struct vm *vm)
+{
+	shell_print("vCPUs:");
+	shell_print("  %-4s %-7s %-9s %3s %4s %9s %9s %8s %8s %8s %8s %8s", "VCPU", "POWER",
+		    "THREAD", "CPU", "PRIO", "TIME(ms)", "EXITS", "WFI", "IRQ", "HVC", "MMIO",
+		    "OTHER");
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		const struct vcpu *v = vm->vcpus[i];
+		struct k_thread_info ti;
+		uint64_t known = v->wfi_exits + v->irq_exits + v->hvc_exits + v->mmio_exits;
+
+		if (k_thread_get_info(&v->thread, &ti)) {
+			ti.state = "stopped";
+			ti.cpu = -1;
+			ti.prio = -1;
+			ti.runtime_ticks = 0;
+		}
+		shell_print("  %-4u %-7s %-9s %3d %4d %9llu %9llu %8llu %8llu %8llu %8llu %8llu", i,
+			    power_name(v->power), ti.state, ti.cpu, ti.prio,
+			    (unsigned long long)k_ticks_to_ms(ti.runtime_ticks),
+			    (unsigned long long)v->exits, (unsigned long long)v->wfi_exits,
+			    (unsigned long long)v->irq_exits, (unsigned long long)v->hvc_exits,
+			    (unsigned long long)v->mmio_exits,
+			    (unsigned long long)(v->exits > known ? v->exits - known : 0));
+	}
+}
+
+static void print_memory(const struct vm *vm)
+{
+	unsigned n = 0;
+
+	for (const struct vm_mem_block *b = vm->mem.blocks; b; b = b->next)
+		n++;
+	shell_print("memory: %zu MiB in %u block(s)", vm->mem.size >> 20, n);
+	for (const struct vm_mem_block *b = vm->mem.blocks; b; b = b->next)
+		shell_print("  IPA 0x%llx-0x%llx  host 0x%llx  %zu MiB", (unsigned long long)b->ipa,
+			    (unsigned long long)(b->ipa + b->size), (unsigned long long)b->pa,
+			    b->size >> 20);
+}
+
+#define STR_(x) #x
+#define STR(x)	STR_(x)
+
+/* What each MMIO region is, by its base (the guest memory map of include/zvm/vdev/). */
+static const char *device_name(uint64_t base)
+{
+	switch (base) {
+	case VGIC_DIST_BASE:
+		return "GICv3 distributor";
+	case VGIC_REDIST_BASE:
+		return "GICv3 redistributors";
+	case VPL011_BASE:
+		return "PL011 UART (console), SPI " STR(VPL011_SPI);
+	case VPL061_BASE:
+		return "PL061 GPIO (power button: pin " STR(VPL061_POWER_PIN) "), SPI " STR(
+		    VPL061_SPI);
+	case PVPANIC_BASE:
+		return "pvpanic";
+	default:
+		return "?";
+	}
+}
+
+static void print_devices(const struct vm *vm)
+{
+	shell_print("devices:");
+	for (unsigned i = 0; i < vm->mmio.nr; i++) {
+		const struct mmio_region *r = &vm->mmio.regions[i];
+
+		shell_print("  0x%08llx-0x%08llx  %s", (unsigned long long)r->base,
+			    (unsigned long long)(r->base + r->size), device_name(r->base));
+	}
+}
+
+int cmd_vm_info(int argc, char **argv)
+{
+	const char *which = zvm_cmd_which(argc, argv);
+	struct vm *vm;
+
+	if (!which)
+		return -EINVAL;
+	vm = zvm_cmd_find_vm(which);
+	if (!vm)
+		return -ENOENT;
+	shell_print("vm %u: name %s, type %s, state %s, on-crash %s", vm->id, vm->name,
+		    vm->type->name, vm_state_name(vm->state), vm_on_crash_name(vm->on_crash));
+	print_vcpus(vm);
+	print_memory(vm);
+	print_devices(vm);
+	vm_put(vm);
+	return 0;
+}
