@@ -1,8 +1,9 @@
 #!/bin/bash
 # Builds the Linux guest from Debian bookworm's arm64 packages, into OUTDIR:
 #   Image               Debian's vmlinuz, which is already an uncompressed arm64 Image
-#   initramfs.cpio.gz   busybox, the virtio modules and an /init that prints ZVM-LINUX-INIT-OK
-#                       and then keeps a shell ("~ # ") on the console
+#   initramfs.cpio.gz   busybox, the virtio and power-key modules and an /init that prints
+#                       ZVM-LINUX-INIT-OK, powers off on the power key (`zvm shutdown`) and
+#                       keeps a shell ("~ # ") on the console
 # The .debs stay in OUTDIR/debs, so a rebuild never downloads again. Does nothing when both
 # outputs are newer than this script (which holds /init).
 set -euo pipefail
@@ -22,8 +23,9 @@ if [[ -s $out/Image && $out/Image -nt $self &&
 	exit 0
 fi
 
-# Modules in load order: virtio_net needs net_failover, which needs failover.
-MODULES="failover net_failover virtio_mmio virtio_blk virtio_console virtio_net"
+# Modules in load order: virtio_net needs net_failover, which needs failover. evdev and
+# gpio_keys: the power key on the VM's PL061 (CONFIG_GPIO_PL061 is built in).
+MODULES="failover net_failover virtio_mmio virtio_blk virtio_console virtio_net evdev gpio_keys"
 
 if [[ $(id -u) -eq 0 ]]; then
 	SUDO=()
@@ -124,8 +126,18 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 # Without a /dev/console in the archive the kernel may have started us with no stdio at all.
 [ -c /dev/console ] && exec </dev/console >/dev/console 2>&1
-for m in failover net_failover virtio_mmio virtio_blk virtio_console virtio_net; do
+for m in failover net_failover virtio_mmio virtio_blk virtio_console virtio_net evdev gpio_keys; do
 	[ -f /lib/modules/$m.ko ] && { insmod /lib/modules/$m.ko || echo "init: insmod $m failed"; }
+done
+# The power key (a gpio-keys device, as on QEMU virt): its first event is the press; power
+# off as a desktop's acpid would. One input_event is 24 bytes on arm64.
+for e in /sys/class/input/event*; do
+	[ "$(cat "$e/device/name" 2>/dev/null)" = gpio-keys ] || continue
+	(
+		dd if="/dev/input/${e##*/}" bs=24 count=1 >/dev/null 2>&1 &&
+			{ echo "init: power key pressed, powering off"; sync; poweroff -f; }
+	) &
+	echo "init: power key is /dev/input/${e##*/}"
 done
 echo ZVM-LINUX-INIT-OK
 export HOME=/root PS1='\w # '

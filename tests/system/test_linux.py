@@ -59,3 +59,25 @@ def test_linux_reboot_restarts_the_vm(zvm):
         g.expect("ZVM-LINUX-INIT-OK", timeout=120)
     assert re.search(rf"^{vm}\s.*running", zvm.run("zvm info"), re.M)
     zvm.run(f"zvm delete -n {vm}")
+
+
+def test_zvm_shutdown_powers_linux_off_through_its_power_key(zvm):
+    """`zvm shutdown` presses the PL061 power key; Linux's gpio-keys reports KEY_POWER and the
+    initramfs /init powers off (PSCI SYSTEM_OFF), well before the timeout."""
+    before = mem_used(zvm)
+    vm = create_vm(zvm, "-t linux -c 2 -m 256")
+    zvm.run(f"zvm run -n {vm}")
+    with Guest(zvm, vm) as g:
+        g.expect(r"init: power key is /dev/input/event\d+", timeout=120)
+        g.expect("ZVM-LINUX-INIT-OK", timeout=60)
+        g.expect(re.escape(SHELL))
+        assert "gpio-keys" in shell(g, "cat /proc/bus/input/devices")
+    t0 = time.monotonic()
+    out = zvm.run(f"zvm shutdown -n {vm} -t 60", timeout=90)
+    assert f"vm {vm} shut down" in out and "stopping it" not in out, out
+    assert time.monotonic() - t0 < 60
+    with Guest(zvm, vm) as g:
+        g.expect("init: power key pressed, powering off", timeout=5)
+    assert re.search(rf"^{vm}\s.*halted$", zvm.run("zvm info"), re.M)
+    assert "deleted" in zvm.run(f"zvm delete -n {vm}")
+    assert mem_used(zvm) == before
