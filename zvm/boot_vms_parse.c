@@ -177,9 +177,27 @@ static int parse_budget(struct ctx *c, struct vm_config *cfg)
 	return 0;
 }
 
+/* As 'zvm new --on-crash'; in enum vm_on_crash order. */
+static const char *const on_crash_names[] = {"stay", "reset", "delete"};
+
+static int parse_on_crash(struct ctx *c, struct vm_config *cfg)
+{
+	const char *s;
+	int r = get_string(c, "zvm,on-crash", &s);
+
+	if (r <= 0)
+		return r;
+	for (unsigned i = 0; i < sizeof(on_crash_names) / sizeof(on_crash_names[0]); i++)
+		if (!strcmp(s, on_crash_names[i])) {
+			cfg->on_crash = (enum vm_on_crash)i;
+			return 0;
+		}
+	return fail(c, "zvm,on-crash is \"%.24s\", must be \"stay\", \"reset\" or \"delete\"", s);
+}
+
 static const char *const known[] = {
     "zvm,type",	    "zvm,name",	     "zvm,vcpus",     "zvm,memory-mib", "zvm,cpus",
-    "zvm,priority", "zvm,budget-us", "zvm,period-us", "zvm,autostart",
+    "zvm,priority", "zvm,budget-us", "zvm,period-us", "zvm,autostart",	"zvm,on-crash",
 };
 
 static int check_known(struct ctx *c)
@@ -243,7 +261,7 @@ int boot_vm_parse(const void *fdt, int node, unsigned nr_cpus, struct boot_vm *o
 		return r;
 	if (r)
 		cfg->prio = v;
-	if (parse_budget(&c, cfg))
+	if (parse_budget(&c, cfg) || parse_on_crash(&c, cfg))
 		return -EINVAL;
 
 	if (fdt_getprop(fdt, node, "zvm,autostart", &len)) {

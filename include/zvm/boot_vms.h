@@ -13,6 +13,7 @@
  *           zvm,priority = <5>;             optional: VM_PRIO_MIN-VM_PRIO_MAX
  *           zvm,budget-us = <20000>;        optional, with zvm,period-us: at most budget-us of
  *           zvm,period-us = <100000>;       CPU in every period-us
+ *           zvm,on-crash = "reset";         optional: stay (default), reset or delete
  *           zvm,autostart;                  run it right after creation
  *       };
  *   };

@@ -87,6 +87,8 @@ def test_priorities(booted):
 
 def test_created_vm_starts_with_zvm_run(booted):
     zvm, _ = booted
+    assert "state created, on-crash reset" in zvm.run("zvm info -n waiting")
+    assert "on-crash stay" in zvm.run("zvm info -n auto1")
     assert "vm 2 running" in zvm.run("zvm run -n waiting")
     with Guest(zvm, "waiting") as g:
         g.expect(r"hello tick \d+", timeout=30)
@@ -121,6 +123,7 @@ def test_demo_board_runs_both_vms(fresh_zvm):
     info = zvm.run("zvm info")
     assert vm_row(info, "rtos")[1:] == ("rtos", "1", "64", "running")
     assert vm_row(info, "linux")[1:] == ("linux", "2", "512", "running")
+    assert "on-crash reset" in zvm.run("zvm info -n rtos")
     with Guest(zvm, "linux") as g:
         g.expect("ZVM-LINUX-INIT-OK", timeout=120)
         g.send("grep -c ^processor /proc/cpuinfo\r")

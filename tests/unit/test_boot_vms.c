@@ -84,6 +84,8 @@ static void test_full_node(void **state)
 	set_u32(fdt, p, "zvm,budget-us", 20000);
 	set_u32(fdt, p, "zvm,period-us", 100000);
 	assert_int_equal(fdt_setprop_empty(fdt, fdt_path_offset(fdt, p), "zvm,autostart"), 0);
+	assert_int_equal(fdt_setprop_string(fdt, fdt_path_offset(fdt, p), "zvm,on-crash", "delete"),
+			 0);
 
 	assert_int_equal(parse(fdt, p, &b, err), 0);
 	assert_string_equal(err, "");
@@ -100,6 +102,7 @@ static void test_full_node(void **state)
 	assert_int_equal(b.cfg.budget_us, 20000);
 	assert_int_equal(b.cfg.period_us, 100000);
 	assert_true(b.cfg.autostart);
+	assert_int_equal(b.cfg.on_crash, VM_CRASH_DELETE);
 	free(fdt);
 }
 
@@ -142,6 +145,7 @@ static void test_defaults(void **state)
 	assert_int_equal(b.cfg.budget_us, 0);
 	assert_int_equal(b.cfg.period_us, 0);
 	assert_false(b.cfg.autostart);
+	assert_int_equal(b.cfg.on_crash, VM_CRASH_STAY);
 	free(fdt);
 }
 
@@ -219,6 +223,9 @@ static void test_bad_properties(void **state)
 	    {"zvm,name", "a b", 4, "VM name 'a b' must be"},
 	    {"zvm,name", "abcdefghijklmnopqrstuvwxyz", 27, "must be 1-23 of"},
 	    {"zvm,vpcus", CELL(2), 4, "unknown property zvm,vpcus"},
+	    {"zvm,on-crash", "reboot", 7,
+	     "zvm,on-crash is \"reboot\", must be \"stay\", \"reset\" or \"delete\""},
+	    {"zvm,on-crash", CELL(1), 4, "zvm,on-crash must be one non-empty string"},
 	};
 
 	(void)state;
