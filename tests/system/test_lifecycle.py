@@ -212,3 +212,16 @@ def test_info_of_one_vm_in_detail(zvm):
     assert "error: no VM 'nosuch' (see 'zvm info')" in zvm.run("zvm info -n nosuch")
     assert re.search(r"usage: zvm info", zvm.run("zvm info -n 1 2"))
     zvm.run(f"zvm delete -n {vm}")
+
+
+@pytest.mark.parametrize("vcpus", [3, 4])
+def test_cpu_on_races_have_one_winner(zvm, vcpus):
+    """test-psci-race: vCPUs race CPU_ON against one target that keeps powering itself off;
+    every round exactly one CPU_ON succeeds and the target starts exactly once."""
+    vm = create_vm(zvm, f"-t test-psci-race -c {vcpus} -m 32")
+    zvm.run(f"zvm run -n {vm}")
+    with Guest(zvm, vm) as g:
+        m = g.expect(r"ZVMTEST cpu_on_race_one_winner (PASS|FAIL)([^\r\n]*)", timeout=180)
+        assert m.group(1) == "PASS", m.group(2)
+        g.expect(r"ZVMTEST DONE 1/1", timeout=30)
+    zvm.run(f"zvm delete -n {vm}")
