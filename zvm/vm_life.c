@@ -203,6 +203,12 @@ static void life_worker(void *a, void *b)
 				continue;
 			unsigned work = __atomic_exchange_n(&vm->work, 0, __ATOMIC_SEQ_CST);
 
+			/* At the VM's own priority: clearing a low-priority VM's RAM must not delay
+			 * a higher one, nor a guest resetting in a loop get more CPU than running.
+			 */
+			if (work)
+				k_thread_set_priority(&life_thread, (int)vm->vcpus[0]->prio);
+
 			if (work & VM_WORK_DELETE) {
 				/* Without waiting: a `zvm look` may hold the VM. */
 				if (!delete_vm(vm, false))
@@ -218,7 +224,7 @@ static void life_worker(void *a, void *b)
 void vm_manager_init(void)
 {
 	k_sem_init(&life_sem, 0, VM_MAX);
-	/* At the vCPUs' priority: a guest resetting in a loop gets no more CPU than one running. */
+	/* Each job runs at its VM's priority (life_worker); waiting, at the default vCPU one. */
 	k_thread_create(&life_thread, life_stack, sizeof(life_stack), life_worker, NULL, NULL,
 			VCPU_PRIO, 0, "vm-life");
 }
