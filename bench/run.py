@@ -520,7 +520,15 @@ def main():
     ap.add_argument("--wall-runs", type=int, default=5, help="alternating wall-time Linux runs")
     ap.add_argument("--no-xen", action="store_true")
     ap.add_argument("--no-linux", action="store_true")
+    ap.add_argument("--no-rtos", action="store_true", help="skip the RTOS latency rows")
+    ap.add_argument("--rtos-samples", type=int, default=1000, help="RTOS latency, alone")
+    ap.add_argument("--rtos-busy-samples", type=int, default=500,
+                    help="RTOS latency beside a busy Linux VM")
     args = ap.parse_args()
+    import rtos_latency  # bench/rtos_latency.py (it imports this file: not at the top)
+
+    if not args.no_rtos:
+        ROWS.extend((name, label, INSNS) for name, label in rtos_latency.ROWS)
     started = time.monotonic()
     snapshot_zvm()
     res = {name: {"native": None, "zvm": None, "xen": None} for name, _, _ in ROWS}
@@ -620,6 +628,11 @@ def main():
         fill("xen", vals)
         notes.append(f"Xen clock: {clock}")
         res["vcpu_switch"]["xen"], _ = xen_switch(args.switch_runs)
+
+    if args.no_rtos:
+        notes.append("RTOS latency: skipped (--no-rtos)")
+    else:
+        rtos_latency.measure(res, notes, section, args.rtos_samples, args.rtos_busy_samples)
 
     if args.no_xen:
         notes.append("Xen: skipped (--no-xen)")

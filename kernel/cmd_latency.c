@@ -2,7 +2,10 @@
  * urgent priority, sleeps until an absolute deadline (a one-shot timer programmed for exactly
  * that counter value), reads the counter when it runs again, and counts the difference; then
  * the next deadline is one period later on a fixed grid, so lateness never accumulates. A
- * wake-up after the next deadline counts the missed periods as overruns and rejoins the grid. */
+ * wake-up after the next deadline counts the missed periods as overruns and rejoins the grid.
+ * `-l CPUS` adds load: a spinning thread at the least urgent priority on each CPU listed, so the
+ * same image measures itself natively under load as it is measured beside a busy VM. */
+#include <arch/sysreg.h>
 #include <errno.h>
 #include <kernel/latency_stats.h>
 #include <kernel/percpu.h>
@@ -18,6 +21,8 @@
 #define LAT_MAX_N	   10000000
 #define LAT_MIN_PERIOD	   50	   /* us: below this the loop itself is most of the period */
 #define LAT_MAX_PERIOD	   1000000 /* us */
+#define LAT_HOG_PRIO	   (CONFIG_NUM_PRIORITIES - 2) /* just above idle */
+#define LAT_HOG_STACK	   4096
 
 struct lat_run {
 	uint32_t samples;
@@ -29,6 +34,42 @@ struct lat_run {
 static struct k_thread lat_thread;
 static uint8_t lat_stack[CONFIG_THREAD_STACK_SIZE] __attribute__((aligned(16)));
 static struct lat_run lat_run;
+static struct k_thread hog_threads[CONFIG_MAX_CPUS];
+static uint8_t hog_stacks[CONFIG_MAX_CPUS][LAT_HOG_STACK] __attribute__((aligned(16)));
+static volatile bool hogs_stop;
+
+static void hog_loop(void *a, void *b)
+{
+	(void)a;
+	(void)b;
+	while (!hogs_stop)
+		cpu_relax();
+}
+
+/* "1,2": CPUs as a mask; 0 on a bad list (the error printed). */
+static uint64_t parse_cpus(const char *s)
+{
+	uint64_t mask = 0;
+	uint32_t cpu = 0;
+	bool digit = false;
+
+	for (const char *p = s;; p++) {
+		if (*p >= '0' && *p <= '9' && cpu < 100) {
+			cpu = cpu * 10 + (uint32_t)(*p - '0');
+			digit = true;
+		} else if ((*p == ',' || !*p) && digit && cpu < cpu_count()) {
+			mask |= 1ULL << cpu;
+			cpu = 0;
+			digit = false;
+			if (!*p)
+				return mask;
+		} else {
+			shell_error("latency: -l wants CPUs from 0 to %u, like 1,2; got '%s'",
+				    cpu_count() - 1, s);
+			return 0;
+		}
+	}
+}
 
 static void lat_loop(void *a, void *b)
 {
@@ -93,6 +134,7 @@ static int parse_opt(const char *opt, const char *val, uint32_t lo, uint32_t hi,
 static int cmd_latency(int argc, char **argv)
 {
 	uint32_t n = LAT_DEFAULT_N, period_us = LAT_DEFAULT_PERIOD, cpu = 0;
+	uint64_t load = 0;
 
 	for (int i = 1; i < argc; i += 2) {
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -104,6 +146,8 @@ static int cmd_latency(int argc, char **argv)
 			err = parse_opt("-p", val, LAT_MIN_PERIOD, LAT_MAX_PERIOD, &period_us);
 		else if (!strcmp(argv[i], "-c"))
 			err = parse_opt("-c", val, 0, cpu_count() - 1, &cpu);
+		else if (!strcmp(argv[i], "-l"))
+			err = (load = parse_cpus(val ? val : "")) ? 0 : -EINVAL;
 		else {
 			shell_error("latency: unknown option '%s'", argv[i]);
 			err = -EINVAL;
@@ -118,17 +162,32 @@ static int cmd_latency(int argc, char **argv)
 	r->samples = n;
 	r->period = k_us_to_ticks(period_us);
 	latency_stats_init(&r->stats, arch_timer_freq());
-	shell_print("latency: %u samples, period %u us, cpu %u, counter %llu Hz", n, period_us, cpu,
-		    (unsigned long long)arch_timer_freq());
+	shell_print(
+	    "latency: %u samples, period %u us, cpu %u, counter %llu Hz, load on cpus 0x%llx", n,
+	    period_us, cpu, (unsigned long long)arch_timer_freq(), (unsigned long long)load);
+	hogs_stop = false;
+	for (unsigned c = 0; c < CONFIG_MAX_CPUS; c++) {
+		if (!(load >> c & 1))
+			continue;
+		memset(&hog_threads[c], 0, sizeof(hog_threads[c]));
+		if (k_thread_create(&hog_threads[c], hog_stacks[c], LAT_HOG_STACK, hog_loop, NULL,
+				    NULL, LAT_HOG_PRIO, 1ULL << c, "lat-load"))
+			load &= ~(1ULL << c); /* cannot happen: arguments checked */
+	}
 	memset(&lat_thread, 0, sizeof(lat_thread));
 	int err = k_thread_create(&lat_thread, lat_stack, sizeof(lat_stack), lat_loop, r, NULL,
 				  LAT_PRIO, 1ULL << cpu, "latency");
 
+	if (!err)
+		k_thread_join(&lat_thread, K_FOREVER);
+	hogs_stop = true;
+	for (unsigned c = 0; c < CONFIG_MAX_CPUS; c++)
+		if (load >> c & 1)
+			k_thread_join(&hog_threads[c], K_FOREVER);
 	if (err) {
 		shell_error("latency: cannot start the measuring thread (error %d)", err);
 		return err;
 	}
-	k_thread_join(&lat_thread, K_FOREVER);
 
 	const struct latency_stats *s = &r->stats;
 
@@ -140,5 +199,5 @@ static int cmd_latency(int argc, char **argv)
 	return 0;
 }
 
-SHELL_CMD_REGISTER_ARGS(latency, "[-n N] [-p US] [-c CPU]",
+SHELL_CMD_REGISTER_ARGS(latency, "[-n N] [-p US] [-c CPU] [-l CPUS]",
 			"wake-up latency of a periodic thread (cyclictest-like)", cmd_latency);

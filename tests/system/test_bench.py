@@ -34,3 +34,17 @@ def test_every_measurement_is_a_positive_count(bench_zvm):
 def test_vcpu_switch_between_two_vms(bench_zvm):
     cost, pairs = bench.zvm_switch(bench_zvm)
     assert isinstance(cost, int) and cost > 0, pairs
+
+
+def test_rtos_latency_runs_natively_and_under_zvm():
+    """bench/rtos_latency.py, one short round: the RTOS `latency` figures parse, natively and
+    as a ZVM VM, and under icount a run is exact (the same native figure every time)."""
+    import rtos_latency  # noqa: E402  (bench/rtos_latency.py)
+
+    rtos_latency.snapshot_rtos()
+    first, over = rtos_latency.native(20)
+    again, _ = rtos_latency.native(20)
+    assert 0 < first["min"] <= first["avg"] <= first["max"] and over == 0, first
+    assert again == first
+    rows, _ = rtos_latency.zvm_alone(rtos_latency.board(), 20)
+    assert 0 < rows["min"] <= rows["avg"] <= rows["max"], rows

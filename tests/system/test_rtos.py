@@ -73,7 +73,7 @@ def parse_latency(out):
             for m in re.finditer(r"^(min|avg|max)\s+(\d+) ns\s+(\d+) ticks$", out, re.M)}
     assert set(rows) == {"min", "avg", "max"}, out
     n = int(re.search(r"^latency: (\d+) samples", out, re.M).group(1))
-    hz = int(re.search(r"counter (\d+) Hz$", out, re.M).group(1))
+    hz = int(re.search(r"counter (\d+) Hz", out, re.M).group(1))
     overruns = int(re.search(r"^overruns (\d+)$", out, re.M).group(1))
     hist = [int(c) for c in re.findall(r"^\s+(?:\d+ - \d+|>= \d+)\s+(\d+)$", out, re.M)]
     assert sum(hist) == n, out
@@ -101,6 +101,15 @@ def test_latency_bad_options(rtos):
     assert "-p wants a number from 50 to 1000000, got '10'" in rtos.run("latency -p 10")
     assert "-n wants a number from 1 to 10000000, got 'x'" in rtos.run("latency -n x")
     assert "unknown option '-q'" in rtos.run("latency -q 1")
+    assert "-l wants CPUs from 0 to 3, like 1,2; got '5'" in rtos.run("latency -l 5")
+
+
+def test_native_latency_under_load(rtos):
+    """-l: spinning threads on other CPUs for the run's length, gone afterwards."""
+    out = rtos.run("latency -n 200 -p 500 -c 1 -l 2,3", timeout=120)
+    assert "load on cpus 0xc" in out, out
+    parse_latency(out)
+    assert "lat-load" not in rtos.run("kernel threads")
 
 
 def guest_run(zvm, line, done, timeout=120):
