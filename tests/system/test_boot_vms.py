@@ -6,10 +6,12 @@ import subprocess
 import pytest
 
 from qemu import ROOT, RTOS_PROMPT, Guest, Zvm
+from test_rtos import selftest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TEST_VMS = os.path.join(HERE, "vms", "boot.vms.dtsi")
 DEMO_VMS = os.path.join(ROOT, "configs", "demo.vms.dtsi")
+MIXED_VMS = os.path.join(HERE, "vms", "mixed.vms.dtsi")
 
 
 @pytest.fixture(scope="module")
@@ -142,3 +144,28 @@ def test_demo_board_runs_both_vms(fresh_zvm):
     assert thread_row(threads, "vm0/vcpu0") == (4, 1)
     assert thread_row(threads, "vm1/vcpu0") == (12, 2)
     assert thread_row(threads, "vm1/vcpu1") == (12, 3)
+
+
+def test_two_rtos_vms_and_linux_on_four_cpus(fresh_zvm):
+    """tests/system/vms/mixed.vms.dtsi: both RTOS VMs pass their SMP and sleep selftests while
+    Linux boots beside them, and all three are still running afterwards."""
+    zvm = fresh_zvm(vms=MIXED_VMS)
+    zvm.boot()
+    with Guest(zvm, "linux") as g:
+        g.expect("ZVM-LINUX-INIT-OK", timeout=120)
+        g.send("grep -c ^processor /proc/cpuinfo\r")
+        g.expect(r"\n2\r")
+    for name, vcpus in (("rt1", 2), ("rt2", 1)):
+        with Guest(zvm, name) as g:
+            g.expect(rf"ZVM RTOS: {vcpus} CPUs? online", timeout=60)
+            g.expect(RTOS_PROMPT)
+            for test in ("smp", "sleep 50"):
+                selftest(zvm, test)
+    info = zvm.run("zvm info")
+    assert vm_row(info, "rt1")[1:] == ("rtos", "2", "64", "running")
+    assert vm_row(info, "rt2")[1:] == ("rtos", "1", "64", "running")
+    assert vm_row(info, "linux")[1:] == ("linux", "2", "512", "running")
+    threads = zvm.run("kernel threads")
+    assert [thread_row(threads, f"vm{v}") for v in ("0/vcpu0", "0/vcpu1", "1/vcpu0",
+                                                   "2/vcpu0", "2/vcpu1")] == \
+        [(4, 0), (4, 1), (4, 2), (12, 3), (12, 2)]
