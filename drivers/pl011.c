@@ -1,4 +1,5 @@
-/* PL011 UART. The line settings (baud, 8N1) are left as the boot loader set them. */
+/* PL011 UART. The line settings (baud, 8N1) are left as the boot loader set them. One
+ * interrupt serves receive and transmit. */
 #include <arch/mmio.h>
 #include <drivers/gicv3.h>
 #include <drivers/pl011.h>
@@ -14,6 +15,7 @@
 #define FR_RXFE	  (1u << 4)
 #define FR_TXFF	  (1u << 5)
 #define INT_RX	  (1u << 4)
+#define INT_TX	  (1u << 5)
 #define INT_RT	  (1u << 6) /* receive timeout: a byte sat in the FIFO */
 #define CR_UARTEN (1u << 0)
 #define CR_TXE	  (1u << 8)
@@ -21,6 +23,8 @@
 
 static uintptr_t uart_base;
 static void (*rx_handler)(uint8_t byte);
+static void (*tx_handler)(void);
+static uint32_t imsc; /* written only under the caller's console locks */
 
 void pl011_init(uintptr_t base)
 {
@@ -44,8 +48,29 @@ int pl011_try_getc(void)
 	return readl(uart_base + UART_DR) & 0xff;
 }
 
+bool pl011_tx_ready(void)
+{
+	return uart_base && !(readl(uart_base + UART_FR) & FR_TXFF);
+}
+
+void pl011_tx_byte(uint8_t c)
+{
+	writel(c, uart_base + UART_DR);
+}
+
+void pl011_set_tx_irq(bool on)
+{
+	uint32_t want = on ? imsc | INT_TX : imsc & ~INT_TX;
+
+	if (want != imsc) {
+		imsc = want;
+		writel(imsc, uart_base + UART_IMSC);
+	}
+}
+
 static void pl011_irq(unsigned intid, void *arg)
 {
+	uint32_t mis = readl(uart_base + UART_MIS);
 	int c;
 
 	(void)intid;
@@ -56,12 +81,18 @@ static void pl011_irq(unsigned intid, void *arg)
 	writel(INT_RX | INT_RT, uart_base + UART_ICR);
 	while ((c = pl011_try_getc()) >= 0)
 		rx_handler((uint8_t)c);
+	if (mis & INT_TX) {
+		writel(INT_TX, uart_base + UART_ICR);
+		tx_handler();
+	}
 }
 
-void pl011_enable_rx_irq(unsigned intid, void (*rx)(uint8_t byte))
+void pl011_enable_irq(unsigned intid, void (*rx)(uint8_t byte), void (*tx)(void))
 {
 	rx_handler = rx;
+	tx_handler = tx;
 	irq_connect(intid, pl011_irq, NULL);
-	writel(INT_RX | INT_RT, uart_base + UART_IMSC);
+	imsc = INT_RX | INT_RT;
+	writel(imsc, uart_base + UART_IMSC);
 	gicv3_irq_enable(intid);
 }

@@ -1,6 +1,7 @@
 /* PSCI client over the SMC Calling Convention. */
 #include <arch/psci_defs.h>
 #include <arch/sysreg.h>
+#include <drivers/console.h>
 #include <drivers/psci.h>
 #include <errno.h>
 #include <kernel/printk.h>
@@ -114,6 +115,7 @@ _Noreturn static void idle_forever(void)
 
 _Noreturn void psci_system_off(void)
 {
+	console_flush(); /* what is queued, before the power goes */
 	psci_call(PSCI_SYSTEM_OFF, 0, 0, 0);
 	pr_err("psci: SYSTEM_OFF returned\n");
 	idle_forever();
@@ -121,6 +123,7 @@ _Noreturn void psci_system_off(void)
 
 _Noreturn void psci_system_reset(void)
 {
+	console_flush(); /* what is queued, before the power goes */
 	psci_call(PSCI_SYSTEM_RESET, 0, 0, 0);
 	pr_err("psci: SYSTEM_RESET returned\n");
 	idle_forever();

@@ -1,6 +1,7 @@
 /* The panic path: say what happened, on which CPU, and stop every CPU. */
 #include <arch/irq.h>
 #include <arch/sysreg.h>
+#include <drivers/console.h>
 #include <kernel/panic.h>
 #include <kernel/printk.h>
 #include <kernel/smp.h>
@@ -23,6 +24,7 @@ _Noreturn void panic(const char *fmt, ...)
 	if (__atomic_exchange_n(&panicking, 1, __ATOMIC_ACQ_REL))
 		halt(); /* another CPU is already reporting */
 	smp_stop_others();
+	console_panic();
 	printk("\n*** ZVM PANIC on CPU with MPIDR 0x%llx: ",
 	       (unsigned long long)(read_sysreg(mpidr_el1) & 0xff00ffffffULL));
 	va_start(ap, fmt);

@@ -177,10 +177,19 @@ void shell_start(void)
 	line_edit_start(&shell_le);
 }
 
+/* Set when received bytes were lost while the current line was typed: it is not run, as it
+ * may have lost anything from a letter to the end of one command and the start of the next. */
+static bool line_damaged;
+
 void shell_input(char c)
 {
 	if (line_edit_feed(&shell_le, c)) {
-		shell_execute(line_edit_line(&shell_le));
+		if (line_damaged)
+			shell_error("input was lost (more arrived than the console could hold); "
+				    "this line was not run: type it again");
+		else
+			shell_execute(line_edit_line(&shell_le));
+		line_damaged = false;
 		line_edit_start(&shell_le);
 	}
 }
@@ -191,7 +200,9 @@ void shell_run(void)
 	for (;;) {
 		int c = console_getc();
 
-		if (c >= 0)
+		if (c == CONSOLE_LOST)
+			line_damaged = true;
+		else if (c >= 0)
 			shell_input((char)c);
 	}
 }

@@ -1,7 +1,29 @@
 /* Each VM's console: the last VM_CONSOLE_SIZE bytes its UART wrote, shown on `zvm look`, and
- * passed straight to the host console while a user is attached. */
+ * passed to the host console while a user is attached. The host console takes guest output
+ * only as far as it has room (the guest never waits for the physical UART); what it cannot
+ * take is dropped from the live view (not from the ring) and reported once room returns. */
 #include <drivers/console.h>
+#include <kernel/printk.h>
 #include <zvm/vm.h>
+
+/* Room for the report line itself besides the output that follows it. */
+#define DROP_REPORT_ROOM 64
+
+static void pass_to_host(struct vm *vm, const char *s, size_t len)
+{
+	struct vm_console *c = &vm->console;
+	size_t lost = __atomic_load_n(&c->dropped, __ATOMIC_RELAXED);
+	size_t n;
+
+	if (lost && console_guest_room() >= len + DROP_REPORT_ROOM) {
+		lost = __atomic_exchange_n(&c->dropped, 0, __ATOMIC_RELAXED);
+		if (lost)
+			printk("\n[vm%u: %zu bytes dropped]\n", vm->id, lost);
+	}
+	n = console_write_guest(s, len);
+	if (n < len)
+		__atomic_fetch_add(&c->dropped, len - n, __ATOMIC_RELAXED);
+}
 
 void vm_console_write(struct vm *vm, const char *s, size_t len)
 {
@@ -13,7 +35,7 @@ void vm_console_write(struct vm *vm, const char *s, size_t len)
 	c->head += len;
 	k_spin_unlock(&c->lock, key);
 	if (c->attached)
-		console_write(s, len);
+		pass_to_host(vm, s, len);
 }
 
 /* Attaches: copies the buffered output, oldest first, and from the same instant on passes new
@@ -30,6 +52,7 @@ size_t vm_console_attach(struct vm *vm, char *buf, size_t size)
 	for (size_t i = 0; i < n; i++)
 		buf[i] = c->ring[(start + i) % VM_CONSOLE_SIZE];
 	c->attached = true;
+	c->dropped = 0;
 	k_spin_unlock(&c->lock, key);
 	return n;
 }

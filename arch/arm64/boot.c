@@ -133,7 +133,7 @@ void boot_primary(uintptr_t dtb, unsigned current_el)
 	arch_timer_init_cpu(board.timer.intid[EL_TIMER_IDX]);
 	sched_init();
 	if (board.uart.intid >= 0)
-		console_init_rx(board.uart.intid);
+		console_init_irq(board.uart.intid);
 	init_hooks_run(INIT_HOOK_BOOT);
 	init_hooks_run(INIT_HOOK_CPU);
 

@@ -40,6 +40,7 @@ struct vm_console {
 	char ring[VM_CONSOLE_SIZE];
 	size_t head; /* total bytes ever written; ring holds the last VM_CONSOLE_SIZE */
 	volatile bool attached;
+	size_t dropped; /* attached output the host console had no room for, not yet reported */
 };
 
 struct vcpu;

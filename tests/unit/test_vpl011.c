@@ -289,15 +289,47 @@ static void test_rx_fifo_full_and_wrap(void **state)
 		vpl011_receive(&vm, (uint8_t)i);
 	for (unsigned i = 0; i < 20; i++)
 		assert_int_equal(rd32(DR), i);
-	/* The ring now wraps; the 33rd byte is dropped. */
+	/* The ring now wraps; the 33rd byte waits in the input queue behind a full FIFO. */
 	for (unsigned i = 0; i <= VPL011_FIFO_SIZE; i++)
-		vpl011_receive(&vm, (uint8_t)(100 + i));
+		assert_true(vpl011_receive(&vm, (uint8_t)(100 + i)));
 	assert_int_equal(rd32(FR), FR_TXFE | FR_RXFF);
-	for (unsigned i = 0; i < VPL011_FIFO_SIZE; i++)
+	for (unsigned i = 0; i <= VPL011_FIFO_SIZE; i++)
 		assert_int_equal(rd32(DR), 100 + i);
 	assert_int_equal(rd32(FR), FR_TXFE | FR_RXFE);
 	/* No interrupt was enabled. */
 	assert_int_equal(irq_calls, 0);
+}
+
+/* A guest that does not read: input fills the FIFO and the queue, then is dropped at once
+ * (never waited for); what was kept arrives in order when the guest reads at last. */
+static void test_input_queue_for_a_guest_that_does_not_read(void **state)
+{
+	const unsigned kept = VPL011_FIFO_SIZE + VPL011_INPUT_SIZE;
+
+	(void)state;
+	for (unsigned i = 0; i < kept; i++)
+		assert_true(vpl011_receive(&vm, (uint8_t)i));
+	assert_false(vpl011_receive(&vm, 0xee));
+	assert_false(vpl011_receive(&vm, 0xef));
+	for (unsigned i = 0; i < kept; i++)
+		assert_int_equal(rd32(DR), (uint8_t)i);
+	assert_int_equal(rd32(FR), FR_TXFE | FR_RXFE);
+	/* Typing again goes straight to the FIFO. */
+	assert_true(vpl011_receive(&vm, 'k'));
+	assert_int_equal(rd32(DR), 'k');
+}
+
+/* A VM reset empties the input queue as well as the FIFO. */
+static void test_reset_empties_the_input_queue(void **state)
+{
+	(void)state;
+	for (unsigned i = 0; i < VPL011_FIFO_SIZE + 10; i++)
+		vpl011_receive(&vm, 'a');
+	vpl011_reset(&vm);
+	assert_int_equal(rd32(FR) & (FR_RXFE | FR_RXFF), FR_RXFE);
+	assert_true(vpl011_receive(&vm, 'b'));
+	assert_int_equal(rd32(DR), 'b');
+	assert_int_equal(rd32(FR) & FR_RXFE, FR_RXFE);
 }
 
 static void test_loopback(void **state)
@@ -349,6 +381,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_tx_interrupt_is_level, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_receive, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rx_fifo_full_and_wrap, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_input_queue_for_a_guest_that_does_not_read, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_reset_empties_the_input_queue, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_loopback, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_accesses, setup, teardown),
 	};

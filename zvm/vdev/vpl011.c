@@ -134,7 +134,7 @@ bool vpl011_receive(struct vm *vm, uint8_t c)
 	if (!u)
 		return false;
 	key = k_spin_lock(&u->lock);
-	stored = vpl011_regs_rx_push(&u->regs, c);
+	stored = vpl011_regs_input(&u->regs, c);
 	stale = line_stale(u);
 	k_spin_unlock(&u->lock, key);
 	if (stale)

@@ -3,6 +3,7 @@
  * is a level that stays asserted while TXIM is enabled; RX and RX-timeout are asserted while
  * the RX FIFO holds data. Error, modem and DMA features are absent. */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <zvm/vdev/vpl011.h>
 
@@ -45,7 +46,8 @@ static const uint8_t id_regs[8] = {0x11, 0x10, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0xb
 
 void vpl011_regs_reset(struct vpl011_regs *r)
 {
-	memset(r, 0, sizeof(*r));
+	memset(r, 0, offsetof(struct vpl011_regs, input_buf));
+	byte_ring_init(&r->input, r->input_buf, VPL011_INPUT_SIZE);
 	r->cr = CR_RESET;
 	r->ifls = IFLS_RESET;
 }
@@ -61,15 +63,29 @@ bool vpl011_regs_rx_push(struct vpl011_regs *r, uint8_t c)
 	return true;
 }
 
+bool vpl011_regs_input(struct vpl011_regs *r, uint8_t c)
+{
+	if (!byte_ring_used(&r->input) && r->rx_count < VPL011_FIFO_SIZE)
+		return vpl011_regs_rx_push(r, c);
+	if (!byte_ring_put(&r->input, c)) {
+		r->rx_dropped++;
+		return false;
+	}
+	return true;
+}
+
 static uint32_t rx_pop(struct vpl011_regs *r)
 {
 	uint8_t c;
+	int next;
 
 	if (!r->rx_count)
 		return 0;
 	c = r->rx[r->rx_head];
 	r->rx_head = (r->rx_head + 1) % VPL011_FIFO_SIZE;
 	r->rx_count--;
+	if ((next = byte_ring_get(&r->input)) >= 0)
+		vpl011_regs_rx_push(r, (uint8_t)next); /* the FIFO has room: one byte just left */
 	return c;
 }
 

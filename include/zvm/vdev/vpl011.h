@@ -7,6 +7,7 @@
 #ifndef ZVM_VDEV_VPL011_H
 #define ZVM_VDEV_VPL011_H
 
+#include <lib/byte_ring.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -27,20 +28,23 @@ int vpl011_create(struct vm *vm);
 /* Back to the reset state (registers, FIFOs, interrupt line low); for a VM reset. */
 void vpl011_reset(struct vm *vm);
 void vpl011_destroy(struct vm *vm);
-/* Host console input for the attached VM: queued for the guest, dropped when the FIFO is
- * full or the VM has no UART. Any thread, any CPU. */
-/* Returns false when the FIFO is full: the caller may wait for the guest to drain it. */
+/* Host console input for the attached VM: queued for the guest (its RX FIFO, then an input
+ * queue the FIFO refills from as the guest reads). Never waits: false when the queue is full
+ * (the byte is dropped) or the VM has no UART. Any thread, any CPU. */
 bool vpl011_receive(struct vm *vm, uint8_t c);
 
 /* ---- Register logic (vpl011_regs.c): no locks, no side effects outside the struct ---- */
 
-#define VPL011_FIFO_SIZE 32
+#define VPL011_FIFO_SIZE  32
+#define VPL011_INPUT_SIZE 4096 /* typed or pasted input the guest has not read yet */
 
 struct vpl011_regs {
 	uint8_t rx[VPL011_FIFO_SIZE];
 	unsigned rx_head, rx_count; /* ring: rx_count bytes from rx_head */
 	uint32_t ilpr, ibrd, fbrd, lcr_h, cr, ifls, imsc;
-	uint64_t rx_dropped; /* input lost to a full FIFO */
+	uint64_t rx_dropped;		      /* input lost to a full FIFO and input queue */
+	struct byte_ring input;		      /* behind the FIFO, over input_buf */
+	uint8_t input_buf[VPL011_INPUT_SIZE]; /* last: reset does not clear it */
 };
 
 /* What a register write asks the device to do once the lock is dropped. */
@@ -57,6 +61,9 @@ int vpl011_regs_write(struct vpl011_regs *r, uint64_t offset, unsigned size, uin
 		      struct vpl011_effect *eff);
 /* Queues one received byte; false (and counted in rx_dropped) when the FIFO is full. */
 bool vpl011_regs_rx_push(struct vpl011_regs *r, uint8_t c);
+/* Host input: into the FIFO if nothing waits before it, else into the input queue, which
+ * refills the FIFO as the guest reads DR; false (counted in rx_dropped) when both are full. */
+bool vpl011_regs_input(struct vpl011_regs *r, uint8_t c);
 /* The masked interrupt status (MIS): the SPI is high while it is non-zero. */
 uint32_t vpl011_regs_mis(const struct vpl011_regs *r);
 

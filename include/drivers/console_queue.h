@@ -1,0 +1,36 @@
+/* The host console's queues, pure logic (unit-tested on the host; drivers/console.c adds the
+ * UART and the locks).
+ *
+ * Transmit: bytes wait in a ring that the UART's TX interrupt drains, so no writer waits on
+ * the line. Host output may use the whole ring; guest output must leave `reserve` bytes free,
+ * so a guest flooding its console can fill the ring only up to where host messages still fit.
+ *
+ * Receive: when the ring is full a byte is lost, and the reader learns where: after the bytes
+ * stored before the loss it gets CONSOLE_LOST once, so a line that lost bytes is never taken
+ * for a whole one. */
+#ifndef DRIVERS_CONSOLE_QUEUE_H
+#define DRIVERS_CONSOLE_QUEUE_H
+
+#include <lib/byte_ring.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CONSOLE_LOST 0x100 /* not a byte: input was lost here */
+
+/* Queues s ("\n" as "\r\n") while more than `reserve` bytes stay free; returns how many bytes
+ * of s were queued (a "\n" is queued whole or not at all). */
+size_t console_tx_queue(struct byte_ring *r, const char *s, size_t len, unsigned reserve);
+
+struct console_rx_queue {
+	struct byte_ring ring;
+	bool lost;	  /* a loss not yet reported */
+	unsigned lost_at; /* ring.head when it happened */
+};
+
+/* Interrupt side: stores byte, or records a loss. Returns true when the reader has one more
+ * item to take (a byte, or the first loss since the last report). */
+bool console_rx_push(struct console_rx_queue *q, uint8_t byte);
+/* Reader side, once per item promised by console_rx_push: the next byte or CONSOLE_LOST. */
+int console_rx_pop(struct console_rx_queue *q);
+
+#endif

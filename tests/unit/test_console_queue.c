@@ -1,0 +1,127 @@
+/* The byte ring and the console's queues: wrap-around, full rings, CRLF expansion, the guest's
+ * reserve, and where a receive loss is reported. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include <drivers/console_queue.h>
+
+static void drain(struct byte_ring *r, char *out, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		out[i] = (char)byte_ring_get(r);
+}
+
+static void test_ring_wraps_and_fills(void **state)
+{
+	uint8_t buf[8];
+	struct byte_ring r;
+
+	(void)state;
+	byte_ring_init(&r, buf, sizeof(buf));
+	assert_int_equal(byte_ring_get(&r), -1);
+	for (int round = 0; round < 5; round++) {
+		for (int i = 0; i < 8; i++)
+			assert_true(byte_ring_put(&r, (uint8_t)(round * 10 + i)));
+		assert_false(byte_ring_put(&r, 99));
+		assert_int_equal(byte_ring_free(&r), 0);
+		for (int i = 0; i < 5; i++)
+			assert_int_equal(byte_ring_get(&r), round * 10 + i);
+		byte_ring_clear(&r);
+		assert_int_equal(byte_ring_used(&r), 0);
+	}
+}
+
+static void test_tx_expands_newlines(void **state)
+{
+	uint8_t buf[16];
+	struct byte_ring r;
+	char out[16];
+
+	(void)state;
+	byte_ring_init(&r, buf, sizeof(buf));
+	assert_int_equal(console_tx_queue(&r, "ab\ncd", 5, 0), 5);
+	assert_int_equal(byte_ring_used(&r), 6);
+	drain(&r, out, 6);
+	assert_memory_equal(out, "ab\r\ncd", 6);
+}
+
+static void test_tx_stops_at_a_full_ring_never_splitting_crlf(void **state)
+{
+	uint8_t buf[8];
+	struct byte_ring r;
+	char out[8];
+
+	(void)state;
+	byte_ring_init(&r, buf, sizeof(buf));
+	/* 7 bytes fit; the "\n" needs two and only one is left. */
+	assert_int_equal(console_tx_queue(&r, "abcdefg\nh", 9, 0), 7);
+	assert_int_equal(byte_ring_free(&r), 1);
+	assert_int_equal(console_tx_queue(&r, "\n", 1, 0), 0);
+	drain(&r, out, 7);
+	assert_memory_equal(out, "abcdefg", 7);
+}
+
+static void test_guest_leaves_the_reserve_to_the_host(void **state)
+{
+	uint8_t buf[16];
+	struct byte_ring r;
+	char flood[32];
+
+	(void)state;
+	memset(flood, 'x', sizeof(flood));
+	byte_ring_init(&r, buf, sizeof(buf));
+	assert_int_equal(console_tx_queue(&r, flood, sizeof(flood), 4), 12);
+	assert_int_equal(console_tx_queue(&r, flood, sizeof(flood), 4), 0);
+	/* The host (reserve 0) still gets its message in. */
+	assert_int_equal(console_tx_queue(&r, "ok\n", 3, 0), 3);
+	assert_int_equal(byte_ring_free(&r), 0);
+}
+
+static void test_rx_reports_a_loss_once_where_it_happened(void **state)
+{
+	uint8_t buf[4];
+	struct console_rx_queue q = {0};
+	unsigned items = 0;
+
+	(void)state;
+	byte_ring_init(&q.ring, buf, sizeof(buf));
+	for (int i = 0; i < 4; i++)
+		items += console_rx_push(&q, (uint8_t)('a' + i));
+	/* Three bytes lost: one report. */
+	items += console_rx_push(&q, 'x');
+	items += console_rx_push(&q, 'y');
+	items += console_rx_push(&q, 'z');
+	assert_int_equal(items, 5);
+	assert_int_equal(console_rx_pop(&q), 'a');
+	assert_int_equal(console_rx_pop(&q), 'b');
+	/* Room again: a byte after the loss still comes after the report. */
+	items += console_rx_push(&q, 'n');
+	assert_int_equal(console_rx_pop(&q), 'c');
+	assert_int_equal(console_rx_pop(&q), 'd');
+	assert_int_equal(console_rx_pop(&q), CONSOLE_LOST);
+	assert_int_equal(console_rx_pop(&q), 'n');
+	assert_int_equal(items, 6);
+	/* A later loss is reported again. */
+	for (int i = 0; i < 5; i++)
+		console_rx_push(&q, '0');
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(console_rx_pop(&q), '0');
+	assert_int_equal(console_rx_pop(&q), CONSOLE_LOST);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_ring_wraps_and_fills),
+	    cmocka_unit_test(test_tx_expands_newlines),
+	    cmocka_unit_test(test_tx_stops_at_a_full_ring_never_splitting_crlf),
+	    cmocka_unit_test(test_guest_leaves_the_reserve_to_the_host),
+	    cmocka_unit_test(test_rx_reports_a_loss_once_where_it_happened),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
