@@ -5,6 +5,7 @@
 #include <arch/irq.h>
 #include <arch/sysreg.h>
 #include <errno.h>
+#include <kernel/budget.h>
 #include <kernel/panic.h>
 #include <kernel/percpu.h>
 #include <kernel/sched.h>
@@ -30,9 +31,10 @@ static struct sched_cpu *this_sched(void)
 	return &this_cpu()->sched;
 }
 
+/* A throttled group (out of CPU budget) waits for its refill like a blocked thread. */
 static bool runnable(const struct k_thread *t)
 {
-	return !(t->flags & Z_T_BLOCKED);
+	return !(t->flags & Z_T_BLOCKED) && !(t->budget && t->budget->acct.throttled);
 }
 
 static struct k_thread *thread_of(struct rq_node *n)
@@ -194,6 +196,7 @@ bool z_swap(k_spinlock_key_t key)
 	uint64_t now = arch_timer_now();
 
 	prev->runtime += now - sc->switched_at;
+	z_budget_switch(sc, prev, next, now);
 	sc->switched_at = now;
 	sc->current = next;
 	next->cpu = (int)self;
@@ -292,6 +295,7 @@ void z_thread_sched_init(struct k_thread *t, int prio, uint64_t cpu_mask)
 	t->cpu_mask = cpu_mask;
 	t->cpu = -1;
 	t->runtime = 0;
+	t->budget = NULL;
 	t->next_all = NULL;
 	k_wait_q_init(&t->join_q);
 	k_wait_q_init(&t->halt_q);
@@ -436,6 +440,7 @@ void sched_init(void)
 		runq_init(&sc->rq);
 		timeout_q_init(&sc->timeouts);
 		z_timeout_init(&sc->slice, slice_expired, true);
+		z_timeout_init(&sc->budget_end, z_budget_end_expired, true);
 		sc->armed = UINT64_MAX;
 	}
 }
@@ -489,6 +494,7 @@ _Noreturn void sched_start_cpu(void)
 	sc->idle = idle;
 	sc->current = idle;
 	sc->switched_at = arch_timer_now();
+	sc->budget_mark = sc->switched_at;
 	sc->started = true;
 	z_thread_register(idle);
 	k_spin_unlock(&z_sched_lock, key);

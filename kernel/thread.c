@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <kernel/panic.h>
 #include <kernel/percpu.h>
+#include <kernel/budget.h>
 #include <kernel/sched.h>
 #include <kernel/thread.h>
 #include <string.h>
@@ -263,6 +264,8 @@ const char *k_thread_state_str(const struct k_thread *t)
 		return "suspended";
 	if (t->flags & Z_T_PENDING)
 		return t->wait_q ? "pending" : "sleeping";
+	if (t->budget && t->budget->acct.throttled)
+		return "throttled"; /* its group's CPU budget is used up until the next period */
 	return "ready";
 }
 

@@ -63,6 +63,14 @@ static int new_sched_opts(int *argc, char **argv, struct vm_config *cfg)
 			    VM_PRIO_MAX);
 		return -EINVAL;
 	}
+	v = vm_opts_take(argc, argv, "budget", &missing);
+	if (missing || (v && vm_opts_budget(v, &cfg->budget_us, &cfg->period_us))) {
+		shell_error("bad budget '%s': B/P in ms, e.g. 20/100 (at most B ms of CPU in every "
+			    "P ms; P %u-%u ms, B at least %u.%u ms and at most P)",
+			    v ? v : "", VM_PERIOD_MIN_US / 1000, VM_PERIOD_MAX_US / 1000,
+			    VM_BUDGET_MIN_US / 1000, VM_BUDGET_MIN_US % 1000 / 100);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -237,10 +245,10 @@ static int cmd_look(int argc, char **argv)
 }
 
 static const struct shell_cmd zvm_subcmds[] = {
-    SHELL_SUBCMD(
-	new,
-	"-t TYPE [-c VCPUS] [-m MB] [-n NAME] [-p CPUS] [--prio N] [--on-crash stay|reset|delete]",
-	"create a VM of a guest type (see 'zvm types')", cmd_new),
+    SHELL_SUBCMD(new,
+		 "-t TYPE [-c VCPUS] [-m MB] [-n NAME] [-p CPUS] [--prio N] [--budget B/P] "
+		 "[--on-crash stay|reset|delete]",
+		 "create a VM of a guest type (see 'zvm types')", cmd_new),
     SHELL_SUBCMD(run, "-n ID", "start or resume a VM", cmd_run),
     SHELL_SUBCMD(pause, "-n ID", "pause a running VM", cmd_pause),
     SHELL_SUBCMD(delete, "-n ID", "stop a VM and free all it has", cmd_delete),

@@ -1,5 +1,6 @@
 /* The VM table, references, and building and freeing a VM. State changes: vm_life.c. */
 #include <errno.h>
+#include <kernel/time.h>
 #include <kernel/heap.h>
 #include <kernel/printk.h>
 #include <kernel/thread.h>
@@ -171,6 +172,14 @@ static int vm_build(struct vm *vm, const struct vm_config *cfg)
 		v->prio = vm_prio(vm, cfg);
 		err = vcpu_start_thread(v, cfg->vcpu_mask[i] ? cfg->vcpu_mask[i] : cfg->cpu_mask);
 	}
+	if (!err && cfg->budget_us) {
+		vm->budget_us = cfg->budget_us;
+		vm->period_us = cfg->period_us;
+		k_budget_start(&vm->budget, k_us_to_ticks(cfg->budget_us),
+			       k_us_to_ticks(cfg->period_us));
+		for (unsigned i = 0; i < vm->nr_vcpus && !err; i++)
+			err = k_budget_attach(&vm->budget, &vm->vcpus[i]->thread);
+	}
 	return err;
 }
 
@@ -229,6 +238,8 @@ int vm_create(const struct vm_config *cfg)
 
 void vm_stop_vcpus(struct vm *vm)
 {
+	/* A throttled vCPU would not run again before its refill to see the stop request. */
+	k_budget_stop(&vm->budget);
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
 		if (vm->vcpus[i]->thread.entry)
 			vcpu_request(vm->vcpus[i], VCPU_REQ_STOP);

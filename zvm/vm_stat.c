@@ -49,4 +49,14 @@ void vm_stat_print(struct vm *vm)
 		    (unsigned long long)v->irq_exits, (unsigned long long)v->hvc_exits,
 		    (unsigned long long)v->mmio_exits, (unsigned long long)v->regs.pc);
 	}
+	if (vm->budget_us) {
+		struct budget_acct a;
+
+		k_budget_read(&vm->budget, &a);
+		shell_print(
+		    "budget %u.%u/%u ms: %llu us used this period, %s, throttled %llu times",
+		    vm->budget_us / 1000, vm->budget_us % 1000 / 100, vm->period_us / 1000,
+		    (unsigned long long)k_ticks_to_us(a.used),
+		    a.throttled ? "throttled now" : "running", (unsigned long long)a.throttles);
+	}
 }

@@ -43,8 +43,10 @@ struct sched_cpu {
 	bool started;	      /* sched_start_cpu ran: it schedules and takes IPIs */
 	uint64_t switched_at; /* counter value when current was switched in */
 	struct timeout slice; /* end of current's time slice; not armed for the idle thread */
-	struct timeout_q timeouts;	      /* timeouts armed on this CPU, earliest first */
-	uint64_t armed;			      /* deadline programmed into CNTHP; UINT64_MAX: none */
+	struct timeout budget_end; /* current's group may run out of budget (kernel/budget.h) */
+	uint64_t budget_mark;	   /* counter value when current was last charged */
+	struct timeout_q timeouts; /* timeouts armed on this CPU, earliest first */
+	uint64_t armed;		   /* deadline programmed into CNTHP; UINT64_MAX: none */
 	struct timeout *volatile tmo_running; /* unlocked callback being run (k_timer_stop waits) */
 };
 

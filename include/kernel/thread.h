@@ -30,6 +30,8 @@
 #define Z_T_IDLE      (1u << 5) /* a CPU's idle thread: never queued, never blocks */
 #define Z_T_BLOCKED   (Z_T_PENDING | Z_T_SUSPENDED | Z_T_ABORTING | Z_T_DEAD)
 
+struct k_budget;
+
 struct k_thread {
 	struct arch_context ctx; /* saved registers while switched out */
 	/* Scheduler state, under z_sched_lock. */
@@ -43,6 +45,7 @@ struct k_thread {
 	uint64_t cpu_mask;	 /* CPUs it may run on */
 	int cpu;		 /* CPU it runs on, is queued on, or last ran on; -1 before that */
 	uint64_t runtime;	 /* ticks spent running, up to its last switch-out */
+	struct k_budget *budget; /* the CPU budget it shares, or NULL (kernel/budget.h) */
 	struct k_thread *next_all; /* in the list k_thread_foreach walks (live threads only) */
 	struct k_wait_q join_q;	   /* woken when it dies */
 	struct k_wait_q halt_q;	   /* woken when it is switched out while suspended */

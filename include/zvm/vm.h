@@ -2,6 +2,7 @@
 #ifndef ZVM_VM_H
 #define ZVM_VM_H
 
+#include <kernel/budget.h>
 #include <kernel/spinlock.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -60,6 +61,10 @@ struct vm {
 	bool listed;		/* built and in the table: vm_get() may find it */
 	volatile unsigned work; /* VM_WORK_* for the vm-life worker */
 	enum vm_on_crash on_crash;
+	/* `--budget`: all its vCPUs together get at most budget_us of CPU in every period_us
+	 * (both 0: no budget). */
+	uint32_t budget_us, period_us;
+	struct k_budget budget;
 
 	struct stage2 s2;
 	struct vm_mem_partition mem;

@@ -80,3 +80,54 @@ def test_bad_scheduling_options_get_one_line_errors(zvm):
         assert error in out, (line, out)
         assert out.count("error:") == 1, out
     assert not re.search(r"^\d+\s", zvm.run("zvm info"), re.M)
+
+
+def spin_share(zvm, urgent_opts):
+    """Two spinning VMs on CPU 1: an urgent one (priority 5, urgent_opts) and a lower one
+    (priority 20). Returns the CPU ms each got over 4 s of spinning, and the urgent one's
+    `zvm stat` output."""
+    hi = create_vm(zvm, f"-t test-spin -m 32 -p 1 --prio 5 {urgent_opts}")
+    lo = create_vm(zvm, "-t test-spin -m 32 -p 1 --prio 20")
+    zvm.run(f"zvm run -n {lo}")
+    zvm.run(f"zvm run -n {hi}")
+    time.sleep(1)
+    a_hi, a_lo = stat(zvm, hi)[0][4], stat(zvm, lo)[0][4]
+    time.sleep(4)
+    b_hi, b_lo = stat(zvm, hi)[0][4], stat(zvm, lo)[0][4]
+    out = zvm.run(f"zvm stat {hi}")
+    for vm in (hi, lo):
+        zvm.run(f"zvm delete -n {vm}")
+    return b_hi - a_hi, b_lo - a_lo, out
+
+
+def test_without_a_budget_a_spinning_urgent_vm_starves_a_lower_one(zvm):
+    hi, lo, _ = spin_share(zvm, "")
+    assert hi > 0 and lo < 0.05 * (hi + lo), (hi, lo)
+
+
+def test_a_budget_leaves_the_rest_of_the_cpu_to_a_lower_vm(zvm):
+    # 20 ms in every 100: the urgent VM gets about a fifth of CPU 1, the lower one the rest.
+    hi, lo, out = spin_share(zvm, "--budget 20/100")
+    share = hi / (hi + lo)
+    assert 0.12 < share < 0.30, (hi, lo, out)
+    m = re.search(r"^budget 20\.0/100 ms: \d+ us used this period, \S+( now)?, "
+                  r"throttled (\d+) times", out, re.M)
+    assert m and int(m[2]) >= 30, out  # once a period, 50 periods in 5 s
+    assert re.search(r"^0\s+on\s+(throttled|running|ready)\s", out, re.M), out
+
+
+def test_budget_options_and_errors(zvm):
+    cases = {
+        "zvm new -t hello --budget 20": "error: bad budget '20'",
+        "zvm new -t hello --budget 120/100": "error: bad budget '120/100'",
+        "zvm new -t hello --budget 0.05/100": "error: bad budget '0.05/100'",
+        "zvm new -t hello --budget 5/20000": "error: bad budget '5/20000'",
+        "zvm new -t hello --budget": "error: bad budget ''",
+    }
+    for line, error in cases.items():
+        out = zvm.run(line)
+        assert error in out and "B/P in ms" in out, (line, out)
+        assert len(out.strip().splitlines()) == 1, out
+    vm = create_vm(zvm, "-t hello -m 32 --budget 2.5/10")
+    assert "budget 2.5/10 ms" in zvm.run(f"zvm stat {vm}")
+    zvm.run(f"zvm delete -n {vm}")
