@@ -2,11 +2,14 @@
 #include <drivers/psci.h>
 #include <errno.h>
 #include <kernel/heap.h>
+#include <kernel/lock_stats.h>
 #include <kernel/page_alloc.h>
 #include <kernel/percpu.h>
+#include <kernel/sched.h>
 #include <kernel/thread.h>
 #include <kernel/time.h>
 #include <shell/shell.h>
+#include <string.h>
 
 static int cmd_uptime(int argc, char **argv)
 {
@@ -72,7 +75,35 @@ static int cmd_threads(int argc, char **argv)
 	return 0;
 }
 
+static void print_ticks(const char *what, uint64_t ticks)
+{
+	shell_print("  %-22s %10llu ns", what, (unsigned long long)k_ticks_to_ns(ticks));
+}
+
+/* The scheduler lock's contention (docs/scheduling.md), since boot or the last reset. */
+static int cmd_sched(int argc, char **argv)
+{
+	struct lock_stats s;
+	bool reset = argc == 2 && !strcmp(argv[1], "reset");
+
+	if (argc > 2 || (argc == 2 && !reset))
+		return -EINVAL;
+	sched_lock_stats(&s, reset);
+	shell_print("scheduler lock (z_sched_lock)%s:", reset ? ", now reset" : "");
+	shell_print("  %-22s %10llu", "acquisitions", (unsigned long long)s.acquired);
+	shell_print("  %-22s %10llu (%llu.%llu%%)", "contended", (unsigned long long)s.contended,
+		    (unsigned long long)(s.acquired ? s.contended * 100 / s.acquired : 0),
+		    (unsigned long long)(s.acquired ? s.contended * 1000 / s.acquired % 10 : 0));
+	print_ticks("longest wait", s.wait_max);
+	print_ticks("average wait", s.contended ? s.wait_total / s.contended : 0);
+	print_ticks("longest hold", s.hold_max);
+	print_ticks("average hold", s.acquired ? s.hold_total / s.acquired : 0);
+	return 0;
+}
+
 static const struct shell_cmd kernel_subcmds[] = {
+    SHELL_SUBCMD(sched, "[reset]", "scheduler lock contention: acquisitions, waits, holds",
+		 cmd_sched),
     SHELL_SUBCMD(uptime, "", "time since boot", cmd_uptime),
     SHELL_SUBCMD(cpus, "", "CPUs online and their MPIDR", cmd_cpus),
     SHELL_SUBCMD(threads, "", "threads: priority, state, CPU, run time", cmd_threads),

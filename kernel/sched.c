@@ -6,6 +6,7 @@
 #include <arch/sysreg.h>
 #include <errno.h>
 #include <kernel/budget.h>
+#include <kernel/lock_stats.h>
 #include <kernel/panic.h>
 #include <kernel/percpu.h>
 #include <kernel/sched.h>
@@ -14,7 +15,9 @@
 #include <kernel/thread.h>
 #include <string.h>
 
-struct k_spinlock z_sched_lock;
+/* Counted: `kernel sched` shows how contended it is (docs/scheduling.md). */
+static struct lock_stats sched_lock_counts;
+struct k_spinlock z_sched_lock = {0, &sched_lock_counts};
 
 static struct k_thread idle_threads[CONFIG_MAX_CPUS];
 static char idle_names[CONFIG_MAX_CPUS][sizeof("idle/") + 3];
@@ -512,4 +515,17 @@ void sched_irq_exit(void)
 void sched_resched_ipi(void)
 {
 	this_sched()->need_resched = true;
+}
+
+void sched_lock_stats(struct lock_stats *out, bool reset)
+{
+	k_spinlock_key_t key = k_spin_lock(&z_sched_lock);
+
+	*out = sched_lock_counts;
+	if (reset) {
+		uint64_t since = sched_lock_counts.held_since;
+
+		sched_lock_counts = (struct lock_stats){.held_since = since};
+	}
+	k_spin_unlock(&z_sched_lock, key);
 }

@@ -115,4 +115,9 @@ void z_thread_register(struct k_thread *t);
 /* Marks t dead: off every queue and timeout, out of the thread list, joiners woken. */
 void z_thread_finalize(struct k_thread *t);
 
+/* A copy of the scheduler lock's contention statistics (kernel/lock_stats.h); reset: start
+ * counting again from zero. */
+struct lock_stats;
+void sched_lock_stats(struct lock_stats *out, bool reset);
+
 #endif

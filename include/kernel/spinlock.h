@@ -6,15 +6,18 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct lock_stats;
+
 struct k_spinlock {
 	volatile uint32_t locked;
+	struct lock_stats *stats; /* NULL, or counted (kernel/lock_stats.h) */
 };
 
 typedef uint64_t k_spinlock_key_t;
 
 #define K_SPINLOCK_INIT                                                                            \
 	{                                                                                          \
-		0                                                                                  \
+		0, 0                                                                               \
 	}
 
 k_spinlock_key_t k_spin_lock(struct k_spinlock *l);

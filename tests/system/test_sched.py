@@ -131,3 +131,26 @@ def test_budget_options_and_errors(zvm):
     vm = create_vm(zvm, "-t hello -m 32 --budget 2.5/10")
     assert "budget 2.5/10 ms" in zvm.run(f"zvm stat {vm}")
     zvm.run(f"zvm delete -n {vm}")
+
+
+def sched_counts(out):
+    acq = int(re.search(r"^\s+acquisitions\s+(\d+)$", out, re.M)[1])
+    cont = int(re.search(r"^\s+contended\s+(\d+) \(\d+\.\d%\)$", out, re.M)[1])
+    for what in ("longest wait", "average wait", "longest hold", "average hold"):
+        assert re.search(rf"^\s+{what}\s+\d+ ns$", out, re.M), out
+    return acq, cont
+
+
+def test_scheduler_lock_contention_is_counted(zvm):
+    vm = create_vm(zvm, "-t test-spin -c 4 -m 32")
+    zvm.run(f"zvm run -n {vm}")
+    assert "now reset" in zvm.run("kernel sched reset")
+    time.sleep(2)
+    acq, cont = sched_counts(zvm.run("kernel sched"))
+    # Four spinning vCPUs take time slices on four CPUs: hundreds of switches in 2 s.
+    assert acq > 100 and 0 <= cont <= acq, (acq, cont)
+    zvm.run(f"zvm delete -n {vm}")
+    zvm.run("kernel sched reset")
+    acq2, _ = sched_counts(zvm.run("kernel sched"))
+    assert acq2 < acq
+    assert "usage: kernel sched [reset]" in zvm.run("kernel sched now")
