@@ -80,29 +80,43 @@ static void print_ticks(const char *what, uint64_t ticks)
 	shell_print("  %-22s %10llu ns", what, (unsigned long long)k_ticks_to_ns(ticks));
 }
 
-/* The scheduler lock's contention (docs/scheduling.md), since boot or the last reset. */
+/* The scheduler lock's contention (docs/scheduling.md): `on` starts counting from zero, `off`
+ * stops it; without an argument, the counts so far. */
 static int cmd_sched(int argc, char **argv)
 {
 	struct lock_stats s;
-	bool reset = argc == 2 && !strcmp(argv[1], "reset");
+	int count = -1;
 
-	if (argc > 2 || (argc == 2 && !reset))
+	if (argc > 2)
 		return -EINVAL;
-	sched_lock_stats(&s, reset);
-	shell_print("scheduler lock (z_sched_lock)%s:", reset ? ", now reset" : "");
+	if (argc == 2) {
+		if (strcmp(argv[1], "on") && strcmp(argv[1], "off"))
+			return -EINVAL;
+		count = !strcmp(argv[1], "on");
+	}
+	sched_lock_stats(&s, count);
+	if (count >= 0) {
+		shell_print("scheduler lock counting %s", count ? "on, from zero" : "off");
+		return 0;
+	}
+	if (!s.acquired) {
+		shell_print("scheduler lock: not counted ('kernel sched on' starts counting)");
+		return 0;
+	}
+	shell_print("scheduler lock (z_sched_lock), since 'kernel sched on':");
 	shell_print("  %-22s %10llu", "acquisitions", (unsigned long long)s.acquired);
 	shell_print("  %-22s %10llu (%llu.%llu%%)", "contended", (unsigned long long)s.contended,
-		    (unsigned long long)(s.acquired ? s.contended * 100 / s.acquired : 0),
-		    (unsigned long long)(s.acquired ? s.contended * 1000 / s.acquired % 10 : 0));
+		    (unsigned long long)(s.contended * 100 / s.acquired),
+		    (unsigned long long)(s.contended * 1000 / s.acquired % 10));
 	print_ticks("longest wait", s.wait_max);
 	print_ticks("average wait", s.contended ? s.wait_total / s.contended : 0);
 	print_ticks("longest hold", s.hold_max);
-	print_ticks("average hold", s.acquired ? s.hold_total / s.acquired : 0);
+	print_ticks("average hold", s.hold_total / s.acquired);
 	return 0;
 }
 
 static const struct shell_cmd kernel_subcmds[] = {
-    SHELL_SUBCMD(sched, "[reset]", "scheduler lock contention: acquisitions, waits, holds",
+    SHELL_SUBCMD(sched, "[on|off]", "scheduler lock contention: acquisitions, waits, holds",
 		 cmd_sched),
     SHELL_SUBCMD(uptime, "", "time since boot", cmd_uptime),
     SHELL_SUBCMD(cpus, "", "CPUs online and their MPIDR", cmd_cpus),

@@ -15,9 +15,11 @@
 #include <kernel/thread.h>
 #include <string.h>
 
-/* Counted: `kernel sched` shows how contended it is (docs/scheduling.md). */
+/* Counted while `kernel sched on` (docs/scheduling.md); off, its lock and unlock pay one
+ * branch each, and no other lock pays anything. */
 static struct lock_stats sched_lock_counts;
-struct k_spinlock z_sched_lock = {0, &sched_lock_counts};
+struct k_spinlock z_sched_lock;
+struct lock_stats *volatile z_sched_lock_stats;
 
 static struct k_thread idle_threads[CONFIG_MAX_CPUS];
 static char idle_names[CONFIG_MAX_CPUS][sizeof("idle/") + 3];
@@ -193,7 +195,7 @@ bool z_swap(k_spinlock_key_t key)
 	if (next == prev) {
 		if (!z_timeout_armed(&sc->slice))
 			slice_start(sc, next);
-		k_spin_unlock(&z_sched_lock, key);
+		z_sched_lock_give(key);
 		return false;
 	}
 	uint64_t now = arch_timer_now();
@@ -216,7 +218,7 @@ bool z_swap(k_spinlock_key_t key)
 		prev->switch_in(prev);
 	/* prev runs again, on whichever CPU picked it, holding the lock that CPU's switch handed
 	 * over (the local variables above except key are stale now). */
-	k_spin_unlock(&z_sched_lock, key);
+	z_sched_lock_give(key);
 	return true;
 }
 
@@ -242,7 +244,7 @@ struct k_thread *k_current(void)
 void k_yield(void)
 {
 	bool thread_ctx = !arch_irqs_masked();
-	k_spinlock_key_t key = k_spin_lock(&z_sched_lock);
+	k_spinlock_key_t key = z_sched_lock_take();
 	struct sched_cpu *sc = this_sched();
 
 	sc->rotate = true;
@@ -250,7 +252,7 @@ void k_yield(void)
 		z_swap(key);
 	} else {
 		sc->need_resched = true;
-		k_spin_unlock(&z_sched_lock, key);
+		z_sched_lock_give(key);
 	}
 }
 
@@ -266,11 +268,11 @@ void z_reschedule_unlock(struct k_spinlock *lock, k_spinlock_key_t key)
 	arch_irq_restore(flags);
 	if (!need)
 		return;
-	key = k_spin_lock(&z_sched_lock);
+	key = z_sched_lock_take();
 	if (this_sched()->need_resched)
 		z_swap(key);
 	else
-		k_spin_unlock(&z_sched_lock, key); /* an interrupt exit did it meanwhile */
+		z_sched_lock_give(key); /* an interrupt exit did it meanwhile */
 }
 
 /* --- Blocking and waking ---------------------------------------------------------------------- */
@@ -333,12 +335,12 @@ int z_pend_curr(struct k_spinlock *lock, k_spinlock_key_t key, struct k_wait_q *
 {
 	if (lock != &z_sched_lock) {
 		/* IRQs are masked by lock already: that state is the key to drop lock with. */
-		k_spinlock_key_t masked = k_spin_lock(&z_sched_lock);
+		k_spinlock_key_t masked = z_sched_lock_take();
 
 		k_spin_unlock(lock, masked);
 	}
 	if (k_timeout_is_no_wait(timeout)) {
-		k_spin_unlock(&z_sched_lock, key);
+		z_sched_lock_give(key);
 		return -EAGAIN;
 	}
 	struct k_thread *t = this_sched()->current;
@@ -363,13 +365,13 @@ void z_unpend(struct k_thread *t, int retval)
 
 struct k_thread *z_wake_one(struct k_wait_q *wq, int retval)
 {
-	k_spinlock_key_t key = k_spin_lock(&z_sched_lock);
+	k_spinlock_key_t key = z_sched_lock_take();
 	struct rq_node *n = rq_list_first(&wq->waiters);
 	struct k_thread *t = n ? thread_of(n) : NULL;
 
 	if (t)
 		z_unpend(t, retval);
-	k_spin_unlock(&z_sched_lock, key);
+	z_sched_lock_give(key);
 	return t;
 }
 
@@ -387,20 +389,20 @@ unsigned z_wake_all_locked(struct k_wait_q *wq, int retval)
 
 unsigned z_wake_all(struct k_wait_q *wq, int retval)
 {
-	k_spinlock_key_t key = k_spin_lock(&z_sched_lock);
+	k_spinlock_key_t key = z_sched_lock_take();
 	unsigned woken = z_wake_all_locked(wq, retval);
 
-	k_spin_unlock(&z_sched_lock, key);
+	z_sched_lock_give(key);
 	return woken;
 }
 
 int z_wait_q_best_prio(struct k_wait_q *wq)
 {
-	k_spinlock_key_t key = k_spin_lock(&z_sched_lock);
+	k_spinlock_key_t key = z_sched_lock_take();
 	struct rq_node *n = rq_list_first(&wq->waiters);
 	int prio = n ? n->prio : CONFIG_NUM_PRIORITIES;
 
-	k_spin_unlock(&z_sched_lock, key);
+	z_sched_lock_give(key);
 	return prio;
 }
 
@@ -426,10 +428,10 @@ void z_set_prio_locked(struct k_thread *t, int prio)
 
 void z_thread_set_prio(struct k_thread *t, int prio)
 {
-	k_spinlock_key_t key = k_spin_lock(&z_sched_lock);
+	k_spinlock_key_t key = z_sched_lock_take();
 
 	z_set_prio_locked(t, prio);
-	k_spin_unlock(&z_sched_lock, key);
+	z_sched_lock_give(key);
 }
 
 /* --- Arch hooks ------------------------------------------------------------------------------- */
@@ -470,7 +472,7 @@ static void name_idle(unsigned id)
 _Noreturn static void idle_loop(void)
 {
 	for (;;) {
-		if (!z_swap(k_spin_lock(&z_sched_lock)))
+		if (!z_swap(z_sched_lock_take()))
 			wfi();
 		arch_irq_enable();
 		isb(); /* take the pending interrupt here; its exit may switch away from idle */
@@ -492,7 +494,7 @@ _Noreturn void sched_start_cpu(void)
 	idle->flags = Z_T_IDLE;
 	idle->cpu = (int)c->id;
 
-	k_spinlock_key_t key = k_spin_lock(&z_sched_lock);
+	k_spinlock_key_t key = z_sched_lock_take();
 
 	sc->idle = idle;
 	sc->current = idle;
@@ -500,7 +502,7 @@ _Noreturn void sched_start_cpu(void)
 	sc->budget_mark = sc->switched_at;
 	sc->started = true;
 	z_thread_register(idle);
-	k_spin_unlock(&z_sched_lock, key);
+	z_sched_lock_give(key);
 	idle_loop();
 }
 
@@ -509,7 +511,7 @@ void sched_irq_exit(void)
 	struct sched_cpu *sc = this_sched();
 
 	if (sc->need_resched && sc->current)
-		z_swap(k_spin_lock(&z_sched_lock));
+		z_swap(z_sched_lock_take());
 }
 
 void sched_resched_ipi(void)
@@ -517,15 +519,20 @@ void sched_resched_ipi(void)
 	this_sched()->need_resched = true;
 }
 
-void sched_lock_stats(struct lock_stats *out, bool reset)
+void sched_lock_stats(struct lock_stats *out, int count)
 {
-	k_spinlock_key_t key = k_spin_lock(&z_sched_lock);
+	k_spinlock_key_t key = z_sched_lock_take();
+	bool was = z_sched_lock_stats != NULL;
 
 	*out = sched_lock_counts;
-	if (reset) {
-		uint64_t since = sched_lock_counts.held_since;
-
-		sched_lock_counts = (struct lock_stats){.held_since = since};
+	if (count >= 0) {
+		/* The unlock below must not count a hold it did not see begin: switching on, the
+		 * hold starts now; switching off, the pointer goes after the unlock's last use. */
+		sched_lock_counts = (struct lock_stats){.held_since = arch_timer_now()};
+		if (count && !was)
+			z_sched_lock_stats = &sched_lock_counts;
+		else if (!count && was)
+			z_sched_lock_stats = NULL;
 	}
-	k_spin_unlock(&z_sched_lock, key);
+	z_sched_lock_give(key);
 }

@@ -53,10 +53,12 @@ static void charge(struct sched_cpu *sc, struct k_thread *t, uint64_t now)
 void z_budget_switch(struct sched_cpu *sc, struct k_thread *prev, struct k_thread *next,
 		     uint64_t now)
 {
-	charge(sc, prev, now);
+	if (prev->budget)
+		charge(sc, prev, now);
+	sc->budget_mark = now;
 	if (next->budget && next->budget->active)
 		arm_end(sc, next->budget, now);
-	else
+	else if (z_timeout_armed(&sc->budget_end))
 		z_timeout_abort(&sc->budget_end);
 }
 
@@ -88,19 +90,19 @@ static void refill_due(struct timeout *tmo)
 
 void k_budget_start(struct k_budget *b, uint64_t budget_ticks, uint64_t period_ticks)
 {
-	k_spinlock_key_t key = k_spin_lock(&z_sched_lock);
+	k_spinlock_key_t key = z_sched_lock_take();
 
 	budget_acct_init(&b->acct, budget_ticks, period_ticks, arch_timer_now());
 	b->nthreads = 0;
 	b->active = true;
 	z_timeout_init(&b->refill, refill_due, true);
 	z_timeout_add(&b->refill, b->acct.period_end);
-	k_spin_unlock(&z_sched_lock, key);
+	z_sched_lock_give(key);
 }
 
 int k_budget_attach(struct k_budget *b, struct k_thread *t)
 {
-	k_spinlock_key_t key = k_spin_lock(&z_sched_lock);
+	k_spinlock_key_t key = z_sched_lock_take();
 	int err = -ENOSPC;
 
 	if (b->nthreads < K_BUDGET_THREADS) {
@@ -108,13 +110,13 @@ int k_budget_attach(struct k_budget *b, struct k_thread *t)
 		t->budget = b;
 		err = 0;
 	}
-	k_spin_unlock(&z_sched_lock, key);
+	z_sched_lock_give(key);
 	return err;
 }
 
 void k_budget_stop(struct k_budget *b)
 {
-	k_spinlock_key_t key = k_spin_lock(&z_sched_lock);
+	k_spinlock_key_t key = z_sched_lock_take();
 
 	if (b->active) {
 		b->active = false;
@@ -127,13 +129,13 @@ void k_budget_stop(struct k_budget *b)
 		b->acct.throttled = false;
 		b->nthreads = 0;
 	}
-	k_spin_unlock(&z_sched_lock, key);
+	z_sched_lock_give(key);
 }
 
 void k_budget_read(struct k_budget *b, struct budget_acct *out)
 {
-	k_spinlock_key_t key = k_spin_lock(&z_sched_lock);
+	k_spinlock_key_t key = z_sched_lock_take();
 
 	*out = b->acct;
-	k_spin_unlock(&z_sched_lock, key);
+	z_sched_lock_give(key);
 }

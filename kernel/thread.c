@@ -80,10 +80,10 @@ int k_thread_create(struct k_thread *t, void *stack, size_t stack_size,
 	    prio > K_PRIO_LOWEST || !(cpu_mask & ALL_CPUS))
 		return -EINVAL;
 
-	k_spinlock_key_t key = k_spin_lock(&z_sched_lock);
+	k_spinlock_key_t key = z_sched_lock_take();
 	bool live = is_live(t);
 
-	k_spin_unlock(&z_sched_lock, key);
+	z_sched_lock_give(key);
 	if (live)
 		return -EBUSY; /* reuse a struct k_thread only once its thread is dead */
 	void (*switch_out)(struct k_thread *) = t->switch_out;
@@ -100,7 +100,7 @@ int k_thread_create(struct k_thread *t, void *stack, size_t stack_size,
 	t->stack_size = stack_size;
 	t->name = name ? name : "?";
 	arch_context_init(&t->ctx, (char *)stack + stack_size, thread_start, t);
-	key = k_spin_lock(&z_sched_lock);
+	key = z_sched_lock_take();
 
 	z_thread_register(t);
 	z_ready(t, false);
@@ -116,7 +116,7 @@ void k_sleep(k_timeout_t timeout)
 		k_yield();
 		return;
 	}
-	z_pend_curr(&z_sched_lock, k_spin_lock(&z_sched_lock), NULL, timeout);
+	z_pend_curr(&z_sched_lock, z_sched_lock_take(), NULL, timeout);
 }
 
 void k_sleep_ms(uint32_t ms)
@@ -135,11 +135,11 @@ void k_sleep_until(uint64_t ticks)
 int k_thread_suspend(struct k_thread *t)
 {
 	bool thread_ctx = !arch_irqs_masked(), can_wait = z_can_block();
-	k_spinlock_key_t key = k_spin_lock(&z_sched_lock);
+	k_spinlock_key_t key = z_sched_lock_take();
 	bool self = t == z_current_locked();
 
 	if (t->flags & (Z_T_DEAD | Z_T_IDLE)) {
-		k_spin_unlock(&z_sched_lock, key);
+		z_sched_lock_give(key);
 		return -EINVAL;
 	}
 	t->flags |= Z_T_SUSPENDED;
@@ -154,16 +154,16 @@ int k_thread_suspend(struct k_thread *t)
 		if (can_wait && !self)
 			return z_pend_curr(&z_sched_lock, key, &t->halt_q, K_FOREVER);
 	}
-	k_spin_unlock(&z_sched_lock, key);
+	z_sched_lock_give(key);
 	return 0;
 }
 
 int k_thread_resume(struct k_thread *t)
 {
-	k_spinlock_key_t key = k_spin_lock(&z_sched_lock);
+	k_spinlock_key_t key = z_sched_lock_take();
 
 	if (t->flags & Z_T_DEAD) {
-		k_spin_unlock(&z_sched_lock, key);
+		z_sched_lock_give(key);
 		return -EINVAL;
 	}
 	if (t->flags & Z_T_SUSPENDED) {
@@ -180,15 +180,15 @@ int k_thread_resume(struct k_thread *t)
 int k_thread_abort(struct k_thread *t)
 {
 	bool thread_ctx = !arch_irqs_masked(), can_wait = z_can_block();
-	k_spinlock_key_t key = k_spin_lock(&z_sched_lock);
+	k_spinlock_key_t key = z_sched_lock_take();
 	bool self = t == z_current_locked();
 
 	if (t->flags & Z_T_IDLE) {
-		k_spin_unlock(&z_sched_lock, key);
+		z_sched_lock_give(key);
 		return -EINVAL;
 	}
 	if (t->flags & Z_T_DEAD) {
-		k_spin_unlock(&z_sched_lock, key);
+		z_sched_lock_give(key);
 		return 0;
 	}
 	if (self && thread_ctx) {
@@ -203,7 +203,7 @@ int k_thread_abort(struct k_thread *t)
 		if (can_wait && !self)
 			z_pend_curr(&z_sched_lock, key, &t->join_q, K_FOREVER);
 		else
-			k_spin_unlock(&z_sched_lock, key);
+			z_sched_lock_give(key);
 		return 0;
 	}
 	z_thread_finalize(t);
@@ -214,18 +214,18 @@ int k_thread_abort(struct k_thread *t)
 int k_thread_join(struct k_thread *t, k_timeout_t timeout)
 {
 	bool can_wait = z_can_block();
-	k_spinlock_key_t key = k_spin_lock(&z_sched_lock);
+	k_spinlock_key_t key = z_sched_lock_take();
 
 	if (t == z_current_locked()) {
-		k_spin_unlock(&z_sched_lock, key);
+		z_sched_lock_give(key);
 		return -EDEADLK;
 	}
 	if (t->flags & Z_T_DEAD) {
-		k_spin_unlock(&z_sched_lock, key);
+		z_sched_lock_give(key);
 		return 0;
 	}
 	if (!can_wait || k_timeout_is_no_wait(timeout)) {
-		k_spin_unlock(&z_sched_lock, key);
+		z_sched_lock_give(key);
 		return -EBUSY;
 	}
 	/* join_q is woken only by z_thread_finalize: a 0 return means t is dead. */
@@ -237,10 +237,10 @@ int k_thread_set_priority(struct k_thread *t, int prio)
 	if (prio < 0 || prio > K_PRIO_LOWEST)
 		return -EINVAL;
 
-	k_spinlock_key_t key = k_spin_lock(&z_sched_lock);
+	k_spinlock_key_t key = z_sched_lock_take();
 
 	if (t->flags & (Z_T_DEAD | Z_T_IDLE)) {
-		k_spin_unlock(&z_sched_lock, key);
+		z_sched_lock_give(key);
 		return -EINVAL;
 	}
 	t->base_prio = prio;
@@ -271,10 +271,10 @@ const char *k_thread_state_str(const struct k_thread *t)
 
 int k_thread_get_info(const struct k_thread *t, struct k_thread_info *info)
 {
-	k_spinlock_key_t key = k_spin_lock(&z_sched_lock);
+	k_spinlock_key_t key = z_sched_lock_take();
 
 	if (!is_live(t)) {
-		k_spin_unlock(&z_sched_lock, key);
+		z_sched_lock_give(key);
 		return -ESRCH;
 	}
 	size_t n = strlen(t->name);
@@ -290,7 +290,7 @@ int k_thread_get_info(const struct k_thread *t, struct k_thread_info *info)
 	info->runtime_ticks = t->runtime;
 	if (z_is_running(t))
 		info->runtime_ticks += arch_timer_now() - cpus[t->cpu].sched.switched_at;
-	k_spin_unlock(&z_sched_lock, key);
+	z_sched_lock_give(key);
 	return 0;
 }
 
@@ -299,12 +299,12 @@ int k_thread_get_info(const struct k_thread *t, struct k_thread_info *info)
 void k_thread_foreach(void (*cb)(struct k_thread *t, void *arg), void *arg)
 {
 	for (unsigned i = 0;; i++) {
-		k_spinlock_key_t key = k_spin_lock(&z_sched_lock);
+		k_spinlock_key_t key = z_sched_lock_take();
 		struct k_thread *t = all_threads;
 
 		for (unsigned j = 0; t && j < i; j++)
 			t = t->next_all;
-		k_spin_unlock(&z_sched_lock, key);
+		z_sched_lock_give(key);
 		if (!t)
 			return;
 		cb(t, arg);

@@ -53,7 +53,7 @@ bool z_timeout_running_elsewhere(const struct timeout *t)
 
 void timeout_announce(void)
 {
-	k_spinlock_key_t key = k_spin_lock(&z_sched_lock);
+	k_spinlock_key_t key = z_sched_lock_take();
 	struct sched_cpu *sc = &this_cpu()->sched;
 	/* One `now` for the whole pass: a callback that re-arms itself in the past (a short
 	 * periodic timer that fell behind) runs again on the next interrupt instead of looping
@@ -69,13 +69,13 @@ void timeout_announce(void)
 			continue;
 		}
 		sc->tmo_running = t;
-		k_spin_unlock(&z_sched_lock, key);
+		z_sched_lock_give(key);
 		t->fn(t); /* t may be freed from here on: do not touch it again */
-		key = k_spin_lock(&z_sched_lock);
+		key = z_sched_lock_take();
 		sc->tmo_running = NULL;
 	}
 	program(sc, timeout_q_next_deadline(&sc->timeouts));
-	k_spin_unlock(&z_sched_lock, key);
+	z_sched_lock_give(key);
 }
 
 void k_busy_wait_us(uint32_t us)

@@ -8,7 +8,7 @@
 static void timer_fire(struct timeout *tmo)
 {
 	struct k_timer *timer = z_container_of(tmo, struct k_timer, tmo);
-	k_spinlock_key_t key = k_spin_lock(&z_sched_lock);
+	k_spinlock_key_t key = z_sched_lock_take();
 	uint64_t period = timer->period;
 
 	/* Not if a k_timer_start on another CPU re-armed it since it fired. */
@@ -19,7 +19,7 @@ static void timer_fire(struct timeout *tmo)
 			next = now > UINT64_MAX - period ? UINT64_MAX : now + period;
 		z_timeout_add(tmo, next);
 	}
-	k_spin_unlock(&z_sched_lock, key);
+	z_sched_lock_give(key);
 	if (timer->expiry)
 		timer->expiry(timer);
 }
@@ -35,7 +35,7 @@ void k_timer_init(struct k_timer *timer, k_timer_fn expiry, void *user_data)
 void k_timer_start(struct k_timer *timer, k_timeout_t duration, k_timeout_t period)
 {
 	uint64_t freq = arch_timer_freq();
-	k_spinlock_key_t key = k_spin_lock(&z_sched_lock);
+	k_spinlock_key_t key = z_sched_lock_take();
 
 	timer->period = 0;
 	if (period.kind != Z_TIMEOUT_ABS && !k_timeout_is_no_wait(period) &&
@@ -45,18 +45,18 @@ void k_timer_start(struct k_timer *timer, k_timeout_t duration, k_timeout_t peri
 		z_timeout_abort(&timer->tmo);
 	else
 		z_timeout_add(&timer->tmo, z_timeout_deadline(duration, arch_timer_now(), freq));
-	k_spin_unlock(&z_sched_lock, key);
+	z_sched_lock_give(key);
 }
 
 void k_timer_stop(struct k_timer *timer)
 {
 	for (;;) {
-		k_spinlock_key_t key = k_spin_lock(&z_sched_lock);
+		k_spinlock_key_t key = z_sched_lock_take();
 
 		z_timeout_abort(&timer->tmo);
 		bool busy = z_timeout_running_elsewhere(&timer->tmo);
 
-		k_spin_unlock(&z_sched_lock, key);
+		z_sched_lock_give(key);
 		if (!busy)
 			return;
 		/* The callback may re-arm it (periodic, or restarted): cancel again once it is
@@ -67,18 +67,18 @@ void k_timer_stop(struct k_timer *timer)
 
 bool k_timer_is_running(struct k_timer *timer)
 {
-	k_spinlock_key_t key = k_spin_lock(&z_sched_lock);
+	k_spinlock_key_t key = z_sched_lock_take();
 	bool armed = z_timeout_armed(&timer->tmo);
 
-	k_spin_unlock(&z_sched_lock, key);
+	z_sched_lock_give(key);
 	return armed;
 }
 
 uint64_t k_timer_next_expiry(struct k_timer *timer)
 {
-	k_spinlock_key_t key = k_spin_lock(&z_sched_lock);
+	k_spinlock_key_t key = z_sched_lock_take();
 	uint64_t when = z_timeout_armed(&timer->tmo) ? timer->tmo.node.deadline : 0;
 
-	k_spin_unlock(&z_sched_lock, key);
+	z_sched_lock_give(key);
 	return when;
 }

@@ -2,7 +2,9 @@
  * HCRX_EL2 registers of newer CPUs. The features decided here match the guests' view of the ID
  * registers (id_regs.c): what is hidden there traps here. */
 #include <arch/sysreg.h>
+#include <kernel/percpu.h>
 #include <zvm/id_regs.h>
+#include <zvm/placement.h>
 #include <zvm/vcpu_internal.h>
 
 /* Guest HCR_EL2: stage 2 on, interrupts to EL2, trap what we emulate. Also kept while the host
@@ -15,6 +17,7 @@
 #define HCR_FB	   (1ULL << 9) /* broadcast TLB/cache maintenance: vCPUs migrate */
 #define HCR_BSU_IS (1ULL << 10)
 #define HCR_TWI	   (1ULL << 13)
+#define HCR_TWE	   (1ULL << 14)
 #define HCR_TID3   (1ULL << 18) /* ID registers: guests see zvm/id_regs.c's view */
 #define HCR_TSC	   (1ULL << 19)
 #define HCR_TIDCP  (1ULL << 20)
@@ -34,7 +37,8 @@
 
 #define FIELD(reg, shift) (((reg) >> (shift)) & 0xf)
 
-static bool pauth; /* FEAT_PAuth: the same on every CPU */
+static bool pauth;			  /* FEAT_PAuth: the same on every CPU */
+static uint64_t hcr_now[CONFIG_MAX_CPUS]; /* what each CPU's HCR_EL2 holds */
 
 bool el2_guests_have_pauth(void)
 {
@@ -55,6 +59,7 @@ void el2_traps_init_cpu(void)
 	if (FIELD(pfr0, 28)) /* RAS: error records stay the host's */
 		hcr |= HCR_TERR;
 	write_sysreg(hcr_el2, hcr);
+	hcr_now[cpu_id()] = hcr;
 
 	/* Registers of newer CPUs that reset to UNKNOWN values; zero is "no fine-grained traps"
 	 * and "none of the HCRX features", whose EL1 registers then trap and are UNDEFINED. */
@@ -74,4 +79,20 @@ void el2_traps_init_cpu(void)
 	if (FIELD(pfr0, 44)) /* AMU */
 		cptr |= CPTR_TAM;
 	write_sysreg(cptr_el2, cptr);
+}
+
+void el2_traps_set_wfx(unsigned cpu_use)
+{
+	uint64_t *now = &hcr_now[cpu_id()];
+	uint64_t hcr = *now & ~(HCR_TWI | HCR_TWE);
+
+	if (cpu_use != CPU_DEDICATED)
+		hcr |= HCR_TWI;
+	if (cpu_use == CPU_OVERCOMMITTED)
+		hcr |= HCR_TWE;
+	/* Takes effect at the guest entry's ERET, a context synchronisation event. */
+	if (hcr != *now) {
+		write_sysreg(hcr_el2, hcr);
+		*now = hcr;
+	}
 }

@@ -223,6 +223,7 @@ static void vcpu_run(void *a, void *b)
 			arch_irq_restore(flags);
 			continue;
 		}
+		el2_traps_set_wfx(v->cpu_use);
 		vcpu_prepare_entry(v);
 		uint64_t why = guest_enter(v);
 

@@ -1,12 +1,14 @@
 /* The VM table, references, and building and freeing a VM. State changes: vm_life.c. */
 #include <errno.h>
-#include <kernel/time.h>
 #include <kernel/heap.h>
+#include <kernel/percpu.h>
 #include <kernel/printk.h>
 #include <kernel/thread.h>
+#include <kernel/time.h>
 #include <lib/format.h>
 #include <string.h>
 #include <zvm/images.h>
+#include <zvm/placement.h>
 #include <zvm/vcpu_internal.h>
 #include <zvm/vdev/vgic.h>
 #include <zvm/vdev/pvpanic.h>
@@ -90,6 +92,30 @@ static int reserve_id(struct vm *vm, const char *name)
 	return id;
 }
 
+/* vms_lock held: tells every listed vCPU whether its CPUs are its own, shared or
+ * over-committed (zvm/placement.h); each applies it at its next guest entry. */
+static void update_cpu_use(void)
+{
+	uint64_t masks[VM_MAX * VM_MAX_VCPUS];
+	uint8_t use[VM_MAX * VM_MAX_VCPUS];
+	struct vcpu *who[VM_MAX * VM_MAX_VCPUS];
+	uint64_t online = cpu_count() >= 64 ? ~0ULL : (1ULL << cpu_count()) - 1;
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < VM_MAX; i++) {
+		if (!vms[i] || !vms[i]->listed)
+			continue;
+		for (unsigned c = 0; c < vms[i]->nr_vcpus; c++) {
+			who[n] = vms[i]->vcpus[c];
+			masks[n] = who[n]->thread.cpu_mask;
+			n++;
+		}
+	}
+	placement_classify(masks, n, online, use);
+	for (unsigned i = 0; i < n; i++)
+		who[i]->cpu_use = use[i];
+}
+
 static void list_vm(struct vm *vm, bool listed)
 {
 	k_spinlock_key_t key = k_spin_lock(&vms_lock);
@@ -101,6 +127,7 @@ static void list_vm(struct vm *vm, bool listed)
 		vm->listed = false;
 		vms[vm->id] = NULL;
 	}
+	update_cpu_use();
 	k_spin_unlock(&vms_lock, key);
 }
 

@@ -3,6 +3,7 @@
 #include <kernel/time.h>
 #include <lib/format.h>
 #include <shell/shell.h>
+#include <zvm/placement.h>
 #include <zvm/vcpu.h>
 #include <zvm/vm.h>
 #include <zvm/vm_stat.h>
@@ -26,8 +27,9 @@ static void mask_str(uint64_t mask, char *buf, size_t size)
 
 void vm_stat_print(struct vm *vm)
 {
-	shell_print("VCPU %-5s %-9s %3s %-7s %4s %9s %10s %8s %8s %8s %8s  %s", "POWER", "STATE",
-		    "CPU", "PIN", "PRIO", "TIME(ms)", "EXITS", "WFI", "IRQ", "HVC", "MMIO", "PC");
+	shell_print("VCPU %-5s %-9s %3s %-7s %4s %9s %10s %8s %8s %8s %8s  %-8s  %s", "POWER",
+		    "STATE", "CPU", "PIN", "PRIO", "TIME(ms)", "EXITS", "WFI", "IRQ", "HVC", "MMIO",
+		    "PC", "CPUS");
 	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
 		const struct vcpu *v = vm->vcpus[i];
 		struct k_thread_info ti;
@@ -42,12 +44,13 @@ void vm_stat_print(struct vm *vm)
 		}
 		mask_str(ti.cpu_mask, pin, sizeof(pin));
 		shell_print(
-		    "%-4u %-5s %-9s %3d %-7s %4d %9llu %10llu %8llu %8llu %8llu %8llu  %llx", i,
-		    v->power == VCPU_ON ? "on" : "off", ti.state, ti.cpu, pin, ti.prio,
+		    "%-4u %-5s %-9s %3d %-7s %4d %9llu %10llu %8llu %8llu %8llu %8llu  %-8llx  %s",
+		    i, v->power == VCPU_ON ? "on" : "off", ti.state, ti.cpu, pin, ti.prio,
 		    (unsigned long long)k_ticks_to_ms(ti.runtime_ticks),
 		    (unsigned long long)v->exits, (unsigned long long)v->wfi_exits,
 		    (unsigned long long)v->irq_exits, (unsigned long long)v->hvc_exits,
-		    (unsigned long long)v->mmio_exits, (unsigned long long)v->regs.pc);
+		    (unsigned long long)v->mmio_exits, (unsigned long long)v->regs.pc,
+		    cpu_use_name(v->cpu_use));
 	}
 	if (vm->budget_us) {
 		struct budget_acct a;

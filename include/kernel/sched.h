@@ -74,7 +74,20 @@ void sched_resched_ipi(void);
 
 /* --- Kernel-internal interface (callers hold z_sched_lock unless stated) ---------------------- */
 
+struct lock_stats;
 extern struct k_spinlock z_sched_lock;
+/* Its contention statistics while `kernel sched on`, else NULL (docs/scheduling.md). */
+extern struct lock_stats *volatile z_sched_lock_stats;
+
+static inline k_spinlock_key_t z_sched_lock_take(void)
+{
+	return k_spin_lock_counted(&z_sched_lock, z_sched_lock_stats);
+}
+
+static inline void z_sched_lock_give(k_spinlock_key_t key)
+{
+	k_spin_unlock_counted(&z_sched_lock, key, z_sched_lock_stats);
+}
 
 #define z_container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
@@ -115,9 +128,9 @@ void z_thread_register(struct k_thread *t);
 /* Marks t dead: off every queue and timeout, out of the thread list, joiners woken. */
 void z_thread_finalize(struct k_thread *t);
 
-/* A copy of the scheduler lock's contention statistics (kernel/lock_stats.h); reset: start
- * counting again from zero. */
+/* A copy of the scheduler lock's contention statistics (kernel/lock_stats.h). count: -1 leaves
+ * counting as it is; 1 starts (or restarts) it from zero; 0 stops it and clears the counts. */
 struct lock_stats;
-void sched_lock_stats(struct lock_stats *out, bool reset);
+void sched_lock_stats(struct lock_stats *out, int count);
 
 #endif

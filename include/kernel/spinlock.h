@@ -10,18 +10,20 @@ struct lock_stats;
 
 struct k_spinlock {
 	volatile uint32_t locked;
-	struct lock_stats *stats; /* NULL, or counted (kernel/lock_stats.h) */
 };
 
 typedef uint64_t k_spinlock_key_t;
 
 #define K_SPINLOCK_INIT                                                                            \
 	{                                                                                          \
-		0, 0                                                                               \
+		0                                                                                  \
 	}
 
 k_spinlock_key_t k_spin_lock(struct k_spinlock *l);
 void k_spin_unlock(struct k_spinlock *l, k_spinlock_key_t key);
 bool k_spin_is_locked(const struct k_spinlock *l);
+/* As above, counting contention into s when s is not NULL (kernel/lock_stats.h). */
+k_spinlock_key_t k_spin_lock_counted(struct k_spinlock *l, struct lock_stats *s);
+void k_spin_unlock_counted(struct k_spinlock *l, k_spinlock_key_t key, struct lock_stats *s);
 
 #endif

@@ -60,6 +60,7 @@ struct vcpu {
 	volatile unsigned requests;    /* VCPU_REQ_* bits, taken on the next loop */
 	volatile int running_on;       /* physical CPU while in guest mode, else -1 */
 	volatile bool parked;	       /* off, paused or halted: its thread sleeps */
+	volatile uint8_t cpu_use;      /* enum cpu_use (zvm/placement.h): which of WFI/WFE trap */
 	uint64_t psci_entry, psci_ctx; /* CPU_ON arguments */
 
 	/* Statistics for `zvm info` and tests. */

@@ -33,6 +33,9 @@ static inline void vcpu_skip_a64(struct vcpu *v)
 void el2_traps_init_cpu(void);
 /* Guests use pointer authentication untrapped: its keys are vCPU state (vcpu_sr.c). */
 bool el2_guests_have_pauth(void);
+/* Before a guest entry from the vCPU thread, IRQs masked: HCR_EL2.TWI and TWE for this vCPU's
+ * cpu_use. Not on the fast path: a change of placement takes effect at the next slow exit. */
+void el2_traps_set_wfx(unsigned cpu_use);
 
 /* EL1 state save/restore (vcpu_sr.c). */
 void vcpu_load(struct vcpu *v);

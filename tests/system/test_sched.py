@@ -144,13 +144,16 @@ def sched_counts(out):
 def test_scheduler_lock_contention_is_counted(zvm):
     vm = create_vm(zvm, "-t test-spin -c 4 -m 32")
     zvm.run(f"zvm run -n {vm}")
-    assert "now reset" in zvm.run("kernel sched reset")
+    assert "not counted" in zvm.run("kernel sched")
+    assert "counting on, from zero" in zvm.run("kernel sched on")
     time.sleep(2)
     acq, cont = sched_counts(zvm.run("kernel sched"))
     # Four spinning vCPUs take time slices on four CPUs: hundreds of switches in 2 s.
     assert acq > 100 and 0 <= cont <= acq, (acq, cont)
     zvm.run(f"zvm delete -n {vm}")
-    zvm.run("kernel sched reset")
+    zvm.run("kernel sched on")
     acq2, _ = sched_counts(zvm.run("kernel sched"))
     assert acq2 < acq
-    assert "usage: kernel sched [reset]" in zvm.run("kernel sched now")
+    assert "counting off" in zvm.run("kernel sched off")
+    assert "not counted" in zvm.run("kernel sched")
+    assert "usage: kernel sched [on|off]" in zvm.run("kernel sched now")

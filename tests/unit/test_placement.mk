@@ -1,0 +1,2 @@
+UNIT_TESTS += placement
+placement_SRCS := tests/unit/test_placement.c zvm/placement.c
