@@ -51,7 +51,7 @@ static void console_tx_irq(void)
 	k_spin_unlock(&tx_lock, key);
 }
 
-/* tx_lock held: sends everything queued, waiting on the line. */
+/* tx_lock held (or every other CPU stopped): sends everything queued, waiting on the line. */
 static void tx_drain_polled_locked(void)
 {
 	while (byte_ring_used(&tx_ring)) {
@@ -140,11 +140,7 @@ void console_panic(void)
 	panicking = true;
 	/* Without the lock: the CPU holding it may have been stopped. What is queued goes out
 	 * first, so the panic message follows the output that led to it. */
-	while (byte_ring_used(&tx_ring)) {
-		while (!pl011_tx_ready())
-			;
-		pl011_tx_byte((uint8_t)byte_ring_get(&tx_ring));
-	}
+	tx_drain_polled_locked();
 }
 
 /* Interrupt context: a byte arrived. When the ring is full the byte is lost, and the reader

@@ -87,14 +87,14 @@ static int cmd_new(int argc, char **argv)
 		return -EINVAL;
 	if ((v = opt_value(argc, argv, 'c')) && (args_parse_u32(v, &n) || !n)) {
 		shell_error("bad vCPU count '%s'", v);
-		return -EINVAL;
+		return -EIO; /* said in words: no usage line after it */
 	}
 	if (v)
 		cfg.nr_vcpus = n;
 	if ((v = opt_value(argc, argv, 'm'))) {
 		if (args_parse_u32(v, &n) || !n || n > 64 * 1024) {
 			shell_error("bad memory size '%s' (MiB)", v);
-			return -EINVAL;
+			return -EIO;
 		}
 		cfg.mem_bytes = (size_t)n << 20;
 	}
@@ -103,7 +103,7 @@ static int cmd_new(int argc, char **argv)
 	    vm_opts_pin(v, cpu_count(), cfg.nr_vcpus > VM_MAX_VCPUS ? 1 : cfg.nr_vcpus,
 			cfg.vcpu_mask)) {
 		shell_error("bad CPU list '%s' (CPUs 0-%u)", v, cpu_count() - 1);
-		return -EINVAL;
+		return -EIO;
 	}
 	id = vm_create(&cfg);
 	if (id < 0)

@@ -75,9 +75,15 @@ def test_bad_scheduling_options_get_one_line_errors(zvm):
         "zvm new -t hello -c 3 -p 1+2,3": "error: bad CPU list '1+2,3' (CPUs 0-3)",
         "zvm new -t hello -c 2 -p 1,4": "error: bad CPU list '1,4' (CPUs 0-3)",
     }
+    assert_one_line_errors(zvm, cases)
+
+
+def assert_one_line_errors(zvm, cases):
+    """Each command line answers with its error, in one line."""
     for line, error in cases.items():
         out = zvm.run(line)
         assert error in out, (line, out)
+        assert len(out.strip().splitlines()) == 1, (line, out)
         assert out.count("error:") == 1, out
     assert not re.search(r"^\d+\s", zvm.run("zvm info"), re.M)
 
@@ -124,10 +130,9 @@ def test_budget_options_and_errors(zvm):
         "zvm new -t hello --budget 5/20000": "error: bad budget '5/20000'",
         "zvm new -t hello --budget": "error: bad budget ''",
     }
-    for line, error in cases.items():
-        out = zvm.run(line)
-        assert error in out and "B/P in ms" in out, (line, out)
-        assert len(out.strip().splitlines()) == 1, out
+    assert_one_line_errors(zvm, cases)
+    for line in cases:
+        assert "B/P in ms" in zvm.run(line)
     vm = create_vm(zvm, "-t hello -m 32 --budget 2.5/10")
     assert "budget 2.5/10 ms" in zvm.run(f"zvm stat {vm}")
     zvm.run(f"zvm delete -n {vm}")
