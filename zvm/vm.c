@@ -112,8 +112,15 @@ static void update_cpu_use(void)
 		}
 	}
 	placement_classify(masks, n, online, use);
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; i < n; i++) {
+		if (who[i]->cpu_use == use[i])
+			continue;
 		who[i]->cpu_use = use[i];
+		/* A dedicated vCPU idle in its guest's WFI would not see the change until its next
+		 * slow exit: make it take one (a request makes the exit path go to the thread). */
+		if (who[i]->thread.entry)
+			vcpu_request(who[i], VCPU_REQ_KICK);
+	}
 }
 
 static void list_vm(struct vm *vm, bool listed)

@@ -2,6 +2,7 @@
 not trapped; a second vCPU on the CPU ends that (and over-commits it: WFE trapped too); the
 guest works either way."""
 import re
+import time
 
 import pytest
 
@@ -54,3 +55,19 @@ def test_the_same_guest_shared_traps_its_wfi(zvm):
     assert use == "overcommit" and wfi > 0, (wfi, use)
     for v in (vm, other):
         zvm.run(f"zvm delete -n {v}")
+
+
+def test_an_idle_dedicated_vcpu_gives_way_when_its_cpu_is_shared(zvm):
+    # The RTOS idles in WFI at its prompt: while dedicated, its thread looks
+    # busy; once another VM is placed on the CPU it must trap WFI again and let that VM run.
+    idle = create_vm(zvm, "-t rtos -m 64 -p 3 --prio 5")
+    zvm.run(f"zvm run -n {idle}")
+    spin = create_vm(zvm, "-t test-spin -m 32 -p 3 --prio 20")
+    zvm.run(f"zvm run -n {spin}")
+    time.sleep(3)
+    out = zvm.run(f"zvm stat {spin}")
+    ms = int(re.search(r"^0\s+on\s+\S+\s+-?\d+\s+\S+\s+\d+\s+(\d+)\s", out, re.M)[1])
+    assert ms > 1000, out  # the lower VM got the CPU the idle one does not use
+    assert uses(zvm, idle)[0][1] == "overcommit"
+    for vm in (spin, idle):
+        zvm.run(f"zvm delete -n {vm}")
