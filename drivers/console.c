@@ -54,11 +54,8 @@ static void console_tx_irq(void)
 /* tx_lock held (or every other CPU stopped): sends everything queued, waiting on the line. */
 static void tx_drain_polled_locked(void)
 {
-	while (byte_ring_used(&tx_ring)) {
-		while (!pl011_tx_ready())
-			;
-		pl011_tx_byte((uint8_t)byte_ring_get(&tx_ring));
-	}
+	while (byte_ring_used(&tx_ring))
+		pl011_putc((char)byte_ring_get(&tx_ring));
 }
 
 void console_write(const char *s, size_t len)
@@ -85,9 +82,7 @@ void console_write(const char *s, size_t len)
 		/* 16 KiB queued that the line has not taken: the host's own output is never
 		 * dropped, so it waits for the line, one byte at a time. Only the host gets here:
 		 * guests stop at their reserve. */
-		while (!pl011_tx_ready())
-			;
-		pl011_tx_byte((uint8_t)byte_ring_get(&tx_ring));
+		pl011_putc((char)byte_ring_get(&tx_ring));
 	}
 	tx_fill_locked();
 	k_spin_unlock(&tx_lock, key);

@@ -47,7 +47,6 @@ static void charge(struct sched_cpu *sc, struct k_thread *t, uint64_t now)
 
 	if (b && b->active && budget_charge(&b->acct, now - sc->budget_mark))
 		throttle(b);
-	sc->budget_mark = now;
 }
 
 void z_budget_switch(struct sched_cpu *sc, struct k_thread *prev, struct k_thread *next,
@@ -69,6 +68,7 @@ void z_budget_end_expired(struct timeout *tmo)
 	uint64_t now = arch_timer_now();
 
 	charge(sc, t, now);
+	sc->budget_mark = now;
 	if (!t->budget || !t->budget->active)
 		return;
 	if (t->budget->acct.throttled)

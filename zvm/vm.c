@@ -99,7 +99,7 @@ static void update_cpu_use(void)
 	uint64_t masks[VM_MAX * VM_MAX_VCPUS];
 	uint8_t use[VM_MAX * VM_MAX_VCPUS];
 	struct vcpu *who[VM_MAX * VM_MAX_VCPUS];
-	uint64_t online = cpu_count() >= 64 ? ~0ULL : (1ULL << cpu_count()) - 1;
+	uint64_t online = cpu_all_mask();
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < VM_MAX; i++) {

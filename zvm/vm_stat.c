@@ -14,7 +14,7 @@ static void mask_str(uint64_t mask, char *buf, size_t size)
 	size_t n = 0;
 
 	buf[0] = '\0';
-	uint64_t online = cpu_count() >= 64 ? ~0ULL : (1ULL << cpu_count()) - 1;
+	uint64_t online = cpu_all_mask();
 
 	if ((mask & online) == online) {
 		fmt_snprintf(buf, size, "any");

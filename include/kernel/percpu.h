@@ -44,5 +44,10 @@ static inline bool sched_need_resched(void)
 
 /* CPUs described by the device tree (all of them are brought online at boot). */
 unsigned cpu_count(void);
+/* Bit n set for every CPU n the machine has. */
+static inline uint64_t cpu_all_mask(void)
+{
+	return cpu_count() >= 64 ? ~0ULL : (1ULL << cpu_count()) - 1;
+}
 
 #endif
