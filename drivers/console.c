@@ -1,24 +1,38 @@
 /* The host console on top of the PL011. Output from any CPU goes into a transmit ring that the
  * UART's TX interrupt drains, a FIFO's worth at a time, so no writer waits for the line with
- * interrupts masked (at 115200 baud a byte takes 87 us). Input goes into a receive ring that
- * the shell thread sleeps on. The queues themselves are drivers/console_queue.c. */
+ * interrupts masked (at 115200 baud a byte takes 87 us). A thread that finds the ring full
+ * sleeps until the interrupt frees room; threads leave TX_ATOMIC_RESERVE to writers that cannot
+ * sleep (interrupt and exception handlers), which poll the line only beyond that. Input goes
+ * into a receive ring that the shell thread sleeps on. The queues themselves are
+ * drivers/console_queue.c. */
+#include <arch/irq.h>
 #include <drivers/console.h>
 #include <drivers/console_queue.h>
 #include <drivers/pl011.h>
 #include <kernel/sem.h>
 #include <kernel/spinlock.h>
+#include <kernel/timer.h>
 #include <stdint.h>
 
-#define TX_RING_SIZE	 (16 * 1024)
-#define TX_GUEST_RESERVE (4 * 1024) /* guest output leaves this much for the host's */
-#define TX_BURST	 32	    /* bytes per fill, a FIFO's worth: bounds the time masked */
-#define RX_RING_SIZE	 (4 * 1024) /* a pasted page of commands */
+#define TX_RING_SIZE	  (16 * 1024)
+#define TX_GUEST_RESERVE  (4 * 1024) /* guest output leaves this much for the host's */
+#define TX_ATOMIC_RESERVE (1024) /* host threads leave this much for writers that cannot sleep */
+#define TX_BURST	  32	 /* bytes per fill, a FIFO's worth: bounds the time masked */
+#define RX_RING_SIZE	  (4 * 1024) /* a pasted page of commands */
 
 static struct k_spinlock tx_lock;
 static uint8_t tx_buf[TX_RING_SIZE];
 static struct byte_ring tx_ring = {tx_buf, TX_RING_SIZE, 0, 0};
-static bool tx_irq_on;		/* the TX interrupt drains the ring: set once, under tx_lock */
-static volatile bool panicking; /* polled output without the lock: its holder may be stopped */
+static bool tx_irq_on;		     /* the TX interrupt drains the ring: set once, under tx_lock */
+static volatile bool panicking;	     /* polled output without the lock: its holder may be stopped */
+static struct k_sem tx_space;	     /* given by the TX interrupt while threads wait for room */
+static unsigned tx_waiters;	     /* threads waiting for room, under tx_lock */
+static uint64_t tx_waits, tx_polled; /* console_stats(), under tx_lock */
+/* A paced line (console_set_line_rate): bytes sent per tick of tx_pace_timer, 0 when the TX
+ * interrupt drains the ring as fast as the UART takes it. */
+#define TX_PACE_HZ 100
+static unsigned tx_pace_per_tick;
+static struct k_timer tx_pace_timer;
 
 static struct k_spinlock rx_lock;
 static uint8_t rx_buf[RX_RING_SIZE];
@@ -34,21 +48,67 @@ static void put_polled(const char *s, size_t len)
 	}
 }
 
-/* tx_lock held: moves up to a FIFO's worth to the UART, and asks for the TX interrupt while
- * bytes are left. */
+/* tx_lock held: moves up to `max` bytes to the UART (as far as its FIFO takes them). */
+static void tx_send_locked(unsigned max)
+{
+	for (unsigned n = 0; n < max && byte_ring_used(&tx_ring) && pl011_tx_ready(); n++)
+		pl011_tx_byte((uint8_t)byte_ring_get(&tx_ring));
+}
+
+/* tx_lock held: a FIFO's worth to the UART, and the TX interrupt asked for while bytes are
+ * left. With a paced line the pace timer sends instead. */
 static void tx_fill_locked(void)
 {
-	for (int n = 0; n < TX_BURST && byte_ring_used(&tx_ring) && pl011_tx_ready(); n++)
-		pl011_tx_byte((uint8_t)byte_ring_get(&tx_ring));
+	if (tx_pace_per_tick)
+		return;
+	tx_send_locked(TX_BURST);
 	pl011_set_tx_irq(byte_ring_used(&tx_ring) != 0);
+}
+
+/* The TX interrupt, or a tick of the paced line: sends, then wakes a thread waiting for room.
+ * The give is outside tx_lock: it may take the scheduler's lock, and printk under the
+ * scheduler's lock takes tx_lock. One waiter a step; steps keep coming while the ring holds
+ * bytes, so every waiter's turn comes. */
+static void tx_step(bool paced)
+{
+	k_spinlock_key_t key = k_spin_lock(&tx_lock);
+	bool wake;
+
+	if (paced)
+		tx_send_locked(tx_pace_per_tick);
+	else
+		tx_fill_locked();
+	wake = tx_waiters && byte_ring_free(&tx_ring) > TX_ATOMIC_RESERVE;
+	k_spin_unlock(&tx_lock, key);
+	if (wake)
+		k_sem_give(&tx_space);
 }
 
 static void console_tx_irq(void)
 {
-	k_spinlock_key_t key = k_spin_lock(&tx_lock);
+	tx_step(false);
+}
 
-	tx_fill_locked();
+static void tx_pace_tick(struct k_timer *t)
+{
+	(void)t;
+	tx_step(true);
+}
+
+void console_set_line_rate(unsigned baud)
+{
+	k_spinlock_key_t key;
+
+	k_timer_stop(&tx_pace_timer);
+	key = k_spin_lock(&tx_lock);
+	/* 10 bits a byte on the line (start, 8 data, stop); at least a byte a tick. */
+	tx_pace_per_tick = baud ? (baud / 10 + TX_PACE_HZ - 1) / TX_PACE_HZ : 0;
+	pl011_set_tx_irq(false);
+	if (!baud)
+		tx_fill_locked();
 	k_spin_unlock(&tx_lock, key);
+	if (baud)
+		k_timer_start(&tx_pace_timer, K_MSEC(1000 / TX_PACE_HZ), K_MSEC(1000 / TX_PACE_HZ));
 }
 
 /* tx_lock held (or every other CPU stopped): sends everything queued, waiting on the line. */
@@ -60,6 +120,8 @@ static void tx_drain_polled_locked(void)
 
 void console_write(const char *s, size_t len)
 {
+	/* Interrupts enabled on entry: a thread holding no spinlock, which may sleep for room. */
+	bool may_sleep = !arch_irqs_masked();
 	k_spinlock_key_t key;
 
 	if (panicking) {
@@ -73,18 +135,42 @@ void console_write(const char *s, size_t len)
 		return;
 	}
 	for (;;) {
-		size_t n = console_tx_queue(&tx_ring, s, len, 0);
+		size_t n =
+		    console_tx_queue(&tx_ring, s, len, may_sleep ? TX_ATOMIC_RESERVE : 0, true);
 
 		s += n;
 		len -= n;
 		if (!len)
 			break;
-		/* 16 KiB queued that the line has not taken: the host's own output is never
-		 * dropped, so it waits for the line, one byte at a time. Only the host gets here:
-		 * guests stop at their reserve. */
+		if (may_sleep) {
+			tx_fill_locked();
+			tx_waiters++;
+			tx_waits++;
+			k_spin_unlock(&tx_lock, key);
+			may_sleep = k_sem_take(&tx_space, K_FOREVER) == 0; /* -EBUSY: idle thread */
+			key = k_spin_lock(&tx_lock);
+			tx_waiters--;
+			continue;
+		}
+		/* 16 KiB queued that the line has not taken, and a writer that cannot sleep: the
+		 * host's output is never dropped, so it waits for the line, a byte at a time. Only
+		 * a burst of more than TX_ATOMIC_RESERVE from interrupt context gets here. */
+		tx_polled++;
 		pl011_putc((char)byte_ring_get(&tx_ring));
 	}
 	tx_fill_locked();
+	k_spin_unlock(&tx_lock, key);
+}
+
+void console_stats(struct console_stats *st)
+{
+	k_spinlock_key_t key = k_spin_lock(&tx_lock);
+
+	st->tx_queued = byte_ring_used(&tx_ring);
+	st->tx_size = TX_RING_SIZE;
+	st->tx_waits = tx_waits;
+	st->tx_polled = tx_polled;
+	st->line_rate = tx_pace_per_tick * TX_PACE_HZ * 10;
 	k_spin_unlock(&tx_lock, key);
 }
 
@@ -101,7 +187,7 @@ size_t console_write_guest(const char *s, size_t len)
 	if (panicking)
 		return 0;
 	key = k_spin_lock(&tx_lock);
-	n = console_tx_queue(&tx_ring, s, len, TX_GUEST_RESERVE);
+	n = console_tx_queue(&tx_ring, s, len, TX_GUEST_RESERVE, false);
 	if (tx_irq_on)
 		tx_fill_locked();
 	else
@@ -167,6 +253,8 @@ void console_init_irq(unsigned uart_intid)
 	k_spinlock_key_t key;
 
 	k_sem_init(&rx_sem, 0, RX_RING_SIZE + 1); /* every byte, plus one loss report */
+	k_sem_init(&tx_space, 0, 1);
+	k_timer_init(&tx_pace_timer, tx_pace_tick, NULL);
 	pl011_enable_irq(uart_intid, console_rx, console_tx_irq);
 	key = k_spin_lock(&tx_lock);
 	tx_irq_on = true;

@@ -1,16 +1,16 @@
 /* The host console's transmit and receive queues (include/drivers/console_queue.h). */
 #include <drivers/console_queue.h>
 
-size_t console_tx_queue(struct byte_ring *r, const char *s, size_t len, unsigned reserve)
+size_t console_tx_queue(struct byte_ring *r, const char *s, size_t len, unsigned reserve, bool crlf)
 {
 	size_t i;
 
 	for (i = 0; i < len; i++) {
-		unsigned need = s[i] == '\n' ? 2 : 1;
+		bool cr = crlf && s[i] == '\n';
 
-		if (byte_ring_free(r) < need + reserve)
+		if (byte_ring_free(r) < 1u + cr + reserve)
 			break;
-		if (s[i] == '\n')
+		if (cr)
 			byte_ring_put(r, '\r');
 		byte_ring_put(r, (uint8_t)s[i]);
 	}

@@ -1,4 +1,5 @@
 /* Shell commands that show the host kernel's state, and power control. */
+#include <drivers/console.h>
 #include <drivers/psci.h>
 #include <errno.h>
 #include <kernel/heap.h>
@@ -9,6 +10,7 @@
 #include <kernel/thread.h>
 #include <kernel/time.h>
 #include <shell/shell.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int cmd_uptime(int argc, char **argv)
@@ -115,7 +117,47 @@ static int cmd_sched(int argc, char **argv)
 	return 0;
 }
 
+/* The console's transmit side (docs/console.md): a masked writer that had to wait for the line
+ * ("bytes sent polled") is what the ring and its reserves exist to avoid. `line BAUD` paces the
+ * output as a board's UART at BAUD would, `line off` stops pacing. */
+static int cmd_console(int argc, char **argv)
+{
+	struct console_stats st;
+
+	if (argc == 3 && !strcmp(argv[1], "line")) {
+		unsigned long baud = 0;
+
+		if (strcmp(argv[2], "off")) {
+			char *end;
+
+			baud = strtoul(argv[2], &end, 10);
+			if (*end || baud < 300 || baud > 4000000) {
+				shell_print(
+				    "error: line rate %s: give a baud rate of 300-4000000 or 'off'",
+				    argv[2]);
+				return -EIO;
+			}
+		}
+		console_set_line_rate((unsigned)baud);
+		shell_print(baud ? "console output paced as a line at %lu baud"
+				 : "console output at the UART's own pace",
+			    baud);
+		return 0;
+	}
+	if (argc != 1)
+		return -EINVAL;
+	console_stats(&st);
+	shell_print("console: %u of %u bytes queued for the line", st.tx_queued, st.tx_size);
+	if (st.line_rate)
+		shell_print("  %-22s %10u baud (kernel console line)", "paced", st.line_rate);
+	shell_print("  %-22s %10llu", "threads waited for room", (unsigned long long)st.tx_waits);
+	shell_print("  %-22s %10llu", "bytes sent polled", (unsigned long long)st.tx_polled);
+	return 0;
+}
+
 static const struct shell_cmd kernel_subcmds[] = {
+    SHELL_SUBCMD(console, "[line BAUD|off]",
+		 "console output: queued, waits for room, bytes sent polled", cmd_console),
     SHELL_SUBCMD(sched, "[on|off]", "scheduler lock contention: acquisitions, waits, holds",
 		 cmd_sched),
     SHELL_SUBCMD(uptime, "", "time since boot", cmd_uptime),

@@ -4,16 +4,30 @@
 
 #include <drivers/console_queue.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Host output: raw bytes, "\n" sent as "\r\n". Safe from any context, any CPU; queued and sent
- * by the TX interrupt, never dropped (a writer waits only when 16 KiB are already queued). */
+ * by the TX interrupt, never dropped. When the queue is full a thread sleeps until there is
+ * room; a writer with interrupts masked uses the last 1 KiB, and only beyond that waits for the
+ * line (counted in tx_polled). */
 void console_write(const char *s, size_t len);
 void console_putc(char c);
-/* Guest output: queued only as far as it leaves room for the host's; never waits. Returns how
- * many bytes of s were taken (the rest is the caller's to drop). */
+/* Guest output, raw bytes: queued only as far as it leaves room for the host's; never waits.
+ * Returns how many bytes of s were taken (the rest is the caller's to drop). */
 size_t console_write_guest(const char *s, size_t len);
 /* How many bytes console_write_guest would take now. */
 size_t console_guest_room(void);
+struct console_stats {
+	unsigned tx_queued, tx_size; /* bytes waiting for the line, of the ring's size */
+	uint64_t tx_waits;	     /* times a thread slept for room */
+	uint64_t tx_polled;	     /* bytes sent by a masked writer waiting on the line */
+	unsigned line_rate;	     /* baud of a paced line (about), 0 when not paced */
+};
+void console_stats(struct console_stats *st);
+/* Sends at most what a line at `baud` carries, from a 100 Hz timer instead of the TX
+ * interrupt, as a board's UART would (QEMU's has no line speed); 0 goes back to the UART's
+ * own pace. For reproducing a slow console under QEMU. */
+void console_set_line_rate(unsigned baud);
 /* Sends everything queued before returning (before powering off or resetting). */
 void console_flush(void);
 /* From the panic path: sends what is queued and writes synchronously from then on. */

@@ -17,9 +17,10 @@
 
 #define CONSOLE_LOST 0x100 /* not a byte: input was lost here */
 
-/* Queues s ("\n" as "\r\n") while more than `reserve` bytes stay free; returns how many bytes
- * of s were queued (a "\n" is queued whole or not at all). */
-size_t console_tx_queue(struct byte_ring *r, const char *s, size_t len, unsigned reserve);
+/* Queues s (with crlf, "\n" as "\r\n") while more than `reserve` bytes stay free; returns how
+ * many bytes of s were queued (a "\n" is queued whole or not at all). */
+size_t console_tx_queue(struct byte_ring *r, const char *s, size_t len, unsigned reserve,
+			bool crlf);
 
 struct console_rx_queue {
 	struct byte_ring ring;

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #define BOARD_MAX_MEM	   8
-#define BOARD_MAX_RESERVED 16
+#define BOARD_MAX_RESERVED 32
 #define BOARD_MAX_GICR	   4
 #define BOARD_MODEL_LEN	   64
 #define BOARD_ERR_LEN	   96

@@ -54,3 +54,41 @@ def test_a_line_that_lost_bytes_is_refused_not_run_cut(zvm):
     assert "error: input was lost" in out and "this line was not run" in out, out[-2000:]
     assert "unknown" not in out and "usage" not in out, out[-2000:]
     assert 30 <= out.count("ZVM 0.") < 192
+
+
+def test_a_flooding_guest_loses_its_own_output_never_the_hosts(zvm):
+    # The console paced as a 115200-baud line (QEMU's UART has no line speed) and test-flood
+    # writing as fast as it can: attached, the host console takes what leaves room for the
+    # host and reports the rest dropped. The host's own output right after, with the ring
+    # still full of the guest's, arrives whole: its thread sleeps for room instead of waiting on
+    # the line with interrupts masked, so no byte is "sent polled".
+    assert "115200 baud" in zvm.run("kernel console line 115200")
+    vm = create_vm(zvm, "-t test-flood -c 1 -m 64 -n flood")
+    zvm.run(f"zvm run -n {vm}")
+    zvm.send(f"zvm look {vm}\r")
+    zvm.expect(r"\[attached to vm \d+")
+    m = zvm.expect(r"\[vm\d+: (\d+) bytes dropped\]", timeout=30)
+    assert int(m.group(1)) > 0
+    zvm.expect(r"flood \d+ x+\r", timeout=10)  # it goes on after the report
+    zvm.send("\x18")
+    zvm.expect(r"\[detached from vm \d+\]", timeout=20)
+    zvm.wait_prompt(timeout=30)
+    # More than the ring holds (12 x 1.7 KiB), at once: the shell's thread must wait for room.
+    zvm.send("help\r" * 12)
+    out = ""
+    for _ in range(12):
+        out += clean(zvm.wait_prompt(timeout=60))
+    assert len(out) > 16384 and out.count("reboot") == 12, out  # every help whole
+    st = clean(zvm.run("kernel console"))
+    waits = int(re.search(r"threads waited for room\s+(\d+)", st).group(1))
+    polled = int(re.search(r"bytes sent polled\s+(\d+)", st).group(1))
+    assert waits > 0 and polled == 0, st
+    assert "UART's own pace" in zvm.run("kernel console line off")
+    zvm.run(f"zvm delete -n {vm}")
+
+
+def test_console_line_rate_errors(zvm):
+    for bad in ("fast", "0", "12x", "5000000"):
+        out = clean(zvm.run(f"kernel console line {bad}"))
+        assert out.strip() == f"error: line rate {bad}: give a baud rate of 300-4000000 or 'off'"
+    assert "usage" in zvm.run("kernel console line")

@@ -43,7 +43,7 @@ static void test_tx_expands_newlines(void **state)
 
 	(void)state;
 	byte_ring_init(&r, buf, sizeof(buf));
-	assert_int_equal(console_tx_queue(&r, "ab\ncd", 5, 0), 5);
+	assert_int_equal(console_tx_queue(&r, "ab\ncd", 5, 0, true), 5);
 	assert_int_equal(byte_ring_used(&r), 6);
 	drain(&r, out, 6);
 	assert_memory_equal(out, "ab\r\ncd", 6);
@@ -58,9 +58,9 @@ static void test_tx_stops_at_a_full_ring_never_splitting_crlf(void **state)
 	(void)state;
 	byte_ring_init(&r, buf, sizeof(buf));
 	/* 7 bytes fit; the "\n" needs two and only one is left. */
-	assert_int_equal(console_tx_queue(&r, "abcdefg\nh", 9, 0), 7);
+	assert_int_equal(console_tx_queue(&r, "abcdefg\nh", 9, 0, true), 7);
 	assert_int_equal(byte_ring_free(&r), 1);
-	assert_int_equal(console_tx_queue(&r, "\n", 1, 0), 0);
+	assert_int_equal(console_tx_queue(&r, "\n", 1, 0, true), 0);
 	drain(&r, out, 7);
 	assert_memory_equal(out, "abcdefg", 7);
 }
@@ -74,11 +74,25 @@ static void test_guest_leaves_the_reserve_to_the_host(void **state)
 	(void)state;
 	memset(flood, 'x', sizeof(flood));
 	byte_ring_init(&r, buf, sizeof(buf));
-	assert_int_equal(console_tx_queue(&r, flood, sizeof(flood), 4), 12);
-	assert_int_equal(console_tx_queue(&r, flood, sizeof(flood), 4), 0);
+	assert_int_equal(console_tx_queue(&r, flood, sizeof(flood), 4, false), 12);
+	assert_int_equal(console_tx_queue(&r, flood, sizeof(flood), 4, false), 0);
 	/* The host (reserve 0) still gets its message in. */
-	assert_int_equal(console_tx_queue(&r, "ok\n", 3, 0), 3);
+	assert_int_equal(console_tx_queue(&r, "ok\n", 3, 0, true), 3);
 	assert_int_equal(byte_ring_free(&r), 0);
+}
+
+static void test_guest_output_is_raw(void **state)
+{
+	uint8_t buf[16];
+	struct byte_ring r;
+	char out[16];
+
+	(void)state;
+	byte_ring_init(&r, buf, sizeof(buf));
+	/* A guest sends its own "\r\n"; the host adds no second "\r". */
+	assert_int_equal(console_tx_queue(&r, "a\r\nb\n", 5, 0, false), 5);
+	drain(&r, out, 5);
+	assert_memory_equal(out, "a\r\nb\n", 5);
 }
 
 static void test_rx_reports_a_loss_once_where_it_happened(void **state)
@@ -120,6 +134,7 @@ int main(void)
 	    cmocka_unit_test(test_tx_expands_newlines),
 	    cmocka_unit_test(test_tx_stops_at_a_full_ring_never_splitting_crlf),
 	    cmocka_unit_test(test_guest_leaves_the_reserve_to_the_host),
+	    cmocka_unit_test(test_guest_output_is_raw),
 	    cmocka_unit_test(test_rx_reports_a_loss_once_where_it_happened),
 	};
 
