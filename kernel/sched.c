@@ -39,7 +39,7 @@ static struct sched_cpu *this_sched(void)
 /* A throttled group (out of CPU budget) waits for its refill like a blocked thread. */
 static bool runnable(const struct k_thread *t)
 {
-	return !(t->flags & Z_T_BLOCKED) && !(t->budget && t->budget->acct.throttled);
+	return !(t->flags & Z_T_BLOCKED) && !z_budget_throttled(t->budget);
 }
 
 static struct k_thread *thread_of(struct rq_node *n)

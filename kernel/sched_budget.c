@@ -1,8 +1,9 @@
 /* CPU budgets in the scheduler (include/kernel/budget.h). Everything here runs with
- * z_sched_lock held. A running thread of a budgeted group is charged at every switch and when
- * its CPU's budget timer fires; the timer is armed, at each switch-in, for the time the group
- * has left shared by those of its threads running at that moment, so a group running on
- * several CPUs overruns its budget by at most a fraction of it. */
+ * z_sched_lock held. A budgeted group is charged, all its running threads at once, at every
+ * switch of one of them and when a CPU's budget timer fires; the timer is armed, at each
+ * switch-in, for the time the group has left shared by those of its threads running at that
+ * moment. A thread switched in later does not re-arm the others' timers, so the group can
+ * overrun by what it has left divided among the threads running before it came. */
 #include <drivers/arch_timer.h>
 #include <errno.h>
 #include <kernel/budget.h>
@@ -32,20 +33,36 @@ static void throttle(struct k_budget *b)
 	}
 }
 
-static void arm_end(struct sched_cpu *sc, struct k_budget *b, uint64_t now)
+/* `starting`: the thread being switched in, not counted as running yet. */
+static void arm_end(struct sched_cpu *sc, struct k_budget *b, uint64_t now, unsigned starting)
 {
-	unsigned n = running_threads(b);
+	unsigned n = running_threads(b) + starting;
 	uint64_t left = budget_left(&b->acct);
 
 	z_timeout_add(&sc->budget_end, now + (n > 1 ? left / n : left) + 1);
 }
 
-/* Charges the running thread t of sc for the time since the last charge. */
-static void charge(struct sched_cpu *sc, struct k_thread *t, uint64_t now)
+/* Charges t's group for the time every running thread of it (t among them) has run since its
+ * CPU's last charge, so whichever CPU charges sees the whole group's use: one vCPU's timer
+ * cannot let another run on past the budget unnoticed. */
+static void charge(struct k_thread *t, uint64_t now)
 {
 	struct k_budget *b = t->budget;
+	uint64_t ran = 0;
 
-	if (b && b->active && budget_charge(&b->acct, now - sc->budget_mark))
+	if (!b || !b->active)
+		return;
+	for (unsigned i = 0; i < b->nthreads; i++) {
+		struct k_thread *o = b->threads[i];
+		struct sched_cpu *osc;
+
+		if (!z_is_running(o))
+			continue;
+		osc = &cpus[o->cpu].sched;
+		ran += now - osc->budget_mark;
+		osc->budget_mark = now;
+	}
+	if (budget_charge(&b->acct, ran) && !b->held)
 		throttle(b);
 }
 
@@ -53,10 +70,10 @@ void z_budget_switch(struct sched_cpu *sc, struct k_thread *prev, struct k_threa
 		     uint64_t now)
 {
 	if (prev->budget)
-		charge(sc, prev, now);
+		charge(prev, now);
 	sc->budget_mark = now;
-	if (next->budget && next->budget->active)
-		arm_end(sc, next->budget, now);
+	if (next->budget && next->budget->active && !next->budget->acct.throttled)
+		arm_end(sc, next->budget, now, 1);
 	else if (z_timeout_armed(&sc->budget_end))
 		z_timeout_abort(&sc->budget_end);
 }
@@ -67,14 +84,16 @@ void z_budget_end_expired(struct timeout *tmo)
 	struct k_thread *t = sc->current;
 	uint64_t now = arch_timer_now();
 
-	charge(sc, t, now);
+	charge(t, now);
 	sc->budget_mark = now;
 	if (!t->budget || !t->budget->active)
 		return;
-	if (t->budget->acct.throttled)
-		sc->need_resched = true; /* picked just before its group ran out: off it goes */
-	else
-		arm_end(sc, t->budget, now);
+	if (t->budget->acct.throttled) {
+		if (!t->budget->held)
+			sc->need_resched =
+			    true; /* picked just before its group ran out: off it goes */
+	} else
+		arm_end(sc, t->budget, now, 0);
 }
 
 static void refill_due(struct timeout *tmo)
@@ -95,6 +114,7 @@ void k_budget_start(struct k_budget *b, uint64_t budget_ticks, uint64_t period_t
 	budget_acct_init(&b->acct, budget_ticks, period_ticks, arch_timer_now());
 	b->nthreads = 0;
 	b->active = true;
+	b->held = false;
 	z_timeout_init(&b->refill, refill_due, true);
 	z_timeout_add(&b->refill, b->acct.period_end);
 	z_sched_lock_give(key);
@@ -128,6 +148,20 @@ void k_budget_stop(struct k_budget *b)
 		}
 		b->acct.throttled = false;
 		b->nthreads = 0;
+	}
+	z_sched_lock_give(key);
+}
+
+void k_budget_hold(struct k_budget *b, bool hold)
+{
+	k_spinlock_key_t key = z_sched_lock_take();
+
+	if (b->active && b->held != hold) {
+		b->held = hold;
+		if (!hold && b->acct.throttled)
+			throttle(b);
+		for (unsigned i = 0; hold && i < b->nthreads; i++)
+			z_ready(b->threads[i], false);
 	}
 	z_sched_lock_give(key);
 }

@@ -264,7 +264,7 @@ const char *k_thread_state_str(const struct k_thread *t)
 		return "suspended";
 	if (t->flags & Z_T_PENDING)
 		return t->wait_q ? "pending" : "sleeping";
-	if (t->budget && t->budget->acct.throttled)
+	if (z_budget_throttled(t->budget))
 		return "throttled"; /* its group's CPU budget is used up until the next period */
 	return "ready";
 }

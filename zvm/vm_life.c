@@ -2,6 +2,7 @@
  * does the long ones (reloading a VM for a reset, deleting a crashed VM) on a thread, IRQs
  * enabled, never in an exit handler. Every state change goes through vm_event(). */
 #include <errno.h>
+#include <kernel/budget.h>
 #include <kernel/printk.h>
 #include <kernel/sem.h>
 #include <kernel/thread.h>
@@ -25,14 +26,18 @@ void vm_kick_all(struct vm *vm)
 		vcpu_request(vm->vcpus[i], VCPU_REQ_KICK);
 }
 
-/* vm->lock held. */
+/* vm->lock held (then the scheduler's, in k_budget_hold: never the other way round). A VM
+ * that leaves `running` has its budget held, so throttled vCPUs still run to where they park
+ * instead of holding up a pause or a reset until the refill. */
 static int event_locked(struct vm *vm, enum vm_event e)
 {
 	enum vm_state next;
 	int err = vm_state_next(vm->state, e, &next);
 
-	if (!err)
+	if (!err) {
 		vm->state = next;
+		k_budget_hold(&vm->budget, next != VM_RUNNING);
+	}
 	return err;
 }
 

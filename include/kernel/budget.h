@@ -45,6 +45,7 @@ struct k_budget {
 	struct k_thread *threads[K_BUDGET_THREADS];
 	unsigned nthreads;
 	bool active;
+	bool held; /* not enforced for now (k_budget_hold): charged, never throttled */
 };
 
 /* Starts enforcing budget_ticks in every period_ticks for the threads attached later. */
@@ -54,8 +55,19 @@ int k_budget_attach(struct k_budget *b, struct k_thread *t);
 /* Stops enforcing: every thread is released (made runnable again if it was throttled) and
  * detached. Before the threads are stopped or freed. */
 void k_budget_stop(struct k_budget *b);
+/* While held, the group is charged but not throttled, and throttled threads may run: a VM
+ * that is paused, reset or stopped needs its vCPU threads to run to where they park, which a
+ * throttled group would do only at the refill (up to a period later). Releasing the hold
+ * throttles the group again if its budget is still used up. */
+void k_budget_hold(struct k_budget *b, bool hold);
 /* A consistent copy of the bookkeeping, for display. */
 void k_budget_read(struct k_budget *b, struct budget_acct *out);
+
+/* True when the group keeps its threads off the CPU until the refill. z_sched_lock held. */
+static inline bool z_budget_throttled(const struct k_budget *b)
+{
+	return b && b->acct.throttled && !b->held;
+}
 
 /* Scheduler hooks, z_sched_lock held, on the CPU concerned: at every switch, and from the
  * per-CPU budget timer (sched_cpu.budget_end). */

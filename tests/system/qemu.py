@@ -134,3 +134,20 @@ def run_pinned_pair(zvm, gtype, pcpu=1):
     for vm in ids:
         zvm.run(f"zvm delete -n {vm}")
     return outs
+
+
+def vm_state(zvm, vm):
+    """The VM's state as `zvm info` lists it."""
+    m = re.search(rf"^{vm}\s+\S+\s+\S+\s+\d+\s+\d+\s+(\S+)$", zvm.run("zvm info"), re.M)
+    assert m, zvm.run("zvm info")
+    return m.group(1)
+
+
+def wait_vm_state(zvm, vm, want, timeout=60):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        s = vm_state(zvm, vm)
+        if s == want:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"vm {vm} stayed {s}, not {want}")

@@ -5,23 +5,7 @@ import time
 
 import pytest
 
-from qemu import Guest, create_vm, mem_used
-
-
-def state(zvm, vm):
-    m = re.search(rf"^{vm}\s+\S+\s+\S+\s+\d+\s+\d+\s+(\S+)$", zvm.run("zvm info"), re.M)
-    assert m, zvm.run("zvm info")
-    return m.group(1)
-
-
-def wait_state(zvm, vm, want, timeout=60):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        s = state(zvm, vm)
-        if s == want:
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"vm {vm} stayed {s}, not {want}")
+from qemu import Guest, create_vm, mem_used, vm_state as state, wait_vm_state as wait_state
 
 
 def test_halted_vm_restarts_only_through_reset(zvm):

@@ -3,7 +3,7 @@ one-line errors for bad options. Times are read from `zvm stat` (host CPU time p
 import re
 import time
 
-from qemu import Guest, create_vm
+from qemu import Guest, create_vm, wait_vm_state
 
 STAT_ROW = re.compile(r"^(\d+)\s+(on|off)\s+(\S+)\s+(-?\d+)\s+(\S+)\s+(\d+)\s+(\d+)\s", re.M)
 
@@ -120,6 +120,56 @@ def test_a_budget_leaves_the_rest_of_the_cpu_to_a_lower_vm(zvm):
                   r"throttled (\d+) times", out, re.M)
     assert m and int(m[2]) >= 30, out  # once a period, 50 periods in 5 s
     assert re.search(r"^0\s+on\s+(throttled|running|ready)\s", out, re.M), out
+
+
+def uptime_ms(zvm):
+    m = re.search(r"uptime (\d+)\.(\d{3}) s", zvm.run("kernel uptime"))
+    return int(m[1]) * 1000 + int(m[2])
+
+
+def test_a_budget_is_shared_by_the_vms_vcpus(zvm):
+    # Two spinning vCPUs on CPUs 2 and 3 with 100 ms in every 500 between them: together about
+    # a fifth of one CPU. (Charging only the vCPU whose timer fired let each run its own
+    # 100 ms: twice the budget, 40%.)
+    vm = create_vm(zvm, "-t test-spin -c 2 -m 32 -p 2,3 --budget 100/500")
+    zvm.run(f"zvm run -n {vm}")
+    time.sleep(1)
+    a, t0 = stat(zvm, vm), uptime_ms(zvm)
+    time.sleep(5)
+    b, t1 = stat(zvm, vm), uptime_ms(zvm)
+    share = sum(b[i][4] - a[i][4] for i in (0, 1)) / (t1 - t0)
+    zvm.run(f"zvm delete -n {vm}")
+    assert 0.12 < share < 0.30, (share, a, b)
+
+
+def wait_vcpu_state(zvm, vm, want, timeout):
+    deadline = time.monotonic() + timeout
+    while True:
+        got = stat(zvm, vm)[0][0]
+        if got == want or time.monotonic() > deadline:
+            return got
+        time.sleep(0.2)
+
+
+def test_a_throttled_vm_pauses_and_resets_at_once(zvm):
+    # 1 ms in every 10 s: a spinning VM is throttled almost all the time. Pause and reset need
+    # its vCPU thread to run to where it parks; they must not wait for the refill (before the
+    # fix both took up to the rest of the period, and a reset held up every other VM's).
+    vm = create_vm(zvm, "-t test-spin -m 32 -p 1 --budget 1/10000")
+    zvm.run(f"zvm run -n {vm}")
+    assert wait_vcpu_state(zvm, vm, "throttled", 5) == "throttled"
+    zvm.run(f"zvm pause -n {vm}")
+    assert wait_vcpu_state(zvm, vm, "pending", 3) == "pending"  # parked
+    zvm.run(f"zvm run -n {vm}")
+    assert wait_vcpu_state(zvm, vm, "throttled", 3) == "throttled"  # budget still used up
+    assert f"vm {vm} resetting" in zvm.run(f"zvm reset -n {vm}")
+    wait_vm_state(zvm, vm, "running", timeout=5)
+    # Still in the same period: throttled again at once, and only the one throttle counted
+    # (a reset that waited for the refill would see the guest run out a second time).
+    assert wait_vcpu_state(zvm, vm, "throttled", 3) == "throttled"
+    out = zvm.run(f"zvm stat {vm}")
+    assert re.search(r"throttled now, throttled 1 times", out), out
+    zvm.run(f"zvm delete -n {vm}")
 
 
 def test_budget_options_and_errors(zvm):
