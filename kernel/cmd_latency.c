@@ -37,13 +37,22 @@ static struct lat_run lat_run;
 static struct k_thread hog_threads[CONFIG_MAX_CPUS];
 static uint8_t hog_stacks[CONFIG_MAX_CPUS][LAT_HOG_STACK] __attribute__((aligned(16)));
 static volatile bool hogs_stop;
+static uint32_t hogs_started, hogs_wanted;
 
+/* Spins without `yield` once every hog runs. Under QEMU's single-threaded TCG (the icount
+ * benchmarks) a yield ends the CPU's turn, so a yielding hog never holds the emulator as a
+ * guest's busy loop (a shell `while :`) does, and the wake-ups on other CPUs would not see the
+ * load. Until then it yields, so that the other hogs get their CPUs. */
 static void hog_loop(void *a, void *b)
 {
 	(void)a;
 	(void)b;
-	while (!hogs_stop)
+	__atomic_add_fetch(&hogs_started, 1, __ATOMIC_SEQ_CST);
+	while (!hogs_stop && __atomic_load_n(&hogs_started, __ATOMIC_SEQ_CST) <
+				 __atomic_load_n(&hogs_wanted, __ATOMIC_SEQ_CST))
 		cpu_relax();
+	while (!hogs_stop) {
+	}
 }
 
 /* "1,2": CPUs as a mask; 0 on a bad list (the error printed). */
@@ -166,13 +175,17 @@ static int cmd_latency(int argc, char **argv)
 	    "latency: %u samples, period %u us, cpu %u, counter %llu Hz, load on cpus 0x%llx", n,
 	    period_us, cpu, (unsigned long long)arch_timer_freq(), (unsigned long long)load);
 	hogs_stop = false;
+	hogs_started = 0;
+	hogs_wanted = (uint32_t)__builtin_popcountll(load);
 	for (unsigned c = 0; c < CONFIG_MAX_CPUS; c++) {
 		if (!(load >> c & 1))
 			continue;
 		memset(&hog_threads[c], 0, sizeof(hog_threads[c]));
 		if (k_thread_create(&hog_threads[c], hog_stacks[c], LAT_HOG_STACK, hog_loop, NULL,
-				    NULL, LAT_HOG_PRIO, 1ULL << c, "lat-load"))
+				    NULL, LAT_HOG_PRIO, 1ULL << c, "lat-load")) {
 			load &= ~(1ULL << c); /* cannot happen: arguments checked */
+			__atomic_sub_fetch(&hogs_wanted, 1, __ATOMIC_SEQ_CST);
+		}
 	}
 	memset(&lat_thread, 0, sizeof(lat_thread));
 	int err = k_thread_create(&lat_thread, lat_stack, sizeof(lat_stack), lat_loop, r, NULL,
