@@ -150,7 +150,39 @@ def zvm_busy(zargs, n, same_cpu):
         zvm.close()
 
 
-def measure(res, notes, section, n, busy_n):
+XEN_BUSY_CMD = "latency -n 10000000 -p 1000 -c 0 -l 0"  # a spinning thread, for 10000 s
+
+
+def xen(n, busy):
+    """(d): the same image as a Xen 4.17 dom0less domU on Xen's one pCPU (with -smp 2 Xen hangs
+    under icount), its console Xen's vpl011 ("arm,sbsa-uart"). Xen's console takes no input
+    here, so the command comes from the domU's bootargs (shell.run=). busy: a second domU, the
+    same image spinning (`latency -l 0`), shares the pCPU."""
+    what = "beside a busy domU on the one pCPU" if busy else "alone"
+    bench.log(f"rtos xen: latency, {n} samples, the RTOS as a dom0less domU {what}")
+    doms = [(RTOS_BIN, bench.GUEST_BASE, "shell.run=" + latency_cmd(n, 0))]
+    if busy:
+        doms.append((RTOS_BIN, bench.GUEST_BASE + (4 << 20), "shell.run=" + XEN_BUSY_CMD))
+    name = "rtos-xen-" + ("busy" if busy else "alone")
+    args = ["-M", bench.HYP_MACHINE, "-cpu", bench.CPU, "-smp", "1", "-m", "2G", "-nographic",
+            "-kernel", bench.XEN, *bench.xen_dtb(name, doms), *bench.ICOUNT]
+    q = bench.Qemu(args, name)
+    try:
+        q.expect(r"DOM\d+: overruns \d+", 600 + n)
+        text = open(q.logfile.name, encoding="utf-8", errors="replace").read()
+    finally:
+        q.close()
+    # Xen numbers the domUs in its own order: the measuring one is the one that ran the command.
+    doms = {}
+    for m in re.finditer(r"^\(XEN\) DOM(\d+): (.*?)\r*$", text, re.M):
+        doms.setdefault(m[1], []).append(m[2])
+    mine = [lines for lines in doms.values() if RTOS_PROMPT + latency_cmd(n, 0) in lines]
+    if len(mine) != 1:
+        raise RuntimeError("xen: no domU ran " + latency_cmd(n, 0))
+    return parse("\n".join(mine[0]))
+
+
+def measure(res, notes, section, n, busy_n, with_xen=True):
     """Fills res[name][column] for ROWS; `section` runs each part so that a failure leaves
     only its cells empty (bench/run.py)."""
     for name, _ in ROWS:
@@ -184,12 +216,21 @@ def measure(res, notes, section, n, busy_n):
         put("native", f"rtos_lat_{tag}", rows, over,
             f"(c) baseline natively, spinning threads on CPUs {load}, {busy_n} x {PERIOD_US} us")
 
+    def d(busy):
+        rows, over = xen(busy_n if busy else n, busy)
+        put("xen", "rtos_lat_same" if busy else "rtos_lat", rows, over,
+            "(d) Xen dom0less " + ("beside a busy domU on its one pCPU" if busy else "alone")
+            + f", {busy_n if busy else n} x {PERIOD_US} us")
+
     section("RTOS latency native", a)
     section("RTOS latency ZVM alone", b)
     section("RTOS latency ZVM, busy Linux on other CPUs", lambda: c(False))
     section("RTOS latency ZVM, busy Linux on the same CPU", lambda: c(True))
     section("RTOS latency native, load on other CPUs", lambda: c_native(False))
     section("RTOS latency native, load on the same CPU", lambda: c_native(True))
+    if with_xen:
+        section("RTOS latency Xen alone", lambda: d(False))
+        section("RTOS latency Xen, busy domU", lambda: d(True))
 
 
 def main():
@@ -198,13 +239,17 @@ def main():
     ap = argparse.ArgumentParser(description="RTOS latency rows of make bench")
     ap.add_argument("-n", type=int, default=1000, help="samples, alone")
     ap.add_argument("--busy-n", type=int, default=500, help="samples beside busy Linux")
-    ap.add_argument("--only", choices=["a", "b", "other", "same"])
+    ap.add_argument("--only", choices=["a", "b", "other", "same", "xen", "xen-busy"])
     args = ap.parse_args()
     if not os.path.exists(bench.ZVM_BIN):
         bench.snapshot_zvm()
     if args.only == "a":
         snapshot_rtos()
         print(native(args.n))
+    elif args.only in ("xen", "xen-busy"):
+        snapshot_rtos()
+        busy = args.only == "xen-busy"
+        print(xen(args.busy_n if busy else args.n, busy))
     elif args.only == "b":
         print(zvm_alone(board(), args.n))
     elif args.only:
@@ -213,7 +258,8 @@ def main():
         res, notes = {}, []
         measure(res, notes, lambda name, fn: fn(), args.n, args.busy_n)
         for name, label in ROWS:
-            print(f"{label}: native {res[name]['native']} zvm {res[name]['zvm']}")
+            print(f"{label}: native {res[name]['native']} zvm {res[name]['zvm']} "
+                  f"xen {res[name]['xen']}")
         print("\n".join(notes))
 
 

@@ -657,7 +657,8 @@ def main():
     if args.no_rtos:
         notes.append("RTOS latency: skipped (--no-rtos)")
     else:
-        rtos_latency.measure(res, notes, section, args.rtos_samples, args.rtos_busy_samples)
+        rtos_latency.measure(res, notes, section, args.rtos_samples, args.rtos_busy_samples,
+                             with_xen=not args.no_xen and os.path.exists(XEN))
 
     if args.no_xen:
         notes.append("Xen: skipped (--no-xen)")

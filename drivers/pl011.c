@@ -1,5 +1,5 @@
-/* PL011 UART. The line settings (baud, 8N1) are left as the boot loader set them. One
- * interrupt serves receive and transmit. */
+/* PL011 UART, or an SBSA generic UART (its subset: DR, FR, IMSC, MIS, ICR). The line settings
+ * (baud, 8N1) are left as the boot loader set them. One interrupt serves receive and transmit. */
 #include <arch/mmio.h>
 #include <drivers/gicv3.h>
 #include <drivers/pl011.h>
@@ -26,10 +26,11 @@ static void (*rx_handler)(uint8_t byte);
 static void (*tx_handler)(void);
 static uint32_t imsc; /* written only under the caller's console locks */
 
-void pl011_init(uintptr_t base)
+void pl011_init(uintptr_t base, bool sbsa)
 {
 	uart_base = base;
-	writel(readl(base + UART_CR) | CR_UARTEN | CR_TXE | CR_RXE, base + UART_CR);
+	if (!sbsa) /* an SBSA UART has no UARTCR: always on (Xen 4.17 aborts the access) */
+		writel(readl(base + UART_CR) | CR_UARTEN | CR_TXE | CR_RXE, base + UART_CR);
 }
 
 void pl011_putc(char c)

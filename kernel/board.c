@@ -413,10 +413,12 @@ static int parse_timer(const void *fdt, struct board *b)
 	for (int i = 0; i < BOARD_TIMER_NR; i++) {
 		int err = dev_irq(b, fdt, node, i, &b->timer.intid[i]);
 
-		if (err == -ENOENT && i > BOARD_TIMER_HYP)
+		/* Up to the virtual timer's: every image and guest needs it. The hypervisor
+		 * timer's is checked by an EL2 image at boot (Xen gives its guests 3). */
+		if (err == -ENOENT && i > BOARD_TIMER_VIRT)
 			break;
 		if (err == -ENOENT)
-			return fail(b, -EINVAL, "%s: %d interrupts, need 4", node_name(fdt, node),
+			return fail(b, -EINVAL, "%s: %d interrupts, need 3", node_name(fdt, node),
 				    i);
 		if (err)
 			return err;
@@ -449,24 +451,43 @@ static int stdout_node(const void *fdt)
 	return fdt_path_offset_namelen(fdt, path, len);
 }
 
+/* The UARTs our console driver runs: a PL011, or an SBSA generic UART (the PL011 subset that
+ * Xen gives its dom0less guests: no control registers). */
+static const char *const uart_compat[] = {"arm,pl011", "arm,sbsa-uart"};
+
+static bool uart_kind(const void *fdt, int node, bool *sbsa)
+{
+	for (unsigned i = 0; i < 2; i++) {
+		if (!fdt_node_check_compatible(fdt, node, uart_compat[i])) {
+			*sbsa = i == 1;
+			return true;
+		}
+	}
+	return false;
+}
+
 static int parse_uart(const void *fdt, struct board *b)
 {
 	int node = stdout_node(fdt), err, len;
 	const fdt32_t *clk;
+	bool sbsa = false;
 
-	/* Our console driver is pl011 only: a console of another kind is passed over. */
-	if (node < 0 || !node_ok(fdt, node) || fdt_node_check_compatible(fdt, node, "arm,pl011")) {
-		node = fdt_node_offset_by_compatible(fdt, -1, "arm,pl011");
-		while (node >= 0 && !node_ok(fdt, node))
-			node = fdt_node_offset_by_compatible(fdt, node, "arm,pl011");
+	/* A console of another kind is passed over for the first UART of ours in the tree. */
+	if (node < 0 || !node_ok(fdt, node) || !uart_kind(fdt, node, &sbsa)) {
+		node = -1;
+		for (unsigned i = 0; i < 2 && node < 0; i++) {
+			node = fdt_node_offset_by_compatible(fdt, -1, uart_compat[i]);
+			while (node >= 0 && !node_ok(fdt, node))
+				node = fdt_node_offset_by_compatible(fdt, node, uart_compat[i]);
+			sbsa = i == 1;
+		}
 	}
 	if (node < 0)
 		return 0;
+	b->uart.sbsa = sbsa;
+	b->uart.node = node;
 	err = dev_reg(b, fdt, node, 0, &b->uart.reg);
 	if (err)
-		return err;
-	err = dev_irq(b, fdt, node, 0, &b->uart.intid);
-	if (err && err != -ENOENT)
 		return err;
 	/* The first clock is uartclk; only a fixed clock gives its rate in the tree. */
 	clk = fdt_getprop(fdt, node, "clocks", &len);
@@ -479,6 +500,17 @@ static int parse_uart(const void *fdt, struct board *b)
 	}
 	b->uart.present = true;
 	return 0;
+}
+
+/* After parse_gic: the console's interrupt, whose parent must be the GIC. */
+static int parse_uart_irq(const void *fdt, struct board *b)
+{
+	int err;
+
+	if (!b->uart.present)
+		return 0;
+	err = dev_irq(b, fdt, b->uart.node, 0, &b->uart.intid);
+	return err == -ENOENT ? 0 : err;
 }
 
 static int parse_psci(const void *fdt, struct board *b)
@@ -522,10 +554,11 @@ static void parse_chosen(const void *fdt, struct board *b)
 
 int board_parse(const void *fdt, struct board *b)
 {
-	/* In dependency order: nothing later relies on an earlier step's absence. */
+	/* In dependency order: nothing later relies on an earlier step's absence. The console
+	 * first, so that an error in the rest can be reported on it. */
 	static int (*const parsers[])(const void *, struct board *) = {
-	    parse_memory, parse_reserved, parse_cpus, parse_gic,
-	    parse_timer,  parse_uart,	  parse_psci,
+	    parse_uart, parse_memory,	parse_reserved, parse_cpus,
+	    parse_gic,	parse_uart_irq, parse_timer,	parse_psci,
 	};
 	int err;
 

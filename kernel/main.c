@@ -14,5 +14,5 @@ void kernel_main(void *a, void *b)
 	printk(EL_IMAGE_NAME ": %u CPUs online, boot took %llu ms\n", cpu_count(),
 	       (unsigned long long)k_uptime_ms());
 	init_hooks_run(INIT_HOOK_LATE);
-	shell_run();
+	shell_run(host_board()->bootargs);
 }

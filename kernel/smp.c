@@ -74,6 +74,8 @@ void smp_send_kick(unsigned cpu)
 /* Stops every other CPU (the panic path): they park with interrupts masked. */
 void smp_stop_others(void)
 {
+	if (!this_cpu())
+		return; /* a panic before the per-CPU pointer is set: no other CPU is up yet */
 	for (unsigned i = 0; i < nr_cpus; i++)
 		if (i != cpu_id() && cpus[i].online)
 			gicv3_send_sgi(SGI_STOP, cpus[i].mpidr);

@@ -131,3 +131,19 @@ int args_parse_u32(const char *s, uint32_t *out)
 	*out = (uint32_t)v;
 	return 0;
 }
+
+const char *args_boot_commands(const char *args)
+{
+	static const char key[] = "shell.run=";
+
+	for (const char *p = args; p && *p; p++) {
+		bool word_start = p == args || is_blank(p[-1]);
+		size_t i = 0;
+
+		while (word_start && key[i] && p[i] == key[i])
+			i++;
+		if (word_start && !key[i])
+			return p + i;
+	}
+	return NULL;
+}

@@ -194,8 +194,31 @@ void shell_input(char c)
 	}
 }
 
-void shell_run(void)
+/* Runs the commands of a boot command line (args_boot_commands), each shown after a prompt as
+ * if typed. */
+static void run_boot_commands(const char *cmds)
 {
+	while (cmds && *cmds) {
+		const char *end = strchr(cmds, ';');
+		size_t n = end ? (size_t)(end - cmds) : strlen(cmds);
+		char line[LINE_EDIT_MAX];
+
+		if (n >= sizeof(line)) {
+			shell_error("boot command longer than %zu bytes: not run",
+				    sizeof(line) - 1);
+		} else {
+			memcpy(line, cmds, n);
+			line[n] = '\0';
+			printk(SHELL_PROMPT "%s\n", line);
+			shell_execute(line);
+		}
+		cmds = end ? end + 1 : NULL;
+	}
+}
+
+void shell_run(const char *bootargs)
+{
+	run_boot_commands(args_boot_commands(bootargs));
 	shell_start();
 	for (;;) {
 		int c = console_getc();

@@ -94,7 +94,7 @@ void boot_primary(uintptr_t dtb, unsigned current_el)
 	int err = board_parse((const void *)dtb, &board);
 
 	if (board.uart.present)
-		pl011_init(board.uart.reg.base);
+		pl011_init(board.uart.reg.base, board.uart.sbsa);
 	printk("\n" EL_IMAGE_NAME " %s starting\n", ZVM_VERSION);
 	if (current_el != ARCH_EL) {
 		printk(EL_IMAGE_NAME " must be entered at " EL_NAME " but was entered at EL%u%s. "
@@ -106,6 +106,9 @@ void boot_primary(uintptr_t dtb, unsigned current_el)
 	}
 	if (err)
 		panic("boot device tree: %s", board.err);
+	if (board.timer.intid[EL_TIMER_IDX] < 0)
+		panic("boot device tree: the timer node gives no interrupt for the " EL_NAME
+		      " timer");
 	boot_dtb = (const void *)dtb;
 	order_cpus();
 	cpus[0].id = 0;

@@ -5,8 +5,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Usable right away, MMU on or off: the boot loader already configured the line. */
-void pl011_init(uintptr_t base);
+/* Usable right away, MMU on or off: the boot loader already configured the line. sbsa: an SBSA
+ * generic UART, whose control register is not there to touch. */
+void pl011_init(uintptr_t base, bool sbsa);
 /* Polled transmit, waiting for room: only before interrupts work and on the way down. */
 void pl011_putc(char c);
 /* Whether the TX FIFO has room for one more byte, and the byte itself. */

@@ -84,6 +84,8 @@ struct board {
 		struct board_region reg;
 		int intid;	   /* -1 when the node gives none: poll */
 		uint32_t clock_hz; /* from its first clock when that is a fixed clock, else 0 */
+		bool sbsa;	   /* an SBSA generic UART: a PL011 without control registers */
+		int node;	   /* its offset in the tree board_parse read */
 	} uart;
 
 	struct {

@@ -18,4 +18,10 @@ int args_split(char *line, char **argv);
 int args_parse_u64(const char *s, uint64_t *out);
 int args_parse_u32(const char *s, uint32_t *out);
 
+/* The commands a boot command line asks the shell to run, for headless runs (a guest of a
+ * hypervisor whose console takes no input, a benchmark): everything after "shell.run=", up to
+ * the end of args, commands separated by ';'. Returns the text after "shell.run=" (not
+ * copied), or NULL when args has none. The key must start a word. */
+const char *args_boot_commands(const char *args);
+
 #endif

@@ -68,8 +68,9 @@ extern const struct shell_cmd __stop_shell_cmds[];
 /* Parses and runs one line (modified in place). Returns the handler's result, 0 for a blank
  * line, or a negative errno after printing why the line could not be run. */
 int shell_execute(char *line);
-/* The shell loop on the console: prompt, edit, execute, forever. */
-_Noreturn void shell_run(void);
+/* The shell loop on the console: first the commands bootargs gives after "shell.run="
+ * (args_boot_commands; bootargs may be NULL), then prompt, edit, execute, forever. */
+_Noreturn void shell_run(const char *bootargs);
 /* shell_run() in pieces, for callers that supply the input bytes themselves (and for tests). */
 void shell_start(void);
 void shell_input(char c);

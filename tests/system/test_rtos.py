@@ -65,6 +65,19 @@ def test_rtos_image_entered_at_el2_refuses_cleanly(fresh_zvm):
     vm.expect(r"must be entered at EL1 but was entered at EL2", timeout=30)
 
 
+def test_boot_commands_run_before_the_prompt(fresh_zvm):
+    """`shell.run=` in the bootargs (how make bench drives the RTOS under Xen, whose console
+    takes no input there): each command runs as if typed, errors included, then the shell
+    takes input as usual."""
+    vm = fresh_zvm(kernel="rtos/rtos.bin", prompt=RTOS_PROMPT, images=False, smp=1,
+                   mem="512M", virtualization=False,
+                   extra=("-append", "quiet shell.run=version;kernel bogus;kernel cpus"))
+    vm.expect(r"(?s)zvm_rtos:~# version\s+.*ZVM.*zvm_rtos:~# kernel bogus\s+.*"
+              r"error: unknown subcommand .kernel bogus.*zvm_rtos:~# kernel cpus\s+.*0\s+0x0+\s+online", timeout=60)
+    vm.wait_prompt()
+    assert "online" in vm.run("kernel cpus")
+
+
 def parse_latency(out):
     """{min, avg, max: (ns, ticks)}, overruns and histogram counts of a `latency` run; checks
     the figures agree with each other."""

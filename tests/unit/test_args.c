@@ -158,6 +158,20 @@ static void test_parse_u32(void **state)
 	assert_int_equal(v, 16);
 }
 
+static void test_boot_commands(void **state)
+{
+	(void)state;
+	assert_string_equal(args_boot_commands("shell.run=latency -n 5"), "latency -n 5");
+	assert_string_equal(args_boot_commands("quiet shell.run=version; uptime"),
+			    "version; uptime");
+	assert_string_equal(args_boot_commands("a\tshell.run="), "");
+	assert_null(args_boot_commands("console=ttyAMA0 earlycon"));
+	assert_null(args_boot_commands("noshell.run=version")); /* not at a word's start */
+	assert_null(args_boot_commands("shell.run"));
+	assert_null(args_boot_commands(""));
+	assert_null(args_boot_commands(NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -165,7 +179,7 @@ int main(void)
 	    cmocka_unit_test(test_split_quotes),       cmocka_unit_test(test_split_escapes),
 	    cmocka_unit_test(test_split_unterminated), cmocka_unit_test(test_split_limit),
 	    cmocka_unit_test(test_parse_u64),	       cmocka_unit_test(test_parse_u64_rejects),
-	    cmocka_unit_test(test_parse_u32),
+	    cmocka_unit_test(test_parse_u32),	       cmocka_unit_test(test_boot_commands),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -338,6 +338,37 @@ static void test_bad_trees(void **state)
 	assert_int_equal(fdt_del_node(fdt, node(fdt, "/timer")), 0);
 	assert_int_equal(board_parse(fdt, &b), -ENOENT);
 	assert_non_null(strstr(b.err, "timer"));
+	/* The console is parsed first, so the error can be reported on it. */
+	assert_true(b.uart.present);
+	assert_int_equal(b.uart.reg.base, 0x09000000);
+	free(fdt);
+}
+
+/* What Xen 4.17 gives a dom0less guest: three timer interrupts (no hypervisor timer) and its
+ * console as an SBSA UART. */
+static void test_xen_guest_tree(void **state)
+{
+	void *fdt = load("qemu-virt.dtb");
+	const fdt32_t three[9] = {cpu_to_fdt32(1), cpu_to_fdt32(13), cpu_to_fdt32(0xf08),
+				  cpu_to_fdt32(1), cpu_to_fdt32(14), cpu_to_fdt32(0xf08),
+				  cpu_to_fdt32(1), cpu_to_fdt32(11), cpu_to_fdt32(0xf08)};
+	struct board b;
+
+	(void)state;
+	assert_int_equal(fdt_setprop(fdt, node(fdt, "/timer"), "interrupts", three, sizeof(three)),
+			 0);
+	assert_int_equal(
+	    fdt_setprop_string(fdt, node(fdt, "/pl011@9000000"), "compatible", "arm,sbsa-uart"), 0);
+	assert_int_equal(board_parse(fdt, &b), 0);
+	assert_int_equal(b.timer.intid[BOARD_TIMER_VIRT], 27);
+	assert_int_equal(b.timer.intid[BOARD_TIMER_HYP], -1);
+	assert_true(b.uart.present && b.uart.sbsa);
+	assert_int_equal(b.uart.reg.base, 0x09000000);
+	assert_int_equal(b.uart.intid, 33);
+	/* Two interrupts are not enough: the virtual timer's is the third. */
+	assert_int_equal(fdt_setprop(fdt, node(fdt, "/timer"), "interrupts", three, 6 * 4), 0);
+	assert_int_equal(board_parse(fdt, &b), -EINVAL);
+	assert_non_null(strstr(b.err, "need 3"));
 	free(fdt);
 }
 
@@ -381,7 +412,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_bus_translation), cmocka_unit_test(test_cpu_limit),
 	    cmocka_unit_test(test_no_memory),	    cmocka_unit_test(test_no_gic),
 	    cmocka_unit_test(test_bad_trees),	    cmocka_unit_test(test_too_many_reserved),
-	    cmocka_unit_test(test_intid_from_spec),
+	    cmocka_unit_test(test_intid_from_spec), cmocka_unit_test(test_xen_guest_tree),
 	};
 	char self[PATH_MAX];
 
