@@ -11,6 +11,7 @@
 #include <kernel/percpu.h>
 #include <kernel/thread.h>
 #include <kernel/time.h>
+#include <lib/bits.h>
 #include <shell/args.h>
 #include <shell/shell.h>
 #include <string.h>
@@ -176,7 +177,7 @@ static int cmd_latency(int argc, char **argv)
 	    period_us, cpu, (unsigned long long)arch_timer_freq(), (unsigned long long)load);
 	hogs_stop = false;
 	hogs_started = 0;
-	hogs_wanted = (uint32_t)__builtin_popcountll(load);
+	hogs_wanted = bits_count(load);
 	for (unsigned c = 0; c < CONFIG_MAX_CPUS; c++) {
 		if (!(load >> c & 1))
 			continue;

@@ -20,6 +20,7 @@
 #include <kernel/thread.h>
 #include <kernel/time.h>
 #include <kernel/timer.h>
+#include <lib/bits.h>
 #include <lib/format.h>
 #include <shell/args.h>
 #include <shell/shell.h>
@@ -206,14 +207,9 @@ static uint64_t online_mask(void)
 	return m;
 }
 
-/* Counted by hand: __builtin_popcountll becomes libgcc's __popcountdi2, which uses SIMD. */
 static unsigned online_count(void)
 {
-	unsigned n = 0;
-
-	for (uint64_t m = online_mask(); m; m &= m - 1)
-		n++;
-	return n;
+	return bits_count(online_mask());
 }
 
 /* The n-th online CPU (n counted from 0). */

@@ -1,16 +1,6 @@
 /* Dedicated, shared or over-committed CPUs (include/zvm/placement.h). */
+#include <lib/bits.h>
 #include <zvm/placement.h>
-
-/* Not __builtin_popcountll: libgcc's version uses SIMD registers, which host code never
- * touches (tests/system/test_image.py). */
-static unsigned popcount(uint64_t m)
-{
-	unsigned n = 0;
-
-	for (; m; m &= m - 1)
-		n++;
-	return n;
-}
 
 void placement_classify(const uint64_t *masks, unsigned n, uint64_t online, uint8_t *out)
 {
@@ -24,9 +14,9 @@ void placement_classify(const uint64_t *masks, unsigned n, uint64_t online, uint
 				cpus |= masks[j] & online;
 			}
 		}
-		if (popcount(mine) == 1 && sharing == 1)
+		if (bits_count(mine) == 1 && sharing == 1)
 			out[i] = CPU_DEDICATED;
-		else if (sharing > popcount(cpus))
+		else if (sharing > bits_count(cpus))
 			out[i] = CPU_OVERCOMMITTED;
 		else
 			out[i] = CPU_SHARED;
