@@ -4,7 +4,8 @@ nanosecond of virtual time is one instruction, so its ns figures are instruction
 
 (a) natively at EL1 (QEMU without virtualization), (b) as a ZVM VM alone, (c) as a ZVM VM
 beside a 2-vCPU Linux VM that runs CPU hogs and floods its console while that console is
-attached, with Linux's vCPUs on other physical CPUs or sharing the RTOS's. Called by
+attached, with Linux's vCPUs on other physical CPUs or sharing the RTOS's, (d) as a Xen 4.17
+dom0less domU, alone and beside a spinning domU. Called by
 bench/run.py; `python3 bench/rtos_latency.py [-n N]` runs it alone and prints the figures.
 """
 import os
@@ -30,13 +31,13 @@ LINUX_BUSY = os.environ.get("RTOS_LAT_BUSY", "hogs,flood")
 
 # (name, label) per measure; columns native = (a), zvm = (b) or (c), xen = (d).
 ROWS = [
-    ("rtos_lat_min", "RTOS latency min, alone (a native, b ZVM)"),
-    ("rtos_lat_avg", "RTOS latency avg, alone (a native, b ZVM)"),
-    ("rtos_lat_max", "RTOS latency max, alone (a native, b ZVM)"),
+    ("rtos_lat_min", "RTOS latency min, alone (a native, b ZVM, d Xen)"),
+    ("rtos_lat_avg", "RTOS latency avg, alone (a native, b ZVM, d Xen)"),
+    ("rtos_lat_max", "RTOS latency max, alone (a native, b ZVM, d Xen)"),
     ("rtos_lat_other_avg", "RTOS latency avg, busy Linux VM on other CPUs (c; native: hogs)"),
     ("rtos_lat_other_max", "RTOS latency max, busy Linux VM on other CPUs (c; native: hogs)"),
-    ("rtos_lat_same_avg", "RTOS latency avg, busy Linux VM sharing its CPU (c; native: hogs)"),
-    ("rtos_lat_same_max", "RTOS latency max, busy Linux VM sharing its CPU (c; native: hogs)"),
+    ("rtos_lat_same_avg", "RTOS latency avg, busy Linux VM sharing its CPU (c; native: hogs; Xen: busy domU)"),
+    ("rtos_lat_same_max", "RTOS latency max, busy Linux VM sharing its CPU (c; native: hogs; Xen: busy domU)"),
 ]
 
 
