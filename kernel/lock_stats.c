@@ -19,6 +19,9 @@ void lock_stats_released(struct lock_stats *s, uint64_t now)
 {
 	uint64_t held = now - s->held_since;
 
+	if (!s->held_since)
+		return; /* taken before counting began: no hold to count */
+	s->held_since = 0;
 	s->hold_total += held;
 	if (held > s->hold_max)
 		s->hold_max = held;

@@ -63,7 +63,7 @@ static void thread_start(void *arg)
 {
 	struct k_thread *t = arg;
 
-	k_spin_unlock(&z_sched_lock, arch_irq_save()); /* the key keeps IRQs masked */
+	z_sched_lock_give(arch_irq_save()); /* the key keeps IRQs masked */
 	arch_irq_enable();
 	t->entry(t->a, t->b);
 	arch_irq_enable(); /* an entry that returned with IRQs masked must still be able to die */
