@@ -252,7 +252,7 @@ void console_init_irq(unsigned uart_intid)
 {
 	k_spinlock_key_t key;
 
-	k_sem_init(&rx_sem, 0, RX_RING_SIZE + 1); /* every byte, plus one loss report */
+	k_sem_init(&rx_sem, 0, RX_RING_SIZE + CONSOLE_RX_LOSSES); /* every byte and loss */
 	k_sem_init(&tx_space, 0, 1);
 	k_timer_init(&tx_pace_timer, tx_pace_tick, NULL);
 	pl011_enable_irq(uart_intid, console_rx, console_tx_irq);

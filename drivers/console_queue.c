@@ -19,19 +19,23 @@ size_t console_tx_queue(struct byte_ring *r, const char *s, size_t len, unsigned
 
 bool console_rx_push(struct console_rx_queue *q, uint8_t byte)
 {
-	if (byte_ring_put(&q->ring, byte))
+	unsigned newest = (q->first + q->nlost - 1) % CONSOLE_RX_LOSSES;
+
+	if (q->nlost < CONSOLE_RX_LOSSES && byte_ring_put(&q->ring, byte))
 		return true;
-	if (q->lost)
-		return false; /* one report covers every byte lost before the reader gets there */
-	q->lost = true;
-	q->lost_at = q->ring.head;
+	if (q->nlost && q->lost_at[newest] == q->ring.head)
+		return false; /* one report covers the bytes lost here */
+	/* Not full of losses here: nothing was stored since the newest one was recorded. */
+	q->lost_at[(q->first + q->nlost) % CONSOLE_RX_LOSSES] = q->ring.head;
+	q->nlost++;
 	return true;
 }
 
 int console_rx_pop(struct console_rx_queue *q)
 {
-	if (q->lost && q->ring.tail == q->lost_at) {
-		q->lost = false;
+	if (q->nlost && q->ring.tail == q->lost_at[q->first]) {
+		q->first = (q->first + 1) % CONSOLE_RX_LOSSES;
+		q->nlost--;
 		return CONSOLE_LOST;
 	}
 	return byte_ring_get(&q->ring);

@@ -22,14 +22,19 @@
 size_t console_tx_queue(struct byte_ring *r, const char *s, size_t len, unsigned reserve,
 			bool crlf);
 
+#define CONSOLE_RX_LOSSES 8 /* losses recorded before the reader reaches the first */
+
 struct console_rx_queue {
 	struct byte_ring ring;
-	bool lost;	  /* a loss not yet reported */
-	unsigned lost_at; /* ring.head when it happened */
+	/* Where bytes were lost (ring.head then), oldest first: lost_at[first .. first + nlost),
+	 * indices modulo CONSOLE_RX_LOSSES. While all slots are used nothing more is stored, so
+	 * every later loss is at the newest position and no loss goes unreported. */
+	unsigned lost_at[CONSOLE_RX_LOSSES];
+	unsigned first, nlost;
 };
 
 /* Interrupt side: stores byte, or records a loss. Returns true when the reader has one more
- * item to take (a byte, or the first loss since the last report). */
+ * item to take (a byte, or a loss at a new position). */
 bool console_rx_push(struct console_rx_queue *q, uint8_t byte);
 /* Reader side, once per item promised by console_rx_push: the next byte or CONSOLE_LOST. */
 int console_rx_pop(struct console_rx_queue *q);

@@ -127,6 +127,66 @@ static void test_rx_reports_a_loss_once_where_it_happened(void **state)
 	assert_int_equal(console_rx_pop(&q), CONSOLE_LOST);
 }
 
+static void test_rx_reports_every_loss_before_the_reader_catches_up(void **state)
+{
+	uint8_t buf[4];
+	struct console_rx_queue q = {0};
+	unsigned items = 0;
+
+	(void)state;
+	byte_ring_init(&q.ring, buf, sizeof(buf));
+	items += console_rx_push(&q, 'a');
+	items += console_rx_push(&q, 'b');
+	items += console_rx_push(&q, 'c');
+	items += console_rx_push(&q, 'd');
+	items += console_rx_push(&q, 'x'); /* lost after d */
+	assert_int_equal(console_rx_pop(&q), 'a');
+	items += console_rx_push(&q, 'e');
+	items += console_rx_push(&q, 'y'); /* lost after e: a second report, not merged */
+	for (const char *want = "bcd"; *want; want++)
+		assert_int_equal(console_rx_pop(&q), *want);
+	assert_int_equal(console_rx_pop(&q), CONSOLE_LOST);
+	assert_int_equal(console_rx_pop(&q), 'e');
+	assert_int_equal(console_rx_pop(&q), CONSOLE_LOST);
+	assert_int_equal(items, 7);
+	assert_int_equal(console_rx_pop(&q), -1);
+}
+
+static void test_rx_stops_storing_when_every_loss_slot_is_used(void **state)
+{
+	uint8_t buf[16];
+	struct console_rx_queue q = {0};
+	unsigned items = 0, reported = 0, promised = 0;
+	bool full_seen = false;
+	int c;
+
+	(void)state;
+	byte_ring_init(&q.ring, buf, sizeof(buf));
+	for (int i = 0; i < 16; i++)
+		items += console_rx_push(&q, '0');
+	/* Full ring: each round loses a byte, lets the reader take one item (one of the oldest, far
+	 * from the losses) and sends another; the losses pile up at the end. */
+	for (int i = 0; i < CONSOLE_RX_LOSSES + 4; i++) {
+		bool more = console_rx_push(&q, 'x');
+
+		promised += more;
+		items += more;
+		full_seen |= q.nlost == CONSOLE_RX_LOSSES;
+		c = console_rx_pop(&q);
+		reported += c == CONSOLE_LOST;
+		items--;
+		items += console_rx_push(&q, '0');
+	}
+	assert_true(full_seen);
+	while ((c = console_rx_pop(&q)) != -1) {
+		reported += c == CONSOLE_LOST;
+		items--;
+	}
+	/* Every item promised came, every recorded loss among them. */
+	assert_int_equal(items, 0);
+	assert_int_equal(reported, promised);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -136,6 +196,8 @@ int main(void)
 	    cmocka_unit_test(test_guest_leaves_the_reserve_to_the_host),
 	    cmocka_unit_test(test_guest_output_is_raw),
 	    cmocka_unit_test(test_rx_reports_a_loss_once_where_it_happened),
+	    cmocka_unit_test(test_rx_reports_every_loss_before_the_reader_catches_up),
+	    cmocka_unit_test(test_rx_stops_storing_when_every_loss_slot_is_used),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
