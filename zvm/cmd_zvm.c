@@ -212,7 +212,8 @@ static int cmd_look(int argc, char **argv)
 								: NULL;
 	struct vm *vm;
 	char *buf;
-	size_t n, lost = 0;
+	size_t n, lost = 0, dropped;
+	bool ring_lost = false;
 	int c;
 
 	if (!which)
@@ -232,14 +233,22 @@ static int cmd_look(int argc, char **argv)
 	/* Input never waits for the guest: the vPL011 queues 4 KiB behind its FIFO and drops
 	 * beyond, so Ctrl+X is seen at once whatever the guest does. */
 	while ((c = console_getc()) != CTRL_X) {
-		if (c == CONSOLE_LOST || !vpl011_receive(vm, (uint8_t)c))
+		if (c == CONSOLE_LOST)
+			ring_lost = true;
+		else if (!vpl011_receive(vm, (uint8_t)c))
 			lost++;
 	}
-	vm_console_detach(vm);
+	dropped = vm_console_detach(vm);
 	shell_print("\n[detached from vm %u]", vm->id);
 	if (lost)
 		shell_print("[%zu typed bytes were dropped: vm %u did not read them]", lost,
 			    vm->id);
+	if (ring_lost)
+		shell_print("[typed input was lost before it reached vm %u: more came than the "
+			    "console could hold]",
+			    vm->id);
+	if (dropped)
+		shell_print("[vm%u: %zu bytes dropped]", vm->id, dropped);
 	vm_put(vm);
 	return 0;
 }

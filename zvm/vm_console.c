@@ -57,7 +57,8 @@ size_t vm_console_attach(struct vm *vm, char *buf, size_t size)
 	return n;
 }
 
-void vm_console_detach(struct vm *vm)
+size_t vm_console_detach(struct vm *vm)
 {
 	vm->console.attached = false;
+	return __atomic_exchange_n(&vm->console.dropped, 0, __ATOMIC_RELAXED);
 }

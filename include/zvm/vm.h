@@ -112,6 +112,7 @@ void vm_console_write(struct vm *vm, const char *s, size_t len);
 /* `zvm look`: copies the buffered output, oldest first, into buf and from that instant passes new
  * output to the host console (no byte lost in between); returns the copied length. */
 size_t vm_console_attach(struct vm *vm, char *buf, size_t size);
-void vm_console_detach(struct vm *vm);
+/* Ends it; returns how many bytes of output the host console dropped and has not reported. */
+size_t vm_console_detach(struct vm *vm);
 
 #endif
