@@ -117,8 +117,8 @@ static int cmd_sched(int argc, char **argv)
 	return 0;
 }
 
-/* The console's transmit side (docs/console.md): a masked writer that had to wait for the line
- * ("bytes sent polled") is what the ring and its reserves exist to avoid. `line BAUD` paces the
+/* The console's transmit side (docs/console.md): how often threads waited for room, and what
+ * writers that cannot wait (interrupt and exception handlers) had to drop. `line BAUD` paces the
  * output as a board's UART at BAUD would, `line off` stops pacing. */
 static int cmd_console(int argc, char **argv)
 {
@@ -151,13 +151,13 @@ static int cmd_console(int argc, char **argv)
 	if (st.line_rate)
 		shell_print("  %-22s %10u baud (kernel console line)", "paced", st.line_rate);
 	shell_print("  %-22s %10llu", "threads waited for room", (unsigned long long)st.tx_waits);
-	shell_print("  %-22s %10llu", "bytes sent polled", (unsigned long long)st.tx_polled);
+	shell_print("  %-22s %10llu", "bytes dropped (masked)", (unsigned long long)st.tx_dropped);
 	return 0;
 }
 
 static const struct shell_cmd kernel_subcmds[] = {
     SHELL_SUBCMD(console, "[line BAUD|off]",
-		 "console output: queued, waits for room, bytes sent polled", cmd_console),
+		 "console output: queued, waits for room, bytes dropped", cmd_console),
     SHELL_SUBCMD(sched, "[on|off]", "scheduler lock contention: acquisitions, waits, holds",
 		 cmd_sched),
     SHELL_SUBCMD(uptime, "", "time since boot", cmd_uptime),

@@ -4,6 +4,7 @@
  * take is dropped from the live view (not from the ring) and reported once room returns. */
 #include <drivers/console.h>
 #include <kernel/printk.h>
+#include <string.h>
 #include <zvm/vm.h>
 
 /* Room for the report line itself besides the output that follows it. */
@@ -49,8 +50,12 @@ size_t vm_console_attach(struct vm *vm, char *buf, size_t size)
 
 	if (n > size)
 		n = size, start = c->head - size;
-	for (size_t i = 0; i < n; i++)
-		buf[i] = c->ring[(start + i) % VM_CONSOLE_SIZE];
+	/* Two copies, not a byte loop: the VM's UART writes wait for this lock. */
+	size_t at = start % VM_CONSOLE_SIZE,
+	       first = n < VM_CONSOLE_SIZE - at ? n : VM_CONSOLE_SIZE - at;
+
+	memcpy(buf, &c->ring[at], first);
+	memcpy(buf + first, c->ring, n - first);
 	c->attached = true;
 	c->dropped = 0;
 	k_spin_unlock(&c->lock, key);

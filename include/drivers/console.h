@@ -7,9 +7,10 @@
 #include <stdint.h>
 
 /* Host output: raw bytes, "\n" sent as "\r\n". Safe from any context, any CPU; queued and sent
- * by the TX interrupt, never dropped. When the queue is full a thread sleeps until there is
- * room; a writer with interrupts masked uses the last 1 KiB, and only beyond that waits for the
- * line (counted in tx_polled). */
+ * by the TX interrupt; nothing waits for the line with interrupts masked. When the queue is
+ * full a thread sleeps until there is room (its output is never dropped); a writer with
+ * interrupts masked uses the last 1 KiB, and beyond that its message is dropped, counted in
+ * tx_dropped and reported by the next thread that writes. */
 void console_write(const char *s, size_t len);
 void console_putc(char c);
 /* Guest output, raw bytes: queued only as far as it leaves room for the host's; never waits.
@@ -20,7 +21,7 @@ size_t console_guest_room(void);
 struct console_stats {
 	unsigned tx_queued, tx_size; /* bytes waiting for the line, of the ring's size */
 	uint64_t tx_waits;	     /* times a thread slept for room */
-	uint64_t tx_polled;	     /* bytes sent by a masked writer waiting on the line */
+	uint64_t tx_dropped;	     /* bytes of masked writers' messages dropped (ring full) */
 	unsigned line_rate;	     /* baud of a paced line (about), 0 when not paced */
 };
 void console_stats(struct console_stats *st);
