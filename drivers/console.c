@@ -2,10 +2,13 @@
  * UART's TX interrupt drains, a FIFO's worth at a time, so no writer waits for the line with
  * interrupts masked (at 115200 baud a byte takes 87 us). A thread that finds the ring full
  * sleeps until the interrupt frees room; threads leave TX_ATOMIC_RESERVE to writers that cannot
- * sleep (interrupt and exception handlers), which poll the line only beyond that. Input goes
+ * sleep (interrupt and exception handlers), whose messages are dropped (counted, reported)
+ * beyond that. A message up to TX_WHOLE_MAX bytes is queued whole or not at all, so lines from
+ * different writers never mix. Input goes
  * into a receive ring that the shell thread sleeps on. The queues themselves are
  * drivers/console_queue.c. */
 #include <arch/irq.h>
+#include <errno.h>
 #include <drivers/console.h>
 #include <drivers/console_queue.h>
 #include <drivers/pl011.h>
@@ -19,6 +22,7 @@
 #define TX_GUEST_RESERVE  (4 * 1024) /* guest output leaves this much for the host's */
 #define TX_ATOMIC_RESERVE (1024) /* host threads leave this much for writers that cannot sleep */
 #define TX_BURST	  32	 /* bytes per fill, a FIFO's worth: bounds the time masked */
+#define TX_WHOLE_MAX	  1024	 /* messages up to this long are queued whole or not at all */
 #define RX_RING_SIZE	  (4 * 1024) /* a pasted page of commands */
 
 static struct k_spinlock tx_lock;
@@ -32,8 +36,9 @@ static uint64_t tx_waits, tx_dropped; /* console_stats(), under tx_lock */
 static uint64_t tx_unreported;	      /* dropped, not yet reported: under tx_lock */
 /* A paced line (console_set_line_rate): bytes sent per tick of tx_pace_timer, 0 when the TX
  * interrupt drains the ring as fast as the UART takes it. */
-#define TX_PACE_HZ 100
-static unsigned tx_pace_per_tick;
+#define TX_PACE_HZ 1000		/* at 230400 baud 23 bytes a tick: under a FIFO's worth, masked */
+static unsigned tx_pace_bps;	/* bytes a second; 0: not paced */
+static unsigned tx_pace_credit; /* bytes * TX_PACE_HZ owed to the line: under tx_lock */
 static struct k_timer tx_pace_timer;
 
 static struct k_spinlock rx_lock;
@@ -61,7 +66,7 @@ static void tx_send_locked(unsigned max)
  * left. With a paced line the pace timer sends instead. */
 static void tx_fill_locked(void)
 {
-	if (tx_pace_per_tick)
+	if (tx_pace_bps)
 		return;
 	tx_send_locked(TX_BURST);
 	pl011_set_tx_irq(byte_ring_used(&tx_ring) != 0);
@@ -76,9 +81,11 @@ static void tx_step(bool paced)
 	k_spinlock_key_t key = k_spin_lock(&tx_lock);
 	bool wake;
 
-	if (paced)
-		tx_send_locked(tx_pace_per_tick);
-	else
+	if (paced) {
+		tx_pace_credit += tx_pace_bps;
+		tx_send_locked(tx_pace_credit / TX_PACE_HZ);
+		tx_pace_credit %= TX_PACE_HZ;
+	} else
 		tx_fill_locked();
 	wake = tx_waiters && byte_ring_free(&tx_ring) > TX_ATOMIC_RESERVE;
 	k_spin_unlock(&tx_lock, key);
@@ -97,20 +104,25 @@ static void tx_pace_tick(struct k_timer *t)
 	tx_step(true);
 }
 
-void console_set_line_rate(unsigned baud)
+int console_set_line_rate(unsigned baud)
 {
 	k_spinlock_key_t key;
 
+	if (baud > CONSOLE_LINE_MAX_BAUD)
+		return -EINVAL;
+	if (!tx_irq_on)
+		return -ENODEV; /* no UART interrupt: output is polled, and the timer unset */
 	k_timer_stop(&tx_pace_timer);
 	key = k_spin_lock(&tx_lock);
-	/* 10 bits a byte on the line (start, 8 data, stop); at least a byte a tick. */
-	tx_pace_per_tick = baud ? (baud / 10 + TX_PACE_HZ - 1) / TX_PACE_HZ : 0;
+	tx_pace_bps = baud / 10; /* 10 bits a byte on the line: start, 8 data, stop */
+	tx_pace_credit = 0;
 	pl011_set_tx_irq(false);
 	if (!baud)
 		tx_fill_locked();
 	k_spin_unlock(&tx_lock, key);
 	if (baud)
 		k_timer_start(&tx_pace_timer, K_MSEC(1000 / TX_PACE_HZ), K_MSEC(1000 / TX_PACE_HZ));
+	return 0;
 }
 
 /* tx_lock held (or every other CPU stopped): sends everything queued, waiting on the line. */
@@ -151,10 +163,15 @@ void console_write(const char *s, size_t len)
 	}
 	if (may_sleep && tx_unreported)
 		report_dropped_locked();
-	for (;;) {
-		size_t n =
-		    console_tx_queue(&tx_ring, s, len, may_sleep ? TX_ATOMIC_RESERVE : 0, true);
+	size_t need = console_tx_need(s, len, true);
+	bool whole = need <= TX_WHOLE_MAX; /* a line, a printk: never split, never mixed */
 
+	for (;;) {
+		unsigned reserve = may_sleep ? TX_ATOMIC_RESERVE : 0;
+		size_t n = 0;
+
+		if (!whole || byte_ring_free(&tx_ring) >= reserve + need)
+			n = console_tx_queue(&tx_ring, s, len, reserve, true);
 		s += n;
 		len -= n;
 		if (!len)
@@ -172,7 +189,8 @@ void console_write(const char *s, size_t len)
 		/* 16 KiB queued that the line has not taken, and a writer that cannot sleep (an
 		 * interrupt or exception handler: a guest's error log line, say). It never waits
 		 * for the line with interrupts masked (87 us a byte): the rest is dropped, counted,
-		 * and reported by the next thread that writes. Threads' output is never dropped. */
+		 * and reported by the next thread that writes. (Threads' output is dropped only
+		 * where a thread cannot sleep either: the idle thread.) */
 		tx_dropped += len;
 		tx_unreported += len;
 		break;
@@ -189,7 +207,7 @@ void console_stats(struct console_stats *st)
 	st->tx_size = TX_RING_SIZE;
 	st->tx_waits = tx_waits;
 	st->tx_dropped = tx_dropped;
-	st->line_rate = tx_pace_per_tick * TX_PACE_HZ * 10;
+	st->line_rate = tx_pace_bps * 10;
 	k_spin_unlock(&tx_lock, key);
 }
 

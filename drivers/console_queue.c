@@ -17,6 +17,15 @@ size_t console_tx_queue(struct byte_ring *r, const char *s, size_t len, unsigned
 	return i;
 }
 
+size_t console_tx_need(const char *s, size_t len, bool crlf)
+{
+	size_t need = len;
+
+	for (size_t i = 0; crlf && i < len; i++)
+		need += s[i] == '\n';
+	return need;
+}
+
 bool console_rx_push(struct console_rx_queue *q, uint8_t byte)
 {
 	unsigned newest = (q->first + q->nlost - 1) % CONSOLE_RX_LOSSES;

@@ -126,19 +126,26 @@ static int cmd_console(int argc, char **argv)
 
 	if (argc == 3 && !strcmp(argv[1], "line")) {
 		unsigned long baud = 0;
+		int err;
 
 		if (strcmp(argv[2], "off")) {
 			char *end;
 
 			baud = strtoul(argv[2], &end, 10);
-			if (*end || baud < 300 || baud > 4000000) {
+			if (*end || baud < 300 || baud > CONSOLE_LINE_MAX_BAUD) {
 				shell_print(
-				    "error: line rate %s: give a baud rate of 300-4000000 or 'off'",
-				    argv[2]);
+				    "error: line rate %s: give a baud rate of 300-%u or 'off'",
+				    argv[2], CONSOLE_LINE_MAX_BAUD);
 				return -EIO;
 			}
 		}
-		console_set_line_rate((unsigned)baud);
+		err = console_set_line_rate((unsigned)baud);
+		if (err) {
+			shell_print(
+			    "error: the console has no UART interrupt: its output is polled, "
+			    "not paced");
+			return -EIO;
+		}
 		shell_print(baud ? "console output paced as a line at %lu baud"
 				 : "console output at the UART's own pace",
 			    baud);

@@ -248,7 +248,7 @@ static int cmd_look(int argc, char **argv)
 			    "console could hold]",
 			    vm->id);
 	if (dropped)
-		shell_print("[vm%u: %zu bytes dropped]", vm->id, dropped);
+		shell_print("[vm%u: %zu bytes dropped before detach]", vm->id, dropped);
 	vm_put(vm);
 	return 0;
 }

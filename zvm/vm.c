@@ -161,24 +161,6 @@ static unsigned vm_prio(const struct vm *vm, const struct vm_config *cfg)
 	return cfg->prio ? cfg->prio : vm->type->prio ? vm->type->prio : VM_PRIO_DEFAULT;
 }
 
-static int vm_build(struct vm *vm, const struct vm_config *cfg);
-
-/* Building clears and loads all of the guest's RAM (about 0.1-0.5 s a GiB): the caller (the
- * shell at priority 1, or the boot-time VM code) does it at the VM's own priority when that is
- * less urgent, so it takes no more from the VMs already running than the new VM will. */
-static int build_at_vm_prio(struct vm *vm, const struct vm_config *cfg)
-{
-	struct k_thread *self = k_current();
-	int old = k_thread_priority(self), prio = (int)vm_prio(vm, cfg), err;
-
-	if (prio > old)
-		k_thread_set_priority(self, prio);
-	err = vm_build(vm, cfg);
-	if (prio > old)
-		k_thread_set_priority(self, old);
-	return err;
-}
-
 static int vm_build(struct vm *vm, const struct vm_config *cfg)
 {
 	int err = stage2_create(&vm->s2);
@@ -276,7 +258,7 @@ int vm_create(const struct vm_config *cfg)
 	vm->on_crash = cfg->on_crash;
 	if (!cfg->name)
 		fmt_snprintf(vm->name, sizeof(vm->name), "%s-%u", type->name, vm->id);
-	err = build_at_vm_prio(vm, cfg);
+	err = vm_build(vm, cfg);
 	if (err) {
 		/* Threads that were started are parked (the VM never ran): stop them first. */
 		vm_stop_vcpus(vm);

@@ -4,6 +4,7 @@
  * take is dropped from the live view (not from the ring) and reported once room returns. */
 #include <drivers/console.h>
 #include <kernel/printk.h>
+#include <kernel/time.h>
 #include <string.h>
 #include <zvm/vm.h>
 
@@ -16,8 +17,12 @@ static void pass_to_host(struct vm *vm, const char *s, size_t len)
 	size_t lost = __atomic_load_n(&c->dropped, __ATOMIC_RELAXED);
 	size_t n;
 
-	if (lost && console_guest_room() >= len + DROP_REPORT_ROOM) {
+	/* Reported when the line has caught up, or once a second while a guest keeps the ring
+	 * at its limit (then the report goes into the host's share). */
+	if (lost && (console_guest_room() >= len + DROP_REPORT_ROOM ||
+		     k_uptime_ms() - c->reported_ms >= 1000)) {
 		lost = __atomic_exchange_n(&c->dropped, 0, __ATOMIC_RELAXED);
+		c->reported_ms = k_uptime_ms();
 		if (lost)
 			printk("\n[vm%u: %zu bytes dropped]\n", vm->id, lost);
 	}

@@ -91,7 +91,13 @@ static void map_ram(void)
 
 void boot_primary(uintptr_t dtb, unsigned current_el)
 {
-	int err = board_parse((const void *)dtb, &board);
+	int err;
+
+	/* this_cpu() is NULL until el_cpu_setup: a panic before then must see that (the
+	 * register's reset value is UNKNOWN). Not at the wrong level: it would UNDEF there. */
+	if (current_el == ARCH_EL)
+		write_sysreg(TPIDR_ELx, 0);
+	err = board_parse((const void *)dtb, &board);
 
 	if (board.uart.present)
 		pl011_init(board.uart.reg.base, board.uart.sbsa);

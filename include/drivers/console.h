@@ -8,9 +8,10 @@
 
 /* Host output: raw bytes, "\n" sent as "\r\n". Safe from any context, any CPU; queued and sent
  * by the TX interrupt; nothing waits for the line with interrupts masked. When the queue is
- * full a thread sleeps until there is room (its output is never dropped); a writer with
- * interrupts masked uses the last 1 KiB, and beyond that its message is dropped, counted in
- * tx_dropped and reported by the next thread that writes. */
+ * full a thread sleeps until there is room (its output is never dropped, except the idle
+ * thread's); a writer with interrupts masked uses the last 1 KiB, and beyond that its message
+ * is dropped, counted in tx_dropped and reported by the next thread that writes. A message of
+ * up to 1 KiB is queued whole or not at all. */
 void console_write(const char *s, size_t len);
 void console_putc(char c);
 /* Guest output, raw bytes: queued only as far as it leaves room for the host's; never waits.
@@ -25,10 +26,12 @@ struct console_stats {
 	unsigned line_rate;	     /* baud of a paced line (about), 0 when not paced */
 };
 void console_stats(struct console_stats *st);
-/* Sends at most what a line at `baud` carries, from a 100 Hz timer instead of the TX
+/* Sends at most what a line at `baud` carries, from a 1 kHz timer instead of the TX
  * interrupt, as a board's UART would (QEMU's has no line speed); 0 goes back to the UART's
  * own pace. For reproducing a slow console under QEMU. */
-void console_set_line_rate(unsigned baud);
+#define CONSOLE_LINE_MAX_BAUD 230400
+/* 0, -EINVAL above CONSOLE_LINE_MAX_BAUD, -ENODEV without a UART interrupt (output polled). */
+int console_set_line_rate(unsigned baud);
 /* Sends everything queued before returning (before powering off or resetting). */
 void console_flush(void);
 /* From the panic path: sends what is queued and writes synchronously from then on. */

@@ -24,6 +24,9 @@ size_t console_tx_queue(struct byte_ring *r, const char *s, size_t len, unsigned
 
 #define CONSOLE_RX_LOSSES 8 /* losses recorded before the reader reaches the first */
 
+/* Ring bytes console_tx_queue needs for all of s. */
+size_t console_tx_need(const char *s, size_t len, bool crlf);
+
 struct console_rx_queue {
 	struct byte_ring ring;
 	/* Where bytes were lost (ring.head then), oldest first: lost_at[first .. first + nlost),

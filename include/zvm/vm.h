@@ -42,6 +42,7 @@ struct vm_console {
 	size_t head; /* total bytes ever written; ring holds the last VM_CONSOLE_SIZE */
 	volatile bool attached;
 	size_t dropped; /* attached output the host console had no room for, not yet reported */
+	uint64_t reported_ms; /* uptime of the last drop report (at most one a second) */
 };
 
 struct vcpu;

@@ -81,6 +81,14 @@ static void test_guest_leaves_the_reserve_to_the_host(void **state)
 	assert_int_equal(byte_ring_free(&r), 0);
 }
 
+static void test_tx_need_counts_the_added_returns(void **state)
+{
+	(void)state;
+	assert_int_equal(console_tx_need("a\nb\n", 4, true), 6);
+	assert_int_equal(console_tx_need("a\nb\n", 4, false), 4);
+	assert_int_equal(console_tx_need("", 0, true), 0);
+}
+
 static void test_guest_output_is_raw(void **state)
 {
 	uint8_t buf[16];
@@ -195,6 +203,7 @@ int main(void)
 	    cmocka_unit_test(test_tx_stops_at_a_full_ring_never_splitting_crlf),
 	    cmocka_unit_test(test_guest_leaves_the_reserve_to_the_host),
 	    cmocka_unit_test(test_guest_output_is_raw),
+	    cmocka_unit_test(test_tx_need_counts_the_added_returns),
 	    cmocka_unit_test(test_rx_reports_a_loss_once_where_it_happened),
 	    cmocka_unit_test(test_rx_reports_every_loss_before_the_reader_catches_up),
 	    cmocka_unit_test(test_rx_stops_storing_when_every_loss_slot_is_used),
