@@ -8,6 +8,7 @@
  * into a receive ring that the shell thread sleeps on. The queues themselves are
  * drivers/console_queue.c. */
 #include <arch/irq.h>
+#include <arch/sysreg.h>
 #include <errno.h>
 #include <drivers/console.h>
 #include <drivers/console_queue.h>
@@ -255,9 +256,14 @@ void console_flush(void)
 
 void console_panic(void)
 {
+	/* The lock if it comes within a bounded wait, and never given back: a CPU still in the
+	 * TX interrupt finishes its burst and then cannot take another while the panic writes
+	 * (its stop IPI may not have arrived). Without it after the wait: its holder may have
+	 * been stopped. What is queued goes out first, so the panic message follows the output
+	 * that led to it. */
+	for (unsigned i = 0; i < 1000000 && !k_spin_trylock(&tx_lock); i++)
+		cpu_relax();
 	panicking = true;
-	/* Without the lock: the CPU holding it may have been stopped. What is queued goes out
-	 * first, so the panic message follows the output that led to it. */
 	tx_drain_polled_locked();
 }
 

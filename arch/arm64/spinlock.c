@@ -55,6 +55,11 @@ void k_spin_unlock_counted(struct k_spinlock *l, k_spinlock_key_t key, struct lo
 	k_spin_unlock(l, key);
 }
 
+bool k_spin_trylock(struct k_spinlock *l)
+{
+	return !__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE);
+}
+
 bool k_spin_is_locked(const struct k_spinlock *l)
 {
 	return __atomic_load_n(&l->locked, __ATOMIC_RELAXED) != 0;

@@ -22,6 +22,9 @@ typedef uint64_t k_spinlock_key_t;
 k_spinlock_key_t k_spin_lock(struct k_spinlock *l);
 void k_spin_unlock(struct k_spinlock *l, k_spinlock_key_t key);
 bool k_spin_is_locked(const struct k_spinlock *l);
+/* Takes the lock if it is free, without touching the interrupt mask: for the panic path,
+ * which has interrupts masked already and never gives it back. */
+bool k_spin_trylock(struct k_spinlock *l);
 /* As above, counting contention into s when s is not NULL (kernel/lock_stats.h). */
 k_spinlock_key_t k_spin_lock_counted(struct k_spinlock *l, struct lock_stats *s);
 void k_spin_unlock_counted(struct k_spinlock *l, k_spinlock_key_t key, struct lock_stats *s);
