@@ -165,22 +165,12 @@ def xen(n, busy):
     if busy:
         doms.append((RTOS_BIN, bench.GUEST_BASE + (4 << 20), "shell.run=" + XEN_BUSY_CMD))
     name = "rtos-xen-" + ("busy" if busy else "alone")
-    args = ["-M", bench.HYP_MACHINE, "-cpu", bench.CPU, "-smp", "1", "-m", "2G", "-nographic",
-            "-kernel", bench.XEN, *bench.xen_dtb(name, doms), *bench.ICOUNT]
-    q = bench.Qemu(args, name)
-    try:
-        q.expect(r"DOM\d+: overruns \d+", 600 + n)
-        text = open(q.logfile.name, encoding="utf-8", errors="replace").read()
-    finally:
-        q.close()
+    out = bench.xen_run(name, doms, 1, done=r"DOM\d+: overruns \d+", timeout=600 + n)
     # Xen numbers the domUs in its own order: the measuring one is the one that ran the command.
-    doms = {}
-    for m in re.finditer(r"^\(XEN\) DOM(\d+): (.*?)\r*$", text, re.M):
-        doms.setdefault(m[1], []).append(m[2])
-    mine = [lines for lines in doms.values() if RTOS_PROMPT + latency_cmd(n, 0) in lines]
+    mine = [text for text in out.values() if RTOS_PROMPT + latency_cmd(n, 0) in text]
     if len(mine) != 1:
         raise RuntimeError("xen: no domU ran " + latency_cmd(n, 0))
-    return parse("\n".join(mine[0]))
+    return parse(mine[0])
 
 
 def measure(res, notes, section, n, busy_n, with_xen=True):

@@ -391,15 +391,16 @@ def xen_dtb(name, domains):
     return ["-dtb", dtb, *loads]
 
 
-def xen_run(name, domains, done_count):
+def xen_run(name, domains, done_count, done=r"DOM\d+: ZVMTEST DONE", timeout=600):
     """Xen with one CPU (with -smp 2 it hangs under -icount); returns the domUs' output by
-    domain number. The machine does not power off: QEMU is stopped after the last DONE."""
+    domain number. The machine does not power off: QEMU is stopped after done_count lines
+    matching `done`."""
     args = ["-M", HYP_MACHINE, "-cpu", CPU, "-smp", "1", "-m", "2G", "-nographic",
             "-kernel", XEN, *xen_dtb(name, domains), *ICOUNT]
     q = Qemu(args, name)
     try:
         for _ in range(done_count):
-            q.expect(r"DOM\d+: ZVMTEST DONE", 600)
+            q.expect(done, timeout)
         text = open(q.logfile.name, encoding="utf-8", errors="replace").read()
     finally:
         q.close()

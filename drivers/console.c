@@ -4,9 +4,8 @@
  * sleeps until the interrupt frees room; threads leave TX_ATOMIC_RESERVE to writers that cannot
  * sleep (interrupt and exception handlers), whose messages are dropped (counted, reported)
  * beyond that. A message up to TX_WHOLE_MAX bytes is queued whole or not at all, so lines from
- * different writers never mix. Input goes
- * into a receive ring that the shell thread sleeps on. The queues themselves are
- * drivers/console_queue.c. */
+ * different writers never mix. Input goes into a receive ring that the shell thread sleeps on.
+ * The queues themselves are drivers/console_queue.c. */
 #include <arch/irq.h>
 #include <arch/sysreg.h>
 #include <errno.h>
@@ -140,7 +139,7 @@ static void report_dropped_locked(void)
 	int n = fmt_snprintf(msg, sizeof(msg), "\n[console: %llu bytes of messages dropped]\n",
 			     (unsigned long long)tx_unreported);
 
-	if (byte_ring_free(&tx_ring) >= TX_ATOMIC_RESERVE + 2 * (unsigned)n) {
+	if (byte_ring_free(&tx_ring) >= TX_ATOMIC_RESERVE + console_tx_need(msg, (size_t)n, true)) {
 		console_tx_queue(&tx_ring, msg, (size_t)n, TX_ATOMIC_RESERVE, true);
 		tx_unreported = 0;
 	}

@@ -9,8 +9,8 @@
 #include <kernel/sched.h>
 #include <kernel/thread.h>
 #include <kernel/time.h>
+#include <shell/args.h>
 #include <shell/shell.h>
-#include <stdlib.h>
 #include <string.h>
 
 static int cmd_uptime(int argc, char **argv)
@@ -125,28 +125,26 @@ static int cmd_console(int argc, char **argv)
 	struct console_stats st;
 
 	if (argc == 3 && !strcmp(argv[1], "line")) {
-		unsigned long baud = 0;
+		uint32_t baud = 0;
 		int err;
 
 		if (strcmp(argv[2], "off")) {
-			char *end;
-
-			baud = strtoul(argv[2], &end, 10);
-			if (*end || baud < 300 || baud > CONSOLE_LINE_MAX_BAUD) {
+			if (args_parse_u32(argv[2], &baud) || baud < 300 ||
+			    baud > CONSOLE_LINE_MAX_BAUD) {
 				shell_print(
 				    "error: line rate %s: give a baud rate of 300-%u or 'off'",
 				    argv[2], CONSOLE_LINE_MAX_BAUD);
 				return -EIO;
 			}
 		}
-		err = console_set_line_rate((unsigned)baud);
+		err = console_set_line_rate(baud);
 		if (err) {
 			shell_print(
 			    "error: the console has no UART interrupt: its output is polled, "
 			    "not paced");
 			return -EIO;
 		}
-		shell_print(baud ? "console output paced as a line at %lu baud"
+		shell_print(baud ? "console output paced as a line at %u baud"
 				 : "console output at the UART's own pace",
 			    baud);
 		return 0;

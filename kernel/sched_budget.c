@@ -88,12 +88,10 @@ void z_budget_end_expired(struct timeout *tmo)
 	sc->budget_mark = now;
 	if (!t->budget || !t->budget->active)
 		return;
-	if (t->budget->acct.throttled) {
-		if (!t->budget->held)
-			sc->need_resched =
-			    true; /* picked just before its group ran out: off it goes */
-	} else
+	if (!t->budget->acct.throttled)
 		arm_end(sc, t->budget, now, 0);
+	else if (!t->budget->held)
+		sc->need_resched = true; /* picked just before its group ran out: off it goes */
 }
 
 static void refill_due(struct timeout *tmo)

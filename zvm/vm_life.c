@@ -36,7 +36,8 @@ static int event_locked(struct vm *vm, enum vm_event e)
 
 	if (!err) {
 		vm->state = next;
-		k_budget_hold(&vm->budget, next != VM_RUNNING);
+		if (vm->budget_us) /* the scheduler's lock only for a VM that has a budget */
+			k_budget_hold(&vm->budget, next != VM_RUNNING);
 	}
 	return err;
 }
