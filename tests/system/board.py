@@ -15,14 +15,17 @@ SCRIPT = os.path.join(ROOT, "scripts", "board-dtb.py")
 MACHINE = "virt,virtualization=on,gic-version=3"
 
 
-def board_dir(cpu, smp, mem, vms=None):
+def board_dir(cpu, smp, mem, vms=None, machine=MACHINE):
     """The Makefile's BOARD_DIR naming, with odd characters (`max,pauth-impdef=on`) made '_'.
     A board with boot-time VMs (`vms`, a .dtsi fragment) is named after the fragment, as
-    `make run-demo`'s configs/demo.vms.dtsi gives build/board/demo-CPU-smpN-MEM."""
+    `make run-demo`'s configs/demo.vms.dtsi gives build/board/demo-CPU-smpN-MEM. Another
+    machine than the Makefile's (no virtualization, say) gets a suffix: its DTB differs (no GIC
+    maintenance interrupt), and must not replace the default board of later tests."""
     prefix = ""
     if vms:
         prefix = re.sub(r"(\.vms)?\.dtsi$", "", os.path.basename(vms)) + "-"
-    tag = re.sub(r"[^A-Za-z0-9._-]", "_", f"{prefix}{cpu}-smp{smp}-{mem}")
+    suffix = "" if machine == MACHINE else "-" + machine
+    tag = re.sub(r"[^A-Za-z0-9._-]", "_", f"{prefix}{cpu}-smp{smp}-{mem}{suffix}")
     return os.path.join(BUILD, "board", tag)
 
 
@@ -33,7 +36,7 @@ def image_args(cpu="cortex-a57", smp=4, mem="2G", machine=MACHINE,
     """Returns ["-dtb", BOARD.dtb, "-device", "loader,...", ...] for this configuration.
     `machine` must be the -M value the test boots with: the DTB is dumped from it. `vms`: a
     .dtsi fragment of boot-time VMs merged into /chosen (docs/boot-vms.md)."""
-    out = board_dir(cpu, smp, mem, vms)
+    out = board_dir(cpu, smp, mem, vms, machine)
     extra = ["--vms", vms] if vms else []
     r = subprocess.run([SCRIPT, "--qemu", qemu, "--machine", machine, "--cpu", cpu,
                         "--smp", str(smp), "--mem", str(mem), "--config", config, *extra,
