@@ -5,22 +5,32 @@
 #include <kernel/lock_stats.h>
 #include <kernel/spinlock.h>
 
-k_spinlock_key_t k_spin_lock(struct k_spinlock *l)
+void k_spin_acquire(struct k_spinlock *l)
 {
-	k_spinlock_key_t key = arch_irq_save();
-
 	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE)) {
 		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
 			wfe();
 	}
+}
+
+void k_spin_release(struct k_spinlock *l)
+{
+	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+	dsb(ishst);
+	sev();
+}
+
+k_spinlock_key_t k_spin_lock(struct k_spinlock *l)
+{
+	k_spinlock_key_t key = arch_irq_save();
+
+	k_spin_acquire(l);
 	return key;
 }
 
 void k_spin_unlock(struct k_spinlock *l, k_spinlock_key_t key)
 {
-	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
-	dsb(ishst);
-	sev();
+	k_spin_release(l);
 	arch_irq_restore(key);
 }
 

@@ -21,6 +21,10 @@ typedef uint64_t k_spinlock_key_t;
 
 k_spinlock_key_t k_spin_lock(struct k_spinlock *l);
 void k_spin_unlock(struct k_spinlock *l, k_spinlock_key_t key);
+/* The same for a caller that has interrupts masked already and keeps them so (an exception
+ * handler's hot path): there is no mask to save. */
+void k_spin_acquire(struct k_spinlock *l);
+void k_spin_release(struct k_spinlock *l);
 bool k_spin_is_locked(const struct k_spinlock *l);
 /* Takes the lock if it is free, without touching the interrupt mask: for the panic path,
  * which has interrupts masked already and never gives it back. */

@@ -15,15 +15,17 @@ ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
 def qemu_command(cpu="cortex-a57", smp=4, mem="2G", virtualization=True, images=True, extra=(),
-                 vms=None, kernel="zvm.bin"):
+                 vms=None, kernel="zvm.bin", board_machine=None):
     """The QEMU command line; with `images`, the guest images and the board DTB that
     describes them (configs/guests.conf) come along, as with `make run`. `vms`: a .dtsi
     fragment of boot-time VMs for the board's /chosen (docs/boot-vms.md). `kernel` is relative
-    to build/ (rtos/rtos.bin: the RTOS natively, as `make run-rtos`)."""
+    to build/ (rtos/rtos.bin: the RTOS natively, as `make run-rtos`). `board_machine`: dump the
+    board DTB from another machine than the one booted (a board that lacks something)."""
     machine = board.MACHINE if virtualization else "virt,gic-version=3"
     loads = ()
     if images:
-        loads = board.image_args(cpu=cpu, smp=smp, mem=mem, machine=machine, vms=vms)
+        loads = board.image_args(cpu=cpu, smp=smp, mem=mem, machine=board_machine or machine,
+                                 vms=vms)
     return ["qemu-system-aarch64", "-M", machine, "-cpu", cpu, "-smp", str(smp), "-m", mem,
             "-nographic", "-kernel", os.path.join(BUILD, kernel), *loads, *extra]
 

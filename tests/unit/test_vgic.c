@@ -176,6 +176,41 @@ static void enter(struct vcpu *v)
 	assert_ptr_equal(fake.loaded, v);
 }
 
+/* What the guest can see in the LRs: the valid entries (INTID and state), in a fixed order. */
+static unsigned visible_lrs(uint64_t out[VGIC_MAX_LRS])
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < vgic_hw.nr_lr; i++)
+		if (LR_STATE(fake.lr[i]))
+			out[n++] = LR_INTID(fake.lr[i]) << 2 | LR_STATE(fake.lr[i]) >> 62;
+	for (unsigned i = 1; i < n; i++)
+		for (unsigned j = i; j && out[j - 1] > out[j]; j--) {
+			uint64_t t = out[j];
+
+			out[j] = out[j - 1];
+			out[j - 1] = t;
+		}
+	return n;
+}
+
+/* An entry that skipped the refill (LRs not stale) or appended into a free LR must show the
+ * guest exactly what a full fold and refill would. */
+static void enter_checked(struct vcpu *v)
+{
+	uint64_t before[VGIC_MAX_LRS], after[VGIC_MAX_LRS];
+
+	enter(v);
+	unsigned n = visible_lrs(before);
+	uint64_t hcr = fake.hcr;
+
+	v->vgic->stale = 1;
+	vgic_flush(v);
+	assert_int_equal(visible_lrs(after), n);
+	assert_memory_equal(before, after, n * sizeof(before[0]));
+	assert_int_equal(fake.hcr & ICH_HCR_NPIE, hcr & ICH_HCR_NPIE);
+}
+
 /* Distributor on, an SPI configured and routed. */
 static void spi_setup(unsigned intid, bool edge, uint8_t prio, uint64_t irouter)
 {
@@ -203,6 +238,8 @@ static void check_invariants(void)
 
 		for (struct vgic_irq *irq = c->list; irq; irq = irq->next, n++) {
 			assert_ptr_equal(irq->owner, vcpu[i]);
+			if (!c->stale)
+				assert_true(irq->in_lr);
 			if (irq->next)
 				assert_false(vgic_irq_before(irq->next, irq));
 		}
@@ -441,6 +478,9 @@ static void test_edge_spi_pending_in_lr(void **state)
 	guest_eoi(41);
 	enter(v0);
 	assert_int_equal(lr_of(41), -1);
+	/* Nothing changed since the refill: the spent LR is folded only when asked for. */
+	assert_int_equal(v0->vgic->list_len, 1);
+	vgic_sync(v0);
 	assert_int_equal(v0->vgic->list_len, 0);
 	check_invariants();
 }
@@ -575,6 +615,93 @@ static void test_ppi_inject(void **state)
 
 	assert_int_equal(vgic_set_irq(&other, NULL, 40, true), -EINVAL);
 	check_invariants();
+}
+
+/* An interrupt raised on the CPU where its vCPU's LRs are live and in step with its list goes
+ * straight into a free LR: no kick, nothing left for the next entry to refill. */
+static void test_append_live(void **state)
+{
+	(void)state;
+	struct vcpu *v0 = vcpu[0];
+
+	wr(v0, GICD(GICD_CTLR), 4, GICD_CTLR_ENABLE_G1A);
+	wr(v0, SGIF(0, GICR_ISENABLER0), 4, 1u << 27 | 1u << 3);
+	spi_setup(40, true, 0x80, 0);
+	enter(v0);
+	assert_int_equal(v0->vgic->stale, 0);
+	fake.kicked = 0;
+	assert_true(vgic_ppi_raise_live(v0, 27));
+	assert_true(lr_state(27) == ICH_LR_STATE_PENDING);
+	assert_int_equal(v0->vgic->stale, 0);
+	assert_int_equal(fake.kicked, 0);
+	/* The very LR the full refill writes. */
+	uint64_t lr = fake.lr[lr_of(27)];
+
+	v0->vgic->stale = 1;
+	vgic_flush(v0);
+	assert_int_equal(fake.lr[lr_of(27)], lr);
+	assert_true(lr & ICH_LR_EOI);		   /* a level line still high */
+	assert_false(vgic_ppi_raise_live(v0, 27)); /* high already */
+	/* Down and up again through the general path, which appends the same way. */
+	guest_ack(27);
+	guest_eoi(27);
+	guest_exit();
+	assert_int_equal(vgic_set_irq(&vm, v0, 27, false), 0);
+	enter_checked(v0);
+	assert_int_equal(lr_of(27), -1);
+	assert_int_equal(vgic_set_irq(&vm, v0, 27, true), 0);
+	assert_true(lr_state(27) == ICH_LR_STATE_PENDING);
+	assert_int_equal(v0->vgic->stale, 0);
+	assert_int_equal(fake.kicked, 0);
+	enter_checked(v0);
+
+	/* A second one beside it, while the guest has the first active. */
+	guest_ack(27);
+	assert_int_equal(vgic_inject(&vm, NULL, 40), 0);
+	assert_true(lr_state(40) == ICH_LR_STATE_PENDING);
+	assert_int_equal(v0->vgic->used_lrs, 2);
+	assert_int_equal(fake.kicked, 0);
+	check_invariants();
+
+	/* Not while the LRs are out of step (a change is waiting for the refill). */
+	wr(v0, GICD(GICD_IPRIORITYR(40)), 1, 0x40);
+	assert_int_equal(v0->vgic->stale, 1);
+	fake.kicked = 0;
+	assert_int_equal(vgic_inject(&vm, v0, 3), 0);
+	assert_int_equal(lr_of(3), -1);
+	assert_int_equal(fake.kicked, 1u << 0);
+	enter_checked(v0);
+	assert_true(lr_state(3) == ICH_LR_STATE_PENDING);
+	check_invariants();
+}
+
+/* A board whose DTB names no maintenance interrupt: the LRs are never trusted to be in step,
+ * so every entry refills them and level interrupts come back at the next exit. */
+static void test_without_maintenance_interrupt(void **state)
+{
+	(void)state;
+	struct vcpu *v0 = vcpu[0];
+
+	vgic_init_global(-1);
+	assert_true(vgic_hw.refill_always);
+	wr(v0, GICD(GICD_CTLR), 4, GICD_CTLR_ENABLE_G1A);
+	wr(v0, SGIF(0, GICR_ISENABLER0), 4, 1u << 27);
+	enter(v0);
+	assert_int_equal(v0->vgic->stale, 1);
+	assert_false(vgic_ppi_raise_live(v0, 27));
+	assert_int_equal(vgic_set_irq(&vm, v0, 27, true), 0);
+	assert_int_equal(lr_of(27), -1); /* not appended either */
+	enter(v0);
+	assert_true(lr_state(27) == ICH_LR_STATE_PENDING);
+	/* Ended by the guest with its line still high: no maintenance interrupt, but the next
+	 * entry finds it and offers it again. */
+	guest_ack(27);
+	guest_eoi(27);
+	enter(v0);
+	assert_true(lr_state(27) == ICH_LR_STATE_PENDING);
+	check_invariants();
+	vgic_init_global(VGIC_MAINT_INTID);
+	assert_false(vgic_hw.refill_always);
 }
 
 static void test_routing(void **state)
@@ -728,6 +855,13 @@ static void test_fuzz(void **state)
 			enter(v);
 			delivered += v->vgic->used_lrs;
 			break;
+		case 6:
+			enter_checked(v);
+			break;
+		case 7:
+			if (fake.loaded)
+				(void)vgic_ppi_raise_live(fake.loaded, 16 + rand() % 16);
+			break;
 		case 1:
 			vgic_set_irq(&vm, v, (unsigned)(rand() % 140), rand() & 1);
 			break;
@@ -787,6 +921,7 @@ int main(void)
 	    T(test_routing),	  T(test_dist_disable),
 	    T(test_has_pending),  T(test_switch_out_and_back),
 	    T(test_fuzz),	  T(test_vcpu_destroy),
+	    T(test_append_live),  T(test_without_maintenance_interrupt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

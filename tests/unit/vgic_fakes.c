@@ -22,6 +22,16 @@ void k_spin_unlock(struct k_spinlock *l, k_spinlock_key_t key)
 	l->locked = 0;
 }
 
+void k_spin_acquire(struct k_spinlock *l)
+{
+	(void)k_spin_lock(l);
+}
+
+void k_spin_release(struct k_spinlock *l)
+{
+	k_spin_unlock(l, 0);
+}
+
 void *k_calloc(size_t n, size_t size)
 {
 	return calloc(n, size);
@@ -115,6 +125,7 @@ void vgic_save(struct vcpu *v)
 	c->vmcr = fake.vmcr;
 	fake.hcr = 0;
 	fake.loaded = NULL;
+	c->stale = 1; /* as the real vgic_save */
 }
 
 void vgic_restore(struct vcpu *v)

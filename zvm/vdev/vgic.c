@@ -31,12 +31,20 @@ void vgic_kick(struct vm *vm, uint32_t mask, const struct vcpu *self)
 
 /* ---- Lists ---- */
 
+/* v's LRs no longer match its list: its next entry folds and refills them. Stored before the
+ * kick that follows the unlock, so the entry either sees it or is kicked (see vgic_flush). */
+static void mark_stale(struct vgic_cpu *c)
+{
+	__atomic_store_n(&c->stale, 1, __ATOMIC_RELAXED);
+}
+
 static void list_add(struct vgic_irq *irq, struct vcpu *v)
 {
 	struct vgic_cpu *c = v->vgic;
 
 	vgic_list_insert(&c->list, irq);
-	__atomic_store_n(&c->list_len, c->list_len + 1, __ATOMIC_RELAXED);
+	c->list_len++;
+	mark_stale(c);
 	irq->owner = v;
 }
 
@@ -45,7 +53,8 @@ static void list_del(struct vgic_irq *irq)
 	struct vgic_cpu *c = irq->owner->vgic;
 
 	if (vgic_list_remove(&c->list, irq))
-		__atomic_store_n(&c->list_len, c->list_len - 1, __ATOMIC_RELAXED);
+		c->list_len--;
+	mark_stale(c);
 	irq->owner = NULL;
 }
 
@@ -81,10 +90,13 @@ static struct vcpu *wanted_owner(struct vgic_dist *d, const struct vgic_irq *irq
  * kick. */
 static uint32_t update(struct vgic_dist *d, struct vgic_irq *irq)
 {
-	if (irq->in_lr)
+	if (irq->in_lr) {
+		mark_stale(irq->owner->vgic);
 		return vcpu_bit(irq->owner);
+	}
 	struct vcpu *want = wanted_owner(d, irq);
 
+	/* On want's list already, out of the LRs: want is stale already (see vgic_cpu). */
 	if (want != irq->owner) {
 		if (irq->owner)
 			list_del(irq);
@@ -241,6 +253,7 @@ static uint32_t fold_live(struct vgic_dist *d, struct vcpu *v)
 	uint32_t kick = fold(d, v);
 
 	clear_lrs(v->vgic, 0);
+	mark_stale(v->vgic);
 	return kick;
 }
 
@@ -301,11 +314,33 @@ static void populate(struct vgic_dist *d, struct vcpu *v)
 		c->hcr = hcr;
 		vgic_hw_write_hcr(hcr);
 	}
+	/* The LRs now hold the whole list, unless some did not fit (or without a maintenance
+	 * interrupt, when the next entry must look at the guest's progress anyway). */
+	__atomic_store_n(&c->stale, more || vgic_hw.refill_always, __ATOMIC_RELAXED);
 }
 
-_Static_assert(offsetof(struct vgic_cpu, used_lrs) == offsetof(struct vgic_cpu_head, used_lrs) &&
-		   offsetof(struct vgic_cpu, list_len) == offsetof(struct vgic_cpu_head, list_len),
+_Static_assert(offsetof(struct vgic_cpu, stale) == offsetof(struct vgic_cpu_head, stale),
 	       "vgic_flush() reads struct vgic_cpu through struct vgic_cpu_head");
+
+/* v's LRs are live on this CPU and hold its whole list, which has just gained irq: irq goes
+ * into the next free LR directly, so the next entry has nothing to fold or refill. The LRs may
+ * be in any order (the CPU interface picks by priority). False when this does not apply, and
+ * the next entry does the full refill. Dist lock held, IRQs masked. */
+static inline __attribute__((always_inline)) bool append_live(struct vgic_dist *d, struct vcpu *v,
+							      struct vgic_irq *irq, bool was_stale)
+{
+	struct vgic_cpu *c = v->vgic;
+	unsigned n = c->used_lrs;
+
+	if (was_stale || irq->owner != v || irq->in_lr || n >= vgic_hw.nr_lr ||
+	    c->list_len != n + 1 || vgic_hw_loaded() != v)
+		return false;
+	c->lr_irq[n] = irq;
+	vgic_hw_write_lr(n, vgic_lr_populate(irq, n, can_forward(d, irq), false));
+	c->used_lrs = n + 1;
+	__atomic_store_n(&c->stale, 0, __ATOMIC_RELAXED);
+	return true;
+}
 
 void vgic_flush_slow(struct vcpu *v)
 {
@@ -390,8 +425,16 @@ static int update_irq(struct vm *vm, struct vcpu *target, unsigned intid, bool p
 		return -EINVAL;
 	k_spinlock_key_t key = k_spin_lock(&d->lock);
 	struct vgic_irq *irq = vgic_get_irq(d, target, intid);
+	/* The vCPU whose LRs are live on this CPU, if it is one of this VM's. */
+	struct vcpu *here = vgic_hw_loaded();
+
+	if (here && (here->vm != vm || !here->vgic))
+		here = NULL;
+	bool was_stale = !here || here->vgic->stale;
 	uint32_t kick = !irq ? 0 : pulse ? vgic_irq_pend(d, irq, true) : set_line(d, irq, level);
 
+	if (kick && here && append_live(d, here, irq, was_stale))
+		kick &= ~vcpu_bit(here);
 	k_spin_unlock(&d->lock, key);
 	if (!irq)
 		return -EINVAL;
@@ -407,6 +450,42 @@ int vgic_set_irq(struct vm *vm, struct vcpu *target, unsigned intid, bool level)
 int vgic_inject(struct vm *vm, struct vcpu *target, unsigned intid)
 {
 	return update_irq(vm, target, intid, true, true);
+}
+
+bool vgic_ppi_raise_live(struct vcpu *v, unsigned intid)
+{
+	struct vgic_cpu *c = v->vgic;
+
+	if (!c)
+		return false;
+	struct vgic_dist *d = v->vm->vgic;
+	struct vgic_irq *irq = &c->priv[intid];
+	bool raised = false;
+
+	k_spin_acquire(&d->lock); /* IRQs are masked */
+	unsigned n = c->used_lrs;
+
+	/* Low, idle (so inactive: an active one has an owner) and deliverable, with the LRs in
+	 * step and one free: set_line() would queue it on v alone, and populate() would write
+	 * what is written below (pending, and EOI as the line stays high). */
+	if (!c->stale && !irq->line && !irq->edge && !irq->owner && can_forward(d, irq) &&
+	    n < vgic_hw.nr_lr) {
+		irq->line = true;
+		list_add(irq, v);
+		c->lr_irq[n] = irq;
+		irq->in_lr = true;
+		irq->lr = (uint8_t)n;
+		irq->lr_pending = true;
+		irq->drop_lr_pending = false;
+		irq->keep_active = false;
+		vgic_hw_write_lr(n, irq->intid | (uint64_t)irq->priority << ICH_LR_PRIORITY_SHIFT |
+					ICH_LR_GROUP | ICH_LR_STATE_PENDING | ICH_LR_EOI);
+		c->used_lrs = n + 1;
+		__atomic_store_n(&c->stale, 0, __ATOMIC_RELAXED);
+		raised = true;
+	}
+	k_spin_release(&d->lock);
+	return raised;
 }
 
 void vgic_write_sgi1r(struct vcpu *v, uint64_t val)
@@ -492,6 +571,7 @@ void vgic_vcpu_reset(struct vcpu *v)
 	if (live)
 		clear_lrs(c, 0);
 	c->used_lrs = 0;
+	mark_stale(c);
 	c->hcr = ICH_HCR_EN;
 	c->vmcr = 0;
 	for (unsigned i = 0; i < VGIC_MAX_APRS; i++)
@@ -536,6 +616,7 @@ int vgic_vcpu_init(struct vcpu *v)
 	for (unsigned i = 0; i < GIC_NR_PRIVATE; i++)
 		c->priv[i] = irq_reset_state(i, v, false);
 	c->hcr = ICH_HCR_EN;
+	c->stale = 1;
 	c->sleep = true; /* GICR_WAKER.ProcessorSleep resets to 1 */
 
 	k_spinlock_key_t key = k_spin_lock(&d->lock);
@@ -597,16 +678,23 @@ void vgic_vm_destroy(struct vm *vm)
 	vm->vgic = NULL;
 }
 
-void vgic_init_global(unsigned maint_intid)
+void vgic_init_global(int maint_intid)
 {
 	vgic_hw_probe();
-	vgic_hw.maint_intid = maint_intid;
 	if (!vgic_mmio_tables_valid())
 		pr_err("vgic: register tables are malformed\n");
-	int err = irq_connect(maint_intid, maint_irq, NULL);
+	int err = maint_intid < 0 ? -ENOENT : irq_connect((unsigned)maint_intid, maint_irq, NULL);
 
-	if (err)
-		pr_err("vgic: cannot connect maintenance INTID %u (%d)\n", maint_intid, err);
+	vgic_hw.refill_always = err != 0;
+	if (err) {
+		/* Correct without it, only slower: nothing but an exit brings back a level
+		 * interrupt the guest ended while its line stayed high. */
+		pr_err("vgic: no maintenance interrupt (%s): list registers are refilled at "
+		       "every guest entry\n",
+		       maint_intid < 0 ? "the GIC node gives none" : "INTID refused");
+		maint_intid = 0;
+	}
+	vgic_hw.maint_intid = (unsigned)maint_intid;
 	pr_info("vgic: %u list registers, %u priority bits, maintenance INTID %u\n", vgic_hw.nr_lr,
 		vgic_hw.pri_bits, maint_intid);
 }

@@ -65,9 +65,12 @@ struct vgic_irq {
 };
 
 struct vgic_cpu {
-	/* First, as struct vgic_cpu_head: vgic_flush() reads them inline on every entry. */
+	/* First, as struct vgic_cpu_head: vgic_flush() reads it inline on every entry. While it
+	 * is clear, every interrupt on the list is in an LR (lr_irq), so any change to the list
+	 * or to one of its interrupts sets it. */
+	unsigned stale;
 	unsigned used_lrs;
-	unsigned list_len; /* read without the lock by vgic_flush's fast path */
+	unsigned list_len;
 	struct vcpu *vcpu; /* back pointer, compared only: teardown may run after the vCPU died */
 	struct vgic_irq priv[GIC_NR_PRIVATE];
 	struct vgic_irq *list; /* sorted by vgic_irq_before(); dist lock */
@@ -98,6 +101,7 @@ struct vgic_hw {
 	unsigned pri_bits; /* virtual priority bits */
 	unsigned nr_apr;   /* ICH_AP0R/AP1R registers in use: 2^(PREbits - 5) */
 	unsigned maint_intid;
+	bool refill_always; /* no maintenance interrupt: every entry folds and refills */
 };
 extern struct vgic_hw vgic_hw;
 
@@ -181,8 +185,36 @@ bool vgic_list_remove(struct vgic_irq **head, struct vgic_irq *irq);
 
 /* The LR value for irq put into LR n; marks it in_lr and consumes an edge latch. pending: the
  * pending state may be forwarded (enabled, distributor enabled). eoi: also ask for a
- * maintenance interrupt when the guest deactivates it. */
-uint64_t vgic_lr_populate(struct vgic_irq *irq, unsigned n, bool pending, bool eoi);
+ * maintenance interrupt when the guest deactivates it. Inline: the virtual timer's path. */
+static inline uint64_t vgic_lr_populate(struct vgic_irq *irq, unsigned n, bool pending, bool eoi)
+{
+	bool want = pending && vgic_irq_pending(irq);
+	/* A level interrupt the guest has active becomes pending again only after it is
+	 * deactivated and its line looked at anew: forwarded as active+pending, it would be taken
+	 * again even when the guest has quieted its source meanwhile. */
+	bool hold = want && irq->active && !irq->edge;
+	bool p = want && !hold;
+	uint64_t lr = irq->intid | (uint64_t)irq->priority << ICH_LR_PRIORITY_SHIFT | ICH_LR_GROUP;
+
+	if (p)
+		lr |= ICH_LR_STATE_PENDING;
+	if (irq->active)
+		lr |= ICH_LR_STATE_ACTIVE;
+	/* A level interrupt whose line is high (or held back above) must become pending again if
+	 * it still is when the guest deactivates it: the EOI maintenance interrupt makes us look.
+	 * (A line that rises later kicks the owner instead.) */
+	if (eoi || hold || (!irq->edge && irq->line))
+		lr |= ICH_LR_EOI;
+	if (p && irq->edge)
+		irq->latch = false; /* the LR holds this edge now; new edges latch again */
+	irq->in_lr = true;
+	irq->lr = (uint8_t)n;
+	irq->lr_pending = p;
+	irq->drop_lr_pending = false;
+	irq->keep_active = false;
+	return lr;
+}
+
 /* Takes back what the guest did to irq's LR (value lr) and marks it out of the LRs. */
 void vgic_lr_fold(struct vgic_irq *irq, uint64_t lr);
 /* ICH_HCR_EL2 for a populated set of LRs. */

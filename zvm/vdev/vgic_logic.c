@@ -101,35 +101,6 @@ bool vgic_list_remove(struct vgic_irq **head, struct vgic_irq *irq)
 
 /* ---- List registers ---- */
 
-uint64_t vgic_lr_populate(struct vgic_irq *irq, unsigned n, bool pending, bool eoi)
-{
-	bool want = pending && vgic_irq_pending(irq);
-	/* A level interrupt the guest has active becomes pending again only after it is
-	 * deactivated and its line looked at anew: forwarded as active+pending, it would be taken
-	 * again even when the guest has quieted its source meanwhile. */
-	bool hold = want && irq->active && !irq->edge;
-	bool p = want && !hold;
-	uint64_t lr = irq->intid | (uint64_t)irq->priority << ICH_LR_PRIORITY_SHIFT | ICH_LR_GROUP;
-
-	if (p)
-		lr |= ICH_LR_STATE_PENDING;
-	if (irq->active)
-		lr |= ICH_LR_STATE_ACTIVE;
-	/* A level interrupt whose line is high (or held back above) must become pending again if
-	 * it still is when the guest deactivates it: the EOI maintenance interrupt makes us look.
-	 * (A line that rises later kicks the owner instead.) */
-	if (eoi || hold || (!irq->edge && irq->line))
-		lr |= ICH_LR_EOI;
-	if (p && irq->edge)
-		irq->latch = false; /* the LR holds this edge now; new edges latch again */
-	irq->in_lr = true;
-	irq->lr = (uint8_t)n;
-	irq->lr_pending = p;
-	irq->drop_lr_pending = false;
-	irq->keep_active = false;
-	return lr;
-}
-
 void vgic_lr_fold(struct vgic_irq *irq, uint64_t lr)
 {
 	bool p = (lr & ICH_LR_STATE_PENDING) && !irq->drop_lr_pending;

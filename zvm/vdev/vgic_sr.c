@@ -171,6 +171,8 @@ void vgic_save(struct vcpu *v)
 	/* En=0: no virtual interrupts and no maintenance interrupts until the next restore. */
 	vgic_hw_write_hcr(0);
 	loaded[cpu] = NULL;
+	/* The first entry after the switch back goes through the full refill (and its restore). */
+	__atomic_store_n(&c->stale, 1, __ATOMIC_RELAXED);
 }
 
 void vgic_hw_load_cpu_if(const struct vgic_cpu *c)

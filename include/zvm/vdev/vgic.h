@@ -7,7 +7,7 @@
  *    vgic_vm_destroy()), vgic_vcpu_init() for each vCPU (after v->vm, v->id, v->mpidr are set;
  *    v->id indexes vm->vcpus[]), vgic_vm_destroy() frees everything.
  *  - vgic_flush() right before every guest entry, IRQs masked, on the vCPU's thread: moves
- *    pending interrupts into free list registers. It must be cheap when nothing is pending.
+ *    pending interrupts into free list registers. It must be cheap when nothing changed.
  *    A kick that lands after vgic_flush() must still force the vCPU out of the guest (the
  *    fast path reads the queue without the lock).
  *  - vgic_sync() right after every guest exit, IRQs still masked, on the vCPU's thread: folds
@@ -50,20 +50,25 @@ void vgic_vm_destroy(struct vm *vm);
 
 /* The head of the per-vCPU vGIC state: what every guest entry reads. */
 struct vgic_cpu_head {
-	unsigned used_lrs; /* list registers in use */
-	unsigned list_len; /* interrupts queued for them */
+	/* Nonzero when the LRs may not show the vCPU's list as it is: something was queued,
+	 * dequeued or changed since the last refill, the LRs were emptied, they could not hold
+	 * the whole list, or the vCPU was switched out. Set and cleared under the dist lock. */
+	unsigned stale;
 };
 
 void vgic_flush_slow(struct vcpu *v);
 
-/* Inline because it runs on every entry. The caller has published running_on (seq_cst)
- * before; the seq_cst load keeps this read after it, so an injector either sees running_on
- * and kicks v out of the guest, or its list_len store is seen here. */
+/* Inline because it runs on every entry. While the LRs hold the whole list and nothing
+ * changed, the guest's progress in them (acknowledges, EOIs) may stay there: it is folded when
+ * something needs it (vgic_sync, the maintenance interrupt, the next refill). The caller has
+ * published running_on (seq_cst) before; the seq_cst load keeps this read after it, so an
+ * injector either sees running_on and kicks v out of the guest, or its stale mark is seen
+ * here. */
 static inline void vgic_flush(struct vcpu *v)
 {
 	const struct vgic_cpu_head *h = (const struct vgic_cpu_head *)v->vgic;
 
-	if (h && (h->used_lrs || __atomic_load_n(&h->list_len, __ATOMIC_SEQ_CST)))
+	if (h && __atomic_load_n(&h->stale, __ATOMIC_SEQ_CST))
 		vgic_flush_slow(v);
 }
 /* VM reset, all vCPUs parked: every interrupt back to its reset state (the input lines stay:
@@ -80,15 +85,21 @@ bool vgic_has_pending(struct vcpu *v);
  * follow their IROUTER. Edge interrupts latch pending on a rising level; level interrupts
  * stay pending while the level is high. Returns 0 or -EINVAL. */
 int vgic_set_irq(struct vm *vm, struct vcpu *target, unsigned intid, bool level);
-/* Edge-style injection (a rising then falling line), e.g. the virtual timer. */
+/* The short path for the virtual timer's expiry: raises level PPI intid (< 32) of v straight
+ * into a free LR when the rest of v's interrupts allow it. v must be the vCPU whose CPU
+ * interface is live on this CPU (vgic_restore'd here; vcpu_current() is), IRQs masked. False
+ * when it did nothing: then use vgic_set_irq(). */
+bool vgic_ppi_raise_live(struct vcpu *v, unsigned intid);
+/* Edge-style injection (a rising then falling line). */
 int vgic_inject(struct vm *vm, struct vcpu *target, unsigned intid);
 
 /* The guest wrote ICC_SGI1R_EL1 (trapped): send SGIs per target list or IRM. */
 void vgic_write_sgi1r(struct vcpu *v, uint64_t val);
 
 /* Boot CPU, once, before any vgic_init_cpu(): reads ICH_VTR_EL2 and connects the handler of the
- * GIC maintenance interrupt (a PPI; from the host DTB, 25 on QEMU virt). */
-void vgic_init_global(unsigned maint_intid);
+ * GIC maintenance interrupt (a PPI; from the host DTB, 25 on QEMU virt; negative when the DTB
+ * gives none: then every guest entry folds and refills the list registers). */
+void vgic_init_global(int maint_intid);
 /* Every CPU that may run vCPUs (the boot CPU too), IRQs masked: clears its ICH_* state and
  * enables the maintenance PPI in its redistributor. */
 void vgic_init_cpu(void);
