@@ -258,13 +258,7 @@ int gicv3_irq_set_affinity(unsigned intid, uint64_t mpidr)
 
 unsigned gicv3_ack(void)
 {
-	unsigned intid = read_sysreg_s(SYS_ICC_IAR1_EL1) & ICC_IAR_INTID_MASK;
-
-	/* The acknowledge must complete before the handler reads what the interrupt announces
-	 * (an IPI's message, a device's DMA'd data): a system register read is not ordered
-	 * against later memory accesses. */
-	dsb(sy);
-	return intid;
+	return read_sysreg_s(SYS_ICC_IAR1_EL1) & ICC_IAR_INTID_MASK;
 }
 
 void gicv3_priority_drop(unsigned intid)
@@ -279,11 +273,16 @@ void gicv3_deactivate(unsigned intid)
 	isb();
 }
 
-void gicv3_eoi(unsigned intid)
+void gicv3_eoi_relaxed(unsigned intid)
 {
 	write_sysreg_s(SYS_ICC_EOIR1_EL1, intid);
 	if (eoi_split)
 		write_sysreg_s(SYS_ICC_DIR_EL1, intid);
+}
+
+void gicv3_eoi(unsigned intid)
+{
+	gicv3_eoi_relaxed(intid);
 	isb();
 }
 

@@ -1,6 +1,7 @@
 /* The handler table and the dispatch loop. The loop is on every interrupt's latency path (for
  * guests too, later), so it does one table lookup and one counter increment per interrupt. */
 #include <arch/gicv3_regs.h>
+#include <arch/sysreg.h>
 #include <drivers/gicv3.h>
 #include <errno.h>
 #include <kernel/config.h>
@@ -17,7 +18,9 @@ struct irq_desc {
 static struct irq_desc irq_table[IRQ_NR_INTIDS];
 static struct k_spinlock table_lock;
 /* One row per CPU: each CPU only writes its own row, so no locked increments are needed. */
-static uint64_t counts[CONFIG_MAX_CPUS][IRQ_NR_INTIDS];
+/* Rows of 1024 (a power of two) so that finding a counter costs a shift, not a multiply. */
+static uint64_t counts[CONFIG_MAX_CPUS][1024];
+_Static_assert(IRQ_NR_INTIDS <= 1024, "a row of counts holds every INTID");
 static uint64_t unhandled;
 
 int irq_connect(unsigned intid, irq_handler_t handler, void *arg)
@@ -50,30 +53,51 @@ static __attribute__((noinline, cold)) void irq_unhandled(unsigned intid, unsign
 			cpu, (unsigned long long)n);
 }
 
-void irq_dispatch(void)
+static inline void count(unsigned intid, unsigned cpu)
+{
+	uint64_t *c = counts[cpu] + intid;
+
+	/* Single writer; the atomic store only keeps remote readers tear-free. */
+	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+}
+
+void irq_handle(unsigned intid)
 {
 	unsigned cpu = cpu_id();
 
+	if (intid >= GIC_INTID_SPECIAL && intid <= GIC_INTID_SPURIOUS)
+		return; /* nothing was pending for us */
+	/* The acknowledge completes before the handler reads what the interrupt announces. */
+	dsb(sy);
+	if (intid < IRQ_NR_INTIDS) {
+		struct irq_desc *d = &irq_table[intid];
+		irq_handler_t h = __atomic_load_n(&d->handler, __ATOMIC_ACQUIRE);
+
+		count(intid, cpu);
+		if (h)
+			h(intid, d->arg);
+		else
+			irq_unhandled(intid, cpu);
+	} else {
+		irq_unhandled(intid, cpu); /* an LPI: none is configured */
+	}
+	gicv3_eoi(intid);
+}
+
+void irq_finish(unsigned intid)
+{
+	count(intid, cpu_id());
+	gicv3_eoi_relaxed(intid);
+}
+
+void irq_dispatch(void)
+{
 	for (;;) {
 		unsigned intid = gicv3_ack();
 
 		if (intid >= GIC_INTID_SPECIAL && intid <= GIC_INTID_SPURIOUS)
 			break; /* nothing (more) pending for us */
-		if (intid < IRQ_NR_INTIDS) {
-			struct irq_desc *d = &irq_table[intid];
-			irq_handler_t h = __atomic_load_n(&d->handler, __ATOMIC_ACQUIRE);
-			uint64_t *c = &counts[cpu][intid];
-
-			/* Single writer; the atomic store only keeps remote readers tear-free. */
-			__atomic_store_n(c, *c + 1, __ATOMIC_RELAXED);
-			if (h)
-				h(intid, d->arg);
-			else
-				irq_unhandled(intid, cpu);
-		} else {
-			irq_unhandled(intid, cpu); /* an LPI: none is configured */
-		}
-		gicv3_eoi(intid);
+		irq_handle(intid);
 	}
 }
 

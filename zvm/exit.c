@@ -2,6 +2,8 @@
  * path, in exception context with IRQs masked, and goes straight back into the guest; WFI/WFE
  * and pending requests go back to the vCPU thread (the slow path). */
 #include <arch/exception.h>
+#include <arch/sysreg.h>
+#include <drivers/gicv3.h>
 #include <errno.h>
 #include <kernel/irq.h>
 #include <kernel/percpu.h>
@@ -170,10 +172,19 @@ bool vcpu_handle_fast_exit(struct vcpu *v)
 
 bool vcpu_handle_irq_exit(struct vcpu *v)
 {
+	unsigned intid = gicv3_ack();
+
 	v->exits++;
 	v->irq_exits++;
-	irq_dispatch();
-	return !sched_need_resched() && resume_guest(v);
+	/* The guest's own timer, the usual reason (on a dedicated CPU nearly the only one), goes
+	 * straight to the vCPU instead of through the handler table. */
+	if (!vtimer_guest_irq(v, intid))
+		irq_handle(intid);
+	if (!sched_need_resched() && resume_guest(v))
+		return true;
+	/* To the thread, which unmasks IRQs without an eret: the timer's EOI takes effect first. */
+	isb();
+	return false;
 }
 
 void vcpu_handle_slow_exit(struct vcpu *v)

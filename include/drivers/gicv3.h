@@ -40,10 +40,14 @@ int gicv3_irq_set_trigger(unsigned intid, bool edge);
 int gicv3_irq_set_affinity(unsigned intid, uint64_t mpidr);
 
 /* Hot path (interrupt entry): acknowledge the highest-priority pending group 1 interrupt;
- * 1020..1023 mean none. */
+ * 1020..1023 mean none. Not ordered against later memory accesses: before reading what the
+ * interrupt announces (an IPI's message, a device's DMA'd data) the caller needs a dsb(sy). */
 unsigned gicv3_ack(void);
 /* Ends it: priority drop, plus deactivation when EOImode is split. */
 void gicv3_eoi(unsigned intid);
+/* The same without the isb that makes it take effect at once: for an exception handler whose
+ * return (eret, context synchronizing) comes before interrupts are unmasked. */
+void gicv3_eoi_relaxed(unsigned intid);
 /* The two halves of a split EOI, for forwarding to guests. */
 void gicv3_priority_drop(unsigned intid);
 void gicv3_deactivate(unsigned intid);

@@ -18,6 +18,14 @@ int irq_connect(unsigned intid, irq_handler_t handler, void *arg);
 /* Called by the IRQ exception path with IRQs masked: acknowledges, handles and ends interrupts
  * until none is pending. */
 void irq_dispatch(void);
+/* One interrupt the caller acknowledged (gicv3_ack; a special INTID is ignored): handled and
+ * ended. For an exception about to return to a guest, which takes any other pending interrupt
+ * as a new exit rather than paying for a second acknowledge on the common path. */
+void irq_handle(unsigned intid);
+/* Counts and ends an acknowledged interrupt its owner handled without the handler table (no
+ * dsb after the acknowledge: it announced nothing in memory), in an exception that returns
+ * with eret before interrupts are unmasked (no isb after the EOI). */
+void irq_finish(unsigned intid);
 
 /* Interrupts of intid taken on cpu so far (0 for out-of-range arguments). */
 uint64_t irq_count(unsigned intid, unsigned cpu);

@@ -21,9 +21,13 @@
 #define PPI_LAST  31
 
 static unsigned vtimer_intid; /* host INTID of the virtual timer PPI; 0 when unusable */
-/* Each CPU's GICR_ISENABLER0/ICENABLER0, found once: masking is on the timer path. */
+/* What an acknowledge returns for it: never an acknowledge's value when unusable. */
+static unsigned vtimer_ack_value = ~0u;
+/* Each CPU's GICR_ISENABLER0/ICENABLER0, found once, and the PPI's bit in them: masking is on
+ * the timer path. */
 static struct {
 	uintptr_t set, clear;
+	uint32_t bit;
 } ppi_enable[CONFIG_MAX_CPUS];
 
 /* The live timer is asserting its interrupt: enabled, not masked by the guest, due. */
@@ -43,26 +47,27 @@ static bool timer_firing(void)
  * the guest's, IMASK included. */
 static void ppi_mask(void)
 {
-	uintptr_t reg = ppi_enable[cpu_id()].clear;
+	unsigned cpu = cpu_id();
 
 	/* Not waited for (GICR_CTLR.RWP): a late delivery finds the line high and is ignored. */
-	if (reg)
-		writel(1u << vtimer_intid, reg);
+	if (ppi_enable[cpu].clear)
+		writel(ppi_enable[cpu].bit, ppi_enable[cpu].clear);
 }
 
 static void ppi_unmask(void)
 {
-	uintptr_t reg = ppi_enable[cpu_id()].set;
+	unsigned cpu = cpu_id();
 
-	if (reg)
-		writel(1u << vtimer_intid, reg);
+	if (ppi_enable[cpu].set)
+		writel(ppi_enable[cpu].bit, ppi_enable[cpu].set);
 }
 
-static void raise_line(struct vcpu *v)
+static inline __attribute__((always_inline)) void raise_line(struct vcpu *v)
 {
 	ppi_mask();
 	v->vtimer_line = VTIMER_LINE_RAISED;
-	vgic_set_irq(v->vm, v, VTIMER_GUEST_INTID, true);
+	if (!vgic_ppi_raise_live(v, VTIMER_GUEST_INTID))
+		vgic_set_irq(v->vm, v, VTIMER_GUEST_INTID, true);
 }
 
 static void vtimer_irq(unsigned intid, void *arg)
@@ -81,6 +86,17 @@ static void vtimer_irq(unsigned intid, void *arg)
 	 * moved CVAL meanwhile: nothing to do. */
 	if (v->vtimer_line == VTIMER_LINE_LOW && timer_firing())
 		raise_line(v);
+}
+
+bool vtimer_guest_irq(struct vcpu *v, unsigned intid)
+{
+	if (intid != vtimer_ack_value)
+		return false;
+	/* As vtimer_irq(), for the vCPU already at hand. */
+	if (v->vtimer_line == VTIMER_LINE_LOW && timer_firing())
+		raise_line(v);
+	irq_finish(intid);
+	return true;
 }
 
 void vtimer_sync_line(struct vcpu *v)
@@ -120,6 +136,7 @@ void vtimer_init_global(unsigned virt_intid)
 		return;
 	}
 	vtimer_intid = virt_intid;
+	vtimer_ack_value = virt_intid;
 }
 
 void vtimer_init_cpu(void)
@@ -136,6 +153,7 @@ void vtimer_init_cpu(void)
 	if (frame) {
 		ppi_enable[cpu_id()].set = frame + GICD_ISENABLER(0);
 		ppi_enable[cpu_id()].clear = frame + GICD_ICENABLER(0);
+		ppi_enable[cpu_id()].bit = 1u << vtimer_intid;
 	}
 }
 

@@ -39,6 +39,10 @@ struct vcpu;
 void vtimer_init_global(unsigned virt_intid);
 void vtimer_init_cpu(void);
 
+/* An exit of v by interrupt intid, acknowledged: when it is the virtual timer's PPI, delivers
+ * the expiry to v, ends the interrupt and returns true. IRQs masked, v loaded here. */
+bool vtimer_guest_irq(struct vcpu *v, unsigned intid);
+
 int vtimer_vcpu_init(struct vcpu *v);
 void vtimer_vcpu_destroy(struct vcpu *v);
 
