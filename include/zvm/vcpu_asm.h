@@ -10,7 +10,8 @@
 #define VCPU_FAR     280
 #define VCPU_HPFAR   288
 
-#define EC_HVC64 0x16 /* SMC64 is 0x17: both are SMCCC calls */
+#define EC_HVC64    0x16 /* SMC64 is 0x17: both are SMCCC calls */
+#define EC_DABT_LOW 0x24 /* a data abort from EL1/EL0: stage 2, so MMIO or nothing */
 
 /* Why guest_enter() returned. */
 #define EXIT_SYNC   0

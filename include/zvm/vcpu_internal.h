@@ -56,6 +56,10 @@ static inline void vcpu_prepare_entry(struct vcpu *v)
 
 /* Exit handling (exit.c): fast path in exception context, slow path on the thread. */
 bool vcpu_handle_fast_exit(struct vcpu *v);
+/* The lighter paths of guest_switch.S (only x0-x18, x30 saved): hypercalls and
+ * data aborts that name none of x19-x29. */
+bool vcpu_handle_hypercall(struct vcpu *v);
+bool vcpu_handle_mmio_exit(struct vcpu *v);
 void vcpu_handle_slow_exit(struct vcpu *v);
 /* A physical interrupt arrived in guest mode: handles it; false when the thread must run. */
 bool vcpu_handle_irq_exit(struct vcpu *v);

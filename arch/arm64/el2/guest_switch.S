@@ -105,21 +105,30 @@ ENDFUNC(guest_resume)
 
 /* A synchronous exit. The fast path handles it in C in exception context and goes straight
  * back into the guest. Hypercalls use only x0-x17 (SMCCC), which C does not preserve anyway:
- * they skip the callee-saved half of the register file, which C keeps intact. Other handlers
- * may touch any guest register (an MMIO load into x20, say), so for them it is all saved. */
+ * they skip the callee-saved half of the register file, which C keeps intact. So do MMIO
+ * accesses whose register is not one of x19-x29 (the handler reads or writes that register
+ * only). Other handlers may touch any guest register, so for them it is all saved. */
 FUNC(guest_exit_sync)
 	save_guest_caller_saved
 	mrs	x1, esr_el2
 	str	x1, [x0, #VCPU_ESR]
-	lsr	x1, x1, #27
-	cmp	x1, #(EC_HVC64 >> 1)	/* HVC64 or SMC64 */
+	lsr	x2, x1, #27
+	cmp	x2, #(EC_HVC64 >> 1)	/* HVC64 or SMC64 */
 	b.ne	1f
 	bl	vcpu_handle_hypercall
 	resume_or_exit EXIT_SYNC
-1:	save_guest_callee_saved
-	mrs	x2, far_el2
-	mrs	x3, hpfar_el2
-	stp	x2, x3, [x0, #VCPU_FAR]
+1:	mrs	x3, far_el2
+	mrs	x4, hpfar_el2
+	stp	x3, x4, [x0, #VCPU_FAR]
+	cmp	x2, #(EC_DABT_LOW >> 1)	/* no same-EL data abort (0x25) comes from a guest */
+	b.ne	2f
+	ubfx	x3, x1, #16, #5		/* ESR.SRT (meaningless without ISV: then it is unused) */
+	sub	x3, x3, #19
+	cmp	x3, #(29 - 19)
+	b.ls	2f			/* x19-x29: the full save */
+	bl	vcpu_handle_mmio_exit
+	resume_or_exit EXIT_SYNC
+2:	save_guest_callee_saved
 	mov	x19, x0
 	bl	vcpu_handle_fast_exit
 	mov	x1, x0
