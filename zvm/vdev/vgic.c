@@ -433,8 +433,10 @@ static int update_irq(struct vm *vm, struct vcpu *target, unsigned intid, bool p
 	bool was_stale = !here || here->vgic->stale;
 	uint32_t kick = !irq ? 0 : pulse ? vgic_irq_pend(d, irq, true) : set_line(d, irq, level);
 
-	if (kick && here && append_live(d, here, irq, was_stale))
-		kick &= ~vcpu_bit(here);
+	/* here keeps its kick: its thread may be on its way to block in WFI (a kick on the CPU
+	 * where it is in guest mode costs nothing). */
+	if (kick && here)
+		(void)append_live(d, here, irq, was_stale);
 	k_spin_unlock(&d->lock, key);
 	if (!irq)
 		return -EINVAL;

@@ -8,12 +8,14 @@
  * Model. Every interrupt has a software state (enabled, pending, active, priority, ...). An
  * interrupt that can reach the guest sits on the list of one vCPU (its "owner"), sorted by
  * priority. Right before a guest entry, vgic_flush() writes the head of the list into the LRs
- * (active ones first, as the guest must be able to deactivate them); after an exit, the LRs are
- * folded back into the software state and emptied (vgic_sync, the maintenance interrupt, or at
- * the latest the next vgic_flush). While an interrupt is in an LR, the LR owns part of its state:
- * the pending bit it was written with (edge: the latch is consumed into the LR) and the guest's
- * acknowledge/deactivate. Changes made meanwhile from elsewhere are recorded in drop_lr_pending
- * and keep_active so the fold does not undo them, and the owner is kicked to fold soon.
+ * (active ones first, as the guest must be able to deactivate them) unless they hold the whole
+ * list already (vgic_cpu.stale clear); the LRs are folded back into the software state and
+ * emptied when something needs it (vgic_sync, the maintenance interrupt, a state register
+ * access, WFI) or when the list changed (the next vgic_flush). While an interrupt is in an LR, the
+ * LR owns part of its state: the pending bit it was written with (edge: the latch is consumed into
+ * the LR) and the guest's acknowledge/deactivate. Changes made meanwhile from elsewhere are
+ * recorded in drop_lr_pending and keep_active so the fold does not undo them, and the owner is
+ * kicked to fold soon.
  *
  * Locking. One spinlock per VM (vgic_dist.lock) protects every vgic_irq of the VM, every vCPU's
  * list, and the LR bookkeeping (lr_irq, used_lrs). It is a leaf lock: nothing else is taken under

@@ -62,11 +62,13 @@ static void ppi_unmask(void)
 		writel(ppi_enable[cpu].bit, ppi_enable[cpu].set);
 }
 
-static inline __attribute__((always_inline)) void raise_line(struct vcpu *v)
+/* in_guest: from the exit of v's guest, which goes back into it: the LR write alone delivers.
+ * Otherwise v's thread may be about to block in WFI and must be woken: vgic_set_irq kicks. */
+static inline __attribute__((always_inline)) void raise_line(struct vcpu *v, bool in_guest)
 {
 	ppi_mask();
 	v->vtimer_line = VTIMER_LINE_RAISED;
-	if (!vgic_ppi_raise_live(v, VTIMER_GUEST_INTID))
+	if (!in_guest || !vgic_ppi_raise_live(v, VTIMER_GUEST_INTID))
 		vgic_set_irq(v->vm, v, VTIMER_GUEST_INTID, true);
 }
 
@@ -85,7 +87,7 @@ static void vtimer_irq(unsigned intid, void *arg)
 	/* A late one after the mask, or a line raised by vtimer_inject_if_expired, or the guest
 	 * moved CVAL meanwhile: nothing to do. */
 	if (v->vtimer_line == VTIMER_LINE_LOW && timer_firing())
-		raise_line(v);
+		raise_line(v, false);
 }
 
 bool vtimer_guest_irq(struct vcpu *v, unsigned intid)
@@ -94,7 +96,7 @@ bool vtimer_guest_irq(struct vcpu *v, unsigned intid)
 		return false;
 	/* As vtimer_irq(), for the vCPU already at hand. */
 	if (v->vtimer_line == VTIMER_LINE_LOW && timer_firing())
-		raise_line(v);
+		raise_line(v, true);
 	irq_finish(intid);
 	return true;
 }
@@ -195,6 +197,6 @@ void vtimer_inject_if_expired(struct vcpu *v)
 	uint64_t flags = arch_irq_save();
 
 	if (vtimer_pending(v))
-		raise_line(v);
+		raise_line(v, false);
 	arch_irq_restore(flags);
 }

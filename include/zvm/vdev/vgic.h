@@ -13,7 +13,8 @@
  *  - vgic_sync() right after every guest exit, IRQs still masked, on the vCPU's thread: folds
  *    the guest's acknowledges/EOIs out of the list registers so the emulated registers and
  *    vgic_has_pending() see them. Cheap when the LRs are empty. (Without it the fold happens at
- *    the next vgic_flush() or maintenance interrupt: correct, just staler.)
+ *    the next maintenance interrupt, or at the next vgic_flush() after the list changed:
+ *    correct, just staler.)
  *  - vgic_save()/vgic_restore() when the vCPU thread is switched out/in (ICH_* state), also
  *    when the thread leaves the run loop for good; both with IRQs masked, no locks taken.
  *  - vgic_has_pending() tells a vCPU that executed WFI whether it should keep running.
@@ -87,8 +88,9 @@ bool vgic_has_pending(struct vcpu *v);
 int vgic_set_irq(struct vm *vm, struct vcpu *target, unsigned intid, bool level);
 /* The short path for the virtual timer's expiry: raises level PPI intid (< 32) of v straight
  * into a free LR when the rest of v's interrupts allow it. v must be the vCPU whose CPU
- * interface is live on this CPU (vgic_restore'd here; vcpu_current() is), IRQs masked. False
- * when it did nothing: then use vgic_set_irq(). */
+ * interface is live on this CPU (vgic_restore'd here; vcpu_current() is), IRQs masked, and on
+ * its way back into guest mode: nothing is kicked, so a thread about to block in WFI would not
+ * wake. False when it did nothing: then use vgic_set_irq(). */
 bool vgic_ppi_raise_live(struct vcpu *v, unsigned intid);
 /* Edge-style injection (a rising then falling line). */
 int vgic_inject(struct vm *vm, struct vcpu *target, unsigned intid);
