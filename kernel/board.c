@@ -194,7 +194,8 @@ static int irq_parent(struct board *b, const void *fdt, int node, int *cells)
 		if (fdt_node_check_compatible(fdt, p, "arm,gic-v3"))
 			return fail(b, -ENOTSUP, "%s: interrupt parent %s is not the GICv3",
 				    node_name(fdt, node), node_name(fdt, p));
-		if (*cells < 2)
+		/* The GICv3 binding has 3 or 4 cells; a huge count would overflow 4 * cells. */
+		if (*cells < 2 || *cells > 4)
 			return fail(b, -EINVAL, "%s: #interrupt-cells %d", node_name(fdt, p),
 				    *cells);
 		return p;

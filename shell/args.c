@@ -106,15 +106,20 @@ int args_parse_u64(const char *s, uint64_t *out)
 	}
 	if (*s == '\0')
 		return -EINVAL;
+	bool overflow = false;
+
+	/* Malformed wins over too big, whichever comes first in the string. */
 	for (; *s; s++) {
 		int d = digit_value(*s, base);
 
 		if (d < 0)
 			return -EINVAL;
 		if (v > (UINT64_MAX - (uint64_t)d) / base)
-			return -ERANGE;
+			overflow = true;
 		v = v * base + (uint64_t)d;
 	}
+	if (overflow)
+		return -ERANGE;
 	*out = v;
 	return 0;
 }

@@ -140,6 +140,8 @@ static void test_parse_u64_rejects(void **state)
 	assert_int_equal(args_parse_u64("18446744073709551616", &v), -ERANGE);
 	assert_int_equal(args_parse_u64("0x10000000000000000", &v), -ERANGE);
 	assert_int_equal(args_parse_u64("99999999999999999999", &v), -ERANGE);
+	/* Malformed wins, even when the digits before the bad character overflow (fuzz_args). */
+	assert_int_equal(args_parse_u64("88888888888888888888d", &v), -EINVAL);
 	/* Failures leave the output alone. */
 	assert_int_equal(v, 42);
 }
