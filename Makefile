@@ -140,6 +140,7 @@ system-test: images
 # ---- end of guest images ---------------------------------------------------------------------
 
 include tests/unit/unit.mk
+include tests/fuzz/fuzz.mk
 # test_loader checks the loader against Debian's kernel: never let it skip for lack of one.
 unit-test: $(LINUX_DIR)/Image
 
@@ -150,6 +151,7 @@ test: setup
 	$(MAKE) format-check
 	$(MAKE) all
 	$(MAKE) unit-test
+	$(MAKE) fuzz-replay
 	$(MAKE) system-test
 
 FORMAT_FILES = $(shell git ls-files --cached --others --exclude-standard '*.c' '*.h')

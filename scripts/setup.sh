@@ -13,6 +13,7 @@ PACKAGES="
 	libcmocka-dev libfdt-dev
 	python3 python3-pytest python3-pexpect
 	gdb-multiarch cpio clang-format
+	clang-14 libclang-rt-14-dev
 "
 # Foreign architectures whose packages are downloaded (libfdt-dev:arm64 and friends).
 ARCHES="arm64"

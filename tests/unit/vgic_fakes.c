@@ -145,3 +145,48 @@ void vgic_restore(struct vcpu *v)
 	fake.hcr = c->hcr;
 	fake.loaded = v;
 }
+
+bool fake_maint_asserted(void)
+{
+	unsigned valid = 0, pending = 0;
+	bool eoi = false;
+
+	if (!(fake.hcr & ICH_HCR_EN))
+		return false;
+	for (unsigned i = 0; i < vgic_hw.nr_lr; i++) {
+		uint64_t lr = fake.lr[i];
+
+		valid += (lr & ICH_LR_STATE_MASK) != 0;
+		pending += (lr & ICH_LR_STATE_PENDING) != 0;
+		if (!(lr & ICH_LR_STATE_MASK) && (lr & ICH_LR_EOI) && !(lr & ICH_LR_HW))
+			eoi = true;
+	}
+	return eoi || ((fake.hcr & ICH_HCR_NPIE) && !pending) ||
+	       ((fake.hcr & ICH_HCR_UIE) && valid <= 1);
+}
+
+const char *fake_vgic_broken(struct vcpu *const *vcpus, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		struct vgic_cpu *c = vcpus[i]->vgic;
+		unsigned len = 0;
+
+		for (struct vgic_irq *irq = c->list; irq; irq = irq->next, len++) {
+			if (irq->owner != vcpus[i])
+				return "an interrupt on a list it does not own";
+			if (!c->stale && !irq->in_lr)
+				return "LRs marked in step, yet a listed interrupt is not in one";
+			if (irq->next && vgic_irq_before(irq->next, irq))
+				return "a list out of priority order";
+		}
+		if (len != c->list_len)
+			return "list_len differs from the list";
+		if (c->used_lrs > vgic_hw.nr_lr)
+			return "more LRs used than exist";
+		for (unsigned j = 0; j < c->used_lrs; j++)
+			if (!c->lr_irq[j] || !c->lr_irq[j]->in_lr ||
+			    c->lr_irq[j]->owner != vcpus[i])
+				return "an LR slot without its listed interrupt";
+	}
+	return NULL;
+}

@@ -23,4 +23,10 @@ struct fake_cpu {
 
 extern struct fake_cpu fake;
 
+/* ICH_MISR as the hardware would compute it for the enabled conditions. */
+bool fake_maint_asserted(void);
+/* NULL when every list is sorted, owned and counted, the LR bookkeeping is within bounds and
+ * a vCPU whose LRs are marked in step has its whole list in them; else what is wrong. */
+const char *fake_vgic_broken(struct vcpu *const *vcpus, unsigned n);
+
 #endif

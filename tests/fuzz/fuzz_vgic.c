@@ -1,0 +1,188 @@
+/* The virtual GICv3 (zvm/vdev/vgic*.c) on the fake CPU of the unit tests (tests/unit/
+ * vgic_fakes.c): any sequence of guest register accesses (distributor and redistributors, any
+ * offset and width), device lines, SGIs, entries, guest acknowledges and deactivations, exits,
+ * switches and resets. After every step the lists and the LR bookkeeping must be consistent;
+ * an entry that skipped the refill must show the guest what a full refill would. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz_input.h"
+#include "vgic_fakes.h"
+
+#define NR_VCPUS 3
+
+static struct vm vm;
+static struct vcpu vcpus[NR_VCPUS], *vcpu[NR_VCPUS];
+
+static void fail(const char *why)
+{
+	fprintf(stderr, "fuzz_vgic: %s\n", why);
+	abort();
+}
+
+static const struct mmio_region *region(uint64_t ipa)
+{
+	for (unsigned i = 0; i < vm.mmio.nr; i++) {
+		const struct mmio_region *r = &vm.mmio.regions[i];
+
+		if (ipa >= r->base && ipa - r->base < r->size)
+			return r;
+	}
+	return NULL;
+}
+
+/* The valid LRs (INTID and state), sorted: what the guest can see. */
+static unsigned visible(uint64_t out[VGIC_MAX_LRS])
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < vgic_hw.nr_lr; i++)
+		if (fake.lr[i] & ICH_LR_STATE_MASK)
+			out[n++] = (fake.lr[i] & ICH_LR_VINTID_MASK) << 2 | fake.lr[i] >> 62;
+	for (unsigned i = 1; i < n; i++)
+		for (unsigned j = i; j && out[j - 1] > out[j]; j--) {
+			uint64_t t = out[j];
+
+			out[j] = out[j - 1];
+			out[j - 1] = t;
+		}
+	return n;
+}
+
+static void enter(struct vcpu *v, bool check)
+{
+	uint64_t before[VGIC_MAX_LRS], after[VGIC_MAX_LRS];
+
+	vgic_restore(v);
+	vgic_flush(v);
+	if (!check)
+		return;
+	unsigned n = visible(before);
+
+	v->vgic->stale = 1;
+	vgic_flush(v);
+	if (visible(after) != n || memcmp(before, after, n * sizeof(before[0])))
+		fail("an entry that skipped the refill shows other LRs than a refill");
+}
+
+/* The guest takes the first pending LR, or ends the first active one. */
+static void guest_step(bool ack)
+{
+	for (unsigned i = 0; fake.loaded && i < vgic_hw.nr_lr; i++) {
+		uint64_t *lr = &fake.lr[i];
+
+		if (ack && (*lr & ICH_LR_STATE_MASK) == ICH_LR_STATE_PENDING) {
+			*lr ^= ICH_LR_STATE_MASK; /* pending -> active */
+			return;
+		}
+		if (!ack && (*lr & ICH_LR_STATE_ACTIVE)) {
+			*lr &= ~ICH_LR_STATE_ACTIVE;
+			return;
+		}
+	}
+}
+
+static void setup(void)
+{
+	memset(&fake, 0, sizeof(fake));
+	memset(&vm, 0, sizeof(vm));
+	vgic_init_global(VGIC_MAINT_INTID);
+	if (vgic_vm_init(&vm))
+		fail("vgic_vm_init");
+	for (unsigned i = 0; i < NR_VCPUS; i++) {
+		memset(&vcpus[i], 0, sizeof(vcpus[i]));
+		vcpus[i].vm = &vm;
+		vcpus[i].id = i;
+		vcpus[i].mpidr = 1ull << 31 | i;
+		if (vgic_vcpu_init(&vcpus[i]))
+			fail("vgic_vcpu_init");
+		vm.vcpus[i] = vcpu[i] = &vcpus[i];
+		vm.nr_vcpus = i + 1;
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fuzz_in in = {data, size};
+
+	setup();
+	while (in.n) {
+		uint8_t op = fuzz_u8(&in);
+		struct vcpu *v = vcpu[fuzz_u8(&in) % NR_VCPUS];
+		uint64_t val;
+
+		switch (op % 14) {
+		case 0:
+		case 1: { /* a register access: base + offset, width 1..8, maybe misaligned */
+			uint64_t ipa = (op & 0x10 ? VGIC_REDIST_BASE : VGIC_DIST_BASE) +
+				       (fuzz_u32(&in) %
+					(op & 0x10 ? VGIC_REDIST_REGION_SIZE : VGIC_DIST_SIZE));
+			unsigned width = 1u << (fuzz_u8(&in) & 3);
+			const struct mmio_region *r = region(ipa);
+
+			if (!r)
+				fail("no region for a vGIC address");
+			if (op % 14 == 0)
+				(void)r->ops->read(v, r->dev, ipa - r->base, width, &val);
+			else
+				(void)r->ops->write(v, r->dev, ipa - r->base, width,
+						    fuzz_u64(&in) & mmio_size_mask(width));
+			break;
+		}
+		case 2: /* a device line or a PPI; out-of-range INTIDs included */
+			(void)vgic_set_irq(&vm, op & 0x20 ? v : NULL, fuzz_u8(&in), op & 0x40);
+			break;
+		case 3:
+			(void)vgic_inject(&vm, op & 0x20 ? v : NULL, fuzz_u8(&in));
+			break;
+		case 4:
+			vgic_write_sgi1r(v, fuzz_u64(&in));
+			break;
+		case 5:
+			enter(v, op & 0x20);
+			break;
+		case 6:
+		case 7:
+			guest_step(op % 14 == 6);
+			break;
+		case 8: /* an exit: the maintenance interrupt if the fake hardware asserts it */
+			if (fake_maint_asserted())
+				fake.maint(fake.maint_intid, fake.maint_arg);
+			if (fake_maint_asserted())
+				fail("the maintenance handler left its condition asserted");
+			break;
+		case 9:
+			(void)vgic_has_pending(v);
+			break;
+		case 10:
+			if (fake.loaded)
+				vgic_sync(fake.loaded);
+			break;
+		case 11:
+			if (fake.loaded)
+				(void)vgic_ppi_raise_live(fake.loaded, 16 + fuzz_u8(&in) % 16);
+			break;
+		case 12:
+			if (fake.loaded)
+				vgic_save(fake.loaded); /* switched out */
+			break;
+		default: /* VM reset: all vCPUs parked, then each empties its interface */
+			if (fake.loaded)
+				vgic_save(fake.loaded);
+			vgic_reset(&vm);
+			for (unsigned i = 0; i < NR_VCPUS; i++) {
+				vgic_restore(vcpu[i]);
+				vgic_vcpu_reset(vcpu[i]);
+				vgic_save(vcpu[i]);
+			}
+			break;
+		}
+		const char *why = fake_vgic_broken(vcpu, NR_VCPUS);
+
+		if (why)
+			fail(why);
+	}
+	vgic_vm_destroy(&vm);
+	return 0;
+}

@@ -1,0 +1,104 @@
+/* The guest device-tree builder (zvm/vm_fdt.c vm_fdt_build) on configurations from the input:
+ * a flags byte picks for each group (RAM, GIC, MPIDRs, bootargs, initrd, GPIO key, pvpanic,
+ * buffer size) either QEMU-virt-like values or any 64-bit ones; the rest of the input is the
+ * bootargs string. Each configuration is built into a buffer large enough for any tree, and
+ * into one of the input's size. Checks: the small build succeeds with the same bytes, or says
+ * -ENOSPC, or -EINVAL as the large one does; a success passes fdt_check_full and reads back
+ * through ZVM's own board parser (kernel/board.c, as ZVM booted as a guest of itself would) with
+ * the RAM, vCPUs, GIC, timer, console and bootargs it was given. Buffers are sized exactly. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <kernel/board.h>
+#include <zvm/vm_fdt.h>
+
+#include "fuzz_input.h"
+
+#define MAX_VCPUS 40
+
+static void fail(const char *why)
+{
+	fprintf(stderr, "fuzz_vm_fdt: %s\n", why);
+	abort();
+}
+
+static void read_back(const void *fdt, const struct vm_fdt_params *p)
+{
+	static struct board b;
+	unsigned n = p->nr_vcpus < CONFIG_MAX_CPUS ? p->nr_vcpus : CONFIG_MAX_CPUS;
+
+	if (board_parse(fdt, &b))
+		fail(b.err);
+	if (b.nr_mem != 1 || b.mem[0].base != p->ram_base || b.mem[0].size != p->ram_size ||
+	    b.nr_cpus != n || b.cpus_ignored != p->nr_vcpus - n)
+		fail("RAM or vCPUs read back wrong");
+	for (unsigned i = 0; i < n; i++)
+		if (b.cpu[i].mpidr != p->mpidrs[i] || b.cpu[i].enable != BOARD_ENABLE_PSCI)
+			fail("a vCPU's MPIDR or enable method read back wrong");
+	if (b.gic.dist.base != p->gicd_base || b.gic.dist.size != p->gicd_size ||
+	    b.gic.nr_redist != 1 || b.gic.redist[0].base != p->gicr_base ||
+	    b.gic.redist[0].size != p->gicr_size_per_cpu * p->nr_vcpus || b.gic.maint_intid != 25)
+		fail("the GIC read back wrong");
+	if (b.timer.intid[BOARD_TIMER_VIRT] != 27 || b.timer.freq != p->timer_freq ||
+	    b.psci.method != BOARD_PSCI_HVC || b.psci.version != BOARD_PSCI_V1_0)
+		fail("the timer or PSCI read back wrong");
+	if (!b.uart.present || b.uart.sbsa || b.uart.reg.base != p->uart_base ||
+	    b.uart.intid != 32 + (int)p->uart_spi || b.uart.clock_hz != 24000000)
+		fail("the console read back wrong");
+	if (p->bootargs ? !b.bootargs || strcmp(b.bootargs, p->bootargs) : b.bootargs != NULL)
+		fail("bootargs read back wrong");
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fuzz_in in = {data, size};
+	unsigned f = fuzz_u8(&in);
+	uint64_t mpidrs[MAX_VCPUS];
+	struct vm_fdt_params p = {.nr_vcpus = fuzz_u8(&in) % MAX_VCPUS, .mpidrs = mpidrs};
+	size_t big = 65536 + size, small;
+	void *a, *b;
+	int ra, rb;
+
+	for (unsigned i = 0; i < p.nr_vcpus; i++) /* Aff0 and Aff1 (may repeat), or anything */
+		mpidrs[i] = f & 4 ? fuzz_u64(&in) : fuzz_bytes(&in, 2);
+	p.ram_base = f & 1 ? fuzz_u64(&in) : fuzz_bytes(&in, 2) << 21;
+	p.ram_size = f & 1 ? fuzz_u64(&in) : (fuzz_bytes(&in, 2) + 1) << 20;
+	p.gicd_base = f & 2 ? fuzz_u64(&in) : 0x08000000;
+	p.gicd_size = f & 2 ? fuzz_u64(&in) : 0x10000;
+	p.gicr_base = f & 2 ? fuzz_u64(&in) : 0x080a0000;
+	p.gicr_size_per_cpu = f & 2 ? fuzz_u64(&in) : 0x20000;
+	p.uart_base = f & 2 ? fuzz_u64(&in) : 0x09000000;
+	p.uart_spi = fuzz_bytes(&in, 2) % 1024;
+	p.timer_freq = fuzz_u8(&in) & 1 ? fuzz_u32(&in) : 0;
+	if (f & 16) {
+		p.initrd_start = fuzz_u64(&in);
+		p.initrd_end = fuzz_u64(&in);
+	}
+	if (f & 32) {
+		p.gpio_base = fuzz_u64(&in);
+		p.gpio_spi = fuzz_bytes(&in, 2) % 1024;
+		p.power_key_pin = fuzz_u8(&in) % 10;
+	}
+	p.pvpanic_base = f & 64 ? fuzz_u64(&in) : 0;
+	small = f & 128 ? fuzz_bytes(&in, 2) % 8192 : big;
+	char *args = strndup((const char *)in.p, in.n);
+
+	p.bootargs = f & 8 ? NULL : args;
+	a = malloc(big);
+	b = malloc(small ? small : 1);
+	ra = vm_fdt_build(a, big, &p);
+	rb = vm_fdt_build(b, small, &p);
+	if ((ra && ra != -EINVAL) || (rb != ra && (rb != -ENOSPC || ra)))
+		fail("an unexpected result, or the small buffer's differs from the large one's");
+	if (!ra && fdt_check_full(a, big))
+		fail("a success that fails fdt_check_full");
+	if (!rb && memcmp(a, b, fdt_totalsize(a)))
+		fail("the small buffer's tree differs from the large one's");
+	if (!ra)
+		read_back(a, &p);
+	free(a);
+	free(b);
+	free(args);
+	return 0;
+}
