@@ -16,6 +16,7 @@
 #include <string.h>
 #include <zvm/boot_vms.h>
 
+#include "fuzz_dtb.h"
 #include "fuzz_input.h"
 
 #define SKEL_SIZE 65536
@@ -128,21 +129,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t mode = fuzz_u8(&in);
 	unsigned nr_cpus = 1 + (mode >> 1) % CONFIG_MAX_CPUS, err_len = fuzz_u8(&in) % 160;
 	char *err = malloc(err_len + 1);
-	void *fdt = NULL, *skel;
-	size_t len = in.n;
+	void *fdt = NULL;
 
 	if (mode & 1) {
-		skel = malloc(SKEL_SIZE);
-		if (!build(&in, skel) && !fdt_check_header(skel)) {
-			len = fdt_totalsize(skel);
-			fdt = malloc(len);
-			memcpy(fdt, skel, len);
-		}
+		void *skel = malloc(SKEL_SIZE);
+
+		if (!build(&in, skel))
+			fdt = fuzz_dtb_dup(skel, SKEL_SIZE);
 		free(skel);
-	} else if (len >= sizeof(struct fdt_header) && !fdt_check_header(in.p) &&
-		   fdt_totalsize(in.p) <= len) {
-		fdt = malloc(len);
-		memcpy(fdt, in.p, len);
+	} else {
+		fdt = fuzz_dtb_dup(in.p, in.n);
 	}
 	for (int node = fdt ? boot_vm_next(fdt, -1) : -1, n = 0; node >= 0 && n < 64;
 	     node = boot_vm_next(fdt, node), n++) {

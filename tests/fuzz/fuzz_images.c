@@ -17,6 +17,7 @@
 #include <zvm/images.h>
 #include <zvm/vm_opts.h>
 
+#include "fuzz_dtb.h"
 #include "fuzz_input.h"
 
 #define SKEL_SIZE 65536
@@ -102,21 +103,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_in in = {data, size};
 	uint8_t mode = fuzz_u8(&in);
-	void *fdt = NULL, *skel;
-	size_t len = in.n;
+	void *fdt = NULL;
 
 	if (mode & 1) {
-		skel = malloc(SKEL_SIZE);
-		if (!build(&in, skel, mode >> 1) && !fdt_check_header(skel)) {
-			len = fdt_totalsize(skel);
-			fdt = malloc(len);
-			memcpy(fdt, skel, len);
-		}
+		void *skel = malloc(SKEL_SIZE);
+
+		if (!build(&in, skel, mode >> 1))
+			fdt = fuzz_dtb_dup(skel, SKEL_SIZE);
 		free(skel);
-	} else if (len >= sizeof(struct fdt_header) && !fdt_check_header(in.p) &&
-		   fdt_totalsize(in.p) <= len) {
-		fdt = malloc(len);
-		memcpy(fdt, in.p, len);
+	} else {
+		fdt = fuzz_dtb_dup(in.p, in.n);
 	}
 	if (fdt)
 		check(fdt, guest_types_init(fdt));

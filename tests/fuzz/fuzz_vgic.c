@@ -32,24 +32,6 @@ static const struct mmio_region *region(uint64_t ipa)
 	return NULL;
 }
 
-/* The valid LRs (INTID and state), sorted: what the guest can see. */
-static unsigned visible(uint64_t out[VGIC_MAX_LRS])
-{
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < vgic_hw.nr_lr; i++)
-		if (fake.lr[i] & ICH_LR_STATE_MASK)
-			out[n++] = (fake.lr[i] & ICH_LR_VINTID_MASK) << 2 | fake.lr[i] >> 62;
-	for (unsigned i = 1; i < n; i++)
-		for (unsigned j = i; j && out[j - 1] > out[j]; j--) {
-			uint64_t t = out[j];
-
-			out[j] = out[j - 1];
-			out[j - 1] = t;
-		}
-	return n;
-}
-
 static void enter(struct vcpu *v, bool check)
 {
 	uint64_t before[VGIC_MAX_LRS], after[VGIC_MAX_LRS];
@@ -58,11 +40,11 @@ static void enter(struct vcpu *v, bool check)
 	vgic_flush(v);
 	if (!check)
 		return;
-	unsigned n = visible(before);
+	unsigned n = fake_visible_lrs(before);
 
 	v->vgic->stale = 1;
 	vgic_flush(v);
-	if (visible(after) != n || memcmp(before, after, n * sizeof(before[0])))
+	if (fake_visible_lrs(after) != n || memcmp(before, after, n * sizeof(before[0])))
 		fail("an entry that skipped the refill shows other LRs than a refill");
 }
 

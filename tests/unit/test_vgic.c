@@ -156,24 +156,6 @@ static void enter(struct vcpu *v)
 	assert_ptr_equal(fake.loaded, v);
 }
 
-/* What the guest can see in the LRs: the valid entries (INTID and state), in a fixed order. */
-static unsigned visible_lrs(uint64_t out[VGIC_MAX_LRS])
-{
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < vgic_hw.nr_lr; i++)
-		if (LR_STATE(fake.lr[i]))
-			out[n++] = LR_INTID(fake.lr[i]) << 2 | LR_STATE(fake.lr[i]) >> 62;
-	for (unsigned i = 1; i < n; i++)
-		for (unsigned j = i; j && out[j - 1] > out[j]; j--) {
-			uint64_t t = out[j];
-
-			out[j] = out[j - 1];
-			out[j - 1] = t;
-		}
-	return n;
-}
-
 /* An entry that skipped the refill (LRs not stale) or appended into a free LR must show the
  * guest exactly what a full fold and refill would. */
 static void enter_checked(struct vcpu *v)
@@ -181,12 +163,12 @@ static void enter_checked(struct vcpu *v)
 	uint64_t before[VGIC_MAX_LRS], after[VGIC_MAX_LRS];
 
 	enter(v);
-	unsigned n = visible_lrs(before);
+	unsigned n = fake_visible_lrs(before);
 	uint64_t hcr = fake.hcr;
 
 	v->vgic->stale = 1;
 	vgic_flush(v);
-	assert_int_equal(visible_lrs(after), n);
+	assert_int_equal(fake_visible_lrs(after), n);
 	assert_memory_equal(before, after, n * sizeof(before[0]));
 	assert_int_equal(fake.hcr & ICH_HCR_NPIE, hcr & ICH_HCR_NPIE);
 }

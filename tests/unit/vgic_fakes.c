@@ -190,3 +190,20 @@ const char *fake_vgic_broken(struct vcpu *const *vcpus, unsigned n)
 	}
 	return NULL;
 }
+
+unsigned fake_visible_lrs(uint64_t out[VGIC_MAX_LRS])
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < vgic_hw.nr_lr; i++)
+		if (fake.lr[i] & ICH_LR_STATE_MASK)
+			out[n++] = (fake.lr[i] & ICH_LR_VINTID_MASK) << 2 | fake.lr[i] >> 62;
+	for (unsigned i = 1; i < n; i++) /* insertion sort: at most 16 */
+		for (unsigned j = i; j && out[j - 1] > out[j]; j--) {
+			uint64_t t = out[j];
+
+			out[j] = out[j - 1];
+			out[j - 1] = t;
+		}
+	return n;
+}

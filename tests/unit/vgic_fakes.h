@@ -23,6 +23,9 @@ struct fake_cpu {
 
 extern struct fake_cpu fake;
 
+/* What the guest can see in the LRs: the valid entries (INTID << 2 | state), sorted, so two
+ * LR sets compare equal whatever their order. Returns how many. */
+unsigned fake_visible_lrs(uint64_t out[VGIC_MAX_LRS]);
 /* ICH_MISR as the hardware would compute it for the enabled conditions. */
 bool fake_maint_asserted(void);
 /* NULL when every list is sorted, owned and counted, the LR bookkeeping is within bounds and
