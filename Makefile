@@ -117,7 +117,7 @@ guests:
 $(BUILD)/guests/tests.bin: guests
 
 $(BOARD_DIR)/board.dtb $(BOARD_ARGS) &: scripts/board-dtb.py $(GUESTS_CONF) $(LINUX_IMAGES) \
-		$(BUILD)/guests/tests.bin
+		$(BUILD)/guests/tests.bin $(BUILD)/rtos/rtos.bin
 	$(PYTHON) scripts/board-dtb.py --qemu $(QEMU) --machine $(QEMU_MACHINE) --cpu $(CPU) \
 		--smp $(SMP) --mem $(MEM) --config $(GUESTS_CONF) --out $(BOARD_DIR)
 images: $(BOARD_ARGS)
