@@ -195,6 +195,36 @@ FUNC(bm_vtimer)
 	ret
 ENDFUNC(bm_vtimer)
 
+/* uint64_t bm_ptimer(uint64_t k, uint64_t ticks, uint64_t out[2], uint64_t wfi): bm_vtimer for
+ * the EL1 physical timer (bm_vectors_pcnt). Its CVAL is in CNTPCT units and the vector reads
+ * CNTVCT: the offset between the two counters is taken from reads within one counter tick
+ * (zero under ZVM and natively, not under Xen), and CVAL is converted with it. */
+FUNC(bm_ptimer)
+	mov	x13, x0
+	adr	x15, 7f
+	msr	daifclr, #2
+1:	mrs	x9, cntpct_el0
+	mrs	x14, cntvct_el0
+	mrs	x16, cntpct_el0
+	cmp	x9, x16
+	b.ne	1b
+	sub	x14, x14, x9
+	add	x9, x9, x1
+	msr	cntp_cval_el0, x9
+	add	x9, x9, x14
+	mov	x16, #1
+	msr	cntp_ctl_el0, x16
+	isb
+	cbnz	x3, 5f
+6:	b	6b
+5:	wfi
+	b	5b
+7:	msr	daifset, #2
+	sub	x0, x10, x9
+	stp	x11, x12, [x2]
+	ret
+ENDFUNC(bm_ptimer)
+
 /* uint64_t bm_sgi_send_cnt(uint64_t k, uint64_t sgi1r): CNTVCT just before the SGI write, or
  * 0 if the phase synchronisation was interrupted. The yield right after hands QEMU's round
  * robin to the next CPU at once, as a real sender would run in parallel. */
@@ -241,15 +271,15 @@ ENDFUNC(bm_remote_wait)
 	b	zt_vectors + \off
 .endm
 
-/* The IRQ vector's tail: times IAR + EOI, with the virtual timer stopped in between (its line
- * is level: stopped before the IAR read, the interrupt would be gone natively; left running, it
- * would come back after the EOI), then returns to the routine's continuation (x15). x10 holds
- * the counter read at the vector. */
-.macro irqtail clk, reg
-bm_irq_tail_\clk:
+/* The IRQ vector's tail: times IAR + EOI, with the timer under test (stop: its CTL register)
+ * stopped in between (its line is level: stopped before the IAR read, the interrupt would be
+ * gone natively; left running, it would come back after the EOI), then returns to the
+ * routine's continuation (x15). x10 holds the counter read at the vector. */
+.macro irqtail name, reg, stop
+bm_irq_tail_\name:
 	mrs	x11, \reg
 	mrs	x12, ICC_IAR1_EL1
-	msr	cntv_ctl_el0, xzr
+	msr	\stop, xzr
 	msr	ICC_EOIR1_EL1, x12
 	mrs	x14, \reg
 	sub	x11, x14, x11
@@ -278,11 +308,14 @@ bm_vectors_pmu:
 	tozt	0x680
 	tozt	0x700
 	tozt	0x780
-	irqtail	pmu, pmccntr_el0
+	irqtail	pmu, pmccntr_el0, cntv_ctl_el0
 
+/* A table whose IRQ vector runs x13 nops, then reads CNTVCT, then stops the timer named by
+ * stop (the caller sums k = 0..15 nops for a count finer than a counter tick). */
+.macro cntvectors name, stop
 	.balign	0x800
-	.global bm_vectors_cnt
-bm_vectors_cnt:
+	.global bm_vectors_\name
+bm_vectors_\name:
 	tozt	0x000
 	tozt	0x080
 	tozt	0x100
@@ -296,7 +329,7 @@ bm_vectors_cnt:
 	nop
 	.endr
 1:	mrs	x10, cntvct_el0
-	b	bm_irq_tail_cnt
+	b	bm_irq_tail_\name
 	tozt	0x300
 	tozt	0x380
 	tozt	0x400
@@ -307,7 +340,11 @@ bm_vectors_cnt:
 	tozt	0x680
 	tozt	0x700
 	tozt	0x780
-	irqtail	cnt, cntvct_el0
+	irqtail	\name, cntvct_el0, \stop
+.endm
+
+	cntvectors cnt, cntv_ctl_el0	/* bm_vectors_cnt: the virtual timer, SGIs */
+	cntvectors pcnt, cntp_ctl_el0	/* bm_vectors_pcnt: the physical timer */
 
 /* void bm_nops_100(void): 100 nops, to see whether the PMU counts. */
 FUNC(bm_nops_100)

@@ -54,6 +54,8 @@ ROWS = [
     ("sgi_other_wfi", "virtual IPI to another vCPU (in WFI)", INSNS),
     ("vtimer_spin", "virtual timer: expiry to handler (spinning)", INSNS),
     ("vtimer_wfi", "virtual timer: expiry to handler (in WFI)", INSNS),
+    ("ptimer_spin", "EL1 physical timer (emulated): expiry to handler (spinning)", INSNS),
+    ("ptimer_wfi", "EL1 physical timer (emulated): expiry to handler (in WFI)", INSNS),
     ("irq_ack_eoi", "IRQ acknowledge + EOI inside the guest", INSNS),
     ("vcpu_switch", "vCPU switch between two VMs on one pCPU", INSNS),
     ("vcpu_switch_budget", "same, both VMs with a CPU budget (--budget 90/100)", INSNS),
@@ -62,7 +64,7 @@ ROWS = [
     ("linux_boot_wall", "Linux boot to /init, wall-time median", "ms"),
     ("linux_boot_wall_ratio", "Linux boot to /init, ZVM/native (wall)", "ratio"),
 ]
-MICRO = [r[0] for r in ROWS[:10]]
+MICRO = [r[0] for r in ROWS[:12]]
 # The same micro-benchmarks with each vCPU alone on its pinned pCPU (WFI/WFE not trapped,
 # docs/scheduling.md "Dedicated CPUs"); the rows above are run with the pCPUs shared. Bao's
 # figures under the same QEMU with our bench guest are the anchor (issue 8).
@@ -71,7 +73,7 @@ DEDICATED = ["hvc_smccc_version", "mmio_gicd_read", "mmio_gicd_write", "sgi_self
 BAO = {"hvc_smccc_version": 150, "mmio_gicd_read": 225, "mmio_gicd_write": 691, "sgi_self": 775,
        "vtimer_spin": 200, "vtimer_wfi": 200}
 _labels = {r[0]: r[1] for r in ROWS}
-ROWS[10:10] = [(f"{k}_dedicated", f"{_labels[k]}, dedicated pCPU", INSNS) for k in DEDICATED]
+ROWS[12:12] = [(f"{k}_dedicated", f"{_labels[k]}, dedicated pCPU", INSNS) for k in DEDICATED]
 
 
 def log(msg):
@@ -115,6 +117,7 @@ ZVM_BIN = os.path.join(OUT, "zvm.bin")  # snapshot_zvm(): one ZVM for a whole ru
 def snapshot_zvm():
     """Copies build/zvm.bin (and zvm.elf, for bench/trace.py) into build/bench: a rebuild in the
     tree while the benchmark runs must not mix two ZVMs into one table."""
+    os.makedirs(OUT, exist_ok=True)  # a fresh tree has no build/bench yet
     for f in ("zvm.bin", "zvm.elf"):
         shutil.copyfile(os.path.join(BUILD, f), os.path.join(OUT, f + ".tmp"))
         os.replace(os.path.join(OUT, f + ".tmp"), os.path.join(OUT, f))

@@ -6,6 +6,7 @@
 #include <zvm/stage2.h>
 #include <zvm/vcpu_internal.h>
 #include <zvm/vdev/vgic.h>
+#include <zvm/vdev/vptimer.h>
 
 /* ISS fields of EC 0x18. */
 #define ISS_READ(iss) ((iss)&1)
@@ -76,11 +77,17 @@ void sysreg_trap_handle(struct vcpu *v, uint64_t esr)
 	case SR_ICC_ASGI1R:
 	case SR_ICC_SGI0R: /* group 0 SGIs: the guest's interrupts are all group 1 */
 	case SR_ACTLR_EL1: /* IMPLEMENTATION DEFINED: the guest sees none of ours */
-	case SR_CNTP_TVAL: /* the EL1 physical timer is not offered (absent from the DT) */
-	case SR_CNTP_CTL:
-	case SR_CNTP_CVAL:
 		if (read)
 			vcpu_set_reg(v, rt, 0);
+		break;
+	case SR_CNTP_CTL: /* the EL1 physical timer, emulated per vCPU */
+		vptimer_access(v, VPTIMER_CTL, read, rt);
+		break;
+	case SR_CNTP_CVAL:
+		vptimer_access(v, VPTIMER_CVAL, read, rt);
+		break;
+	case SR_CNTP_TVAL:
+		vptimer_access(v, VPTIMER_TVAL, read, rt);
 		break;
 	case SR_DC_ISW: /* set/way maintenance: meaningless for a guest; coherency is by FB/VA */
 	case SR_DC_CSW:

@@ -76,6 +76,7 @@ struct vcpu *vcpu_create(struct vm *vm, unsigned id)
 	v->power = VCPU_OFF;
 	v->prio = VCPU_PRIO;
 	k_sem_init(&v->wake, 0, 1);
+	vptimer_vcpu_init(v);
 	vcpu_reset_regs(v, 0, 0);
 	if (vgic_vcpu_init(v) || vtimer_vcpu_init(v)) {
 		vcpu_destroy(v);
@@ -86,6 +87,7 @@ struct vcpu *vcpu_create(struct vm *vm, unsigned id)
 
 void vcpu_destroy(struct vcpu *v)
 {
+	vptimer_vcpu_destroy(v);
 	vtimer_vcpu_destroy(v);
 	page_free(v->stack);
 	k_free(v);
@@ -136,6 +138,7 @@ static void reset_cpu(struct vcpu *v, uint64_t pc, uint64_t x0, bool vm_reset)
 
 	vcpu_reset_regs(v, pc, x0);
 	vcpu_write_sysregs(v);
+	vptimer_reset(v);
 	if (vm_reset)
 		vgic_vcpu_reset(v);
 	arch_irq_restore(flags);

@@ -3,7 +3,8 @@
  * boot left behind survived, leaves the same things behind again, and resets, for ever: the
  * host's test counts the boots and deletes the VM. Left behind: an acknowledged SGI that was
  * never completed (its active priority would mask every later interrupt), an SPI set to edge,
- * and the UART's receive interrupt unmasked. */
+ * the UART's receive interrupt unmasked, and the EL1 physical timer (emulated by ZVM) enabled
+ * and firing. */
 #include "zt.h"
 
 #include "arch/gicv3_regs.h"
@@ -31,6 +32,10 @@ static int c_fresh(void)
 	uint32_t imsc = zt_r32(zt_plat.uart + UART_IMSC);
 	CHECK(!(imsc & UART_RXIM), "UARTIMSC = 0x%x: the receive interrupt is still unmasked",
 	      imsc);
+	uint64_t ctl = zt_read_sysreg(cntp_ctl_el0);
+	CHECK(!(ctl & CNTV_CTL_ENABLE), "CNTP_CTL_EL0 = 0x%lx: the physical timer is still enabled",
+	      (unsigned long)ctl);
+	CHECK(!zt_gic_is_pending(0, ZT_PTIMER_INTID), "the physical timer's PPI is still pending");
 	return 0;
 }
 
@@ -40,6 +45,9 @@ static void run_reset(void)
 	zt_gic_set_edge(0, SPI_MARK, true);
 	zt_w32(zt_plat.uart + UART_IMSC, zt_r32(zt_plat.uart + UART_IMSC) | UART_RXIM);
 	zt_irq_off();
+	zt_write_sysreg(zt_read_sysreg(cntpct_el0) - 1, cntp_cval_el0);
+	zt_write_sysreg(CNTV_CTL_ENABLE, cntp_ctl_el0);
+	zt_isb();
 	zt_gic_enable(0, SGI_MARK);
 	zt_gic_sgi_to(SGI_MARK, 0);
 	zt_delay_ms(2);

@@ -1,13 +1,111 @@
-/* timer: the EL1 virtual timer (CNTV_*) and counter (CNTVCT_EL0), PPI 27. The interrupt must
- * never come before CVAL, WFI must be woken by it (the hypervisor's WFI + host timeout path),
- * and 100 periodic ticks must all arrive. With a second vCPU it serves as a watchdog that
- * wakes vCPU 0 with an SGI if a WFI is never woken (reported as a FAIL, not a hang). */
+/* timer and ptimer: the EL1 virtual timer (CNTV_*, PPI 27) and the EL1 physical timer (CNTP_*,
+ * PPI 30) run the same cases, each against its own counter (CNTVCT_EL0, CNTPCT_EL0). The
+ * interrupt must never come before CVAL, WFI must be woken by it (the hypervisor's WFI + host
+ * timeout path), and 100 periodic ticks must all arrive. Under ZVM the virtual timer is the
+ * guest's own hardware timer and the physical one is emulated. With a second vCPU, vCPU 1 serves
+ * as a watchdog that wakes vCPU 0 with an SGI if a WFI is never woken (reported as a FAIL, not a
+ * hang). */
 #include "zt.h"
 
 #include "arch/gicv3_regs.h"
 
-#define TIMER	     ZT_VTIMER_INTID
 #define SGI_WATCHDOG 15
+
+/* The timer under test: the set picks it. The CTL bits are the same for both timers. */
+struct tmr {
+	unsigned intid;
+	uint64_t (*now)(void);
+	uint64_t (*ctl)(void);
+	void (*set_ctl)(uint64_t);
+	uint64_t (*cval)(void);
+	void (*set_cval)(uint64_t);
+	uint64_t (*tval)(void);
+	void (*set_tval)(uint64_t);
+};
+
+static uint64_t v_now(void)
+{
+	zt_isb();
+	return zt_read_sysreg(cntvct_el0);
+}
+static uint64_t v_ctl(void)
+{
+	return zt_read_sysreg(cntv_ctl_el0);
+}
+static void v_set_ctl(uint64_t x)
+{
+	zt_write_sysreg(x, cntv_ctl_el0);
+	zt_isb();
+}
+static uint64_t v_cval(void)
+{
+	return zt_read_sysreg(cntv_cval_el0);
+}
+static void v_set_cval(uint64_t x)
+{
+	zt_write_sysreg(x, cntv_cval_el0);
+	zt_isb();
+}
+static uint64_t v_tval(void)
+{
+	return zt_read_sysreg(cntv_tval_el0);
+}
+static void v_set_tval(uint64_t x)
+{
+	zt_write_sysreg(x, cntv_tval_el0);
+	zt_isb();
+}
+static const struct tmr v_timer = {ZT_VTIMER_INTID, v_now,	v_ctl,	v_set_ctl,
+				   v_cval,	    v_set_cval, v_tval, v_set_tval};
+
+static uint64_t p_now(void)
+{
+	zt_isb();
+	return zt_read_sysreg(cntpct_el0);
+}
+static uint64_t p_ctl(void)
+{
+	return zt_read_sysreg(cntp_ctl_el0);
+}
+static void p_set_ctl(uint64_t x)
+{
+	zt_write_sysreg(x, cntp_ctl_el0);
+	zt_isb();
+}
+static uint64_t p_cval(void)
+{
+	return zt_read_sysreg(cntp_cval_el0);
+}
+static void p_set_cval(uint64_t x)
+{
+	zt_write_sysreg(x, cntp_cval_el0);
+	zt_isb();
+}
+static uint64_t p_tval(void)
+{
+	return zt_read_sysreg(cntp_tval_el0);
+}
+static void p_set_tval(uint64_t x)
+{
+	zt_write_sysreg(x, cntp_tval_el0);
+	zt_isb();
+}
+static const struct tmr p_timer = {ZT_PTIMER_INTID, p_now,	p_ctl,	p_set_ctl,
+				   p_cval,	    p_set_cval, p_tval, p_set_tval};
+
+static const struct tmr *T = &v_timer;
+#define TIMER (T->intid)
+
+static void timer_stop(void)
+{
+	T->set_ctl(0);
+}
+
+static void timer_arm_at(uint64_t cval)
+{
+	T->set_cval(cval);
+	T->set_ctl(CNTV_CTL_ENABLE);
+}
 
 static volatile uint64_t fired_at[128];
 static volatile uint64_t fired_cval[128];
@@ -15,31 +113,24 @@ static volatile unsigned fired;
 static volatile unsigned periodic_left;
 static volatile uint64_t period;
 
-static uint64_t cntv_ctl(void)
-{
-	return zt_read_sysreg(cntv_ctl_el0);
-}
-
 /* One-shot: note when, then stop the timer so the level drops before EOI. */
 static void h_oneshot(unsigned intid, unsigned cpu)
 {
 	ZT_UNUSED(intid);
 	ZT_UNUSED(cpu);
-	uint64_t now = zt_now();
+	uint64_t now = T->now();
 	unsigned n = fired;
 	if (n < ZT_ARRAY_SIZE(fired_at)) {
 		fired_at[n] = now;
-		fired_cval[n] = zt_read_sysreg(cntv_cval_el0);
+		fired_cval[n] = T->cval();
 	}
 	fired = n + 1;
 	if (periodic_left > 1) {
 		periodic_left = periodic_left - 1;
-		zt_write_sysreg(zt_read_sysreg(cntv_cval_el0) + period, cntv_cval_el0);
-		zt_isb();
+		T->set_cval(T->cval() + period);
 	} else {
 		periodic_left = 0;
-		zt_write_sysreg(CNTV_CTL_IMASK, cntv_ctl_el0);
-		zt_isb();
+		T->set_ctl(CNTV_CTL_IMASK);
 	}
 }
 
@@ -69,14 +160,14 @@ static int c_cntfrq(void)
 
 static int c_cntvct_monotonic(void)
 {
-	uint64_t prev = zt_now(), first = prev;
+	uint64_t prev = T->now(), first = prev;
 	for (unsigned i = 0; i < 200000; i++) {
-		uint64_t t = zt_now();
-		CHECK(t >= prev, "CNTVCT went backwards: 0x%lx then 0x%lx (read %u)",
+		uint64_t t = T->now();
+		CHECK(t >= prev, "counter went backwards: 0x%lx then 0x%lx (read %u)",
 		      (unsigned long)prev, (unsigned long)t, i);
 		prev = t;
 	}
-	CHECK(prev > first, "CNTVCT did not advance over 200000 reads");
+	CHECK(prev > first, "counter did not advance over 200000 reads");
 	return 0;
 }
 
@@ -88,10 +179,10 @@ static int c_not_early(void)
 	zt_irq_on();
 	for (unsigned i = 0; i < ZT_ARRAY_SIZE(us); i++) {
 		unsigned before = fired;
-		uint64_t cval = zt_now() + zt_us(us[i]);
+		uint64_t cval = T->now() + zt_us(us[i]);
 		if (!us[i])
 			cval -= zt_ms(1); /* in the past: fires at once */
-		zt_vtimer_arm_at(cval);
+		timer_arm_at(cval);
 		bool ok = zt_wait(fired != before, us[i] / 1000 + ZT_DELIVERY_MS);
 		CHECK(ok, "timer %u us ahead did not fire within %u ms", us[i],
 		      us[i] / 1000 + ZT_DELIVERY_MS);
@@ -99,7 +190,7 @@ static int c_not_early(void)
 		      (unsigned long)(cval - fired_at[before]), us[i]);
 		CHECK(fired_cval[before] == cval, "CNTV_CVAL_EL0 read 0x%lx, wrote 0x%lx",
 		      (unsigned long)fired_cval[before], (unsigned long)cval);
-		zt_vtimer_stop();
+		timer_stop();
 	}
 	zt_delay_ms(2);
 	CHECK(fired == ZT_ARRAY_SIZE(us), "%u interrupts for %u timers", fired,
@@ -110,28 +201,26 @@ static int c_not_early(void)
 static int c_tval(void)
 {
 	const int32_t n = (int32_t)zt_ms(20);
-	uint64_t t0 = zt_now();
-	zt_write_sysreg((uint64_t)(uint32_t)n, cntv_tval_el0);
-	zt_isb();
-	uint64_t t1 = zt_now();
-	uint64_t cval = zt_read_sysreg(cntv_cval_el0);
+	uint64_t t0 = T->now();
+	T->set_tval((uint64_t)(uint32_t)n);
+	uint64_t t1 = T->now();
+	uint64_t cval = T->cval();
 	CHECK(cval >= t0 + n && cval <= t1 + n, "TVAL=%d gave CVAL now+%ld", n, (long)(cval - t1));
-	int32_t a = (int32_t)zt_read_sysreg(cntv_tval_el0);
+	int32_t a = (int32_t)T->tval();
 	zt_delay_ms(2);
-	int32_t b = (int32_t)zt_read_sysreg(cntv_tval_el0);
+	int32_t b = (int32_t)T->tval();
 	CHECK(a <= n && b < a, "TVAL does not count down: %d, %d, then %d", n, a, b);
 	CHECK((uint64_t)(a - b) >= zt_ms(2) && (uint64_t)(a - b) < zt_ms(500),
 	      "TVAL went down %d ticks over 2 ms", a - b);
 	/* Past CVAL the TVAL turns negative and, enabled, ISTATUS is set (IMASK keeps it quiet). */
-	zt_write_sysreg((uint64_t)(uint32_t)zt_us(100), cntv_tval_el0);
-	zt_write_sysreg(CNTV_CTL_ENABLE | CNTV_CTL_IMASK, cntv_ctl_el0);
-	zt_isb();
+	T->set_tval((uint64_t)(uint32_t)zt_us(100));
+	T->set_ctl(CNTV_CTL_ENABLE | CNTV_CTL_IMASK);
 	zt_delay_ms(1);
-	int32_t c = (int32_t)zt_read_sysreg(cntv_tval_el0);
+	int32_t c = (int32_t)T->tval();
 	/* QEMU updates ISTATUS from a host timer callback, which can lag by milliseconds. */
-	zt_wait(cntv_ctl() & CNTV_CTL_ISTATUS, ZT_DELIVERY_MS);
-	uint64_t ctl = cntv_ctl();
-	zt_vtimer_stop();
+	zt_wait(T->ctl() & CNTV_CTL_ISTATUS, ZT_DELIVERY_MS);
+	uint64_t ctl = T->ctl();
+	timer_stop();
 	CHECK(c < 0, "TVAL %d after expiry, want negative", c);
 	CHECK(ctl & CNTV_CTL_ISTATUS, "CNTV_CTL 0x%lx after expiry: ISTATUS clear",
 	      (unsigned long)ctl);
@@ -143,26 +232,23 @@ static int c_imask(void)
 {
 	setup();
 	zt_irq_on();
-	zt_write_sysreg(zt_now() - 1, cntv_cval_el0);
-	zt_write_sysreg(CNTV_CTL_ENABLE | CNTV_CTL_IMASK, cntv_ctl_el0);
-	zt_isb();
-	zt_wait(cntv_ctl() & CNTV_CTL_ISTATUS, ZT_DELIVERY_MS); /* see c_tval */
+	T->set_cval(T->now() - 1);
+	T->set_ctl(CNTV_CTL_ENABLE | CNTV_CTL_IMASK);
+	zt_wait(T->ctl() & CNTV_CTL_ISTATUS, ZT_DELIVERY_MS); /* see c_tval */
 	zt_delay_ms(5);
 	unsigned early = fired;
-	uint64_t ctl = cntv_ctl();
-	zt_write_sysreg(CNTV_CTL_ENABLE, cntv_ctl_el0);
-	zt_isb();
+	uint64_t ctl = T->ctl();
+	T->set_ctl(CNTV_CTL_ENABLE);
 	bool ok = zt_wait(fired != 0, ZT_DELIVERY_MS);
 	zt_irq_off();
-	zt_vtimer_stop();
+	timer_stop();
 	CHECK(ctl & CNTV_CTL_ISTATUS, "ISTATUS clear with CVAL in the past (ctl 0x%lx)",
 	      (unsigned long)ctl);
 	CHECK(early == 0, "timer interrupt delivered with IMASK set");
 	CHECK(ok, "no interrupt in time after clearing IMASK");
 	/* Disabled: no condition at all. */
-	zt_write_sysreg(0, cntv_ctl_el0);
-	zt_isb();
-	CHECK(!(cntv_ctl() & CNTV_CTL_ISTATUS), "ISTATUS set with the timer disabled");
+	T->set_ctl(0);
+	CHECK(!(T->ctl() & CNTV_CTL_ISTATUS), "ISTATUS set with the timer disabled");
 	return 0;
 }
 
@@ -175,8 +261,7 @@ static void h_mask_only(unsigned intid, unsigned cpu)
 	ZT_UNUSED(intid);
 	ZT_UNUSED(cpu);
 	masked_irqs = masked_irqs + 1;
-	zt_write_sysreg(CNTV_CTL_ENABLE | CNTV_CTL_IMASK, cntv_ctl_el0);
-	zt_isb();
+	T->set_ctl(CNTV_CTL_ENABLE | CNTV_CTL_IMASK);
 }
 
 static int c_imask_in_handler(void)
@@ -185,13 +270,13 @@ static int c_imask_in_handler(void)
 	masked_irqs = 0;
 	zt_irq_set_handler(TIMER, h_mask_only);
 	zt_irq_on();
-	zt_vtimer_arm_at(zt_now() + zt_ms(1));
+	timer_arm_at(T->now() + zt_ms(1));
 	bool ok = zt_wait(masked_irqs != 0, ZT_DELIVERY_MS);
 	zt_delay_ms(50);
 	unsigned n = masked_irqs;
-	uint64_t ctl = cntv_ctl();
+	uint64_t ctl = T->ctl();
 	zt_irq_off();
-	zt_vtimer_stop();
+	timer_stop();
 	zt_irq_set_handler(TIMER, h_oneshot);
 	CHECK(ok, "no timer interrupt");
 	CHECK(n == 1, "%u timer interrupts after the handler masked the timer, want 1", n);
@@ -207,26 +292,26 @@ static int wfi_wakeup(bool irqs_on, unsigned ms)
 	bool wd = have_watchdog();
 	uint64_t wd_before = wd ? zt_cpus[1].wd_fired : 0;
 	setup();
-	uint64_t t0 = zt_now(), cval = t0 + zt_ms(ms);
+	uint64_t t0 = T->now(), cval = t0 + zt_ms(ms);
 	unsigned wfis = 0;
 	if (wd)
 		zt_watchdog_arm(1, 0, SGI_WATCHDOG, ms + 1000);
 	if (irqs_on)
 		zt_irq_on();
-	zt_vtimer_arm_at(cval);
-	while (zt_now() < cval || (irqs_on && !fired)) {
+	timer_arm_at(cval);
+	while (T->now() < cval || (irqs_on && !fired)) {
 		zt_wfi();
 		if (++wfis > 100000 || (wd && zt_cpus[1].wd_fired != wd_before))
 			break;
 	}
-	uint64_t t1 = zt_now();
+	uint64_t t1 = T->now();
 	if (!irqs_on)
-		zt_wait(cntv_ctl() & CNTV_CTL_ISTATUS, ZT_DELIVERY_MS); /* see c_tval */
-	uint64_t ctl = cntv_ctl();
+		zt_wait(T->ctl() & CNTV_CTL_ISTATUS, ZT_DELIVERY_MS); /* see c_tval */
+	uint64_t ctl = T->ctl();
 	if (wd)
 		zt_watchdog_cancel(1);
 	zt_irq_off();
-	zt_vtimer_stop();
+	timer_stop();
 	CHECK(!wd || zt_cpus[1].wd_fired == wd_before,
 	      "WFI not woken by the timer: the watchdog SGI came after %lu us (ctl 0x%lx)",
 	      (unsigned long)zt_ticks_to_us(t1 - t0), (unsigned long)ctl);
@@ -278,16 +363,16 @@ static int c_periodic_100(void)
 	setup();
 	period = zt_ms(1);
 	periodic_left = ticks;
-	uint64_t t0 = zt_now();
+	uint64_t t0 = T->now();
 	zt_irq_on();
-	zt_vtimer_arm_at(t0 + period);
+	timer_arm_at(t0 + period);
 	uint64_t end = t0 + zt_ms(5000);
-	while (fired < ticks && zt_now() < end)
+	while (fired < ticks && T->now() < end)
 		zt_wfi();
 	zt_delay_ms(5);
 	zt_irq_off();
-	uint64_t t1 = zt_now();
-	zt_vtimer_stop();
+	uint64_t t1 = T->now();
+	timer_stop();
 	CHECK(fired == ticks, "%u ticks in %lu ms, want %u", fired,
 	      (unsigned long)zt_ticks_to_us(t1 - t0) / 1000, ticks);
 	for (unsigned i = 0; i < ticks; i++) {
@@ -302,20 +387,36 @@ static int c_periodic_100(void)
 	return 0;
 }
 
+/* The cases both timers share, named <prefix>_<case>. */
+#define TIMER_CASES(prefix)                                                                        \
+	zt_case(prefix "_fires_not_before_cval", c_not_early);                                     \
+	zt_case(prefix "_tval_countdown", c_tval);                                                 \
+	zt_case(prefix "_imask_istatus", c_imask);                                                 \
+	zt_case(prefix "_imask_in_handler", c_imask_in_handler);                                   \
+	zt_case(prefix "_wfi_wakeup_masked", c_wfi_masked);                                        \
+	zt_case(prefix "_wfi_wakeup_irq", c_wfi_unmasked);                                         \
+	zt_case(prefix "_wfi_wakeup_200ms", c_wfi_long);                                           \
+	zt_case(prefix "_periodic_100_ticks", c_periodic_100)
+
 static void run_timer(void)
 {
+	T = &v_timer;
 	zt_case("timer_cntfrq", c_cntfrq);
 	zt_case("timer_cntvct_monotonic", c_cntvct_monotonic);
-	zt_case("timer_fires_not_before_cval", c_not_early);
-	zt_case("timer_tval_countdown", c_tval);
-	zt_case("timer_imask_istatus", c_imask);
-	zt_case("timer_imask_in_handler", c_imask_in_handler);
-	zt_case("timer_wfi_wakeup_masked", c_wfi_masked);
-	zt_case("timer_wfi_wakeup_irq", c_wfi_unmasked);
-	zt_case("timer_wfi_wakeup_200ms", c_wfi_long);
+	TIMER_CASES("timer");
 	zt_case("timer_cntvct_across_wfi", c_cntvct_across_wfi);
-	zt_case("timer_periodic_100_ticks", c_periodic_100);
 	zt_gic_disable(0, TIMER);
 	zt_irq_set_handler(TIMER, NULL);
 }
 ZT_SET(timer, 1, run_timer, "virtual timer: CVAL/TVAL, IMASK, WFI wake-up, 100 periodic ticks");
+
+static void run_ptimer(void)
+{
+	T = &p_timer;
+	zt_case("ptimer_cntpct_monotonic", c_cntvct_monotonic);
+	TIMER_CASES("ptimer");
+	zt_gic_disable(0, TIMER);
+	zt_irq_set_handler(TIMER, NULL);
+}
+ZT_SET(ptimer, 1, run_ptimer,
+       "EL1 physical timer: CVAL/TVAL, IMASK, WFI wake-up, 100 periodic ticks");

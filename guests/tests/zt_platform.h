@@ -19,6 +19,7 @@
 #define ZT_UART_BASE	ZT_UL(0x09000000) /* PL011 */
 #define ZT_UART_INTID	33		  /* SPI 1, level */
 #define ZT_VTIMER_INTID 27		  /* virtual timer PPI */
+#define ZT_PTIMER_INTID 30		  /* EL1 physical timer PPI */
 
 #define ZT_MAX_CPUS   8
 #define ZT_STACK_SIZE 0x4000

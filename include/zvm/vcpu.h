@@ -7,6 +7,7 @@
 #include <kernel/timer.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <zvm/vdev/vptimer.h>
 
 struct vm;
 struct vgic_cpu;
@@ -65,6 +66,8 @@ struct vcpu {
 
 	/* Statistics for `zvm info` and tests. */
 	uint64_t exits, wfi_exits, mmio_exits, hvc_exits, irq_exits;
+
+	struct vptimer ptimer; /* the EL1 physical timer, emulated (zvm/vdev/vptimer.c) */
 };
 
 #define VCPU_REQ_STOP	 (1u << 0) /* leave the run loop and end the thread */

@@ -18,9 +18,9 @@ void el_cpu_setup(unsigned cpu)
 	write_sysreg(vbar_el2, el2_vectors);
 	write_sysreg(hcr_el2, HCR_RW | HCR_IMO | HCR_FMO | HCR_AMO);
 	write_sysreg(tpidr_el2, &cpus[cpu]);
-	/* Guests read the physical count freely but trap on the physical timer (the host's
-	 * CNTHP is separate anyway); their virtual count equals the physical one (no offset)
-	 * until a vCPU sets its own CNTVOFF. */
+	/* Guests read the physical count freely but trap on the physical timer, which is
+	 * emulated per vCPU (zvm/vdev/vptimer.c); their virtual count equals the physical one
+	 * (no offset) until a vCPU sets its own CNTVOFF. */
 	write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN);
 	write_sysreg(cntvoff_el2, 0);
 	isb();

@@ -28,10 +28,11 @@
 
 struct vcpu;
 
-/* The guest's timer PPIs in the order of its device tree's timer node. Only the virtual timer
- * is emulated; the others are advertised because the binding wants all four. */
+/* The guest's timer PPIs in the order of its device tree's timer node. The virtual timer is
+ * the guest's own (this file), the EL1 physical timer is emulated (vptimer.h); the other two
+ * are advertised because the binding wants all four. */
 #define VTIMER_GUEST_SEC_INTID	29 /* secure physical timer */
-#define VTIMER_GUEST_PHYS_INTID 30 /* EL1 physical timer: traps, never fires */
+#define VTIMER_GUEST_PHYS_INTID 30 /* EL1 physical timer: vptimer.h */
 #define VTIMER_GUEST_INTID	27 /* EL1 virtual timer: PPI 11 */
 #define VTIMER_GUEST_HYP_INTID	26 /* EL2 physical timer: the guest has no EL2 */
 
