@@ -8,7 +8,6 @@ import pytest
 from qemu import Guest, create_vm, mem_used, run_pinned_pair
 
 SETS = [("test-psci", 2), ("test-gic", 2), ("test-timer", 1), ("test-timer", 2),
-        ("test-ptimer", 1), ("test-ptimer", 2),
         ("test-abort", 1), ("test-el0", 1)]
 
 
@@ -99,8 +98,9 @@ def test_vm_reset_gives_a_fresh_machine_and_delete_stops_a_reset_loop(zvm):
 
 def test_ptimer_guests_sharing_one_cpu(zvm):
     """The emulated physical timer fires for a vCPU that is switched out when it comes due:
-    two ptimer guests pinned to one CPU, each busy-waiting in some cases."""
-    for out in run_pinned_pair(zvm, "test-ptimer"):
+    two timer guests (the virtual timer's set, then the physical timer's) pinned to one CPU,
+    each busy-waiting in some cases."""
+    for out in run_pinned_pair(zvm, "test-timer"):
         assert "FAIL" not in out, out
         assert re.search(r"ZVMTEST ptimer_periodic_100_ticks PASS", out)
 
@@ -110,7 +110,7 @@ def test_delete_with_the_physical_timer_armed(zvm):
     freed memory) and gives everything back; repeated at different points of the run."""
     before = mem_used(zvm)
     for case in ["ptimer_imask_in_handler", "ptimer_wfi_wakeup_irq", "ptimer_wfi_wakeup_200ms"]:
-        vm = create_vm(zvm, "-t test-ptimer -c 1 -m 64")
+        vm = create_vm(zvm, "-t test-timer -c 1 -m 64")
         zvm.run(f"zvm run -n {vm}")
         with Guest(zvm, vm) as g:
             g.expect(rf"ZVMTEST {case} PASS", timeout=60)
