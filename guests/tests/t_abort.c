@@ -147,6 +147,40 @@ static int c_fetch_4g(void)
 	return check_abort("instruction fetch", addr, &e, addr, EC_IABT_CUR);
 }
 
+/* A branch into a device region (the guest executes from device memory): under ZVM the
+ * device is emulated, never mapped, so the fetch is a prefetch abort for the guest (EC 0x21,
+ * external abort, FAR = ELR = the device address), and the guest carries on. Natively QEMU
+ * does what the real device would do: skipped there. */
+static int fetch_device(const char *what, uint64_t addr)
+{
+	if (zt_plat.native)
+		return zt_skip("native: executing from the %s is up to QEMU", what);
+	zt_exc_arm(ZT_RESUME_LR, 0);
+	__asm__ volatile("blr %0" : : "r"(addr) : "x30", "memory");
+	struct zt_exc e = zt_exc_disarm();
+	return check_abort(what, addr, &e, addr, EC_IABT_CUR);
+}
+
+static int c_fetch_uart(void)
+{
+	return fetch_device("PL011 UART", zt_plat.uart);
+}
+
+static int c_fetch_gicd(void)
+{
+	return fetch_device("GIC distributor", zt_plat.gicd + 0x100);
+}
+
+/* The first instruction past the end of RAM. */
+static int c_fetch_past_ram(void)
+{
+	uint64_t addr = zt_plat.ram_base + zt_plat.ram_size;
+	zt_exc_arm(ZT_RESUME_LR, 0);
+	__asm__ volatile("blr %0" : : "r"(addr) : "x30", "memory");
+	struct zt_exc e = zt_exc_disarm();
+	return check_abort("instruction fetch past RAM", addr, &e, addr, EC_IABT_CUR);
+}
+
 /* Many aborts in a row: the hypervisor's injection path must not leak or wedge. */
 static int c_repeat(void)
 {
@@ -435,6 +469,9 @@ static void run_abort(void)
 	zt_case("abort_load32_4g", c_load32_4g);
 	zt_case("abort_store_4g", c_store_4g);
 	zt_case("abort_fetch_4g", c_fetch_4g);
+	zt_case("abort_fetch_past_ram", c_fetch_past_ram);
+	zt_case("abort_fetch_uart_device", c_fetch_uart);
+	zt_case("abort_fetch_gicd_device", c_fetch_gicd);
 	zt_case("abort_repeat_200", c_repeat);
 	zt_case("abort_mmio_no_syndrome", c_mmio_no_syndrome);
 	zt_case("undef_impdef_sysreg_read", c_impdef_read);

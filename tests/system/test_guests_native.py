@@ -72,7 +72,8 @@ EXPECTED_SKIPS = {
              "psci_version_smc"},
     "gic": set(),
     "timer": set(),
-    "abort": {"abort_load_512m", "abort_mmio_no_syndrome"},
+    "abort": {"abort_load_512m", "abort_mmio_no_syndrome", "abort_fetch_uart_device",
+              "abort_fetch_gicd_device"},
     "fp": set(),
     "el0": {"el0_a32_abort"},
 }
