@@ -94,3 +94,14 @@ def test_vm_reset_gives_a_fresh_machine_and_delete_stops_a_reset_loop(zvm):
         g.expect(rf"vm{vm} \(\S+\) reset", timeout=60)
     assert "deleted" in zvm.run(f"zvm delete -n {vm}")
     assert mem_used(zvm) == before
+
+
+def test_setway_maintenance_flushes_the_vm_ram(zvm):
+    """The abort set cleans by set/way (caches off: a flush, TVM trapping on), then turns its
+    MMU and caches on (a flush, trapping off), cleans by set/way again (a flush, trapping on)
+    and turns them off (a flush): four whole-RAM flushes, counted by `zvm info -n`."""
+    vm, out, passed, total = run_test_guest(zvm, "test-abort", 1)
+    assert passed == total, out
+    info = zvm.run(f"zvm info -n {vm}")
+    assert re.search(r"^cache flushes \(set/way\): 4$", info, re.M), info
+    zvm.run(f"zvm delete -n {vm}")
