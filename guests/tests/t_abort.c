@@ -517,6 +517,61 @@ static uint64_t setway_l1[512] __attribute__((aligned(4096)));
 /* T0SZ 25, inner/outer write-back, inner shareable, 4 KiB, no TTBR1 walks, 40-bit IPS. */
 #define TCR_VALUE (25ULL | (1ULL << 8) | (1ULL << 10) | (3ULL << 12) | (1ULL << 23) | (2ULL << 32))
 
+static void identity_map_build(void)
+{
+	for (unsigned i = 0; i < 512; i++)
+		setway_l1[i] = 0;
+	setway_l1[0] = PTE_BLOCK_DEV;
+	for (uint64_t a = zt_plat.ram_base & ~((1ULL << 30) - 1);
+	     a < zt_plat.ram_base + zt_plat.ram_size; a += 1ULL << 30)
+		setway_l1[a >> 30] = a | PTE_BLOCK_NORM;
+}
+
+/* A load through a stage-1 table descriptor that points at table_ipa, with the MMU on: the
+ * guest's own walk faults at stage 2 (S1PTW). The hypervisor emulates no walk, so the guest
+ * gets a data abort at the load (FAR = the VA), whether the IPA holds nothing or a device.
+ * No set/way operation has run yet: TVM is off, none of this traps. */
+#define S1PTW_VA 0x100000000ULL /* level-1 entry 4 */
+static int s1ptw_load(const char *what, uint64_t table_ipa)
+{
+	uint64_t sctlr = zt_read_sysreg(sctlr_el1), pc;
+
+	CHECK(!(sctlr & SCTLR_M), "SCTLR_EL1 0x%lx: the MMU is already on", (unsigned long)sctlr);
+	identity_map_build();
+	setway_l1[S1PTW_VA >> 30] = table_ipa | 3; /* a table descriptor */
+	for (uintptr_t a = (uintptr_t)setway_l1; a < (uintptr_t)(setway_l1 + 512); a += 16)
+		__asm__ volatile("dc civac, %0" : : "r"(a) : "memory");
+	zt_dsb();
+	zt_write_sysreg(MAIR_VALUE, mair_el1);
+	zt_write_sysreg(TCR_VALUE, tcr_el1);
+	zt_write_sysreg((uint64_t)(uintptr_t)setway_l1, ttbr0_el1);
+	zt_isb();
+	__asm__ volatile("tlbi vmalle1\n\tdsb nsh\n\tisb" ::: "memory");
+	zt_exc_arm(ZT_RESUME_NEXT, 0);
+	zt_write_sysreg(sctlr | SCTLR_M | SCTLR_C | SCTLR_I, sctlr_el1);
+	zt_isb();
+	load64(S1PTW_VA, &pc);
+	zt_write_sysreg(sctlr, sctlr_el1);
+	zt_isb();
+	struct zt_exc e = zt_exc_disarm();
+	zt_write_sysreg(0, ttbr0_el1);
+	zt_write_sysreg(0, tcr_el1);
+	zt_isb();
+	return check_abort(what, S1PTW_VA, &e, pc, EC_DABT_CUR);
+}
+
+static int c_s1ptw_unmapped(void)
+{
+	return s1ptw_load("load through a stage-1 table at an unmapped IPA", 0x200000000ULL);
+}
+
+static int c_s1ptw_device(void)
+{
+	if (zt_plat.native)
+		return zt_skip("native: a stage-1 table in the UART reads its registers");
+	return s1ptw_load("load through a stage-1 table in the UART", zt_plat.uart);
+}
+
 /* Writes reg and reads it back; the first mismatch is kept for the end of the case (which
  * must not return early with the MMU on). */
 struct readback {
@@ -543,12 +598,7 @@ static int c_setway_tvm_regs(void)
 	uint64_t esr = zt_read_sysreg(esr_el1);
 
 	CHECK(!(sctlr & SCTLR_M), "SCTLR_EL1 0x%lx: the MMU is already on", (unsigned long)sctlr);
-	for (unsigned i = 0; i < 512; i++)
-		setway_l1[i] = 0;
-	setway_l1[0] = PTE_BLOCK_DEV;
-	for (uint64_t a = zt_plat.ram_base & ~((1ULL << 30) - 1);
-	     a < zt_plat.ram_base + zt_plat.ram_size; a += 1ULL << 30)
-		setway_l1[a >> 30] = a | PTE_BLOCK_NORM;
+	identity_map_build();
 	dc_setway_all(); /* caches off: the tables are in memory */
 
 	struct readback rb = {0};
@@ -615,6 +665,8 @@ static void run_abort(void)
 	zt_case("abort_unknown_hvc", c_unknown_hvc);
 	zt_case("abort_wfe_returns", c_wfe);
 	zt_case("abort_wfi_pending_timer_returns", c_wfi_pending);
+	zt_case("abort_s1ptw_unmapped_table", c_s1ptw_unmapped);
+	zt_case("abort_s1ptw_device_table", c_s1ptw_device);
 	zt_case("setway_dc_cisw_all_survives", c_setway_survives);
 	zt_case("setway_tvm_regs_and_mmu_toggle", c_setway_tvm_regs);
 }
