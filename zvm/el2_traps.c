@@ -23,6 +23,7 @@
 #define HCR_TIDCP  (1ULL << 20)
 #define HCR_TACR   (1ULL << 21)
 #define HCR_TSW	   (1ULL << 22)
+#define HCR_TVM	   (1ULL << 26) /* per vCPU: set/way tracking (zvm/setway.c) */
 #define HCR_RW	   (1ULL << 31)
 #define HCR_TLOR   (1ULL << 35) /* LORegions (hidden from the ID registers) */
 #define HCR_TERR   (1ULL << 36) /* RAS error records */
@@ -81,15 +82,17 @@ void el2_traps_init_cpu(void)
 	write_sysreg(cptr_el2, cptr);
 }
 
-void el2_traps_set_wfx(unsigned cpu_use)
+void el2_traps_set_vcpu(unsigned cpu_use, bool tvm)
 {
 	uint64_t *now = &hcr_now[cpu_id()];
-	uint64_t hcr = *now & ~(HCR_TWI | HCR_TWE);
+	uint64_t hcr = *now & ~(HCR_TWI | HCR_TWE | HCR_TVM);
 
 	if (cpu_use != CPU_DEDICATED)
 		hcr |= HCR_TWI;
 	if (cpu_use == CPU_OVERCOMMITTED)
 		hcr |= HCR_TWE;
+	if (tvm)
+		hcr |= HCR_TVM;
 	/* Takes effect at the guest entry's ERET, a context synchronisation event. */
 	if (hcr != *now) {
 		write_sysreg(hcr_el2, hcr);

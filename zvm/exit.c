@@ -12,6 +12,7 @@
 #include <kernel/thread.h>
 #include <zvm/aarch32.h>
 #include <zvm/guest_log.h>
+#include <zvm/s2_fault.h>
 #include <zvm/vcpu_internal.h>
 #include <zvm/vdev/vgic.h>
 #include <zvm/vdev/vtimer.h>
@@ -63,10 +64,12 @@ static bool exit_sysreg(struct vcpu *v)
 	return true;
 }
 
+/* Instruction aborts: never emulated, classified and acted on by s2_fault_exit(). */
 static bool exit_iabt(struct vcpu *v)
 {
-	guest_log(v, "instruction fetch outside its memory at 0x%llx", (unsigned long long)v->far);
-	vcpu_inject_iabt(v, v->far);
+	uint64_t ipa = HPFAR_IPA(v->hpfar) | (v->far & 0xfff);
+
+	s2_fault_exit(v, ipa, mmio_find(&v->vm->mmio, ipa) != NULL);
 	return true;
 }
 
@@ -97,21 +100,12 @@ mmio_emulate(struct vcpu *v, const struct mmio_region *r, const struct mmio_acce
 	return 0;
 }
 
-/* A stage-2 fault: RAM is mapped whole, so this is MMIO or an access to nothing. Inline into
- * the MMIO exit's own path (the handler table keeps a copy for the full-save path). */
-static inline __attribute__((always_inline)) bool exit_dabt(struct vcpu *v)
+/* The device access the syndrome describes: emulated and skipped, or an abort for the guest. */
+static inline __attribute__((always_inline)) bool
+mmio_exit(struct vcpu *v, const struct mmio_region *r, uint64_t ipa)
 {
-	uint64_t ipa = HPFAR_IPA(v->hpfar) | (v->far & 0xfff);
-	const struct mmio_region *r;
 	struct mmio_access a;
 
-	v->mmio_exits++;
-	if ((v->esr & (ISS_S1PTW | ISS_FNV)) || !(r = mmio_find(&v->vm->mmio, ipa))) {
-		guest_log(v, "access to 0x%llx outside its memory and devices (pc 0x%llx)",
-			  (unsigned long long)ipa, (unsigned long long)v->regs.pc);
-		vcpu_inject_dabt(v, v->far);
-		return true;
-	}
 	if (mmio_decode(v->esr, ipa, &a)) {
 		guest_log(v, "MMIO access to 0x%llx without a syndrome (pc 0x%llx)",
 			  (unsigned long long)ipa, (unsigned long long)v->regs.pc);
@@ -126,6 +120,33 @@ static inline __attribute__((always_inline)) bool exit_dabt(struct vcpu *v)
 	}
 	skip_instr(v);
 	return true;
+}
+
+/* Every data abort the fast check below declines: classified by its fault status code. */
+static __attribute__((noinline)) bool exit_s2_fault(struct vcpu *v, uint64_t ipa)
+{
+	const struct mmio_region *r = mmio_find(&v->vm->mmio, ipa);
+
+	if (s2_fault_exit(v, ipa, r != NULL) == S2A_MMIO)
+		return mmio_exit(v, r, ipa);
+	return true;
+}
+
+/* A stage-2 data abort. The common case is checked first, without classifying: a translation
+ * fault (levels 0-3) with a valid FAR, not on a stage-1 walk, at an emulated device (devices
+ * are never mapped). Everything else goes to exit_s2_fault(). Inlined into the MMIO exit's own
+ * path (the handler table keeps a copy for the full-save path). */
+static inline __attribute__((always_inline)) bool exit_dabt(struct vcpu *v)
+{
+	uint64_t ipa = HPFAR_IPA(v->hpfar) | (v->far & 0xfff);
+	const struct mmio_region *r;
+
+	v->mmio_exits++;
+	if (__builtin_expect((v->esr & (ISS_S1PTW | ISS_FNV | S2F_FSC_TRANS_MASK)) != S2F_FSC_TRANS,
+			     0) ||
+	    !(r = mmio_find(&v->vm->mmio, ipa)))
+		return exit_s2_fault(v, ipa);
+	return mmio_exit(v, r, ipa);
 }
 
 static bool exit_wfx(struct vcpu *v)

@@ -45,6 +45,11 @@ void vcpu_inject_undef(struct vcpu *v)
 	inject_sync(v, EC_UNKNOWN, 0, false, 0);
 }
 
+/* Every stage-2 abort class reaches the guest as a synchronous external abort (FSC 0x10), as
+ * KVM does: the fault is not in the guest's own translation tables, so a translation or
+ * permission code would send its handler looking at the wrong tables; alignment at stage 2
+ * cannot happen (no Device mapping at stage 2), and hardware errors are external aborts from
+ * the guest's point of view too. */
 void vcpu_inject_dabt(struct vcpu *v, uint64_t far)
 {
 	/* Keep WnR from the original syndrome; the guest sees a synchronous external abort. */

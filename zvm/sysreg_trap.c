@@ -3,6 +3,7 @@
 #include <arch/sysreg.h>
 #include <zvm/guest_log.h>
 #include <zvm/id_regs.h>
+#include <zvm/setway.h>
 #include <zvm/stage2.h>
 #include <zvm/vcpu_internal.h>
 #include <zvm/vdev/vgic.h>
@@ -89,9 +90,13 @@ void sysreg_trap_handle(struct vcpu *v, uint64_t esr)
 	case SR_CNTP_TVAL:
 		vptimer_access(v, VPTIMER_TVAL, read, rt);
 		break;
-	case SR_DC_ISW: /* set/way maintenance: meaningless for a guest; coherency is by FB/VA */
+	case SR_DC_ISW: /* set/way maintenance: a flush of the VM's RAM instead (setway.c) */
 	case SR_DC_CSW:
 	case SR_DC_CISW:
+		setway_dc(v);
+		break;
+		TVM_CASES /* HCR_EL2.TVM, on while set/way maintenance is tracked (setway.c) */
+		    setway_tvm_access(v, iss & SYSREG_ISS_MASK, read, rt);
 		break;
 	default:
 		if ((iss & SR_ID_SPACE_MASK) == SR_ID_SPACE && SR_CRM(iss) && read) {

@@ -10,6 +10,7 @@
 #include <kernel/smp.h>
 #include <stddef.h>
 #include <string.h>
+#include <zvm/setway.h>
 #include <zvm/vcpu_asm.h>
 #include <zvm/vcpu_internal.h>
 #include <zvm/vdev/vgic.h>
@@ -191,6 +192,8 @@ static bool vcpu_take_requests(struct vcpu *v)
 			vgic_sync(v);
 			arch_irq_restore(flags);
 		}
+		if (req & VCPU_REQ_CACHE_FLUSH)
+			setway_flush_vm(v); /* IRQs enabled: long, preemptible */
 		if (req & VCPU_REQ_WFI)
 			vcpu_wait_for_interrupt(v);
 		if (v->power == VCPU_ON && v->vm->state == VM_RUNNING && !v->requests)
@@ -226,7 +229,7 @@ static void vcpu_run(void *a, void *b)
 			arch_irq_restore(flags);
 			continue;
 		}
-		el2_traps_set_wfx(v->cpu_use);
+		el2_traps_set_vcpu(v->cpu_use, v->sys.setway_tvm);
 		vcpu_prepare_entry(v);
 		uint64_t why = guest_enter(v);
 

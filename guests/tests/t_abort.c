@@ -147,6 +147,40 @@ static int c_fetch_4g(void)
 	return check_abort("instruction fetch", addr, &e, addr, EC_IABT_CUR);
 }
 
+/* A branch into a device region (the guest executes from device memory): under ZVM the
+ * device is emulated, never mapped, so the fetch is a prefetch abort for the guest (EC 0x21,
+ * external abort, FAR = ELR = the device address), and the guest carries on. Natively QEMU
+ * does what the real device would do: skipped there. */
+static int fetch_device(const char *what, uint64_t addr)
+{
+	if (zt_plat.native)
+		return zt_skip("native: executing from the %s is up to QEMU", what);
+	zt_exc_arm(ZT_RESUME_LR, 0);
+	__asm__ volatile("blr %0" : : "r"(addr) : "x30", "memory");
+	struct zt_exc e = zt_exc_disarm();
+	return check_abort(what, addr, &e, addr, EC_IABT_CUR);
+}
+
+static int c_fetch_uart(void)
+{
+	return fetch_device("PL011 UART", zt_plat.uart);
+}
+
+static int c_fetch_gicd(void)
+{
+	return fetch_device("GIC distributor", zt_plat.gicd + 0x100);
+}
+
+/* The first instruction past the end of RAM. */
+static int c_fetch_past_ram(void)
+{
+	uint64_t addr = zt_plat.ram_base + zt_plat.ram_size;
+	zt_exc_arm(ZT_RESUME_LR, 0);
+	__asm__ volatile("blr %0" : : "r"(addr) : "x30", "memory");
+	struct zt_exc e = zt_exc_disarm();
+	return check_abort("instruction fetch past RAM", addr, &e, addr, EC_IABT_CUR);
+}
+
 /* Many aborts in a row: the hypervisor's injection path must not leak or wedge. */
 static int c_repeat(void)
 {
@@ -427,6 +461,187 @@ static int c_wfi_pending(void)
 	return 0;
 }
 
+/* ---- set/way cache maintenance and the registers HCR_EL2.TVM traps ---- */
+#define SCTLR_M (1ULL << 0)
+#define SCTLR_C (1ULL << 2)
+#define SCTLR_I (1ULL << 12)
+
+/* DC CISW (or CSW/ISW) on every set and way of every data or unified cache level (CLIDR_EL1,
+ * CCSIDR_EL1), as firmware does before it turns its MMU on. */
+static void dc_setway_all(void)
+{
+	uint64_t clidr = zt_read_sysreg(clidr_el1);
+	unsigned loc = (clidr >> 24) & 7;
+
+	for (unsigned lvl = 0; lvl < loc; lvl++) {
+		unsigned ctype = (clidr >> (3 * lvl)) & 7;
+		if (ctype < 2) /* none or instruction only */
+			continue;
+		zt_write_sysreg(lvl << 1, csselr_el1);
+		zt_isb();
+		uint64_t ccsidr = zt_read_sysreg(ccsidr_el1);
+		unsigned line_shift = (ccsidr & 7) + 4;
+		unsigned ways = ((ccsidr >> 3) & 0x3ff) + 1, sets = ((ccsidr >> 13) & 0x7fff) + 1;
+		unsigned way_shift = ways > 1 ? (unsigned)__builtin_clz(ways - 1) : 0;
+		for (unsigned w = 0; w < ways; w++)
+			for (unsigned set = 0; set < sets; set++) {
+				uint64_t op = ((uint64_t)w << way_shift) |
+					      ((uint64_t)set << line_shift) | (lvl << 1);
+				__asm__ volatile("dc cisw, %0" : : "r"(op) : "memory");
+			}
+	}
+	zt_dsb();
+	zt_isb();
+}
+
+/* Set/way maintenance over all caches, twice, then once more each of ISW and CSW: the guest
+ * carries on (the host flushes its RAM once: tests/system counts it in `zvm info -n`). */
+static int c_setway_survives(void)
+{
+	zt_exc_arm(ZT_RESUME_NEXT, 0);
+	dc_setway_all();
+	dc_setway_all();
+	__asm__ volatile("dc isw, %0\n\tdc csw, %0" : : "r"(0ULL) : "memory");
+	struct zt_exc e = zt_exc_disarm();
+	CHECK(!e.count, "set/way maintenance raised an exception: ESR 0x%lx at 0x%lx",
+	      (unsigned long)e.esr, (unsigned long)e.elr);
+	return 0;
+}
+
+/* One 1 GiB identity block per entry of a level-1 table (39-bit VA): devices below RAM. */
+static uint64_t setway_l1[512] __attribute__((aligned(4096)));
+
+#define PTE_BLOCK_DEV  (1ULL | (1ULL << 10))				 /* AttrIndx 0, AF */
+#define PTE_BLOCK_NORM (1ULL | (1ULL << 2) | (3ULL << 8) | (1ULL << 10)) /* AttrIndx 1, ISH */
+#define MAIR_VALUE     0xff00ULL /* attr0 Device-nGnRnE, attr1 Normal write-back */
+/* T0SZ 25, inner/outer write-back, inner shareable, 4 KiB, no TTBR1 walks, 40-bit IPS. */
+#define TCR_VALUE (25ULL | (1ULL << 8) | (1ULL << 10) | (3ULL << 12) | (1ULL << 23) | (2ULL << 32))
+
+static void identity_map_build(void)
+{
+	for (unsigned i = 0; i < 512; i++)
+		setway_l1[i] = 0;
+	setway_l1[0] = PTE_BLOCK_DEV;
+	for (uint64_t a = zt_plat.ram_base & ~((1ULL << 30) - 1);
+	     a < zt_plat.ram_base + zt_plat.ram_size; a += 1ULL << 30)
+		setway_l1[a >> 30] = a | PTE_BLOCK_NORM;
+}
+
+/* A load through a stage-1 table descriptor that points at table_ipa, with the MMU on: the
+ * guest's own walk faults at stage 2 (S1PTW). The hypervisor emulates no walk, so the guest
+ * gets a data abort at the load (FAR = the VA), whether the IPA holds nothing or a device.
+ * No set/way operation has run yet: TVM is off, none of this traps. */
+#define S1PTW_VA 0x100000000ULL /* level-1 entry 4 */
+static int s1ptw_load(const char *what, uint64_t table_ipa)
+{
+	uint64_t sctlr = zt_read_sysreg(sctlr_el1), pc;
+
+	CHECK(!(sctlr & SCTLR_M), "SCTLR_EL1 0x%lx: the MMU is already on", (unsigned long)sctlr);
+	identity_map_build();
+	setway_l1[S1PTW_VA >> 30] = table_ipa | 3; /* a table descriptor */
+	for (uintptr_t a = (uintptr_t)setway_l1; a < (uintptr_t)(setway_l1 + 512); a += 16)
+		__asm__ volatile("dc civac, %0" : : "r"(a) : "memory");
+	zt_dsb();
+	zt_write_sysreg(MAIR_VALUE, mair_el1);
+	zt_write_sysreg(TCR_VALUE, tcr_el1);
+	zt_write_sysreg((uint64_t)(uintptr_t)setway_l1, ttbr0_el1);
+	zt_isb();
+	__asm__ volatile("tlbi vmalle1\n\tdsb nsh\n\tisb" ::: "memory");
+	zt_exc_arm(ZT_RESUME_NEXT, 0);
+	zt_write_sysreg(sctlr | SCTLR_M | SCTLR_C | SCTLR_I, sctlr_el1);
+	zt_isb();
+	load64(S1PTW_VA, &pc);
+	zt_write_sysreg(sctlr, sctlr_el1);
+	zt_isb();
+	struct zt_exc e = zt_exc_disarm();
+	zt_write_sysreg(0, ttbr0_el1);
+	zt_write_sysreg(0, tcr_el1);
+	zt_isb();
+	return check_abort(what, S1PTW_VA, &e, pc, EC_DABT_CUR);
+}
+
+static int c_s1ptw_unmapped(void)
+{
+	return s1ptw_load("load through a stage-1 table at an unmapped IPA", 0x200000000ULL);
+}
+
+static int c_s1ptw_device(void)
+{
+	if (zt_plat.native)
+		return zt_skip("native: a stage-1 table in the UART reads its registers");
+	return s1ptw_load("load through a stage-1 table in the UART", zt_plat.uart);
+}
+
+/* Writes reg and reads it back; the first mismatch is kept for the end of the case (which
+ * must not return early with the MMU on). */
+struct readback {
+	const char *name;
+	uint64_t got, want;
+};
+#define WRITE_READ(rb, reg, val)                                                                   \
+	do {                                                                                       \
+		uint64_t __want = (val);                                                           \
+		zt_write_sysreg(__want, reg);                                                      \
+		zt_isb();                                                                          \
+		uint64_t __got = zt_read_sysreg(reg);                                              \
+		if (__got != __want && !(rb)->name)                                                \
+			*(rb) = (struct readback){#reg, __got, __want};                            \
+	} while (0)
+
+/* With set/way maintenance just done, the registers HCR_EL2.TVM traps are written (under ZVM
+ * each write is emulated) and read back; then the MMU and caches go on with an identity map and
+ * off again around another set/way pass. Each write must read back what was written, and no
+ * write may raise an exception. */
+static int c_setway_tvm_regs(void)
+{
+	uint64_t sctlr = zt_read_sysreg(sctlr_el1), far = zt_read_sysreg(far_el1);
+	uint64_t esr = zt_read_sysreg(esr_el1);
+
+	CHECK(!(sctlr & SCTLR_M), "SCTLR_EL1 0x%lx: the MMU is already on", (unsigned long)sctlr);
+	identity_map_build();
+	dc_setway_all(); /* caches off: the tables are in memory */
+
+	struct readback rb = {0};
+	zt_exc_arm(ZT_RESUME_NEXT, 0);
+	WRITE_READ(&rb, mair_el1, MAIR_VALUE);
+	WRITE_READ(&rb, tcr_el1, TCR_VALUE);
+	WRITE_READ(&rb, ttbr0_el1, (uint64_t)(uintptr_t)setway_l1);
+	WRITE_READ(&rb, ttbr1_el1, (uint64_t)(uintptr_t)setway_l1 | (5ULL << 48));
+	WRITE_READ(&rb, contextidr_el1, 0x5a5aULL);
+	WRITE_READ(&rb, far_el1, 0x123456789abcULL);
+	WRITE_READ(&rb, esr_el1, 0x56000000ULL);
+	zt_write_sysreg(0, afsr0_el1); /* IMPLEMENTATION DEFINED contents: written only */
+	zt_write_sysreg(0, afsr1_el1);
+	zt_write_sysreg(0, amair_el1);
+	WRITE_READ(&rb, sctlr_el1, sctlr | SCTLR_I); /* caches still off: no toggle */
+	struct zt_exc e = zt_exc_disarm();
+	CHECK(!e.count, "%u exception(s) around the TVM register writes: ESR 0x%lx at 0x%lx",
+	      e.count, (unsigned long)e.esr, (unsigned long)e.elr);
+	CHECK(!rb.name, "%s reads 0x%lx after writing 0x%lx", rb.name, (unsigned long)rb.got,
+	      (unsigned long)rb.want);
+	uint64_t seen = 0;
+	zt_exc_arm(ZT_RESUME_NEXT, 0);
+	__asm__ volatile("tlbi vmalle1\n\tdsb nsh\n\tisb" ::: "memory");
+	WRITE_READ(&rb, sctlr_el1, sctlr | SCTLR_I | SCTLR_C | SCTLR_M); /* on */
+	seen = *(volatile uint64_t *)&setway_l1[1];
+	dc_setway_all();		   /* with caches on: trapping starts again */
+	WRITE_READ(&rb, sctlr_el1, sctlr); /* off */
+	zt_write_sysreg(sctlr, sctlr_el1);
+	zt_isb();
+	WRITE_READ(&rb, ttbr0_el1, 0ULL);
+	WRITE_READ(&rb, tcr_el1, 0ULL);
+	zt_write_sysreg(far, far_el1);
+	zt_write_sysreg(esr, esr_el1);
+	e = zt_exc_disarm();
+	CHECK(!e.count, "%u exception(s) around the MMU toggle: ESR 0x%lx at 0x%lx", e.count,
+	      (unsigned long)e.esr, (unsigned long)e.elr);
+	CHECK(!rb.name, "%s reads 0x%lx after writing 0x%lx", rb.name, (unsigned long)rb.got,
+	      (unsigned long)rb.want);
+	CHECK(seen == setway_l1[1], "a load with the MMU on read 0x%lx, want 0x%lx",
+	      (unsigned long)seen, (unsigned long)setway_l1[1]);
+	return 0;
+}
+
 static void run_abort(void)
 {
 	zt_case("abort_load_4g", c_load_4g);
@@ -435,6 +650,9 @@ static void run_abort(void)
 	zt_case("abort_load32_4g", c_load32_4g);
 	zt_case("abort_store_4g", c_store_4g);
 	zt_case("abort_fetch_4g", c_fetch_4g);
+	zt_case("abort_fetch_past_ram", c_fetch_past_ram);
+	zt_case("abort_fetch_uart_device", c_fetch_uart);
+	zt_case("abort_fetch_gicd_device", c_fetch_gicd);
 	zt_case("abort_repeat_200", c_repeat);
 	zt_case("abort_mmio_no_syndrome", c_mmio_no_syndrome);
 	zt_case("undef_impdef_sysreg_read", c_impdef_read);
@@ -447,5 +665,9 @@ static void run_abort(void)
 	zt_case("abort_unknown_hvc", c_unknown_hvc);
 	zt_case("abort_wfe_returns", c_wfe);
 	zt_case("abort_wfi_pending_timer_returns", c_wfi_pending);
+	zt_case("abort_s1ptw_unmapped_table", c_s1ptw_unmapped);
+	zt_case("abort_s1ptw_device_table", c_s1ptw_device);
+	zt_case("setway_dc_cisw_all_survives", c_setway_survives);
+	zt_case("setway_tvm_regs_and_mmu_toggle", c_setway_tvm_regs);
 }
 ZT_SET(abort, 1, run_abort, "external aborts outside RAM, UNDEF sysregs, unknown hvc, WFE/WFI");

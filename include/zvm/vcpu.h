@@ -28,6 +28,7 @@ struct vcpu_sysregs {
 	uint64_t cntv_ctl, cntv_cval;
 	uint64_t pauth_keys[10]; /* APIA, APIB, APDA, APDB, APGA: Lo, Hi each */
 	bool oslk;		 /* OS lock (OSLAR_EL1), emulated */
+	bool setway_tvm;	 /* HCR_EL2.TVM for this vCPU: set/way ops seen (setway.c) */
 };
 
 /* Changed under vm->lock: PSCI CPU_ON on one vCPU decides on another's power state. */

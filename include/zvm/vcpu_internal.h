@@ -34,8 +34,9 @@ void el2_traps_init_cpu(void);
 /* Guests use pointer authentication untrapped: its keys are vCPU state (vcpu_sr.c). */
 bool el2_guests_have_pauth(void);
 /* Before a guest entry from the vCPU thread, IRQs masked: HCR_EL2.TWI and TWE for this vCPU's
- * cpu_use. Not on the fast path: a change of placement takes effect at the next slow exit. */
-void el2_traps_set_wfx(unsigned cpu_use);
+ * cpu_use, TVM while its set/way maintenance is tracked (setway.c). Not on the fast path: a
+ * change takes effect at the next slow exit (set/way changes always make one). */
+void el2_traps_set_vcpu(unsigned cpu_use, bool tvm);
 
 /* EL1 state save/restore (vcpu_sr.c). */
 void vcpu_load(struct vcpu *v);
@@ -86,5 +87,7 @@ uint64_t guest_enter(struct vcpu *v);
 #define VCPU_REQ_WFI   (1u << 4) /* PSCI CPU_SUSPEND: wait for an interrupt */
 #define VCPU_REQ_OFF   (1u << 5) /* PSCI CPU_OFF */
 #define VCPU_REQ_RESET (1u << 6) /* VM reset: back to the boot state */
+/* Set/way maintenance or a cache toggle under TVM: flush the VM's RAM (setway.c) */
+#define VCPU_REQ_CACHE_FLUSH (1u << 7)
 
 #endif

@@ -82,6 +82,8 @@ struct vm {
 	uint64_t entry;	    /* first vCPU's PC */
 	uint64_t dtb_ipa;   /* first vCPU's x0 */
 	unsigned log_count; /* guest_log() lines so far */
+	/* Whole-RAM clean+invalidates for set/way maintenance (setway.c), for `zvm info -n`. */
+	uint64_t cache_flushes;
 };
 
 /* A counted reference to a VM by id or name, or NULL when there is none (or it is being

@@ -73,7 +73,8 @@ EXPECTED_SKIPS = {
     "gic": set(),
     "timer": set(),
     "ptimer": set(),
-    "abort": {"abort_load_512m", "abort_mmio_no_syndrome"},
+    "abort": {"abort_load_512m", "abort_mmio_no_syndrome", "abort_fetch_uart_device",
+              "abort_fetch_gicd_device", "abort_s1ptw_device_table"},
     "fp": set(),
     "el0": {"el0_a32_abort"},
 }

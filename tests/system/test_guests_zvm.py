@@ -122,3 +122,14 @@ def test_delete_with_the_physical_timer_armed(zvm):
     with Guest(zvm, vm) as g:
         g.expect(r"hello tick \d+\r", timeout=10)
     zvm.run(f"zvm delete -n {vm}")
+
+
+def test_setway_maintenance_flushes_the_vm_ram(zvm):
+    """The abort set cleans by set/way (caches off: a flush, TVM trapping on), then turns its
+    MMU and caches on (a flush, trapping off), cleans by set/way again (a flush, trapping on)
+    and turns them off (a flush): four whole-RAM flushes, counted by `zvm info -n`."""
+    vm, out, passed, total = run_test_guest(zvm, "test-abort", 1)
+    assert passed == total, out
+    info = zvm.run(f"zvm info -n {vm}")
+    assert re.search(r"^cache flushes \(set/way\): 4$", info, re.M), info
+    zvm.run(f"zvm delete -n {vm}")

@@ -1,0 +1,94 @@
+/* Acting on a guest's stage-2 abort once the MMIO fast path (exit.c) has declined it: classify
+ * by the fault status code (s2_fault.c) and do what s2f_decide() says. Fast path: exception
+ * context, IRQs masked, nothing here blocks. */
+#include <arch/sysreg.h>
+#include <zvm/guest_log.h>
+#include <zvm/s2_fault.h>
+#include <zvm/vcpu_internal.h>
+#include <zvm/vm.h>
+
+static enum s2f_region region_of(const struct vm *vm, uint64_t ipa, bool mmio)
+{
+	if (mmio)
+		return S2R_MMIO;
+	if (ipa >= vm->mem.ipa_base && ipa - vm->mem.ipa_base < vm->mem.size)
+		return S2R_RAM;
+	return S2R_NONE;
+}
+
+static void inject(struct vcpu *v, const struct s2f *f)
+{
+	if (f->instr)
+		vcpu_inject_iabt(v, v->far);
+	else
+		vcpu_inject_dabt(v, v->far);
+}
+
+/* THE one stage-2 fault mechanism for guest RAM. Every translation, access flag and permission
+ * fault on an IPA inside the VM's RAM (its own accesses and its stage-1 walks) comes here and
+ * nowhere else: demand paging and compressed pages (map the page, retry), write tracking
+ * (mark dirty, make writable, retry) extend this function. Today RAM is mapped whole and
+ * read/write/execute, so none of these can happen: a guest that gets here found a bug in our
+ * tables, and gets an abort rather than a retry loop. Returns true when the guest should
+ * re-execute the instruction (the fault was cured). */
+bool s2_fault_handle(struct vcpu *v, const struct s2f *f, uint64_t ipa)
+{
+	guest_log(
+	    v, "%s%s, level %d, on guest RAM at 0x%llx (pc 0x%llx): not expected, abort injected",
+	    f->s1ptw ? "stage-1 walk: " : "", s2f_class_name(f->cls), f->level,
+	    (unsigned long long)ipa, (unsigned long long)v->regs.pc);
+	inject(v, f);
+	return false;
+}
+
+/* A TLB conflict abort: more than one entry of this VMID matched (IMPLEMENTATION DEFINED
+ * causes, e.g. a block split without break-before-make). The VM's VTTBR_EL2 is live while its
+ * vCPU runs, so the invalidation applies to its VMID, as stage2.c's flush does; then the
+ * instruction runs again. Short: one broadcast TLBI. */
+static void tlb_conflict_retry(void)
+{
+	__asm__ volatile("dsb ishst\n tlbi vmalls12e1is\n dsb ish\n isb" ::: "memory");
+}
+
+enum s2f_action s2_fault_exit(struct vcpu *v, uint64_t ipa, bool mmio)
+{
+	static const char *const where[] = {
+	    [S2R_NONE] = "outside its memory and devices",
+	    [S2R_RAM] = "in its RAM",
+	    [S2R_MMIO] = "in a device",
+	};
+	struct s2f f = s2f_classify(v->esr);
+	enum s2f_region r = region_of(v->vm, ipa, mmio);
+	enum s2f_action act = s2f_decide(&f, r);
+	const char *what = f.instr ? "instruction fetch" : f.write ? "write" : "read";
+
+	switch (act) {
+	case S2A_MMIO:
+		break; /* the caller emulates */
+	case S2A_RETRY_TLBI:
+		guest_log(v, "TLB conflict abort at 0x%llx (pc 0x%llx): stage-2 TLB invalidated",
+			  (unsigned long long)ipa, (unsigned long long)v->regs.pc);
+		tlb_conflict_retry();
+		break;
+	case S2A_MEM:
+		s2_fault_handle(v, &f, ipa);
+		break;
+	case S2A_INJECT_HWERR:
+		guest_log(v, "hardware error on %s (%s, pc 0x%llx): external abort injected", what,
+			  s2f_class_name(f.cls), (unsigned long long)v->regs.pc);
+		inject(v, &f);
+		break;
+	case S2A_INJECT_EXEC_DEVICE:
+		guest_log(v, "executing from device memory at 0x%llx: prefetch abort injected",
+			  (unsigned long long)ipa);
+		inject(v, &f);
+		break;
+	case S2A_INJECT:
+		guest_log(v, "%s%s at 0x%llx %s (%s, level %d, pc 0x%llx): abort injected",
+			  f.s1ptw ? "stage-1 walk for a " : "", what, (unsigned long long)ipa,
+			  where[r], s2f_class_name(f.cls), f.level, (unsigned long long)v->regs.pc);
+		inject(v, &f);
+		break;
+	}
+	return act;
+}
