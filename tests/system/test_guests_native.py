@@ -75,11 +75,12 @@ EXPECTED_SKIPS = {
     "abort": {"abort_load_512m", "abort_mmio_no_syndrome"},
     "fp": set(),
     "el0": {"el0_a32_abort"},
+    "debug": set(),
 }
-MIN_CASES = {"psci": 25, "gic": 20, "timer": 10, "abort": 13, "fp": 2, "el0": 7}
+MIN_CASES = {"psci": 25, "gic": 20, "timer": 10, "abort": 13, "fp": 2, "el0": 7, "debug": 7}
 
 
-@pytest.mark.parametrize("test_set", ["psci", "gic", "timer", "abort", "fp", "el0"])
+@pytest.mark.parametrize("test_set", ["psci", "gic", "timer", "abort", "fp", "el0", "debug"])
 def test_set_passes_natively(test_set):
     extra = " zvmseed=7 zvmfpms=500" if test_set == "fp" else ""
     out, status = run_set(f"zvmtest={test_set} zvmnative{extra}")
