@@ -52,6 +52,15 @@ def test_debug_registers_are_per_vm_and_survive_preemption(zvm):
         assert rounds >= 20, out
 
 
+def test_debug_breakpoints_stay_with_their_vcpu_on_a_shared_pcpu(zvm):
+    """Both vCPUs of a debug guest on one physical CPU: vCPU 1's breakpoint is in the
+    hardware only while vCPU 1 runs there, never while vCPU 0 does."""
+    vm, out, passed, total = run_test_guest(zvm, "test-debug", 2, "-p 1")
+    assert not re.findall(r"ZVMTEST (\S+) FAIL (.*)", out), out
+    assert "ZVMTEST debug_per_vcpu PASS" in out and passed == total
+    assert "deleted" in zvm.run(f"zvm delete -n {vm}")
+
+
 def test_abort_guest_does_not_disturb_a_running_neighbour(zvm):
     hello = create_vm(zvm, "-t hello -c 1 -m 32")
     zvm.run(f"zvm run -n {hello}")
