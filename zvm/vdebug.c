@@ -49,7 +49,7 @@ static bool wanted(const struct vcpu *v)
 
 /* The hardware to match v's registers, v loaded on this CPU, IRQs masked. A load rewrites
  * every one (a link makes one breakpoint's validity depend on another's type). */
-static void sync_hw(struct vcpu *v)
+void vdebug_sync(struct vcpu *v)
 {
 	if (wanted(v)) {
 		vdebug_hw_load(&v->dbg, &lim);
@@ -58,11 +58,6 @@ static void sync_hw(struct vcpu *v)
 		vdebug_hw_off(&lim);
 		v->dbg_live = false;
 	}
-}
-
-void vdebug_sync(struct vcpu *v)
-{
-	sync_hw(v);
 }
 
 void vdebug_off(struct vcpu *v)
@@ -107,7 +102,7 @@ static bool bp_wp_access(struct vcpu *v, uint32_t reg, bool read, unsigned rt)
 	uint64_t flags = arch_irq_save();
 
 	if (v->dbg_live || wanted(v))
-		sync_hw(v);
+		vdebug_sync(v);
 	arch_irq_restore(flags);
 	return true;
 }
@@ -129,7 +124,7 @@ bool vdebug_access(struct vcpu *v, uint32_t reg, bool read, unsigned rt)
 
 			v->sys.oslk = vcpu_get_reg(v, rt) & 1;
 			if (v->dbg_live || wanted(v))
-				sync_hw(v);
+				vdebug_sync(v);
 			arch_irq_restore(flags);
 		}
 		return true;
