@@ -109,8 +109,8 @@ void sysreg_trap_handle(struct vcpu *v, uint64_t esr)
 			/* RAS error records (HCR_EL2.TERR): the guest has none (ERRIDR = 0). */
 			if (read)
 				vcpu_set_reg(v, rt, 0);
-		} else if (SR_OP0(iss) == 2) {
-			vdebug_access(v, iss & SYSREG_ISS_MASK, read, rt);
+		} else if (SR_OP0(iss) == 2 && vdebug_access(v, iss & SYSREG_ISS_MASK, read, rt)) {
+			/* a debug register (false: one the CPU does not have, undefined) */
 		} else {
 			guest_log(
 			    v, "%s of unknown system register (ISS 0x%x) at pc 0x%llx: undefined",

@@ -29,6 +29,8 @@
 void vcpu_sysregs_reset(struct vcpu *v)
 {
 	v->sys = (struct vcpu_sysregs){.sctlr = SCTLR_EL1_RESET, .oslk = true};
+	vdebug_put(v); /* live only while loaded here: a reset by the vCPU's thread, IRQs masked */
+	v->dbg = (struct vcpu_debug){0};
 }
 
 void vcpu_write_sysregs(struct vcpu *v)
@@ -73,6 +75,7 @@ void vcpu_write_sysregs(struct vcpu *v)
 void vcpu_load(struct vcpu *v)
 {
 	vcpu_write_sysregs(v);
+	vdebug_load(v); /* breakpoints and watchpoints, if it has any enabled */
 	vtimer_load(v);
 	vgic_restore(v);
 	this_cpu()->loaded_vcpu = v;
@@ -112,6 +115,7 @@ void vcpu_put(struct vcpu *v)
 	s->csselr = read_sysreg(csselr_el1);
 	s->cntkctl = read_sysreg(cntkctl_el1);
 	s->mdscr = read_sysreg(mdscr_el1);
+	vdebug_put(v); /* the next thread must not inherit them (v->dbg is always current) */
 	if (el2_guests_have_pauth()) {
 		KEYS(KEY_SAVE);
 	}

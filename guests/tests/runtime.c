@@ -282,6 +282,9 @@ void zt_exception(struct zt_regs *r, uint64_t type)
 			r->elr = r->x[30];
 		else if (c->exc_mode == ZT_RESUME_ADDR)
 			r->elr = c->exc_addr;
+		else if (c->exc_mode == ZT_RESUME_DEBUG_OFF)
+			zt_write_sysreg(zt_read_sysreg(mdscr_el1) & ~(uint64_t)MDSCR_MDE,
+					mdscr_el1);
 		else
 			r->elr += 4;
 		return;

@@ -304,9 +304,9 @@ static int c_debug_regs(void)
 	return 0;
 }
 
-/* The debug registers a guest owns (MDSCR_EL1, the OS lock) behave as on hardware; hardware
- * breakpoints and watchpoints are not given to guests under ZVM: their registers read as
- * zero, so nothing a VM writes there can fire in another VM (natively they hold the value). */
+/* The debug registers a guest owns (MDSCR_EL1, the OS lock, breakpoint and watchpoint 0)
+ * behave as on hardware: each holds what was written (the debug set checks that they fire,
+ * per vCPU and only in their VM). */
 static int c_debug_owned(void)
 {
 	zt_write_sysreg(1u << 12, mdscr_el1); /* TDCC */
@@ -337,14 +337,10 @@ static int c_debug_owned(void)
 	zt_write_sysreg(0, dbgbvr0_el1);
 	zt_write_sysreg(0, dbgwvr0_el1);
 	zt_isb();
-	if (zt_plat.native) {
-		CHECK(bvr == addr && wvr == addr, "native: DBGBVR0 0x%lx DBGWVR0 0x%lx, want 0x%lx",
-		      (unsigned long)bvr, (unsigned long)wvr, (unsigned long)addr);
-		return 0;
-	}
-	CHECK(bvr == 0 && bcr == 0 && wvr == 0,
-	      "DBGBVR0 0x%lx DBGBCR0 0x%lx DBGWVR0 0x%lx: a guest holds hardware breakpoints",
-	      (unsigned long)bvr, (unsigned long)bcr, (unsigned long)wvr);
+	CHECK(bvr == addr && wvr == addr && bcr == 0x1e5,
+	      "DBGBVR0 0x%lx DBGBCR0 0x%lx DBGWVR0 0x%lx, want 0x%lx, 0x1e5, 0x%lx",
+	      (unsigned long)bvr, (unsigned long)bcr, (unsigned long)wvr, (unsigned long)addr,
+	      (unsigned long)addr);
 	return 0;
 }
 

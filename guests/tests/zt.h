@@ -169,6 +169,12 @@ struct zt_regs {
 #define EC_PC_ALIGN  0x22
 #define EC_DABT_CUR  0x25
 #define EC_SP_ALIGN  0x26
+#define EC_BKPT_LOW  0x30 /* hardware breakpoint from a lower EL */
+#define EC_BKPT_CUR  0x31 /* ... from the current EL */
+#define EC_WATCH_LOW 0x34 /* watchpoint from a lower EL */
+#define EC_WATCH_CUR 0x35 /* ... from the current EL */
+#define MDSCR_KDE    (1u << 13)
+#define MDSCR_MDE    (1u << 15)
 #define FSC_EXTABT   0x10 /* synchronous external abort, not on a translation table walk */
 #define ISS_DABT_WNR (1u << 6)
 
@@ -176,6 +182,9 @@ enum zt_resume {
 	ZT_RESUME_NEXT, /* ELR + 4: skip the faulting instruction */
 	ZT_RESUME_LR,	/* ELR = x30 at the time of the fault (e.g. after a blr to nowhere) */
 	ZT_RESUME_ADDR, /* ELR = a given fixup address */
+	/* A breakpoint or watchpoint exception: MDSCR_EL1.MDE cleared, then the same ELR, so
+	 * the instruction runs for real (the case sets MDE again for the next one). */
+	ZT_RESUME_DEBUG_OFF,
 };
 struct zt_exc {
 	unsigned count; /* synchronous exceptions taken while armed */

@@ -16,6 +16,7 @@
 #define ID_AA64ZFR0	 ID_REG(4, 4)
 #define ID_AA64SMFR0	 ID_REG(4, 5)
 #define ID_AA64DFR0	 ID_REG(5, 0)
+#define ID_AA64DFR1	 ID_REG(5, 1)
 #define ID_AA64ISAR1	 ID_REG(6, 1)
 #define ID_AA64ISAR2	 ID_REG(6, 2)
 #define ID_AA64MMFR0	 ID_REG(7, 0)

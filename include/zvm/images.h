@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #define GUEST_NAME_MAX	24 /* with the NUL; scripts/board-dtb.py enforces the same */
-#define GUEST_TYPES_MAX 16
+#define GUEST_TYPES_MAX 24
 
 struct guest_image {
 	uint64_t pa; /* host physical address of the image */

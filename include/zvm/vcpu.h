@@ -19,6 +19,13 @@ struct vcpu_gprs {
 	uint64_t pstate; /* SPSR_EL2 */
 };
 
+/* Breakpoints and watchpoints as the guest wrote them (RES0 bits cleared; zvm/vdebug.c). Only
+ * the first BRPs+1 / WRPs+1 of ID_AA64DFR0_EL1 are used. */
+struct vcpu_debug {
+	uint64_t bcr[16], bvr[16], wcr[16], wvr[16];
+	uint32_t enabled; /* E bits: breakpoint n at bit n, watchpoint n at bit 16 + n */
+};
+
 /* EL1 state that belongs to the guest. It stays in the CPU while the vCPU thread runs and is
  * saved/restored only when the thread is switched out/in (vcpu_put/vcpu_load). */
 struct vcpu_sysregs {
@@ -47,6 +54,9 @@ struct vcpu {
 	uint64_t mpidr; /* VMPIDR_EL2 */
 
 	struct vgic_cpu *vgic;
+	/* The hardware breakpoints and watchpoints hold this vCPU's (sanitised) values; only
+	 * while it is loaded, and only if the guest enabled one (zvm/vdebug.c). */
+	bool dbg_live;
 	/* The virtual timer's line as the vGIC sees it. While it is high the physical PPI is
 	 * disabled at the GIC on the vCPU's CPU, so it stays quiet (zvm/vdev/vtimer.c). */
 	uint8_t vtimer_line; /* VTIMER_LINE_* */
@@ -68,6 +78,8 @@ struct vcpu {
 	/* Statistics for `zvm info` and tests. */
 	uint64_t exits, wfi_exits, mmio_exits, hvc_exits, irq_exits;
 
+	/* Reset with sys (vcpu_sysregs_reset); last, so the fields above keep short offsets. */
+	struct vcpu_debug dbg;
 	struct vptimer ptimer; /* the EL1 physical timer, emulated (zvm/vdev/vptimer.c) */
 };
 

@@ -77,10 +77,25 @@ struct vcpu *vcpu_by_mpidr(struct vm *vm, uint64_t mpidr);
 	(((op0) << 20) | ((op2) << 17) | ((op1) << 14) | ((crn) << 10) | ((crm) << 1))
 #define SYSREG_ISS_MASK 0x3ffc1e
 void sysreg_trap_handle(struct vcpu *v, uint64_t esr);
-/* Debug registers (vdebug.c): a trapped access (reg: the ISS's Op0..CRm..Op2 bits), and the
- * per-CPU setup (MDCR_EL2, breakpoints and watchpoints off). */
-void vdebug_access(struct vcpu *v, uint32_t reg, bool read, unsigned rt);
+/* Debug registers (vdebug.c): a trapped access (reg: the ISS's Op0..CRm..Op2 bits; false: an
+ * undefined register), the per-CPU setup (MDCR_EL2, breakpoints and watchpoints off), and the
+ * vCPU's breakpoints and watchpoints into / out of the hardware with its EL1 state (IRQs
+ * masked; a vCPU that never enabled one costs a test). */
+bool vdebug_access(struct vcpu *v, uint32_t reg, bool read, unsigned rt);
 void vdebug_init_cpu(void);
+void vdebug_sync(struct vcpu *v);
+void vdebug_off(struct vcpu *v);
+/* At load nothing is live: vdebug_put ran at the last put (or the reset). */
+static inline void vdebug_load(struct vcpu *v)
+{
+	if (__builtin_expect(v->dbg.enabled != 0, 0))
+		vdebug_sync(v);
+}
+static inline void vdebug_put(struct vcpu *v)
+{
+	if (__builtin_expect(v->dbg_live, 0))
+		vdebug_off(v);
+}
 
 uint64_t guest_enter(struct vcpu *v);
 

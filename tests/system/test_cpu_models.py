@@ -19,7 +19,7 @@ def zvm_max():
     vm.close()
 
 
-@pytest.mark.parametrize("gtype", ["test-abort", "test-el0", "test-timer"])
+@pytest.mark.parametrize("gtype", ["test-abort", "test-el0", "test-timer", "test-debug"])
 def test_test_guests_pass_on_max(zvm_max, gtype):
     vm = create_vm(zvm_max, f"-t {gtype} -c 1 -m 64")
     zvm_max.run(f"zvm run -n {vm}")

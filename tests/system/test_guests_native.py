@@ -77,11 +77,14 @@ EXPECTED_SKIPS = {
               "abort_fetch_gicd_device", "abort_s1ptw_device_table"},
     "fp": set(),
     "el0": {"el0_a32_abort"},
+    "debug": set(),
 }
-MIN_CASES = {"psci": 25, "gic": 20, "timer": 10, "ptimer": 9, "abort": 13, "fp": 2, "el0": 7}
+MIN_CASES = {"psci": 25, "gic": 20, "timer": 10, "ptimer": 9, "abort": 13, "fp": 2, "el0": 7,
+             "debug": 7}
 
 
-@pytest.mark.parametrize("test_set", ["psci", "gic", "timer", "ptimer", "abort", "fp", "el0"])
+@pytest.mark.parametrize("test_set",
+                         ["psci", "gic", "timer", "ptimer", "abort", "fp", "el0", "debug"])
 def test_set_passes_natively(test_set):
     extra = " zvmseed=7 zvmfpms=500" if test_set == "fp" else ""
     out, status = run_set(f"zvmtest={test_set} zvmnative{extra}")

@@ -8,7 +8,7 @@ import pytest
 from qemu import Guest, create_vm, mem_used, run_pinned_pair
 
 SETS = [("test-psci", 2), ("test-gic", 2), ("test-timer", 1), ("test-timer", 2),
-        ("test-abort", 1), ("test-el0", 1)]
+        ("test-abort", 1), ("test-el0", 1), ("test-debug", 2)]
 
 
 def run_test_guest(zvm, gtype, vcpus, extra=""):
@@ -39,6 +39,26 @@ def test_fp_state_survives_preemption_by_another_vm(zvm):
     for out in run_pinned_pair(zvm, "test-fp"):
         assert "FAIL" not in out, out
         assert re.search(r"ZVMTEST fp_regs_vcpu0 PASS", out)
+
+
+def test_debug_registers_are_per_vm_and_survive_preemption(zvm):
+    """Two debug guests pinned to one physical CPU: each sets random breakpoints and
+    watchpoints (or none, in some rounds) on the same addresses the other one executes and
+    writes, sleeps so the other VM runs, and checks that exactly its own fire."""
+    for out in run_pinned_pair(zvm, "test-debug"):
+        assert "FAIL" not in out, out
+        assert re.search(r"ZVMTEST debug_soak PASS", out), out
+        rounds = int(re.search(r"# (\d+) rounds of breakpoints", out).group(1))
+        assert rounds >= 20, out
+
+
+def test_debug_breakpoints_stay_with_their_vcpu_on_a_shared_pcpu(zvm):
+    """Both vCPUs of a debug guest on one physical CPU: vCPU 1's breakpoint is in the
+    hardware only while vCPU 1 runs there, never while vCPU 0 does."""
+    vm, out, passed, total = run_test_guest(zvm, "test-debug", 2, "-p 1")
+    assert not re.findall(r"ZVMTEST (\S+) FAIL (.*)", out), out
+    assert "ZVMTEST debug_per_vcpu PASS" in out and passed == total
+    assert "deleted" in zvm.run(f"zvm delete -n {vm}")
 
 
 def test_abort_guest_does_not_disturb_a_running_neighbour(zvm):
