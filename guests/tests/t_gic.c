@@ -459,11 +459,15 @@ static int c_spi_irouter_vcpu1(void)
  * vCPU 0, it arrives there. */
 static volatile uint64_t off_spi_set;
 
+static volatile int off_masked; /* vCPU 1 runs w_wait_then_off with IRQs masked */
+
 static void w_wait_then_off(uint64_t arg)
 {
 	ZT_UNUSED(arg);
 	struct zt_cpu *c = zt_this_cpu();
 	zt_irq_off();
+	off_masked = 1;
+	zt_dsb();
 	while (!off_spi_set)
 		zt_relax();
 	zt_delay_ms(20); /* several entries: the SPI is in an LR by now */
@@ -482,9 +486,12 @@ static int c_spi_reroute_from_off_vcpu(void)
 	zt_gic_route(s, zt_plat.mpidr[1]);
 	zt_gic_enable(0, s);
 	off_spi_set = 0;
+	off_masked = 0;
 	zt_dmb();
 	CHECK(zt_cpu_post(1, w_wait_then_off, 0), "vCPU 1 is not online");
-	zt_delay_ms(5);
+	/* Only once vCPU 1 has masked its interrupts: before, it may take the SPI legitimately
+	 * (a loaded host can hold it back for longer than any fixed delay). */
+	CHECK(zt_wait(off_masked, 1000), "vCPU 1 did not start its work");
 	zt_gic_set_pending(0, s);
 	off_spi_set = 1;
 	zt_dsb();
