@@ -30,7 +30,7 @@ class Error(Exception):
     pass
 
 
-HEADERS = ("kernel/board.h", "zvm/images.h", "zvm/vm_opts.h")
+HEADERS = ("kernel/board.h", "kernel/buddy.h", "zvm/images.h", "zvm/vm_opts.h")
 
 
 def header_defines(*headers):
@@ -59,6 +59,7 @@ PRIO_MIN, PRIO_MAX = _limit("VM_PRIO_MIN"), _limit("VM_PRIO_MAX")
 NAME_MAX = _limit("GUEST_NAME_MAX") - 1  # without the NUL
 MAX_RESERVED = _limit("BOARD_MAX_RESERVED")  # kernel/board.c refuses more
 MAX_TYPES = _limit("GUEST_TYPES_MAX")  # zvm/images.c drops the types past it
+PAGE = 1 << _limit("BUDDY_PAGE_SHIFT")
 
 
 def parse_config(path):
@@ -177,6 +178,9 @@ def place(guests, base, ram_base, ram_size):
     """Assigns each image a 2 MiB aligned address from base upwards, in config order."""
     addr = base
     placed = []
+    # kernel/mem_init.c keeps the top of each bank for the page allocator's metadata, one byte
+    # a page (kernel/buddy.c buddy_meta_size), and stops the boot when a reservation reaches it.
+    meta = (ram_base + ram_size - ram_size // PAGE) & ~(PAGE - 1)
     for g in guests:
         for role in ROLES:
             if role not in g:
@@ -193,6 +197,11 @@ def place(guests, base, ram_base, ram_size):
                     f"guest {g['name']} {role} ({size} bytes) does not fit at {addr:#x}: "
                     f"RAM is {ram_base:#x}..{ram_base + ram_size:#x}; give QEMU more memory "
                     f"or list fewer images")
+            if addr + size > meta:
+                raise Error(
+                    f"guest {g['name']} {role} ({size} bytes at {addr:#x}) reaches into the top "
+                    f"{(ram_base + ram_size - meta) >> 10} KiB of RAM ({meta:#x}..), which ZVM "
+                    f"keeps for its page allocator; give QEMU more memory or list fewer images")
             placed.append({"guest": g, "role": role, "file": g[role], "addr": addr, "size": size})
             addr += size
     return placed

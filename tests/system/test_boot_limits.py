@@ -125,3 +125,21 @@ def test_board_past_the_limit_stops_with_a_message(tmp_path, broken_stdout):
                   rf"{MAX_RESERVED} reserved memory regions", timeout=30)
     finally:
         vm.close()
+
+
+def test_script_refuses_an_image_in_the_page_metadata(tmp_path):
+    """ZVM keeps the top of RAM (one byte a page) for its page allocator and panics when an
+    image reaches into it: with 512 MiB from 0x40000000 and images from 0x50000000, one ending
+    64 KiB below the top is refused, one ending 192 KiB below is taken."""
+    for gap, ok in ((0x10000, False), (0x30000, True)):
+        image = tmp_path / f"big{gap:x}.bin"
+        with open(image, "wb") as f:
+            f.truncate(0x10000000 - gap)  # sparse
+        config = tmp_path / f"big{gap:x}.conf"
+        config.write_text(f"big kernel {image}\n")
+        r = subprocess.run([board.SCRIPT, "--config", str(config), "--mem", "512M",
+                            "--out", str(tmp_path / f"out{gap:x}")], cwd=ROOT,
+                           capture_output=True, text=True)
+        assert (r.returncode == 0) == ok, r.stderr
+        if not ok:
+            assert "reaches into the top 128 KiB of RAM" in r.stderr, r.stderr
