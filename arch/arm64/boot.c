@@ -114,6 +114,13 @@ void boot_primary(uintptr_t dtb, unsigned current_el)
 	err = err ?: board_parse_rest((const void *)dtb, &board);
 	if (err)
 		panic("boot device tree: %s", board.err);
+	/* What the tables leave out is safe to leave unused, but not in silence. */
+	if (board.mem_ignored)
+		pr_warn("boot device tree: %u RAM bank(s) past the first %u left unused\n",
+			board.mem_ignored, BOARD_MAX_MEM);
+	if (board.cpus_ignored)
+		pr_warn("boot device tree: %u CPU(s) past the first %u left offline\n",
+			board.cpus_ignored, CONFIG_MAX_CPUS);
 	if (board.timer.intid[EL_TIMER_IDX] < 0)
 		panic("boot device tree: the timer node gives no interrupt for the " EL_NAME
 		      " timer");

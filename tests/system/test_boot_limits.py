@@ -143,3 +143,15 @@ def test_script_refuses_an_image_in_the_page_metadata(tmp_path):
         assert (r.returncode == 0) == ok, r.stderr
         if not ok:
             assert "reaches into the top 128 KiB of RAM" in r.stderr, r.stderr
+
+
+def test_cpus_past_the_table_are_reported():
+    """A board with more CPUs than CONFIG_MAX_CPUS boots on the first ones and says so."""
+    most = header_limit("CONFIG_MAX_CPUS", "kernel/config.h")
+    vm = Zvm(smp=most + 2, mem="1G", images=False)
+    try:
+        out = vm.boot(timeout=60)
+        assert f"boot device tree: 2 CPU(s) past the first {most} left offline" in out, out
+        assert len(re.findall(r"online", vm.run("kernel cpus"))) == most
+    finally:
+        vm.close()
