@@ -467,30 +467,19 @@ static bool uart_kind(const void *fdt, int node, bool *sbsa)
 	return false;
 }
 
-static int parse_uart(const void *fdt, struct board *b)
+/* Takes node as the console when its reg resolves; the first clock gives uartclk when it is a
+ * fixed clock (the only kind whose rate the tree gives). */
+static int use_uart(const void *fdt, struct board *b, int node, bool sbsa)
 {
-	int node = stdout_node(fdt), err, len;
 	const fdt32_t *clk;
-	bool sbsa = false;
+	int err, len;
 
-	/* A console of another kind is passed over for the first UART of ours in the tree. */
-	if (node < 0 || !node_ok(fdt, node) || !uart_kind(fdt, node, &sbsa)) {
-		node = -1;
-		for (unsigned i = 0; i < 2 && node < 0; i++) {
-			node = fdt_node_offset_by_compatible(fdt, -1, uart_compat[i]);
-			while (node >= 0 && !node_ok(fdt, node))
-				node = fdt_node_offset_by_compatible(fdt, node, uart_compat[i]);
-			sbsa = i == 1;
-		}
-	}
-	if (node < 0)
-		return 0;
-	b->uart.sbsa = sbsa;
-	b->uart.node = node;
 	err = dev_reg(b, fdt, node, 0, &b->uart.reg);
 	if (err)
 		return err;
-	/* The first clock is uartclk; only a fixed clock gives its rate in the tree. */
+	b->uart.sbsa = sbsa;
+	b->uart.node = node;
+	b->uart.clock_hz = 0;
 	clk = fdt_getprop(fdt, node, "clocks", &len);
 	if (clk && len >= 4) {
 		int cn = fdt_node_offset_by_phandle(fdt, fdt32_ld(clk));
@@ -501,6 +490,36 @@ static int parse_uart(const void *fdt, struct board *b)
 	}
 	b->uart.present = true;
 	return 0;
+}
+
+/* The stdout-path UART when it is ours and usable, else the first usable UART of ours in the
+ * tree: every boot error after this can then be reported. An error only when the tree names
+ * UARTs of ours and none is usable (nothing can print then). */
+static int parse_uart(const void *fdt, struct board *b)
+{
+	int node = stdout_node(fdt), first_err = 0;
+	bool sbsa = false;
+
+	if (node >= 0 && node_ok(fdt, node) && uart_kind(fdt, node, &sbsa)) {
+		first_err = use_uart(fdt, b, node, sbsa);
+		if (!first_err)
+			return 0;
+	}
+	for (unsigned i = 0; i < 2; i++) {
+		for (node = fdt_node_offset_by_compatible(fdt, -1, uart_compat[i]); node >= 0;
+		     node = fdt_node_offset_by_compatible(fdt, node, uart_compat[i])) {
+			int err;
+
+			if (!node_ok(fdt, node))
+				continue;
+			err = use_uart(fdt, b, node, i == 1);
+			if (!err)
+				return 0;
+			first_err = first_err ?: err;
+		}
+	}
+	/* b->err still says why the first candidate failed. */
+	return first_err;
 }
 
 /* After parse_gic: the console's interrupt, whose parent must be the GIC. */
@@ -553,14 +572,8 @@ static void parse_chosen(const void *fdt, struct board *b)
 		b->bootargs = args;
 }
 
-int board_parse(const void *fdt, struct board *b)
+int board_parse_console(const void *fdt, struct board *b)
 {
-	/* In dependency order: nothing later relies on an earlier step's absence. The console
-	 * first, so that an error in the rest can be reported on it. */
-	static int (*const parsers[])(const void *, struct board *) = {
-	    parse_uart, parse_memory,	parse_reserved, parse_cpus,
-	    parse_gic,	parse_uart_irq, parse_timer,	parse_psci,
-	};
 	int err;
 
 	memset(b, 0, sizeof(*b));
@@ -572,6 +585,18 @@ int board_parse(const void *fdt, struct board *b)
 	err = fdt_check_header(fdt);
 	if (err)
 		return fail(b, -EINVAL, "bad DTB: %s", fdt_strerror(err));
+	return parse_uart(fdt, b);
+}
+
+int board_parse_rest(const void *fdt, struct board *b)
+{
+	/* In dependency order: nothing later relies on an earlier step's absence. */
+	static int (*const parsers[])(const void *, struct board *) = {
+	    parse_memory,   parse_reserved, parse_cpus, parse_gic,
+	    parse_uart_irq, parse_timer,    parse_psci,
+	};
+	int err;
+
 	parse_model(fdt, b);
 	parse_chosen(fdt, b);
 	for (unsigned i = 0; i < sizeof(parsers) / sizeof(parsers[0]); i++) {
@@ -580,4 +605,11 @@ int board_parse(const void *fdt, struct board *b)
 			return err;
 	}
 	return 0;
+}
+
+int board_parse(const void *fdt, struct board *b)
+{
+	int err = board_parse_console(fdt, b);
+
+	return err ? err : board_parse_rest(fdt, b);
 }

@@ -12,8 +12,10 @@ With --vms FILE, the .dtsi fragment in FILE (boot-time VM nodes, docs/boot-vms.m
 into /chosen as it is.
 """
 import argparse
+import itertools
 import os
 import re
+import struct
 import subprocess
 import sys
 import tempfile
@@ -21,13 +23,43 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ALIGN = 2 << 20  # arm64 Images want a 2 MiB aligned base; one rule for all images keeps it simple
 ROLES = ("kernel", "initrd")
-PRIO_MIN, PRIO_MAX = 2, 29  # include/zvm/vm_opts.h VM_PRIO_MIN, VM_PRIO_MAX
-NAME_MAX = 23  # include/zvm/images.h GUEST_NAME_MAX - 1
 NAME_RE = re.compile(r"[A-Za-z0-9_-]+")
 
 
 class Error(Exception):
     pass
+
+
+HEADERS = ("kernel/board.h", "kernel/buddy.h", "zvm/images.h", "zvm/vm_opts.h")
+
+
+def header_defines(*headers):
+    """`#define NAME value` from ZVM's headers, value a number or the name of another: the
+    limits ZVM enforces at boot live there only, so this script refuses exactly what ZVM would."""
+    raw = {}
+    for h in headers:
+        with open(os.path.join(ROOT, "include", h), encoding="utf-8") as f:
+            for m in re.finditer(r"^#define\s+(\w+)\s+\(?\s*(\w+)\s*\)?\s*(?:/[*/].*)?$",
+                                 f.read(), re.M):
+                raw[m.group(1)] = m.group(2)
+
+    def value(name, depth=0):
+        v = raw[name]
+        if re.fullmatch(r"\d+[uU]?", v):
+            return int(v.rstrip("uU"))
+        if depth > 8 or v not in raw:
+            raise Error(f"cannot read {name} from ZVM's headers")
+        return value(v, depth + 1)
+
+    return value
+
+
+_limit = header_defines(*HEADERS)
+PRIO_MIN, PRIO_MAX = _limit("VM_PRIO_MIN"), _limit("VM_PRIO_MAX")
+NAME_MAX = _limit("GUEST_NAME_MAX") - 1  # without the NUL
+MAX_RESERVED = _limit("BOARD_MAX_RESERVED")  # kernel/board.c refuses more
+MAX_TYPES = _limit("GUEST_TYPES_MAX")  # zvm/images.c drops the types past it
+PAGE = 1 << _limit("BUDDY_PAGE_SHIFT")
 
 
 def parse_config(path):
@@ -70,7 +102,49 @@ def parse_config(path):
     for g in guests.values():
         if "kernel" not in g:
             raise Error(f"{path}: guest {g['name']} has no kernel line")
+    if len(guests) > MAX_TYPES:
+        raise Error(f"{path}: {len(guests)} guest types, ZVM takes at most {MAX_TYPES} "
+                    f"(GUEST_TYPES_MAX, include/zvm/images.h)")
     return list(guests.values())
+
+
+def base_reservations(dtb):
+    """How many reserved regions QEMU's DTB has of its own, counted as kernel/board.c does:
+    /memreserve/ entries (read from the blob: no dtc tool lists them), then the reg entries of
+    enabled /reserved-memory children."""
+    with open(dtb, "rb") as f:
+        blob = f.read()
+    off = struct.unpack_from(">I", blob, 16)[0]  # off_mem_rsvmap
+    count = 0
+    for i in itertools.count():
+        addr, size = struct.unpack_from(">QQ", blob, off + 16 * i)
+        if not addr and not size:  # the map's terminator
+            break
+        count += size != 0  # board.c skips empty ones
+    if node_exists(dtb, "/reserved-memory"):
+        ac = fdtget_cells(dtb, "/reserved-memory", "#address-cells")[0]
+        sc = fdtget_cells(dtb, "/reserved-memory", "#size-cells")[0]
+        for child in run(["fdtget", "-l", dtb, "/reserved-memory"]).split():
+            path = "/reserved-memory/" + child
+            props = run(["fdtget", "-p", dtb, path]).split()
+            if "reg" not in props:
+                continue
+            if "status" in props and run(["fdtget", dtb, path, "status"]).strip() not in (
+                    "okay", "ok"):
+                continue
+            regs = fdtget_cells(dtb, path, "reg")
+            count += sum(1 for i in range(0, len(regs), ac + sc)
+                         if any(regs[i + ac:i + ac + sc]))
+    return count
+
+
+def check_reserved(n_images, n_base):
+    """kernel/board.c stops the boot past BOARD_MAX_RESERVED regions (a dropped one would hand
+    its memory out): refuse such a board here, with the numbers."""
+    if n_images + n_base > MAX_RESERVED:
+        raise Error(f"{n_images} guest images and {n_base} reserved region(s) of the machine's "
+                    f"own make {n_images + n_base} reserved memory regions; ZVM takes at most "
+                    f"{MAX_RESERVED} (BOARD_MAX_RESERVED, include/kernel/board.h)")
 
 
 def run(cmd):
@@ -104,6 +178,9 @@ def place(guests, base, ram_base, ram_size):
     """Assigns each image a 2 MiB aligned address from base upwards, in config order."""
     addr = base
     placed = []
+    # kernel/mem_init.c keeps the top of each bank for the page allocator's metadata, one byte
+    # a page (kernel/buddy.c buddy_meta_size), and stops the boot when a reservation reaches it.
+    meta = (ram_base + ram_size - ram_size // PAGE) & ~(PAGE - 1)
     for g in guests:
         for role in ROLES:
             if role not in g:
@@ -120,6 +197,11 @@ def place(guests, base, ram_base, ram_size):
                     f"guest {g['name']} {role} ({size} bytes) does not fit at {addr:#x}: "
                     f"RAM is {ram_base:#x}..{ram_base + ram_size:#x}; give QEMU more memory "
                     f"or list fewer images")
+            if addr + size > meta:
+                raise Error(
+                    f"guest {g['name']} {role} ({size} bytes at {addr:#x}) reaches into the top "
+                    f"{(ram_base + ram_size - meta) >> 10} KiB of RAM ({meta:#x}..), which ZVM "
+                    f"keeps for its page allocator; give QEMU more memory or list fewer images")
             placed.append({"guest": g, "role": role, "file": g[role], "addr": addr, "size": size})
             addr += size
     return placed
@@ -203,6 +285,7 @@ def build(args):
 
     ram_base, ram_size = ram_range(qemu_dtb)
     placed = place(guests, args.base, ram_base, ram_size)
+    check_reserved(len(placed), base_reservations(qemu_dtb))
 
     have_rsv = node_exists(qemu_dtb, "/reserved-memory")
     acells = scells = 2
@@ -231,7 +314,9 @@ def build(args):
 
     # Paths relative to where make runs, so they name the same targets as the Makefile's.
     vms = [args.vms] if args.vms else []
-    deps = [os.path.relpath(f) for f in [args.config] + vms + [p["file"] for p in placed]]
+    headers = [os.path.join(ROOT, "include", h) for h in HEADERS]  # the limits checked
+    deps = [os.path.relpath(f)
+            for f in [args.config] + vms + headers + [p["file"] for p in placed]]
     targets = " ".join(os.path.relpath(os.path.join(out, n)) for n in ("board.dtb", "qemu.args"))
     depfile = f"{targets}: {' '.join(deps)}\n" + "".join(f"{d}:\n" for d in deps)
     write_if_changed(os.path.join(out, "board.d"), depfile)

@@ -19,7 +19,9 @@ void zvm_init(void)
 	stage2_init_global();
 	vgic_init_global(b->gic.maint_intid);
 	vtimer_init_global(b->timer.intid[BOARD_TIMER_VIRT]);
-	guest_types_init(host_dtb());
+	/* The guests it could read are kept; the others must not vanish without a word. */
+	if (guest_types_init(host_dtb()))
+		pr_err("zvm: guest images: %s\n", guest_types_error());
 	vm_manager_init();
 	pr_info("zvm: %u-bit guest physical addresses, %u guest type(s)\n", stage2_ipa_bits(),
 		guest_type_count());

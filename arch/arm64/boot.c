@@ -59,11 +59,11 @@ static void order_cpus(void)
 			cpu_mpidrs[n++] = board.cpu[i].mpidr;
 }
 
+/* The console's UART is mapped by mmu_init_primary, before the MMU goes on. */
 static void map_devices(void)
 {
-	int err = mmu_map(board.uart.reg.base, board.uart.reg.size, MMU_DEVICE);
+	int err = mmu_map(board.gic.dist.base, board.gic.dist.size, MMU_DEVICE);
 
-	err = err ?: mmu_map(board.gic.dist.base, board.gic.dist.size, MMU_DEVICE);
 	for (unsigned i = 0; i < board.gic.nr_redist && !err; i++)
 		err = mmu_map(board.gic.redist[i].base, board.gic.redist[i].size, MMU_DEVICE);
 	if (err)
@@ -97,8 +97,9 @@ void boot_primary(uintptr_t dtb, unsigned current_el)
 	 * register's reset value is UNKNOWN). Not at the wrong level: it would UNDEF there. */
 	if (current_el == ARCH_EL)
 		write_sysreg(TPIDR_ELx, 0);
-	err = board_parse((const void *)dtb, &board);
-
+	/* The console first, alone: from here on every boot failure is reported on it. Only a
+	 * tree with no usable UART (or no tree) leaves nowhere to say so. */
+	err = board_parse_console((const void *)dtb, &board);
 	if (board.uart.present)
 		pl011_init(board.uart.reg.base, board.uart.sbsa);
 	printk("\n" EL_IMAGE_NAME " %s starting\n", ZVM_VERSION);
@@ -110,8 +111,16 @@ void boot_primary(uintptr_t dtb, unsigned current_el)
 				    : ": boot it without virtualization, or as a VM");
 		stop();
 	}
+	err = err ?: board_parse_rest((const void *)dtb, &board);
 	if (err)
 		panic("boot device tree: %s", board.err);
+	/* What the tables leave out is safe to leave unused, but not in silence. */
+	if (board.mem_ignored)
+		pr_warn("boot device tree: %u RAM bank(s) past the first %u left unused\n",
+			board.mem_ignored, BOARD_MAX_MEM);
+	if (board.cpus_ignored)
+		pr_warn("boot device tree: %u CPU(s) past the first %u left offline\n",
+			board.cpus_ignored, CONFIG_MAX_CPUS);
 	if (board.timer.intid[EL_TIMER_IDX] < 0)
 		panic("boot device tree: the timer node gives no interrupt for the " EL_NAME
 		      " timer");
@@ -121,7 +130,11 @@ void boot_primary(uintptr_t dtb, unsigned current_el)
 	cpus[0].mpidr = cpu_mpidrs[0];
 	el_cpu_setup(0);
 
-	mmu_init_primary();
+	err = mmu_init_primary(board.uart.present ? board.uart.reg.base : 0,
+			       board.uart.present ? board.uart.reg.size : 0);
+	if (err)
+		panic("cannot map the console UART at 0x%llx: %d",
+		      (unsigned long long)board.uart.reg.base, err);
 	map_ram();
 	map_devices();
 	mem_init(&board, dtb, fdt_totalsize((const void *)dtb));

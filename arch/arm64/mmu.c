@@ -116,7 +116,7 @@ int mmu_map(uint64_t pa, size_t size, enum mmu_prot prot)
 extern char _text_start[], _text_end[], _rodata_start[], _rodata_end[], _data_start[], _image_end[];
 void dcache_clean_range(uintptr_t start, size_t size);
 
-void mmu_init_primary(void)
+int mmu_init_primary(uint64_t console_pa, size_t console_size)
 {
 	uint64_t parange = read_sysreg(id_aa64mmfr0_el1) & 0xf;
 
@@ -126,11 +126,18 @@ void mmu_init_primary(void)
 	mmu_map((uintptr_t)_text_start, _text_end - _text_start, MMU_RAM_RX);
 	mmu_map((uintptr_t)_rodata_start, _rodata_end - _rodata_start, MMU_RAM_RO);
 	mmu_map((uintptr_t)_data_start, _image_end - _data_start, MMU_RAM_RW);
+	if (console_size) {
+		int err = mmu_map(console_pa, console_size, MMU_DEVICE);
+
+		if (err)
+			return err; /* MMU still off: the caller can report it on the UART */
+	}
 
 	mmu_boot_params.ttbr0 = (uint64_t)root;
 	mmu_boot_params.tcr = EL_TCR_BASE | (parange << EL_TCR_PS_SHIFT);
 	mmu_boot_params.mair = MAIR_VALUE;
 	mmu_enable(mmu_boot_params.ttbr0, mmu_boot_params.tcr, mmu_boot_params.mair);
+	return 0;
 }
 
 /* Secondary CPUs read the tables with their caches off. */

@@ -17,8 +17,10 @@ enum mmu_prot {
  * when the table pool is exhausted, -EEXIST when part of the range is already mapped
  * differently. */
 int mmu_map(uint64_t pa, size_t size, enum mmu_prot prot);
-/* Builds the tables for the image and turns the MMU on for this CPU. */
-void mmu_init_primary(void);
+/* Builds the tables for the image and the console UART (none when console_size is 0), then turns
+ * the MMU on for this CPU, so the console works throughout. Returns 0, or mmu_map's error for the
+ * UART with the MMU left off (the UART still reachable to report it). */
+int mmu_init_primary(uint64_t console_pa, size_t console_size);
 /* Same translation regime on a secondary CPU (done in head.S from mmu_boot_params). */
 
 #endif

@@ -8,8 +8,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define BOARD_MAX_MEM	   8
-#define BOARD_MAX_RESERVED 32
+#define BOARD_MAX_MEM 8
+/* The one limit on what QEMU or a boot loader places beside ZVM: every guest image is a
+ * reserved region (so is firmware memory), hence also the most guest images and guest types
+ * (include/zvm/images.h). scripts/board-dtb.py reads it from here and refuses a config past it. */
+#define BOARD_MAX_RESERVED 64
 #define BOARD_MAX_GICR	   4
 #define BOARD_MODEL_LEN	   64
 #define BOARD_ERR_LEN	   96
@@ -99,8 +102,17 @@ struct board {
 };
 
 /* Fills *b from the DTB. Returns 0, or a negative errno with the reason in b->err.
- * The console UART is the pl011 named by /chosen stdout-path, else the first pl011. */
+ * The console UART is the pl011 named by /chosen stdout-path, else the first usable pl011.
+ * Same as board_parse_console then, when that succeeds, board_parse_rest. */
 int board_parse(const void *fdt, struct board *b);
+
+/* The boot's two steps, so that the console runs before anything else can fail. Step one
+ * clears *b, checks the header and finds the console (b->uart) alone: when a UART the tree
+ * describes is usable, b->uart.present is set even if this returns an error. A stdout-path
+ * UART whose reg cannot be read is passed over for the next usable one. */
+int board_parse_console(const void *fdt, struct board *b);
+/* Step two: everything else. Only after board_parse_console on the same tree. */
+int board_parse_rest(const void *fdt, struct board *b);
 
 /* INTID of one GIC interrupt specifier (type, number, flags...): SPI n -> 32+n, PPI n -> 16+n,
  * extended SPI/PPI too. Returns -EINVAL for a malformed or out-of-range specifier. */

@@ -9,11 +9,13 @@
 #ifndef ZVM_IMAGES_H
 #define ZVM_IMAGES_H
 
+#include <kernel/board.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define GUEST_NAME_MAX	24 /* with the NUL; scripts/board-dtb.py enforces the same */
-#define GUEST_TYPES_MAX 24
+#define GUEST_NAME_MAX 24 /* with the NUL; scripts/board-dtb.py reads it from here */
+/* Each type has a kernel image, a reserved region: the board's limit is the one that binds. */
+#define GUEST_TYPES_MAX BOARD_MAX_RESERVED
 
 struct guest_image {
 	uint64_t pa; /* host physical address of the image */

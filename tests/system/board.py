@@ -15,7 +15,10 @@ SCRIPT = os.path.join(ROOT, "scripts", "board-dtb.py")
 MACHINE = "virt,virtualization=on,gic-version=3"
 
 
-def board_dir(cpu, smp, mem, vms=None, machine=MACHINE):
+DEFAULT_CONFIG = os.path.join(ROOT, "configs", "guests.conf")
+
+
+def board_dir(cpu, smp, mem, vms=None, machine=MACHINE, config=None):
     """The Makefile's BOARD_DIR naming, with odd characters (`max,pauth-impdef=on`) made '_'.
     A board with boot-time VMs (`vms`, a .dtsi fragment) is named after the fragment, as
     `make run-demo`'s configs/demo.vms.dtsi gives build/board/demo-CPU-smpN-MEM. Another
@@ -25,18 +28,21 @@ def board_dir(cpu, smp, mem, vms=None, machine=MACHINE):
     if vms:
         prefix = re.sub(r"(\.vms)?\.dtsi$", "", os.path.basename(vms)) + "-"
     suffix = "" if machine == MACHINE else "-" + machine
+    if config and os.path.abspath(config) != DEFAULT_CONFIG:
+        # Another guest config (a test's own) must not replace the default board either.
+        prefix = re.sub(r"\.conf$", "", os.path.basename(config)) + "-" + prefix
     tag = re.sub(r"[^A-Za-z0-9._-]", "_", f"{prefix}{cpu}-smp{smp}-{mem}{suffix}")
     return os.path.join(BUILD, "board", tag)
 
 
 @functools.lru_cache(maxsize=None)
 def image_args(cpu="cortex-a57", smp=4, mem="2G", machine=MACHINE,
-               config=os.path.join(ROOT, "configs", "guests.conf"),
+               config=DEFAULT_CONFIG,
                qemu="qemu-system-aarch64", vms=None):
     """Returns ["-dtb", BOARD.dtb, "-device", "loader,...", ...] for this configuration.
     `machine` must be the -M value the test boots with: the DTB is dumped from it. `vms`: a
     .dtsi fragment of boot-time VMs merged into /chosen (docs/boot-vms.md)."""
-    out = board_dir(cpu, smp, mem, vms, machine)
+    out = board_dir(cpu, smp, mem, vms, machine, config)
     extra = ["--vms", vms] if vms else []
     r = subprocess.run([SCRIPT, "--qemu", qemu, "--machine", machine, "--cpu", cpu,
                         "--smp", str(smp), "--mem", str(mem), "--config", config, *extra,

@@ -238,11 +238,20 @@ static void test_bus_translation(void **state)
 	assert_int_equal(b.uart.reg.size, 0x1000);
 	assert_int_equal(b.uart.intid, 37);
 
-	/* An address outside the bus ranges cannot be reached. */
+	/* An address outside the bus ranges cannot be reached: the console falls back to the
+	 * board's other PL011, so the boot can still say what is wrong. */
 	n = node(fdt, "/soc/serial@2000");
 	const fdt32_t far[] = {cpu_to_fdt32(0x2000000), cpu_to_fdt32(0x1000)};
 	assert_int_equal(fdt_setprop(fdt, n, "reg", far, sizeof(far)), 0);
+	assert_int_equal(board_parse(fdt, &b), 0);
+	assert_true(b.uart.present);
+	assert_int_equal(b.uart.reg.base, 0x09000000);
+
+	/* With no other UART there is no console: the reason is kept, though nothing can print. */
+	assert_int_equal(fdt_setprop_string(fdt, node(fdt, "/pl011@9000000"), "status", "disabled"),
+			 0);
 	assert_int_equal(board_parse(fdt, &b), -EINVAL);
+	assert_false(b.uart.present);
 	assert_non_null(strstr(b.err, "ranges"));
 	free(fdt);
 }
@@ -385,6 +394,65 @@ static void test_too_many_reserved(void **state)
 	free(fdt);
 }
 
+/* Dozens of guest images: 64 reserved regions, from both sources, are all kept. */
+static void test_many_reserved(void **state)
+{
+	void *fdt = load("qemu-virt.dtb");
+	int parent = fdt_add_subnode(fdt, 0, "reserved-memory");
+	struct board b;
+
+	(void)state;
+	assert_true(BOARD_MAX_RESERVED >= 64);
+	assert_true(parent >= 0);
+	assert_int_equal(fdt_setprop_u32(fdt, parent, "#address-cells", 2), 0);
+	assert_int_equal(fdt_setprop_u32(fdt, parent, "#size-cells", 2), 0);
+	for (int i = 0; i < 24; i++) {
+		char nn[32];
+		int n;
+
+		snprintf(nn, sizeof(nn), "img@%x", 0x60000000 + i * 0x200000);
+		parent = node(fdt, "/reserved-memory");
+		n = fdt_add_subnode(fdt, parent, nn);
+		assert_true(n >= 0);
+		set_reg64(fdt, n, (const uint64_t[]){0x60000000 + i * 0x200000, 0x1000}, 2);
+	}
+	for (int i = 0; i < 40; i++)
+		assert_int_equal(fdt_add_mem_rsv(fdt, 0x50000000 + i * 0x1000, 0x1000), 0);
+	assert_int_equal(board_parse(fdt, &b), 0);
+	assert_int_equal(b.nr_reserved, 64);
+	assert_int_equal(b.reserved[0].base, 0x50000000); /* memreserve entries first */
+	for (int i = 40; i < 64; i++) /* libfdt adds each node first: any order */
+		assert_true(b.reserved[i].base >= 0x60000000 &&
+			    b.reserved[i].base <= 0x60000000 + 23 * 0x200000);
+	free(fdt);
+}
+
+/* The console is found before anything that can fail: a tree ZVM refuses still names it. */
+static void test_console_before_errors(void **state)
+{
+	void *fdt = load("qemu-virt.dtb");
+	struct board b;
+
+	(void)state;
+	for (int i = 0; i <= BOARD_MAX_RESERVED; i++)
+		assert_int_equal(fdt_add_mem_rsv(fdt, 0x50000000 + i * 0x1000, 0x1000), 0);
+	assert_int_equal(board_parse_console(fdt, &b), 0);
+	assert_true(b.uart.present);
+	assert_int_equal(b.uart.reg.base, 0x09000000);
+	assert_int_equal(board_parse_rest(fdt, &b), -E2BIG);
+	assert_true(b.uart.present);
+	assert_non_null(strstr(b.err, "more than 64 reserved memory regions"));
+
+	/* Neither does a broken /cpus or GIC hide it. */
+	free(fdt);
+	fdt = load("qemu-virt.dtb");
+	assert_int_equal(fdt_del_node(fdt, node(fdt, "/cpus")), 0);
+	assert_int_equal(board_parse(fdt, &b), -ENOENT);
+	assert_true(b.uart.present);
+	assert_int_equal(b.uart.reg.base, 0x09000000);
+	free(fdt);
+}
+
 static void test_intid_from_spec(void **state)
 {
 #define SPEC(t, n) ((const fdt32_t[]){cpu_to_fdt32(t), cpu_to_fdt32(n), cpu_to_fdt32(4)})
@@ -407,12 +475,20 @@ static void test_intid_from_spec(void **state)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_qemu_virt),	    cmocka_unit_test(test_qemu_virt_smp2),
-	    cmocka_unit_test(test_edited),	    cmocka_unit_test(test_stdout_alias),
-	    cmocka_unit_test(test_bus_translation), cmocka_unit_test(test_cpu_limit),
-	    cmocka_unit_test(test_no_memory),	    cmocka_unit_test(test_no_gic),
-	    cmocka_unit_test(test_bad_trees),	    cmocka_unit_test(test_too_many_reserved),
-	    cmocka_unit_test(test_intid_from_spec), cmocka_unit_test(test_xen_guest_tree),
+	    cmocka_unit_test(test_qemu_virt),
+	    cmocka_unit_test(test_qemu_virt_smp2),
+	    cmocka_unit_test(test_edited),
+	    cmocka_unit_test(test_stdout_alias),
+	    cmocka_unit_test(test_bus_translation),
+	    cmocka_unit_test(test_cpu_limit),
+	    cmocka_unit_test(test_no_memory),
+	    cmocka_unit_test(test_no_gic),
+	    cmocka_unit_test(test_bad_trees),
+	    cmocka_unit_test(test_too_many_reserved),
+	    cmocka_unit_test(test_intid_from_spec),
+	    cmocka_unit_test(test_many_reserved),
+	    cmocka_unit_test(test_console_before_errors),
+	    cmocka_unit_test(test_xen_guest_tree),
 	};
 	char self[PATH_MAX];
 

@@ -334,6 +334,34 @@ static void test_one_cell_parent(void **state)
 	free(fdt);
 }
 
+/* Real configs list dozens of images: 40 more types beside the two of the board all load. */
+static void test_many_types(void **state)
+{
+	void *fdt = load("board.dtb");
+	int parent = node(fdt, "/reserved-memory");
+
+	(void)state;
+	for (int i = 0; i < 40; i++) {
+		char nn[32], name[16];
+		fdt32_t reg[4] = {0, cpu_to_fdt32(0x60000000 + i * 0x200000), 0,
+				  cpu_to_fdt32(0x1000)};
+		int n;
+
+		snprintf(nn, sizeof(nn), "zvm-image@%x", 0x60000000 + i * 0x200000);
+		snprintf(name, sizeof(name), "many%d", i);
+		n = fdt_add_subnode(fdt, parent, nn);
+		assert_true(n >= 0);
+		assert_int_equal(fdt_setprop(fdt, n, "reg", reg, sizeof(reg)), 0);
+		assert_int_equal(fdt_setprop_string(fdt, n, "zvm,guest", name), 0);
+		assert_int_equal(fdt_setprop_string(fdt, n, "zvm,role", "kernel"), 0);
+	}
+	assert_int_equal(guest_types_init(fdt), 0);
+	assert_int_equal(guest_type_count(), 42);
+	assert_non_null(guest_type_find("many39"));
+	assert_int_equal(guest_type_find("many39")->kernel.pa, 0x60000000 + 39 * 0x200000);
+	free(fdt);
+}
+
 static void test_too_many(void **state)
 {
 	void *fdt = load("board.dtb");
@@ -385,6 +413,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_name_longest),
 	    cmocka_unit_test(test_name_empty),
 	    cmocka_unit_test(test_one_cell_parent),
+	    cmocka_unit_test(test_many_types),
 	    cmocka_unit_test(test_too_many),
 	    cmocka_unit_test(test_prio_on_initrd),
 	    cmocka_unit_test(test_prio_out_of_range),
