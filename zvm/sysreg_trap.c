@@ -101,9 +101,10 @@ void sysreg_trap_handle(struct vcpu *v, uint64_t esr)
 	default:
 		if ((iss & SR_ID_SPACE_MASK) == SR_ID_SPACE && SR_CRM(iss) && read) {
 			unsigned id = ID_REG(SR_CRM(iss), SR_OP2(iss));
+			uint64_t val = id_reg_guest_view(id, id_reg_read_hw(id), stage2_ipa_bits());
 
-			vcpu_set_reg(v, rt,
-				     id_reg_guest_view(id, id_reg_read_hw(id), stage2_ipa_bits()));
+			/* The breakpoint counts every CPU has, not just this one (vdebug.c). */
+			vcpu_set_reg(v, rt, id == ID_AA64DFR0 ? vdebug_guest_dfr0(val) : val);
 		} else if ((iss & SR_ERR_SPACE_MASK) == SR_ERR_SPACE && SR_CRM(iss) >= 3 &&
 			   SR_CRM(iss) <= 5) {
 			/* RAS error records (HCR_EL2.TERR): the guest has none (ERRIDR = 0). */

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <kernel/heap.h>
 #include <kernel/page_alloc.h>
+#include <kernel/panic.h>
 #include <kernel/percpu.h>
 #include <kernel/printk.h>
 #include <kernel/sched.h>
@@ -90,6 +91,9 @@ void vcpu_destroy(struct vcpu *v)
 {
 	vptimer_vcpu_destroy(v);
 	vtimer_vcpu_destroy(v);
+	/* Freed memory must not stay in the timeout queue: a host bug, not the guest's. */
+	if (k_timer_is_running(&v->ptimer.expiry))
+		panic("vcpu %s freed with its physical timer armed", v->name);
 	page_free(v->stack);
 	k_free(v);
 }

@@ -18,6 +18,9 @@
  * trace) reads as zero. The PMU stays the guests' (HPMN = all counters). */
 #include <arch/sysreg.h>
 #include <arch/irq.h>
+#include <kernel/percpu.h>
+#include <kernel/printk.h>
+#include <kernel/spinlock.h>
 #include <zvm/vcpu_internal.h>
 #include <zvm/vdebug_hw.h>
 
@@ -39,8 +42,11 @@
 #define MDCR_TPMS  (1ULL << 14)
 #define MDCR_TTRF  (1ULL << 19)
 
-/* What the CPU has, from the first CPU brought up (ZVM expects all to be alike). */
+/* What every CPU has: the smallest counts over the CPUs brought up, so a vCPU's registers
+ * exist wherever it runs (on a board mixing cores, more would be UNDEFINED at EL2 on the
+ * smaller ones). Guests see these counts in ID_AA64DFR0_EL1 (vdebug_dfr0_view). */
 static struct vdebug_limits lim;
+static struct k_spinlock lim_lock;
 
 static bool wanted(const struct vcpu *v)
 {
@@ -98,12 +104,10 @@ static bool bp_wp_access(struct vcpu *v, uint32_t reg, bool read, unsigned rt)
 		*r = vdebug_vr_store(val);
 	if (op2 & 1)
 		d->enabled = (d->enabled & ~(1u << bit)) | ((*r & DBGCR_E) ? 1u << bit : 0);
-	/* A slow exit runs with IRQs on: no switch between the copy and the hardware. */
-	uint64_t flags = arch_irq_save();
-
+	/* A trapped access is handled in the exit's exception context, IRQs masked: no switch
+	 * comes between the copy and the hardware. */
 	if (v->dbg_live || wanted(v))
 		vdebug_sync(v);
-	arch_irq_restore(flags);
 	return true;
 }
 
@@ -120,12 +124,9 @@ bool vdebug_access(struct vcpu *v, uint32_t reg, bool read, unsigned rt)
 		return true;
 	case SR_OSLAR_EL1:
 		if (!read) {
-			uint64_t flags = arch_irq_save();
-
 			v->sys.oslk = vcpu_get_reg(v, rt) & 1;
 			if (v->dbg_live || wanted(v))
-				vdebug_sync(v);
-			arch_irq_restore(flags);
+				vdebug_sync(v); /* IRQs masked, as above */
 		}
 		return true;
 	case SR_OSLSR_EL1:
@@ -159,6 +160,20 @@ void vdebug_init_cpu(void)
 	write_sysreg(oslar_el1, 0);
 	/* They reset to UNKNOWN values: disable every one the CPU has. */
 	vdebug_hw_off(&here);
-	if (!lim.brps)
-		lim = here;
+	k_spinlock_key_t key = k_spin_lock(&lim_lock);
+
+	struct vdebug_limits was = lim;
+
+	lim = lim.brps ? vdebug_limits_common(&lim, &here) : here;
+	k_spin_unlock(&lim_lock, key);
+	if (was.brps &&
+	    (here.brps != was.brps || here.wrps != was.wrps || here.ctx_cmps != was.ctx_cmps))
+		pr_warn("vdebug: CPU %u has other breakpoint/watchpoint counts: guests get %u/%u "
+			"(%u context-aware)\n",
+			cpu_id(), lim.brps, lim.wrps, lim.ctx_cmps);
+}
+
+uint64_t vdebug_guest_dfr0(uint64_t dfr0)
+{
+	return vdebug_dfr0_view(dfr0, &lim);
 }

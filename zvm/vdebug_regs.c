@@ -20,6 +20,39 @@ struct vdebug_limits vdebug_limits_from_dfr0(uint64_t dfr0)
 	return l;
 }
 
+static unsigned min_u(unsigned a, unsigned b)
+{
+	return a < b ? a : b;
+}
+
+static unsigned max_u(unsigned a, unsigned b)
+{
+	return a > b ? a : b;
+}
+
+struct vdebug_limits vdebug_limits_common(const struct vdebug_limits *a,
+					  const struct vdebug_limits *b)
+{
+	unsigned brps = min_u(a->brps, b->brps);
+	/* On each CPU the context-aware ones are the top ctx_cmps of its brps. */
+	unsigned first_ctx = max_u(a->brps - a->ctx_cmps, b->brps - b->ctx_cmps);
+
+	return (struct vdebug_limits){
+	    .brps = brps,
+	    .wrps = min_u(a->wrps, b->wrps),
+	    .ctx_cmps = first_ctx < brps ? brps - first_ctx : 0,
+	};
+}
+
+uint64_t vdebug_dfr0_view(uint64_t dfr0, const struct vdebug_limits *lim)
+{
+	unsigned ctx = lim->ctx_cmps ? lim->ctx_cmps : 1;
+
+	dfr0 &= ~((0xfULL << 12) | (0xfULL << 20) | (0xfULL << 28));
+	return dfr0 | (uint64_t)(lim->brps - 1) << 12 | (uint64_t)(lim->wrps - 1) << 20 |
+	       (uint64_t)(ctx - 1) << 28;
+}
+
 uint64_t vdebug_bcr_store(uint64_t v)
 {
 	return v & BCR_VALID;

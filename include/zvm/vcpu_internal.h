@@ -83,6 +83,8 @@ void sysreg_trap_handle(struct vcpu *v, uint64_t esr);
  * masked; a vCPU that never enabled one costs a test). */
 bool vdebug_access(struct vcpu *v, uint32_t reg, bool read, unsigned rt);
 void vdebug_init_cpu(void);
+/* ID_AA64DFR0_EL1 as guests see it, with the breakpoint counts common to all CPUs. */
+uint64_t vdebug_guest_dfr0(uint64_t dfr0);
 void vdebug_sync(struct vcpu *v);
 void vdebug_off(struct vcpu *v);
 /* At load nothing is live: vdebug_put ran at the last put (or the reset). */

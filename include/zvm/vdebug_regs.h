@@ -33,6 +33,14 @@ struct vdebug_limits {
 	unsigned brps, wrps, ctx_cmps;
 };
 struct vdebug_limits vdebug_limits_from_dfr0(uint64_t dfr0);
+/* What two CPUs have in common: the smaller counts, and as context-aware breakpoints those
+ * numbers below both counts that are context-aware on both (possibly none: ctx_cmps 0, and
+ * no breakpoint may then take a context type). */
+struct vdebug_limits vdebug_limits_common(const struct vdebug_limits *a,
+					  const struct vdebug_limits *b);
+/* ID_AA64DFR0_EL1 with BRPs, WRPs and CTX_CMPs replaced by lim's counts (at least one
+ * context-aware breakpoint is shown: the field cannot say none). */
+uint64_t vdebug_dfr0_view(uint64_t dfr0, const struct vdebug_limits *lim);
 
 /* The values a vCPU stores (and reads back) for a guest write. */
 uint64_t vdebug_bcr_store(uint64_t v);

@@ -153,6 +153,39 @@ static void test_guest_id_view(void **state)
 	assert_true(id_reg_guest_view(ID_AA64DFR1, 0x3f3f3fULL, 40) == 0);
 }
 
+/* A board mixing cores: guests get what every CPU has, and context types only on breakpoints
+ * that are context-aware on every CPU. */
+static void test_limits_common_to_all_cpus(void **state)
+{
+	struct vdebug_limits big = {.brps = 6, .wrps = 4, .ctx_cmps = 2};   /* ctx: 4, 5 */
+	struct vdebug_limits small = {.brps = 4, .wrps = 2, .ctx_cmps = 2}; /* ctx: 2, 3 */
+	struct vdebug_limits c = vdebug_limits_common(&big, &small);
+	uint64_t bank[VDEBUG_MAX] = {0};
+
+	(void)state;
+	assert_int_equal(c.brps, 4);
+	assert_int_equal(c.wrps, 2);
+	assert_int_equal(c.ctx_cmps, 0); /* 2 and 3 are not context-aware on the big one */
+	bank[3] = DBGCR_E | 1ULL << 1 | (uint64_t)BT_CTXID << 20;
+	assert_false(vdebug_bcr_hw(bank, 3, &c) & DBGCR_E);
+	/* The ID register still shows one (it cannot say none), and the smaller counts. */
+	uint64_t dfr0 = vdebug_dfr0_view(0xf0f0f006ULL, &c);
+	assert_int_equal((dfr0 >> 12) & 0xf, 3);
+	assert_int_equal((dfr0 >> 20) & 0xf, 1);
+	assert_int_equal((dfr0 >> 28) & 0xf, 0);
+	assert_int_equal(dfr0 & 0xff, 0x06); /* other fields untouched */
+	/* Overlapping context-aware ranges keep the overlap; the order does not matter. */
+	struct vdebug_limits a = {.brps = 6, .wrps = 4, .ctx_cmps = 3}; /* 3, 4, 5 */
+	struct vdebug_limits b = {.brps = 5, .wrps = 4, .ctx_cmps = 3}; /* 2, 3, 4 */
+	struct vdebug_limits ab = vdebug_limits_common(&a, &b), ba = vdebug_limits_common(&b, &a);
+	assert_int_equal(ab.brps, 5);
+	assert_int_equal(ab.ctx_cmps, 2); /* 3, 4 */
+	assert_memory_equal(&ab, &ba, sizeof(ab));
+	/* Alike CPUs: unchanged. */
+	struct vdebug_limits aa = vdebug_limits_common(&a, &a);
+	assert_memory_equal(&aa, &a, sizeof(a));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -162,6 +195,7 @@ int main(void)
 	    cmocka_unit_test(test_breakpoint_types),
 	    cmocka_unit_test(test_watchpoints),
 	    cmocka_unit_test(test_guest_id_view),
+	    cmocka_unit_test(test_limits_common_to_all_cpus),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,9 +18,13 @@ static void update(struct vcpu *v, uint64_t now)
 		t->line = level;
 		vgic_set_irq(v->vm, v, VTIMER_GUEST_PHYS_INTID, level);
 	}
-	/* Armed under the lock: two arms racing outside it could leave the later CVAL's. */
-	if (!level && deadline != UINT64_MAX)
+	/* Armed under the lock: two arms racing outside it could leave the later CVAL's. Not
+	 * again for the deadline it already has: a write that leaves CVAL and the enables as
+	 * they were (an IMASK toggle back, a TVAL read-modify) costs no scheduler lock. */
+	if (!level && deadline != UINT64_MAX && deadline != t->armed_at) {
 		k_timer_start(&t->expiry, K_ABS_TICKS(deadline), K_NO_WAIT);
+		t->armed_at = deadline;
+	}
 }
 
 static void expiry(struct k_timer *timer)
@@ -28,19 +32,21 @@ static void expiry(struct k_timer *timer)
 	struct vcpu *v = timer->user_data;
 	k_spinlock_key_t key = k_spin_lock(&v->ptimer.lock);
 
+	v->ptimer.armed_at = UINT64_MAX; /* it fired: no longer pending */
 	update(v, arch_timer_now());
 	k_spin_unlock(&v->ptimer.lock, key);
 }
 
 void vptimer_vcpu_init(struct vcpu *v)
 {
-	v->ptimer = (struct vptimer){.lock = K_SPINLOCK_INIT};
+	v->ptimer = (struct vptimer){.lock = K_SPINLOCK_INIT, .armed_at = UINT64_MAX};
 	k_timer_init(&v->ptimer.expiry, expiry, v);
 }
 
 void vptimer_vcpu_destroy(struct vcpu *v)
 {
 	k_timer_stop(&v->ptimer.expiry);
+	v->ptimer.armed_at = UINT64_MAX;
 }
 
 void vptimer_reset(struct vcpu *v)

@@ -23,6 +23,7 @@ struct vptimer {
 	struct vptimer_regs regs;
 	bool line;	       /* the level last given to the vGIC */
 	struct k_timer expiry; /* armed at regs.cval while the line may rise */
+	uint64_t armed_at;     /* expiry's deadline while it is pending, else UINT64_MAX */
 };
 
 void vptimer_vcpu_init(struct vcpu *v);
