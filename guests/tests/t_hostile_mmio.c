@@ -114,7 +114,7 @@ static bool one_access(uint64_t *s, uint64_t a, bool lse)
 					 : "r"(v), "r"(a)
 					 : "memory");
 		else
-			__asm__ volatile("str %0, [%1, #8]!" : "+r"(a) : "r"(v) : "memory");
+			__asm__ volatile("str %1, [%0], #8" : "+r"(a) : "r"(v) : "memory");
 		break;
 	case 15: /* writeback: no syndrome either */
 		__asm__ volatile("ldr %0, [%1], #8" : "=r"(v), "+r"(a) : : "memory");
