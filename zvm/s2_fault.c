@@ -118,3 +118,19 @@ const char *s2f_class_name(enum s2f_class cls)
 
 	return (unsigned)cls < S2F_NR_CLASSES ? names[cls] : "?";
 }
+
+bool s2f_tlbc_give_up(struct s2f_tlbc *c, uint64_t ipa)
+{
+	uint64_t page = ipa >> 12;
+
+	if (c->count && c->page == page && c->count >= S2F_TLBC_MAX) {
+		c->count = 0;
+		return true;
+	}
+	if (!c->count || c->page != page) {
+		c->page = page;
+		c->count = 0;
+	}
+	c->count++;
+	return false;
+}

@@ -30,14 +30,13 @@ static void inject(struct vcpu *v, const struct s2f *f)
  * (mark dirty, make writable, retry) extend this function. Today RAM is mapped whole and
  * read/write/execute, so none of these can happen: a guest that gets here found a bug in our
  * tables, and gets an abort rather than a retry loop. Returns true when the guest should
- * re-execute the instruction (the fault was cured). */
+ * re-execute the instruction (the fault was cured); false: the caller injects an abort. */
 bool s2_fault_handle(struct vcpu *v, const struct s2f *f, uint64_t ipa)
 {
 	guest_log(
 	    v, "%s%s, level %d, on guest RAM at 0x%llx (pc 0x%llx): not expected, abort injected",
 	    f->s1ptw ? "stage-1 walk: " : "", s2f_class_name(f->cls), f->level,
 	    (unsigned long long)ipa, (unsigned long long)v->regs.pc);
-	inject(v, f);
 	return false;
 }
 
@@ -66,12 +65,22 @@ enum s2f_action s2_fault_exit(struct vcpu *v, uint64_t ipa, bool mmio)
 	case S2A_MMIO:
 		break; /* the caller emulates */
 	case S2A_RETRY_TLBI:
+		if (s2f_tlbc_give_up(&v->tlbc, ipa)) {
+			guest_log(v,
+				  "TLB conflict abort at 0x%llx (pc 0x%llx) %u times in a row: "
+				  "abort injected",
+				  (unsigned long long)ipa, (unsigned long long)v->regs.pc,
+				  S2F_TLBC_MAX + 1);
+			inject(v, &f);
+			break;
+		}
 		guest_log(v, "TLB conflict abort at 0x%llx (pc 0x%llx): stage-2 TLB invalidated",
 			  (unsigned long long)ipa, (unsigned long long)v->regs.pc);
 		tlb_conflict_retry();
 		break;
 	case S2A_MEM:
-		s2_fault_handle(v, &f, ipa);
+		if (!s2_fault_handle(v, &f, ipa)) /* else cured: re-executed */
+			inject(v, &f);
 		break;
 	case S2A_INJECT_HWERR:
 		guest_log(v, "hardware error on %s (%s, pc 0x%llx): external abort injected", what,

@@ -3,6 +3,7 @@
  * says why). Traps run on the exit fast path; the flush, up to GiBs of RAM, runs on the vCPU's
  * thread with IRQs enabled and preemptible (VCPU_REQ_CACHE_FLUSH). */
 #include <arch/sysreg.h>
+#include <zvm/guest_log.h>
 #include <zvm/setway.h>
 #include <zvm/vcpu_internal.h>
 #include <zvm/vm.h>
@@ -12,10 +13,21 @@
 _Static_assert(TVM_ENC(3, 0, 13, 0, 1) == SYSREG(3, 0, 13, 0, 1), "TVM_ENC packs as SYSREG");
 
 /* Our own vCPU on its own CPU: the exit path looks at the requests before re-entering, so
- * there is nothing to kick. */
-static void request_flush(struct vcpu *v)
+ * there is nothing to kick. The request bit only sends the vCPU through its thread, which
+ * reprograms HCR_EL2.TVM and runs a pending flush. */
+static void to_thread(struct vcpu *v)
 {
 	__atomic_or_fetch(&v->requests, VCPU_REQ_CACHE_FLUSH, __ATOMIC_SEQ_CST);
+}
+
+/* A flush requested while one is pending (stopped by a pause or another request) merges into
+ * it and restarts from 0: lines already done may have been dirtied again since, and the guest
+ * asks for every line as of now. */
+static void request_flush(struct vcpu *v)
+{
+	v->flush_pending = true;
+	v->flush_cursor = 0;
+	to_thread(v);
 }
 
 void setway_dc(struct vcpu *v)
@@ -32,9 +44,6 @@ void setway_dc(struct vcpu *v)
 	case TVM_##name:                                                                           \
 		write_sysreg_s(TVM_SYSREG(op0, op1, crn, crm, op2), val);                          \
 		break;
-#define TVM_READ(name, op0, op1, crn, crm, op2)                                                    \
-	case TVM_##name:                                                                           \
-		return read_sysreg_s(TVM_SYSREG(op0, op1, crn, crm, op2));
 
 static void tvm_write(enum tvm_reg r, uint64_t val)
 {
@@ -45,27 +54,20 @@ static void tvm_write(enum tvm_reg r, uint64_t val)
 	}
 }
 
-static uint64_t tvm_read(enum tvm_reg r)
-{
-	switch (r) {
-		TVM_REGS(TVM_READ)
-	case TVM_NR_REGS:
-		break;
-	}
-	return 0;
-}
-
-void setway_tvm_access(struct vcpu *v, uint32_t enc, bool read, unsigned rt)
+/* TVM traps writes only, and TRVM (reads) is never set: a read here is not expected and is
+ * undefined. TVM_CASES are exactly the registers tvm_reg_decode() knows. */
+bool setway_tvm_access(struct vcpu *v, uint32_t enc, bool read, unsigned rt)
 {
 	int r = tvm_reg_decode(enc);
 	uint64_t val = vcpu_get_reg(v, rt);
 
-	if (r < 0)
-		return; /* only TVM_CASES reach here */
-	if (read) {	/* TVM traps writes only; a read would come from TRVM */
-		vcpu_set_reg(v, rt, tvm_read((enum tvm_reg)r));
-		return;
+	if (read) {
+		guest_log(v, "read of TVM register %s trapped: undefined",
+			  tvm_reg_name((enum tvm_reg)r));
+		vcpu_inject_undef(v);
+		return false;
 	}
+
 	if (r == TVM_SCTLR_EL1) {
 		bool was = tvm_caches_on(read_sysreg(sctlr_el1)), now = tvm_caches_on(val);
 
@@ -73,26 +75,51 @@ void setway_tvm_access(struct vcpu *v, uint32_t enc, bool read, unsigned rt)
 		/* Turned off: clean what the caches hold; on: drop what they held before. */
 		if (was != now)
 			request_flush(v);
-		if (now) /* stop trapping until the next set/way operation */
+		/* Stop trapping until the next set/way operation. Through the thread, which
+		 * clears HCR_EL2.TVM: a fast-path return would keep it set. */
+		if (now && v->sys.setway_tvm) {
 			v->sys.setway_tvm = false;
-		return;
+			to_thread(v);
+		}
+		return true;
 	}
 	tvm_write((enum tvm_reg)r, val);
+	return true;
 }
 
-void setway_flush_vm(struct vcpu *v)
+/* Stop at a chunk boundary: another request (pause, reset, PSCI) is served first, and a VM
+ * not running does not wait for the flush. */
+static bool flush_must_stop(const struct vcpu *v)
+{
+	return __atomic_load_n(&v->requests, __ATOMIC_SEQ_CST) || v->vm->state != VM_RUNNING;
+}
+
+bool setway_flush_vm(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
 	uint64_t line = 4ULL << ((read_sysreg(ctr_el0) >> 16) & 0xf); /* DminLine, in words */
+	uint64_t off = 0; /* offset of block b in the VM's RAM, as flush_cursor counts */
 
-	/* RAM is identity-mapped in the host; the blocks stay while a vCPU thread runs. A VM
-	 * being stopped or deleted does not wait for the rest (checked every 2 MiB). */
-	for (const struct vm_mem_block *b = vm->mem.blocks; b; b = b->next)
-		for (uintptr_t p = b->pa & ~(line - 1); p < b->pa + b->size; p += line) {
-			if (!(p & (FLUSH_CHUNK - 1)) && (v->requests & VCPU_REQ_STOP))
-				return;
+	/* RAM is identity-mapped in the host; the blocks stay while a vCPU thread runs. Each
+	 * call does at least one chunk, so a flush always progresses. */
+	for (const struct vm_mem_block *b = vm->mem.blocks; b; off += b->size, b = b->next) {
+		if (v->flush_cursor >= off + b->size)
+			continue;
+		uint64_t skip = v->flush_cursor > off ? v->flush_cursor - off : 0;
+		uintptr_t first = (b->pa + skip) & ~(line - 1);
+
+		for (uintptr_t p = first; p < b->pa + b->size; p += line) {
+			if (!(p & (FLUSH_CHUNK - 1)) && p != first && flush_must_stop(v)) {
+				__asm__ volatile("dsb sy" ::: "memory");
+				v->flush_cursor = off + (p - b->pa);
+				return false;
+			}
 			__asm__ volatile("dc civac, %0" : : "r"(p) : "memory");
 		}
+	}
 	__asm__ volatile("dsb sy" ::: "memory");
+	v->flush_pending = false;
+	v->flush_cursor = 0;
 	__atomic_add_fetch(&vm->cache_flushes, 1, __ATOMIC_RELAXED);
+	return true;
 }

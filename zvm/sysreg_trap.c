@@ -96,7 +96,7 @@ void sysreg_trap_handle(struct vcpu *v, uint64_t esr)
 		setway_dc(v);
 		break;
 		TVM_CASES /* HCR_EL2.TVM, on while set/way maintenance is tracked (setway.c) */
-		    setway_tvm_access(v, iss & SYSREG_ISS_MASK, read, rt);
+		    if (!setway_tvm_access(v, iss & SYSREG_ISS_MASK, read, rt)) return;
 		break;
 	default:
 		if ((iss & SR_ID_SPACE_MASK) == SR_ID_SPACE && SR_CRM(iss) && read) {

@@ -184,6 +184,10 @@ static bool vcpu_take_requests(struct vcpu *v)
 			bool boot = v->id == 0;
 
 			reset_cpu(v, boot ? v->vm->entry : 0, boot ? v->vm->dtb_ipa : 0, true);
+			/* A stopped flush is kept and restarts from 0: the old guest's dirty lines
+			 * must not land later on what the new boot writes with caches off, and
+			 * other vCPUs may have dirtied lines below the cursor before the reset. */
+			v->flush_cursor = 0;
 		}
 		if ((req & VCPU_REQ_POWERON) && vcpu_power_on(v))
 			reset_cpu(v, v->psci_entry, v->psci_ctx, false);
@@ -196,11 +200,15 @@ static bool vcpu_take_requests(struct vcpu *v)
 			vgic_sync(v);
 			arch_irq_restore(flags);
 		}
-		if (req & VCPU_REQ_CACHE_FLUSH)
-			setway_flush_vm(v); /* IRQs enabled: long, preemptible */
+		/* VCPU_REQ_CACHE_FLUSH only brings us here. IRQs enabled: long, preemptible, and
+		 * stopped by any other request or a pause, then resumed (setway.c). */
+		if (v->flush_pending && v->power == VCPU_ON && v->vm->state == VM_RUNNING &&
+		    !v->requests)
+			setway_flush_vm(v);
 		if (req & VCPU_REQ_WFI)
 			vcpu_wait_for_interrupt(v);
-		if (v->power == VCPU_ON && v->vm->state == VM_RUNNING && !v->requests)
+		if (v->power == VCPU_ON && v->vm->state == VM_RUNNING && !v->requests &&
+		    !v->flush_pending)
 			return true;
 		if (v->requests)
 			continue;

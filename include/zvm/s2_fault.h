@@ -68,12 +68,23 @@ enum s2f_action s2f_decide(const struct s2f *f, enum s2f_region r);
 /* The class and level in words, for log lines ("translation fault, level 2"). */
 const char *s2f_class_name(enum s2f_class cls);
 
+/* TLB conflict aborts in a row at one IPA page: re-executed after a TLBI up to S2F_TLBC_MAX
+ * times, then an abort (a guest that breaks break-before-make in a loop must not loop us). */
+struct s2f_tlbc {
+	uint64_t page;
+	unsigned count;
+};
+#define S2F_TLBC_MAX 4
+/* One more conflict at ipa: true when the guest gets an abort (the count starts over). */
+bool s2f_tlbc_give_up(struct s2f_tlbc *c, uint64_t ipa);
+
 /* The actions (s2_fault_exit.c), on the exit fast path of v's own CPU. */
 struct vcpu;
 /* After the MMIO fast path declined the abort in v->esr at ipa (mmio: a device region is
  * there): handles it unless the answer is S2A_MMIO, which the caller emulates. */
 enum s2f_action s2_fault_exit(struct vcpu *v, uint64_t ipa, bool mmio);
-/* The one memory fault hook for guest RAM: true when the instruction should run again. */
+/* The one memory fault hook for guest RAM: true when the instruction should run again (the
+ * fault was cured); false: the caller injects an abort. */
 bool s2_fault_handle(struct vcpu *v, const struct s2f *f, uint64_t ipa);
 
 #endif

@@ -47,10 +47,13 @@ struct vcpu;
 /* DC ISW/CSW/CISW from v (fast path): asks v's thread for a flush of the VM's RAM and turns on
  * TVM trapping for v. The guest resumes after the DC once the flush is done. */
 void setway_dc(struct vcpu *v);
-/* A trapped write (or read) of TVM register enc: done on the real register, which holds the
- * guest's value while it runs; a change of cache state asks for a flush. */
-void setway_tvm_access(struct vcpu *v, uint32_t enc, bool read, unsigned rt);
-/* On v's thread, IRQs enabled (VCPU_REQ_CACHE_FLUSH): cleans and invalidates the VM's RAM. */
-void setway_flush_vm(struct vcpu *v);
+/* A trapped write of TVM register enc: done on the real register, which holds the guest's
+ * value while it runs; a change of cache state asks for a flush. A read (TRVM is never set)
+ * gets an undefined instruction: false, the instruction is not to be skipped. */
+bool setway_tvm_access(struct vcpu *v, uint32_t enc, bool read, unsigned rt);
+/* On v's thread, IRQs enabled, while v->flush_pending: cleans and invalidates the VM's RAM
+ * from v->flush_cursor on. Stops at a 2 MiB boundary when another request is pending or the
+ * VM is not running (false: call again later); true when the flush is complete. */
+bool setway_flush_vm(struct vcpu *v);
 
 #endif

@@ -7,6 +7,7 @@
 #include <kernel/timer.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <zvm/s2_fault.h>
 #include <zvm/vdev/vptimer.h>
 
 struct vm;
@@ -81,6 +82,14 @@ struct vcpu {
 	/* Reset with sys (vcpu_sysregs_reset); last, so the fields above keep short offsets. */
 	struct vcpu_debug dbg;
 	struct vptimer ptimer; /* the EL1 physical timer, emulated (zvm/vdev/vptimer.c) */
+
+	/* Off the fast path, so after the fields it reaches. Set/way flush (setway.c), on the
+	 * vCPU's own CPU and thread: pending until complete; flush_cursor is the byte offset in
+	 * the VM's RAM where a stopped flush resumes. */
+	bool flush_pending;
+	uint64_t flush_cursor;
+	/* Consecutive TLB conflict aborts at one IPA (s2_fault_exit.c). */
+	struct s2f_tlbc tlbc;
 };
 
 #define VCPU_REQ_STOP	 (1u << 0) /* leave the run loop and end the thread */

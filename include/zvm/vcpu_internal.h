@@ -35,7 +35,8 @@ void el2_traps_init_cpu(void);
 bool el2_guests_have_pauth(void);
 /* Before a guest entry from the vCPU thread, IRQs masked: HCR_EL2.TWI and TWE for this vCPU's
  * cpu_use, TVM while its set/way maintenance is tracked (setway.c). Not on the fast path: a
- * change takes effect at the next slow exit (set/way changes always make one). */
+ * change takes effect at the next slow exit (setway.c sends every change of TVM through the
+ * thread). */
 void el2_traps_set_vcpu(unsigned cpu_use, bool tvm);
 
 /* EL1 state save/restore (vcpu_sr.c). */

@@ -164,6 +164,25 @@ static void test_decisions(void **state)
 
 /* The fast check of exit.c (a mask and one compare) accepts exactly the translation faults of
  * levels 0-3 without S1PTW and FnV: what s2f_decide() sends to MMIO emulation on a device. */
+/* S2F_TLBC_MAX retries at one page, then an abort; another page or an abort starts over. */
+static void test_tlb_conflict_limit(void **state)
+{
+	struct s2f_tlbc c = {0};
+
+	(void)state;
+	for (int round = 0; round < 2; round++) {
+		for (unsigned i = 0; i < S2F_TLBC_MAX; i++)
+			assert_false(s2f_tlbc_give_up(&c, 0x40001234));
+		assert_true(s2f_tlbc_give_up(&c, 0x40001ff8)); /* same page */
+	}
+	for (unsigned i = 0; i < S2F_TLBC_MAX; i++)
+		assert_false(s2f_tlbc_give_up(&c, 0x40001000));
+	assert_false(s2f_tlbc_give_up(&c, 0x40002000)); /* another page: counted anew */
+	for (unsigned i = 1; i < S2F_TLBC_MAX; i++)
+		assert_false(s2f_tlbc_give_up(&c, 0x40002000));
+	assert_true(s2f_tlbc_give_up(&c, 0x40002000));
+}
+
 static void test_fast_check_agrees(void **state)
 {
 	(void)state;
@@ -183,10 +202,9 @@ static void test_fast_check_agrees(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_every_fsc_both_ecs),
-	    cmocka_unit_test(test_syndrome_bits),
-	    cmocka_unit_test(test_decisions),
-	    cmocka_unit_test(test_fast_check_agrees),
+	    cmocka_unit_test(test_every_fsc_both_ecs), cmocka_unit_test(test_syndrome_bits),
+	    cmocka_unit_test(test_decisions),	       cmocka_unit_test(test_fast_check_agrees),
+	    cmocka_unit_test(test_tlb_conflict_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
