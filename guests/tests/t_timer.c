@@ -23,75 +23,47 @@ struct tmr {
 	void (*set_tval)(uint64_t);
 };
 
-static uint64_t v_now(void)
-{
-	zt_isb();
-	return zt_read_sysreg(cntvct_el0);
-}
-static uint64_t v_ctl(void)
-{
-	return zt_read_sysreg(cntv_ctl_el0);
-}
-static void v_set_ctl(uint64_t x)
-{
-	zt_write_sysreg(x, cntv_ctl_el0);
-	zt_isb();
-}
-static uint64_t v_cval(void)
-{
-	return zt_read_sysreg(cntv_cval_el0);
-}
-static void v_set_cval(uint64_t x)
-{
-	zt_write_sysreg(x, cntv_cval_el0);
-	zt_isb();
-}
-static uint64_t v_tval(void)
-{
-	return zt_read_sysreg(cntv_tval_el0);
-}
-static void v_set_tval(uint64_t x)
-{
-	zt_write_sysreg(x, cntv_tval_el0);
-	zt_isb();
-}
-static const struct tmr v_timer = {ZT_VTIMER_INTID, v_now,	v_ctl,	v_set_ctl,
-				   v_cval,	    v_set_cval, v_tval, v_set_tval};
+/* The accessors of timer t (v: CNTV_* and CNTVCT, p: CNTP_* and CNTPCT): the register names
+ * are part of the instructions, so one set of functions per timer. */
+#define TIMER_ACCESSORS(t, T)                                                                      \
+	static uint64_t t##_now(void)                                                              \
+	{                                                                                          \
+		zt_isb();                                                                          \
+		return zt_read_sysreg(cnt##t##ct_el0);                                             \
+	}                                                                                          \
+	static uint64_t t##_ctl(void)                                                              \
+	{                                                                                          \
+		return zt_read_sysreg(cnt##t##_ctl_el0);                                           \
+	}                                                                                          \
+	static void t##_set_ctl(uint64_t x)                                                        \
+	{                                                                                          \
+		zt_write_sysreg(x, cnt##t##_ctl_el0);                                              \
+		zt_isb();                                                                          \
+	}                                                                                          \
+	static uint64_t t##_cval(void)                                                             \
+	{                                                                                          \
+		return zt_read_sysreg(cnt##t##_cval_el0);                                          \
+	}                                                                                          \
+	static void t##_set_cval(uint64_t x)                                                       \
+	{                                                                                          \
+		zt_write_sysreg(x, cnt##t##_cval_el0);                                             \
+		zt_isb();                                                                          \
+	}                                                                                          \
+	static uint64_t t##_tval(void)                                                             \
+	{                                                                                          \
+		return zt_read_sysreg(cnt##t##_tval_el0);                                          \
+	}                                                                                          \
+	static void t##_set_tval(uint64_t x)                                                       \
+	{                                                                                          \
+		zt_write_sysreg(x, cnt##t##_tval_el0);                                             \
+		zt_isb();                                                                          \
+	}                                                                                          \
+	static const struct tmr t##_timer = {                                                      \
+	    ZT_##T##TIMER_INTID, t##_now,  t##_ctl,	t##_set_ctl, t##_cval,                     \
+	    t##_set_cval,	 t##_tval, t##_set_tval}
 
-static uint64_t p_now(void)
-{
-	zt_isb();
-	return zt_read_sysreg(cntpct_el0);
-}
-static uint64_t p_ctl(void)
-{
-	return zt_read_sysreg(cntp_ctl_el0);
-}
-static void p_set_ctl(uint64_t x)
-{
-	zt_write_sysreg(x, cntp_ctl_el0);
-	zt_isb();
-}
-static uint64_t p_cval(void)
-{
-	return zt_read_sysreg(cntp_cval_el0);
-}
-static void p_set_cval(uint64_t x)
-{
-	zt_write_sysreg(x, cntp_cval_el0);
-	zt_isb();
-}
-static uint64_t p_tval(void)
-{
-	return zt_read_sysreg(cntp_tval_el0);
-}
-static void p_set_tval(uint64_t x)
-{
-	zt_write_sysreg(x, cntp_tval_el0);
-	zt_isb();
-}
-static const struct tmr p_timer = {ZT_PTIMER_INTID, p_now,	p_ctl,	p_set_ctl,
-				   p_cval,	    p_set_cval, p_tval, p_set_tval};
+TIMER_ACCESSORS(v, V);
+TIMER_ACCESSORS(p, P);
 
 static const struct tmr *T = &v_timer;
 #define TIMER (T->intid)
