@@ -103,7 +103,8 @@ def test_hostile_guest_beside_a_neighbour(zvm, gtype, vcpus, cases):
     print("\n".join(re.findall(r"^# hostile.*$", out, re.M)))
 
 
-@pytest.mark.skipif(not os.environ.get("ZVM_HOSTILE_LONG"), reason="ZVM_HOSTILE_LONG=1: 11 min")
-@pytest.mark.parametrize("gtype,vcpus,cases", LONG)
-def test_hostile_long(zvm, gtype, vcpus, cases):
-    hostile_beside_neighbour(zvm, gtype, vcpus, cases, 4 * 150)
+if os.environ.get("ZVM_HOSTILE_LONG"):
+    # Only defined when asked for (11 minutes): `make test` neither runs nor skips it.
+    @pytest.mark.parametrize("gtype,vcpus,cases", LONG)
+    def test_hostile_long(zvm, gtype, vcpus, cases):
+        hostile_beside_neighbour(zvm, gtype, vcpus, cases, 4 * 150)
