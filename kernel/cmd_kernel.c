@@ -7,6 +7,7 @@
 #include <kernel/page_alloc.h>
 #include <kernel/percpu.h>
 #include <kernel/sched.h>
+#include <kernel/stack.h>
 #include <kernel/thread.h>
 #include <kernel/time.h>
 #include <shell/args.h>
@@ -55,6 +56,11 @@ static int cmd_mem(int argc, char **argv)
 	print_mem("heap", &s);
 	page_alloc_stats(&s);
 	print_mem("pages", &s);
+	unsigned stacks, peak;
+
+	k_stack_stats(&stacks, &peak);
+	shell_print("stacks: %u guarded thread stacks in use (peak %u, at most %u)", stacks, peak,
+		    K_STACK_SLOTS);
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <arch/sysreg.h>
 #include <errno.h>
 #include <kernel/latency_stats.h>
+#include <kernel/stack.h>
 #include <kernel/percpu.h>
 #include <kernel/thread.h>
 #include <kernel/time.h>
@@ -23,7 +24,6 @@
 #define LAT_MIN_PERIOD	   50	   /* us: below this the loop itself is most of the period */
 #define LAT_MAX_PERIOD	   1000000 /* us */
 #define LAT_HOG_PRIO	   (CONFIG_NUM_PRIORITIES - 2) /* just above idle */
-#define LAT_HOG_STACK	   4096
 
 struct lat_run {
 	uint32_t samples;
@@ -33,10 +33,9 @@ struct lat_run {
 
 /* One run at a time: the shell runs one command at a time and waits for it. */
 static struct k_thread lat_thread;
-static uint8_t lat_stack[CONFIG_THREAD_STACK_SIZE] __attribute__((aligned(16)));
 static struct lat_run lat_run;
 static struct k_thread hog_threads[CONFIG_MAX_CPUS];
-static uint8_t hog_stacks[CONFIG_MAX_CPUS][LAT_HOG_STACK] __attribute__((aligned(16)));
+static void *hog_stacks[CONFIG_MAX_CPUS];
 static volatile bool hogs_stop;
 static uint32_t hogs_started, hogs_wanted;
 
@@ -182,22 +181,32 @@ static int cmd_latency(int argc, char **argv)
 		if (!(load >> c & 1))
 			continue;
 		memset(&hog_threads[c], 0, sizeof(hog_threads[c]));
-		if (k_thread_create(&hog_threads[c], hog_stacks[c], LAT_HOG_STACK, hog_loop, NULL,
+		hog_stacks[c] = k_stack_alloc();
+		if (!hog_stacks[c] ||
+		    k_thread_create(&hog_threads[c], hog_stacks[c], K_STACK_SIZE, hog_loop, NULL,
 				    NULL, LAT_HOG_PRIO, 1ULL << c, "lat-load")) {
-			load &= ~(1ULL << c); /* cannot happen: arguments checked */
+			k_stack_free(hog_stacks[c]);
+			hog_stacks[c] = NULL;
+			load &= ~(1ULL << c); /* out of memory: measured without that load */
 			__atomic_sub_fetch(&hogs_wanted, 1, __ATOMIC_SEQ_CST);
 		}
 	}
 	memset(&lat_thread, 0, sizeof(lat_thread));
-	int err = k_thread_create(&lat_thread, lat_stack, sizeof(lat_stack), lat_loop, r, NULL,
-				  LAT_PRIO, 1ULL << cpu, "latency");
+	void *stack = k_stack_alloc();
+	int err = !stack ? -ENOMEM
+			 : k_thread_create(&lat_thread, stack, K_STACK_SIZE, lat_loop, r, NULL,
+					   LAT_PRIO, 1ULL << cpu, "latency");
 
 	if (!err)
 		k_thread_join(&lat_thread, K_FOREVER);
+	k_stack_free(stack);
 	hogs_stop = true;
 	for (unsigned c = 0; c < CONFIG_MAX_CPUS; c++)
-		if (load >> c & 1)
+		if (load >> c & 1) {
 			k_thread_join(&hog_threads[c], K_FOREVER);
+			k_stack_free(hog_stacks[c]);
+			hog_stacks[c] = NULL;
+		}
 	if (err) {
 		shell_error("latency: cannot start the measuring thread (error %d)", err);
 		return err;

@@ -12,6 +12,7 @@
 #include <arch/sysreg.h>
 #include <errno.h>
 #include <kernel/heap.h>
+#include <kernel/stack.h>
 #include <kernel/mutex.h>
 #include <kernel/page_alloc.h>
 #include <kernel/percpu.h>
@@ -29,7 +30,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#define ST_STACK_SIZE	 (16 * 1024) /* an order-2 block from the page allocator */
+#define ST_STACK_SIZE	 K_STACK_SIZE /* guarded (kernel/stack.c) */
 #define ST_PRIO		 10
 #define ST_JOIN_LIMIT_MS 120000 /* workers still alive that long after the join began are stuck */
 #define ST_PAGE_SIZE	 4096
@@ -95,7 +96,7 @@ static int st_result(const char *name, const struct st_verdict *v)
 	return 0;
 }
 
-/* A thread with its own heap-allocated struct and page-allocated stack; NULL if out of memory
+/* A thread with its own heap-allocated struct and guarded stack; NULL if out of memory
  * (or k_thread_create refused, which would be a bug here). */
 static struct st_thread *st_spawn(const char *name, unsigned n, void (*entry)(void *, void *),
 				  void *a, int prio, uint64_t cpu_mask)
@@ -105,7 +106,7 @@ static struct st_thread *st_spawn(const char *name, unsigned n, void (*entry)(vo
 
 	if (!st)
 		return NULL;
-	st->stack = page_alloc_bytes(ST_STACK_SIZE);
+	st->stack = k_stack_alloc();
 	if (!st->stack) {
 		k_free(st);
 		return NULL;
@@ -113,7 +114,7 @@ static struct st_thread *st_spawn(const char *name, unsigned n, void (*entry)(vo
 	fmt_snprintf(st->name, sizeof(st->name), "%s/%u", name, n);
 	if (k_thread_create(&st->thread, st->stack, ST_STACK_SIZE, entry, a, NULL, prio, cpu_mask,
 			    st->name)) {
-		page_free(st->stack);
+		k_stack_free(st->stack);
 		k_free(st);
 		return NULL;
 	}
@@ -138,7 +139,7 @@ static void st_join_until(struct st_thread *st, uint64_t deadline, struct st_ver
 		k_thread_abort(&st->thread);
 		k_thread_join(&st->thread, K_FOREVER);
 	}
-	page_free(st->stack);
+	k_stack_free(st->stack);
 	k_free(st);
 }
 
@@ -1066,15 +1067,38 @@ static void fault_worker(void *a, void *b)
 	(void)*(volatile uint64_t *)fault_addr;
 }
 
-static int cmd_fault(int argc, char **argv)
+/* Runs out of stack: each level keeps a frame the compiler cannot drop (volatile) and adds to
+ * the result after the call (no tail call). The bound is never reached: 16 KiB of stack holds
+ * a few dozen levels. */
+static unsigned overflow_level(unsigned depth)
+{
+	volatile uint8_t frame[256];
+
+	frame[0] = (uint8_t)depth;
+	if (depth > 1000000)
+		return frame[0];
+	return overflow_level(depth + 1) + frame[0];
+}
+
+static void overflow_worker(void *a, void *b)
+{
+	(void)a;
+	(void)b;
+	shell_print("overflow: cpu %u recursing until the stack guard", cpu_id());
+	shell_print("overflow: reached the end without a fault (%u)", overflow_level(0));
+}
+
+/* selftest fault / overflow: a thread on that CPU that crashes the system on purpose. */
+static int crash_on_cpu(int argc, char **argv, const char *name, void (*worker)(void *, void *),
+			const char *what)
 {
 	struct st_verdict v = {0};
 	struct st_thread *t = NULL;
 	uint32_t cpu;
 
 	if (argc != 3 || strcmp(argv[2], "--yes-crash") != 0) {
-		shell_error("selftest fault crashes the system on purpose; confirm with "
-			    "--yes-crash");
+		shell_error("selftest %s crashes the system on purpose; confirm with --yes-crash",
+			    name);
 		return -EINVAL;
 	}
 	if (args_parse_u32(argv[1], &cpu) || cpu >= CONFIG_MAX_CPUS ||
@@ -1083,8 +1107,8 @@ static int cmd_fault(int argc, char **argv)
 		return -EINVAL;
 	}
 	/* Most urgent, so it runs at once whatever that CPU is doing. */
-	if (!st_spawn_into(&t, &v, "st-fault", cpu, fault_worker, NULL, 0, 1ULL << cpu))
-		return st_result("fault", &v);
+	if (!st_spawn_into(&t, &v, name, cpu, worker, NULL, 0, 1ULL << cpu))
+		return st_result(name, &v);
 	/* A panic stops every CPU, this one included, so normally nothing below runs. */
 	int err = k_thread_join(&t->thread, K_SECONDS(FAULT_WAIT_S));
 
@@ -1093,11 +1117,22 @@ static int cmd_fault(int argc, char **argv)
 		st_fail(&v, "cpu %u panicked but cpu %u kept running for %u s", (unsigned)cpu,
 			cpu_id(), FAULT_WAIT_S);
 	} else {
-		page_free(t->stack);
+		k_stack_free(t->stack);
 		k_free(t);
-		st_fail(&v, "the load from 0x%llx did not fault", (unsigned long long)fault_addr);
+		st_fail(&v, "%s", what);
 	}
-	return st_result("fault", &v);
+	return st_result(name, &v);
+}
+
+static int cmd_fault(int argc, char **argv)
+{
+	return crash_on_cpu(argc, argv, "fault", fault_worker, "the load did not fault");
+}
+
+static int cmd_overflow(int argc, char **argv)
+{
+	return crash_on_cpu(argc, argv, "overflow", overflow_worker,
+			    "the thread ran off its stack without a fault");
 }
 
 /* --- heap ------------------------------------------------------------------------------------- */
@@ -1321,6 +1356,8 @@ static const struct shell_cmd selftest_subcmds[] = {
     SHELL_SUBCMD(sync, "", "semaphores, mutexes, timeouts and timers across cpus", cmd_sync),
     SHELL_SUBCMD(heap, "", "concurrent heap and page allocations, no leaks", cmd_heap),
     SHELL_SUBCMD(fault, "<cpu> --yes-crash", "crash that cpu on purpose (panic dump)", cmd_fault),
+    SHELL_SUBCMD(overflow, "<cpu> --yes-crash", "overflow a thread's stack on that cpu on purpose",
+		 cmd_overflow),
     SHELL_SUBCMD_END,
 };
 SHELL_CMD_REGISTER_SUBCMDS(selftest, "exercise the kernel services live", selftest_subcmds);

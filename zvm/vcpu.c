@@ -3,6 +3,7 @@
 #include <arch/sysreg.h>
 #include <errno.h>
 #include <kernel/heap.h>
+#include <kernel/stack.h>
 #include <kernel/page_alloc.h>
 #include <kernel/panic.h>
 #include <kernel/percpu.h>
@@ -26,7 +27,7 @@ _Static_assert(offsetof(struct vcpu, far) == VCPU_FAR, "VCPU_FAR");
 _Static_assert(offsetof(struct vcpu, hpfar) == VCPU_HPFAR, "VCPU_HPFAR");
 _Static_assert(offsetof(struct cpu, vcpu) == 0, "the exit vector loads cpu->vcpu at 0");
 
-#define VCPU_STACK_SIZE CONFIG_THREAD_STACK_SIZE
+#define VCPU_STACK_SIZE K_STACK_SIZE
 #define MPIDR_RES1	(1ULL << 31)
 
 struct vcpu *vcpu_current(void)
@@ -65,7 +66,7 @@ struct vcpu *vcpu_create(struct vm *vm, unsigned id)
 	if (!v)
 		return NULL;
 	memset(v, 0, sizeof(*v));
-	v->stack = page_alloc_bytes(VCPU_STACK_SIZE);
+	v->stack = k_stack_alloc();
 	if (!v->stack) {
 		k_free(v);
 		return NULL;
@@ -94,7 +95,7 @@ void vcpu_destroy(struct vcpu *v)
 	/* Freed memory must not stay in the timeout queue: a host bug, not the guest's. */
 	if (k_timer_is_running(&v->ptimer.expiry))
 		panic("vcpu %s freed with its physical timer armed", v->name);
-	page_free(v->stack);
+	k_stack_free(v->stack);
 	k_free(v);
 }
 

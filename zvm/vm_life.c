@@ -3,6 +3,8 @@
  * enabled, never in an exit handler. Every state change goes through vm_event(). */
 #include <errno.h>
 #include <kernel/budget.h>
+#include <kernel/panic.h>
+#include <kernel/stack.h>
 #include <kernel/printk.h>
 #include <kernel/sem.h>
 #include <kernel/thread.h>
@@ -17,7 +19,6 @@
 #define VM_WORK_DELETE (1u << 1)
 
 static struct k_thread life_thread;
-static uint8_t life_stack[CONFIG_THREAD_STACK_SIZE] __attribute__((aligned(16)));
 static struct k_sem life_sem;
 
 void vm_kick_all(struct vm *vm)
@@ -231,6 +232,9 @@ void vm_manager_init(void)
 {
 	k_sem_init(&life_sem, 0, VM_MAX);
 	/* Each job runs at its VM's priority (life_worker); waiting, at the default vCPU one. */
-	k_thread_create(&life_thread, life_stack, sizeof(life_stack), life_worker, NULL, NULL,
-			VCPU_PRIO, 0, "vm-life");
+	void *stack = k_stack_alloc();
+
+	if (!stack || k_thread_create(&life_thread, stack, K_STACK_SIZE, life_worker, NULL, NULL,
+				      VCPU_PRIO, 0, "vm-life"))
+		panic("cannot start the vm-life thread");
 }

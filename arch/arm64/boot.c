@@ -11,6 +11,7 @@
 #include <drivers/pl011.h>
 #include <drivers/psci.h>
 #include <kernel/init.h>
+#include <kernel/stack.h>
 #include <kernel/init_hook.h>
 #include <kernel/panic.h>
 #include <kernel/percpu.h>
@@ -29,7 +30,6 @@ static const void *boot_dtb;
 /* MPIDRs in CPU-id order: the boot CPU is always CPU 0. */
 static uint64_t cpu_mpidrs[CONFIG_MAX_CPUS];
 static struct k_thread main_thread;
-static uint8_t main_stack[CONFIG_THREAD_STACK_SIZE] __attribute__((aligned(16)));
 
 const struct board *host_board(void)
 {
@@ -164,8 +164,11 @@ void boot_primary(uintptr_t dtb, unsigned current_el)
 	smp_boot_secondaries(cpu_mpidrs,
 			     board.nr_cpus < CONFIG_MAX_CPUS ? board.nr_cpus : CONFIG_MAX_CPUS);
 	/* Created last, so that it sees every CPU online. */
-	k_thread_create(&main_thread, main_stack, sizeof(main_stack), kernel_main, NULL, NULL, 1, 0,
-			"main");
+	void *main_stack = k_stack_alloc();
+
+	if (!main_stack || k_thread_create(&main_thread, main_stack, K_STACK_SIZE, kernel_main,
+					   NULL, NULL, 1, 0, "main"))
+		panic("cannot start the main thread");
 	sched_start_cpu();
 }
 

@@ -4,8 +4,18 @@
 #include <arch/exception.h>
 #include <kernel/irq.h>
 #include <kernel/panic.h>
+#include <kernel/percpu.h>
 #include <kernel/printk.h>
 #include <kernel/sched.h>
+#include <kernel/stack.h>
+#include <kernel/thread.h>
+#include <stddef.h>
+
+_Static_assert(offsetof(struct cpu, id) == CPU_ID_OFFSET, "vector_macros.inc reads cpu->id");
+
+/* Where host_sync goes on when the SP it finds is in a stack guard (vector_macros.inc). */
+uint8_t k_overflow_stacks[CONFIG_MAX_CPUS][1u << K_OVERFLOW_STACK_SHIFT]
+    __attribute__((aligned(16)));
 
 static const char *const vector_names[16] = {
     EL_NAME "t sync",	   EL_NAME "t IRQ",	 EL_NAME "t FIQ",      EL_NAME "t SError",
@@ -51,4 +61,20 @@ void unexpected_exception(struct trap_frame *f, unsigned kind)
 
 	exception_dump(f, name);
 	panic("unexpected %s exception", name);
+}
+
+/* A thread ran off the bottom of its stack into the guard (kernel/stack.c). The frame was saved
+ * on this CPU's emergency stack; x0 was given up to get there. */
+void stack_overflow_exception(struct trap_frame *f)
+{
+	struct k_thread *t = this_cpu()->sched.current;
+	const char *name = t ? t->name : "?";
+
+	printk("\n*** stack overflow in thread %s on cpu %u: SP ran into the guard page below its "
+	       "stack (FAR 0x%llx, stack 0x%llx-0x%llx); x0 below is not the thread's\n",
+	       name, cpu_id(), (unsigned long long)f->far,
+	       (unsigned long long)(t ? (uintptr_t)t->stack : 0),
+	       (unsigned long long)(t ? (uintptr_t)t->stack + t->stack_size : 0));
+	exception_dump(f, "stack overflow");
+	panic("stack overflow in thread %s", name);
 }

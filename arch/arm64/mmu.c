@@ -6,6 +6,7 @@
 #include <arch/mmu.h>
 #include <arch/sysreg.h>
 #include <errno.h>
+#include <kernel/spinlock.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -31,6 +32,9 @@
 static uint64_t table_pool[POOL_PAGES][ENTRIES] __attribute__((aligned(PAGE_SIZE)));
 static unsigned pool_used;
 static uint64_t *root;
+/* Run-time changes (mmu_map_pages, mmu_unmap_pages) from several CPUs: the pool and the tables
+ * they share. Boot-time mapping runs on one CPU before the others start. */
+static struct k_spinlock runtime_lock;
 
 struct mmu_boot_params mmu_boot_params;
 
@@ -63,12 +67,13 @@ static unsigned level_shift(int level)
 	return PAGE_SHIFT + 9 * (3 - level);
 }
 
-static int map_one(uint64_t pa, int level, uint64_t attrs)
+/* Maps va to pa at level (a block, or a page at level 3), making tables on the way. */
+static int map_one(uint64_t va, uint64_t pa, int level, uint64_t attrs)
 {
 	uint64_t *table = root;
 
 	for (int l = 0; l < level; l++) {
-		uint64_t *e = &table[(pa >> level_shift(l)) & (ENTRIES - 1)];
+		uint64_t *e = &table[(va >> level_shift(l)) & (ENTRIES - 1)];
 
 		if (!(*e & DESC_VALID)) {
 			uint64_t *next = new_table();
@@ -81,13 +86,28 @@ static int map_one(uint64_t pa, int level, uint64_t attrs)
 		}
 		table = (uint64_t *)(*e & DESC_ADDR);
 	}
-	uint64_t *e = &table[(pa >> level_shift(level)) & (ENTRIES - 1)];
+	uint64_t *e = &table[(va >> level_shift(level)) & (ENTRIES - 1)];
 	uint64_t desc = pa | attrs | DESC_VALID | (level == 3 ? DESC_TABLE : 0);
 
 	if (*e & DESC_VALID)
 		return *e == desc ? 0 : -EEXIST;
 	*e = desc;
 	return 0;
+}
+
+/* The level-3 entry mapping va, or NULL when no table reaches that far. */
+static uint64_t *page_entry(uint64_t va)
+{
+	uint64_t *table = root;
+
+	for (int l = 0; l < 3; l++) {
+		uint64_t e = table[(va >> level_shift(l)) & (ENTRIES - 1)];
+
+		if ((e & (DESC_VALID | DESC_TABLE)) != (DESC_VALID | DESC_TABLE))
+			return NULL;
+		table = (uint64_t *)(e & DESC_ADDR);
+	}
+	return &table[(va >> PAGE_SHIFT) & (ENTRIES - 1)];
 }
 
 int mmu_map(uint64_t pa, size_t size, enum mmu_prot prot)
@@ -102,7 +122,7 @@ int mmu_map(uint64_t pa, size_t size, enum mmu_prot prot)
 		while (level < 3 && ((pa & ((1ULL << level_shift(level)) - 1)) ||
 				     end - pa < (1ULL << level_shift(level))))
 			level++;
-		int err = map_one(pa, level, attrs);
+		int err = map_one(pa, pa, level, attrs);
 
 		if (err)
 			return err;
@@ -111,6 +131,41 @@ int mmu_map(uint64_t pa, size_t size, enum mmu_prot prot)
 	dsb(ishst);
 	isb();
 	return 0;
+}
+
+int mmu_map_pages(uint64_t va, uint64_t pa, size_t size, enum mmu_prot prot)
+{
+	uint64_t attrs = leaf_attrs(prot);
+	k_spinlock_key_t key = k_spin_lock(&runtime_lock);
+	int err = 0;
+
+	for (uint64_t off = 0; off < size && !err; off += PAGE_SIZE)
+		err = map_one(va + off, pa + off, 3, attrs);
+	k_spin_unlock(&runtime_lock, key);
+	/* New entries only (invalid before): no TLB entry can hold the old value, so a barrier
+	 * makes them visible to the walker and no invalidation is needed. */
+	dsb(ishst);
+	isb();
+	return err;
+}
+
+void mmu_unmap_pages(uint64_t va, size_t size)
+{
+	k_spinlock_key_t key = k_spin_lock(&runtime_lock);
+
+	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
+		uint64_t *e = page_entry(va + off);
+
+		if (e)
+			*e = 0;
+	}
+	dsb(ishst);
+	for (uint64_t off = 0; off < size; off += PAGE_SIZE)
+		__asm__ volatile("tlbi " EL_TLBI_VA ", %0" ::"r"((va + off) >> PAGE_SHIFT)
+				 : "memory");
+	dsb(ish);
+	isb();
+	k_spin_unlock(&runtime_lock, key);
 }
 
 extern char _text_start[], _text_end[], _rodata_start[], _rodata_end[], _data_start[], _image_end[];

@@ -17,17 +17,18 @@
 #define EL_ROLE	      "hypervisor"
 #define EL_PROMPT     "zvm_host:~# "
 
-#define ELR_ELx	  elr_el2
-#define SPSR_ELx  spsr_el2
-#define ESR_ELx	  esr_el2
-#define FAR_ELx	  far_el2
-#define VBAR_ELx  vbar_el2
-#define TPIDR_ELx tpidr_el2 /* this CPU's struct cpu; a guest cannot touch it */
-#define SCTLR_ELx sctlr_el2
-#define TCR_ELx	  tcr_el2
-#define MAIR_ELx  mair_el2
-#define TTBR0_ELx ttbr0_el2
-#define TLBI_ALL  tlbi alle2
+#define ELR_ELx	   elr_el2
+#define SPSR_ELx   spsr_el2
+#define ESR_ELx	   esr_el2
+#define FAR_ELx	   far_el2
+#define VBAR_ELx   vbar_el2
+#define TPIDR_ELx  tpidr_el2 /* this CPU's struct cpu; a guest cannot touch it */
+#define SCTLR_ELx  sctlr_el2
+#define TCR_ELx	   tcr_el2
+#define MAIR_ELx   mair_el2
+#define TTBR0_ELx  ttbr0_el2
+#define TLBI_ALL   tlbi alle2
+#define EL_TLBI_VA "vae2is" /* one page of this regime, every CPU */
 
 /* SCTLR_EL2: RES1 bits plus M, C, SA, I and WXN (writable implies execute-never). */
 #define SCTLR_ELx_ON (0x30c50830 | (1 << 0) | (1 << 2) | (1 << 3) | (1 << 12) | (1 << 19))
@@ -69,6 +70,7 @@
 #define MAIR_ELx      mair_el1
 #define TTBR0_ELx     ttbr0_el1
 #define TLBI_ALL      tlbi vmalle1
+#define EL_TLBI_VA    "vaae1is" /* one page, any ASID, every CPU */
 
 /* SCTLR_EL1: RES1 bits (v8.0: 11, 20, 22, 23, 28, 29) plus M, C, SA, I and WXN. */
 #define SCTLR_ELx_ON  (0x30d00800 | (1 << 0) | (1 << 2) | (1 << 3) | (1 << 12) | (1 << 19))

@@ -2,7 +2,8 @@
 #ifndef ARCH_EXCEPTION_H
 #define ARCH_EXCEPTION_H
 
-#define FRAME_SIZE 288
+#define FRAME_SIZE    288
+#define CPU_ID_OFFSET 8 /* offsetof(struct cpu, id), for the vectors (checked in exception.c) */
 
 #ifndef __ASSEMBLY__
 #include <stdint.h>
@@ -28,6 +29,8 @@ void unexpected_exception(struct trap_frame *f, unsigned kind);
 
 /* Prints the frame and stops this CPU; the kind names the vector. */
 void exception_dump(const struct trap_frame *f, const char *what);
+/* The vectors call it when a thread overflowed its stack into the guard (kernel/stack.c). */
+void stack_overflow_exception(struct trap_frame *f);
 #endif
 
 #endif

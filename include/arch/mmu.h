@@ -17,6 +17,11 @@ enum mmu_prot {
  * when the table pool is exhausted, -EEXIST when part of the range is already mapped
  * differently. */
 int mmu_map(uint64_t pa, size_t size, enum mmu_prot prot);
+/* Run time, any CPU: maps the pages of [va, va + size) to [pa, pa + size) in a range of VAs that
+ * nothing maps yet (outside the identity map: kernel/stack.c's window). 0, -ENOMEM or -EEXIST. */
+int mmu_map_pages(uint64_t va, uint64_t pa, size_t size, enum mmu_prot prot);
+/* Unmaps pages mapped by mmu_map_pages and invalidates them in every CPU's TLB. */
+void mmu_unmap_pages(uint64_t va, size_t size);
 /* Builds the tables for the image and the console UART (none when console_size is 0), then turns
  * the MMU on for this CPU, so the console works throughout. Returns 0, or mmu_map's error for the
  * UART with the MMU left off (the UART still reachable to report it). */

@@ -273,3 +273,38 @@ def test_panic_stops_every_cpu(fresh_zvm):
     vm.send("kernel uptime\r")
     with pytest.raises(pexpect.TIMEOUT):
         vm.child.expect([re.escape(PROMPT), r"selftest fault: FAIL"], timeout=10)
+
+
+def stacks_in_use(zvm):
+    out = run(zvm, "kernel mem")
+    return field(r"^stacks: (\d+) guarded thread stacks in use \(peak (\d+), at most (\d+)\)$",
+                 out)
+
+
+def test_thread_stacks_are_guarded_and_given_back(zvm):
+    """Every thread the kernel starts after boot runs on a guarded stack (main, vm-life, the
+    selftest threads); they come back when the threads end."""
+    in_use, peak, most = stacks_in_use(zvm)
+    assert most == 256 and 2 <= in_use <= peak
+    selftest(zvm, "smp")
+    after, peak2, _ = stacks_in_use(zvm)
+    assert after == in_use
+    assert peak2 >= in_use + 4  # smp runs a thread per CPU at least
+
+
+def test_stack_overflow_is_reported_as_such(fresh_zvm):
+    vm = fresh_zvm()
+    vm.boot()
+    vm.send("selftest overflow 2 --yes-crash\r")
+    vm.child.expect_exact("system halted", timeout=60)
+    out = clean(vm.child.before)
+    assert "overflow: cpu 2 recursing until the stack guard" in out
+    assert "reached the end without a fault" not in out
+    far, lo, hi = field(r"^\*\*\* stack overflow in thread overflow/2 on cpu 2: SP ran into the "
+                        r"guard page below its stack \(FAR (0x[0-9a-f]+), stack (0x[0-9a-f]+)-"
+                        r"(0x[0-9a-f]+)\)", out, lambda x: int(x, 16))
+    assert hi - lo == 16 * 1024 and lo >> 47 == 1
+    assert lo - 16 * 1024 <= far < lo  # in the guard right below the stack
+    assert "*** unexpected exception: stack overflow" in out
+    assert re.search(r"ZVM PANIC on CPU with MPIDR 0x[0-9a-f]+: stack overflow in thread "
+                     r"overflow/2", out), out
