@@ -28,6 +28,9 @@ void vm_op_error(const struct vm *vm, const char *op, int err)
 	case -ENOENT:
 		shell_error("vm %u is being deleted", id);
 		break;
+	case -EPERM:
+		shell_error("vm %u took an EL2 fault: it cannot %s; delete it", id, op);
+		break;
 	default:
 		shell_error("vm %u is %s: cannot %s it now", id, vm_state_name(s), op);
 	}

@@ -156,7 +156,7 @@ static inline __attribute__((always_inline)) bool exit_dabt(struct vcpu *v)
 
 static bool exit_wfx(struct vcpu *v)
 {
-	(void)v;
+	vcpu_fault_check(v, VCPU_FAULT_FAST);
 	return false; /* may block: the thread does it */
 }
 
@@ -227,6 +227,7 @@ void vcpu_handle_slow_exit(struct vcpu *v)
 {
 	if (ESR_EC(v->esr) != EC_WFX)
 		return; /* handled on the fast path; only its requests were left */
+	vcpu_fault_check(v, VCPU_FAULT_SLOW);
 	bool pass = !(v->regs.pstate & PSR_AA32) || aa32_condition_passed(v->esr, v->regs.pstate);
 
 	skip_instr(v);

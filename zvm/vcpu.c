@@ -25,6 +25,7 @@ _Static_assert(offsetof(struct vcpu, host_sp) == VCPU_HOST_SP, "VCPU_HOST_SP");
 _Static_assert(offsetof(struct vcpu, esr) == VCPU_ESR, "VCPU_ESR");
 _Static_assert(offsetof(struct vcpu, far) == VCPU_FAR, "VCPU_FAR");
 _Static_assert(offsetof(struct vcpu, hpfar) == VCPU_HPFAR, "VCPU_HPFAR");
+_Static_assert(offsetof(struct vcpu, recover_sp) == VCPU_RECOVER_SP, "VCPU_RECOVER_SP");
 _Static_assert(offsetof(struct cpu, vcpu) == 0, "the exit vector loads cpu->vcpu at 0");
 
 #define VCPU_STACK_SIZE K_STACK_SIZE
@@ -252,9 +253,15 @@ static void vcpu_run(void *a, void *b)
 		if (why == EXIT_IRQ)
 			sched_irq_exit();
 		arch_irq_restore(flags);
-		if (why == EXIT_SYNC)
-			vcpu_handle_slow_exit(v);
-		else if (why == EXIT_SERROR)
+		/* After an EL2 fault in its exit handler the VM is crashed for good: the thread
+		 * ends here as on a stop (zvm/vcpu_fault.c). Only the slow path needs a recovery
+		 * frame; a fault on the fast path comes back through guest_enter()'s. */
+		if (why == EXIT_FAULT)
+			break;
+		if (why == EXIT_SYNC) {
+			if (vcpu_call_recoverable(v, vcpu_handle_slow_exit))
+				break;
+		} else if (why == EXIT_SERROR)
 			vm_crash(v->vm, "SError from the guest");
 	}
 	flags = arch_irq_save();

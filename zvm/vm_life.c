@@ -129,8 +129,17 @@ void vm_crash(struct vm *vm, const char *why)
 		queue_work(vm, VM_WORK_DELETE);
 }
 
+void vm_crash_faulted(struct vm *vm)
+{
+	vm->faulted = true;
+	if (crash(vm, "EL2 fault in an exit handler") && vm->on_crash == VM_CRASH_DELETE)
+		queue_work(vm, VM_WORK_DELETE);
+}
+
 int vm_request_reset(struct vm *vm)
 {
+	if (vm->faulted)
+		return -EPERM; /* its faulted vCPU thread has ended */
 	int err = vm_event(vm, VM_EV_RESET);
 
 	if (err)

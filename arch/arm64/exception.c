@@ -1,5 +1,6 @@
 /* The kernel's own exceptions: interrupts are dispatched; anything else is a kernel bug, so the
- * registers are printed and the system stops. */
+ * registers are printed and the system stops, unless it is a fault only a VM must pay for
+ * (host_fault_recover). */
 #include <arch/el.h>
 #include <arch/exception.h>
 #include <kernel/irq.h>
@@ -42,8 +43,27 @@ void exception_dump(const struct trap_frame *f, const char *what)
 	}
 }
 
+/* The hypervisor overrides this (zvm/vcpu_fault.c): true when the fault was one a guest's
+ * exit handler took that costs only that VM, and f now returns to a recovery point. */
+__attribute__((weak)) bool host_fault_recover(struct trap_frame *f)
+{
+	(void)f;
+	return false;
+}
+
 void host_sync_exception(struct trap_frame *f)
 {
+	struct cpu *c = this_cpu();
+	/* A fault in here (say, in the recovery) is nested: the host's state is unknown. */
+	bool nested = !c || c->in_fault;
+
+	if (c)
+		c->in_fault = true;
+	/* It dumps the registers too. */
+	if (!nested && host_fault_recover(f)) {
+		c->in_fault = false;
+		return;
+	}
 	exception_dump(f, "synchronous exception in the " EL_ROLE);
 	panic("synchronous exception at " EL_NAME " (ELR 0x%llx)", (unsigned long long)f->elr);
 }

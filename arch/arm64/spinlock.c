@@ -3,10 +3,21 @@
 #include <arch/irq.h>
 #include <arch/sysreg.h>
 #include <kernel/lock_stats.h>
+#include <kernel/percpu.h>
 #include <kernel/spinlock.h>
+
+/* this_cpu() is NULL in early boot, before any fault can be recovered from. */
+static inline void held_add(int n)
+{
+	struct cpu *c = this_cpu();
+
+	if (c)
+		c->locks_held += (unsigned)n;
+}
 
 void k_spin_acquire(struct k_spinlock *l)
 {
+	held_add(1);
 	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE)) {
 		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
 			wfe();
@@ -18,6 +29,7 @@ void k_spin_release(struct k_spinlock *l)
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 	dsb(ishst);
 	sev();
+	held_add(-1);
 }
 
 k_spinlock_key_t k_spin_lock(struct k_spinlock *l)
@@ -44,6 +56,7 @@ k_spinlock_key_t k_spin_lock_counted(struct k_spinlock *l, struct lock_stats *s)
 	if (!s)
 		return k_spin_lock(l);
 	key = arch_irq_save();
+	held_add(1);
 	asked = now = read_sysreg(EL_COUNTER);
 	if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE)) {
 		do {
@@ -67,7 +80,10 @@ void k_spin_unlock_counted(struct k_spinlock *l, k_spinlock_key_t key, struct lo
 
 bool k_spin_trylock(struct k_spinlock *l)
 {
-	return !__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE);
+	if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+		return false;
+	held_add(1);
+	return true;
 }
 
 bool k_spin_is_locked(const struct k_spinlock *l)

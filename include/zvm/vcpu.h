@@ -39,6 +39,9 @@ struct vcpu_sysregs {
 	bool setway_tvm;	 /* HCR_EL2.TVM for this vCPU: set/way ops seen (setway.c) */
 };
 
+/* Where `zvm fault` makes a WFI exit fault: its exception-context or its thread handler. */
+enum { VCPU_FAULT_NONE, VCPU_FAULT_FAST, VCPU_FAULT_SLOW };
+
 /* Changed under vm->lock: PSCI CPU_ON on one vCPU decides on another's power state. */
 enum vcpu_power { VCPU_OFF, VCPU_ON, VCPU_ON_PENDING };
 
@@ -48,6 +51,11 @@ struct vcpu {
 
 	/* Exit syndrome, filled by the exit vector. */
 	uint64_t esr, far, hpfar;
+	/* While the thread runs a slow-path exit handler: the frame of vcpu_call_recoverable()
+	 * that an EL2 fault there returns to; else 0 (zvm/vcpu_fault.c). */
+	uint64_t recover_sp;
+	/* Debug: the next WFI/WFE exit faults at EL2 (VCPU_FAULT_*; `zvm fault`). */
+	volatile uint8_t fault_inject;
 
 	struct vcpu_sysregs sys;
 	struct vm *vm;

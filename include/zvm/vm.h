@@ -62,6 +62,7 @@ struct vm {
 	bool listed;		/* built and in the table: vm_get() may find it */
 	volatile unsigned work; /* VM_WORK_* for the vm-life worker */
 	enum vm_on_crash on_crash;
+	volatile bool faulted; /* vm_crash_faulted(): never reset */
 	/* `--budget`: all its vCPUs together get at most budget_us of CPU in every period_us
 	 * (both 0: no budget). */
 	uint32_t budget_us, period_us;
@@ -97,6 +98,13 @@ int vm_event(struct vm *vm, enum vm_event e);
 /* The guest did something we cannot go on with (SError, pvpanic): state crashed, then the
  * VM's on-crash policy. Any thread. */
 void vm_crash(struct vm *vm, const char *why);
+/* An EL2 fault in one of vm's exit handlers (zvm/vcpu_fault.c; exception context): crashed for
+ * good, its faulted vCPU thread ends. No reset (policy or `zvm reset`): that vCPU would not run
+ * again; a delete (policy or `zvm delete`) frees it all. */
+void vm_crash_faulted(struct vm *vm);
+/* Debug (`zvm fault`): the next WFI/WFE exit of each vCPU of vm faults at EL2 on the given
+ * path (VCPU_FAULT_FAST or VCPU_FAULT_SLOW); -1 for another path. */
+int vcpu_fault_arm(struct vm *vm, unsigned path);
 /* PSCI SYSTEM_OFF from the guest, or `zvm shutdown` stopping it: state halted. 0 or why not. */
 int vm_power_off(struct vm *vm);
 /* Guest SYSTEM_RESET, `zvm reset`, the on-crash policy: state resetting; the vm-life worker

@@ -1,0 +1,74 @@
+"""An EL2 fault while handling a guest's exit stops that VM only (zvm/vcpu_fault.c): the
+registers are dumped, the VM is crashed for good, its faulted vCPU thread ends, the host and
+the other VMs go on, and `zvm delete` frees it all. `zvm fault` arms the fault (a bad pointer)
+in the next WFI exit, on the exception-context fast path or in the thread's slow-path handler.
+A fault in host context still panics (test_kernel.py: test_fault_on_cpu2_dumps_registers_and_halts)."""
+import re
+import time
+
+import pytest
+
+from qemu import Guest, create_vm, mem_used, vm_state, wait_vm_state
+
+
+def vcpu_threads(zvm):
+    return sorted(re.findall(r"vm\d+/vcpu\d+", zvm.run("kernel threads")))
+
+
+def ticks(zvm, vm, n=2):
+    with Guest(zvm, vm) as g:
+        for _ in range(n):
+            g.expect(r"hello tick \d+\r", timeout=30)
+
+
+@pytest.mark.parametrize("path", ["fast", "slow"])
+def test_el2_fault_in_exit_handler_stops_only_that_vm(zvm, path):
+    before_mem, before_threads = mem_used(zvm), vcpu_threads(zvm)
+    victim = create_vm(zvm, "-t hello -m 32 -n victim")
+    other = create_vm(zvm, "-t hello -m 32 -n other")
+    zvm.run(f"zvm run -n {victim}")
+    zvm.run(f"zvm run -n {other}")
+    ticks(zvm, victim, 1)
+    assert f"{path} path" in zvm.run(f"zvm fault -n {victim} -p {path}")
+    # The full register dump, then the verdict in words; hello sleeps in WFI between ticks.
+    zvm.expect(r"\*\*\* unexpected exception: synchronous exception in the hypervisor, "
+               r"handling a guest's exit", timeout=30)
+    zvm.expect(r"ESR_EL2 0x[0-9a-f]{16} \(EC 0x25 ", timeout=5)
+    zvm.expect(r"FAR_EL2 0x0000dead00000040", timeout=5)
+    zvm.expect(r"x30 0x[0-9a-f]{16}", timeout=5)
+    zvm.expect(rf"vm {victim} \(victim\): EL2 fault while handling its vCPU 0: VM stopped",
+               timeout=5)
+    zvm.expect(rf"zvm: vm{victim} \(victim\) crashed: EL2 fault in an exit handler; "
+               r"stays crashed", timeout=5)
+    wait_vm_state(zvm, victim, "crashed")
+    # The host shell answers, the other VM keeps ticking, the victim's vCPU thread is gone.
+    assert re.search(r"\d", zvm.run("kernel uptime"))
+    ticks(zvm, other, 2)
+    assert f"vm{victim}/vcpu0" not in vcpu_threads(zvm)
+    assert vm_state(zvm, other) == "running"
+    # No reset for it (its vCPU thread ended); delete frees everything.
+    assert f"error: vm {victim} took an EL2 fault: it cannot reset; delete it" in \
+        zvm.run(f"zvm reset -n {victim}")
+    assert "deleted" in zvm.run(f"zvm delete -n {victim}")
+    assert "deleted" in zvm.run(f"zvm delete -n {other}")
+    assert mem_used(zvm) == before_mem
+    assert vcpu_threads(zvm) == before_threads
+
+
+def test_el2_fault_with_delete_policy_deletes_the_vm(zvm):
+    before = mem_used(zvm)
+    vm = create_vm(zvm, "-t hello -m 32 --on-crash delete")
+    zvm.run(f"zvm run -n {vm}")
+    ticks(zvm, vm, 1)
+    zvm.run(f"zvm fault -n {vm} -p slow")
+    zvm.expect(rf"vm {vm} \(\S+\): EL2 fault while handling its vCPU 0: VM stopped", timeout=30)
+    zvm.expect(rf"zvm: vm{vm} \(\S+\) deleted", timeout=30)
+    assert not re.search(rf"^{vm}\s", zvm.run("zvm info"), re.M)
+    time.sleep(0.5)
+    assert mem_used(zvm) == before
+
+
+def test_fault_command_errors(zvm):
+    assert re.search(r"usage: zvm fault", zvm.run("zvm fault -n 0"))
+    assert re.search(r"usage: zvm fault", zvm.run("zvm fault -n 0 -p sideways"))
+    assert "error: no VM '9' (see 'zvm info')" in zvm.run("zvm fault -n 9 -p fast")

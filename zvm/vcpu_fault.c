@@ -1,0 +1,66 @@
+/* An EL2 fault taken while handling a guest's exit costs that VM, not the host, when the host's
+ * own state is known to be intact: the fault is in the vCPU thread that owns the exit, on the
+ * exit's fast path (exception context, guest_enter()'s frame below) or in a slow-path handler
+ * run by vcpu_call_recoverable(); this CPU holds no spinlock (none is left locked) and handles
+ * no interrupt (none is left active at the GIC); and it is not a fault inside the fault handler.
+ * Anything else is a host bug and panics (arch/arm64/exception.c). */
+#include <arch/exception.h>
+#include <arch/gicv3_regs.h>
+#include <arch/sysreg.h>
+#include <kernel/percpu.h>
+#include <kernel/printk.h>
+#include <kernel/thread.h>
+#include <zvm/vcpu_asm.h>
+#include <zvm/vcpu_internal.h>
+#include <zvm/vm.h>
+
+#define GIC_PRIO_IDLE 0xff /* ICC_RPR_EL1 with no interrupt active on this CPU */
+#define SPSR_IF	      (3u << 6)
+
+/* Called with f from the faulting context; true when f now returns to a recovery point. */
+bool host_fault_recover(struct trap_frame *f)
+{
+	struct cpu *c = this_cpu();
+	struct vcpu *v = c ? c->loaded_vcpu : NULL;
+
+	if (!v || c->locks_held || k_current() != &v->thread)
+		return false;
+	if ((read_sysreg_s(SYS_ICC_RPR_EL1) & 0xff) != GIC_PRIO_IDLE)
+		return false; /* an interrupt handler, possibly on an exit's path */
+	exception_dump(f, "synchronous exception in the hypervisor, handling a guest's exit");
+	if (c->vcpu == v) {
+		/* The fast path: back out of guest_enter() as from an exit, IRQs still masked. */
+		f->elr = (uint64_t)guest_exit_to_host;
+		f->x[1] = EXIT_FAULT;
+	} else if (v->recover_sp) {
+		f->elr = (uint64_t)vcpu_recover_resume;
+	} else {
+		return false; /* the run loop itself, or requests: not an exit's handler */
+	}
+	f->x[0] = (uint64_t)v;
+	f->spsr |= SPSR_IF;
+	printk("\nvm %u (%s): EL2 fault while handling its vCPU %u: VM stopped\n", v->vm->id,
+	       v->vm->name, v->id);
+	vm_crash_faulted(v->vm);
+	return true;
+}
+
+static uint64_t *volatile bad_ptr = (uint64_t *)0x0000dead00000040ULL;
+
+void vcpu_fault_injected(struct vcpu *v, unsigned path)
+{
+	v->fault_inject = VCPU_FAULT_NONE;
+	printk("\nzvm: vm%u vCPU %u: injected EL2 fault on the %s path\n", v->vm->id, v->id,
+	       path == VCPU_FAULT_FAST ? "fast" : "slow");
+	/* A bad pointer, as a bug in an exit handler would use: never in the identity map. */
+	*bad_ptr = 0;
+}
+
+int vcpu_fault_arm(struct vm *vm, unsigned path)
+{
+	if (path != VCPU_FAULT_FAST && path != VCPU_FAULT_SLOW)
+		return -1;
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		vm->vcpus[i]->fault_inject = (uint8_t)path;
+	return 0;
+}
