@@ -159,16 +159,17 @@ static int cmd_delete(int argc, char **argv)
 	return vm_op(argc, argv, vm_delete, "deleted");
 }
 
-/* Debug: `zvm fault -n ID -p fast|slow` makes the next WFI/WFE exit of the VM's vCPUs fault at
- * EL2 (a bad pointer) in its exception-context or thread handler, to test that only the VM is
+/* Debug: `zvm fault -n ID -p fast|slow|locked` makes the next WFI/WFE exit of the VM's vCPUs fault
+ * at EL2 (a bad pointer) in its exception-context or thread handler, to test that only the VM is
  * stopped (zvm/vcpu_fault.c). */
 static int cmd_fault(int argc, char **argv)
 {
 	const char *which = opt_value(argc, argv, 'n'), *path = opt_value(argc, argv, 'p');
-	unsigned p = !path		     ? VCPU_FAULT_NONE
-		     : !strcmp(path, "fast") ? VCPU_FAULT_FAST
-		     : !strcmp(path, "slow") ? VCPU_FAULT_SLOW
-					     : VCPU_FAULT_NONE;
+	unsigned p = !path		       ? VCPU_FAULT_NONE
+		     : !strcmp(path, "fast")   ? VCPU_FAULT_FAST
+		     : !strcmp(path, "slow")   ? VCPU_FAULT_SLOW
+		     : !strcmp(path, "locked") ? VCPU_FAULT_LOCKED
+					       : VCPU_FAULT_NONE;
 
 	if (argc != 5 || !opts_known(argc, argv, "np") || !which || p == VCPU_FAULT_NONE)
 		return -EINVAL;
@@ -290,8 +291,8 @@ static const struct shell_cmd zvm_subcmds[] = {
 		 "power button, then a hard stop after the timeout (default 30 s)", cmd_shutdown),
     SHELL_SUBCMD(look, "ID", "attach the console to a VM (Ctrl+X detaches)", cmd_look),
     SHELL_SUBCMD(stat, "ID", "per-vCPU state, placement, priority, CPU time, exits", cmd_stat),
-    SHELL_SUBCMD(fault, "-n ID -p fast|slow", "debug: fault at EL2 in the VM's next WFI exit",
-		 cmd_fault),
+    SHELL_SUBCMD(fault, "-n ID -p fast|slow|locked",
+		 "debug: fault at EL2 in the VM's next WFI exit", cmd_fault),
     SHELL_SUBCMD(types, "", "guest types the board offers", cmd_types),
     SHELL_SUBCMD_END,
 };

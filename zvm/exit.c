@@ -157,6 +157,7 @@ static inline __attribute__((always_inline)) bool exit_dabt(struct vcpu *v)
 static bool exit_wfx(struct vcpu *v)
 {
 	vcpu_fault_check(v, VCPU_FAULT_FAST);
+	vcpu_fault_check(v, VCPU_FAULT_LOCKED);
 	return false; /* may block: the thread does it */
 }
 

@@ -1,7 +1,8 @@
 /* An EL2 fault taken while handling a guest's exit costs that VM, not the host, when the host's
  * own state is known to be intact: the fault is in the vCPU thread that owns the exit, on the
  * exit's fast path (exception context, guest_enter()'s frame below) or in a slow-path handler
- * run by vcpu_call_recoverable(); this CPU holds no spinlock (none is left locked) and handles
+ * run by vcpu_call_recoverable(); this CPU holds no spinlock (none is left locked: DAIF.F clear
+ * in the faulting context, see include/arch/irq.h) and handles
  * no interrupt (none is left active at the GIC); and it is not a fault inside the fault handler.
  * Anything else is a host bug and panics (arch/arm64/exception.c). */
 #include <arch/exception.h>
@@ -16,6 +17,7 @@
 
 #define GIC_PRIO_IDLE 0xff /* ICC_RPR_EL1 with no interrupt active on this CPU */
 #define SPSR_IF	      (3u << 6)
+#define SPSR_F	      (1u << 6)
 
 /* Called with f from the faulting context; true when f now returns to a recovery point. */
 bool host_fault_recover(struct trap_frame *f)
@@ -23,7 +25,8 @@ bool host_fault_recover(struct trap_frame *f)
 	struct cpu *c = this_cpu();
 	struct vcpu *v = c ? c->loaded_vcpu : NULL;
 
-	if (!v || c->locks_held || k_current() != &v->thread)
+	/* DAIF.F clear: no spinlock held (include/arch/irq.h). */
+	if (!v || (f->spsr & SPSR_F) || k_current() != &v->thread)
 		return false;
 	if ((read_sysreg_s(SYS_ICC_RPR_EL1) & 0xff) != GIC_PRIO_IDLE)
 		return false; /* an interrupt handler, possibly on an exit's path */
@@ -51,14 +54,18 @@ void vcpu_fault_injected(struct vcpu *v, unsigned path)
 {
 	v->fault_inject = VCPU_FAULT_NONE;
 	printk("\nzvm: vm%u vCPU %u: injected EL2 fault on the %s path\n", v->vm->id, v->id,
-	       path == VCPU_FAULT_FAST ? "fast" : "slow");
+	       path == VCPU_FAULT_FAST	 ? "fast"
+	       : path == VCPU_FAULT_SLOW ? "slow"
+					 : "locked");
+	if (path == VCPU_FAULT_LOCKED)
+		(void)k_spin_lock(&v->vm->lock); /* never released: the fault must panic */
 	/* A bad pointer, as a bug in an exit handler would use: never in the identity map. */
 	*bad_ptr = 0;
 }
 
 int vcpu_fault_arm(struct vm *vm, unsigned path)
 {
-	if (path != VCPU_FAULT_FAST && path != VCPU_FAULT_SLOW)
+	if (path != VCPU_FAULT_FAST && path != VCPU_FAULT_SLOW && path != VCPU_FAULT_LOCKED)
 		return -1;
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
 		vm->vcpus[i]->fault_inject = (uint8_t)path;

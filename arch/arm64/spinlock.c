@@ -3,21 +3,13 @@
 #include <arch/irq.h>
 #include <arch/sysreg.h>
 #include <kernel/lock_stats.h>
-#include <kernel/percpu.h>
 #include <kernel/spinlock.h>
 
-/* this_cpu() is NULL in early boot, before any fault can be recovered from. */
-static inline void held_add(int n)
-{
-	struct cpu *c = this_cpu();
-
-	if (c)
-		c->locks_held += (unsigned)n;
-}
-
+/* The lock mark (DAIF.F, arch/irq.h) set here stays until the caller's own key restore: a
+ * release cannot know whether an outer lock still holds it. */
 void k_spin_acquire(struct k_spinlock *l)
 {
-	held_add(1);
+	arch_lock_mark();
 	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE)) {
 		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
 			wfe();
@@ -29,14 +21,16 @@ void k_spin_release(struct k_spinlock *l)
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 	dsb(ishst);
 	sev();
-	held_add(-1);
 }
 
 k_spinlock_key_t k_spin_lock(struct k_spinlock *l)
 {
-	k_spinlock_key_t key = arch_irq_save();
+	k_spinlock_key_t key = arch_lock_save();
 
-	k_spin_acquire(l);
+	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE)) {
+		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED))
+			wfe();
+	}
 	return key;
 }
 
@@ -55,8 +49,7 @@ k_spinlock_key_t k_spin_lock_counted(struct k_spinlock *l, struct lock_stats *s)
 
 	if (!s)
 		return k_spin_lock(l);
-	key = arch_irq_save();
-	held_add(1);
+	key = arch_lock_save();
 	asked = now = read_sysreg(EL_COUNTER);
 	if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE)) {
 		do {
@@ -82,7 +75,7 @@ bool k_spin_trylock(struct k_spinlock *l)
 {
 	if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
 		return false;
-	held_add(1);
+	arch_lock_mark();
 	return true;
 }
 

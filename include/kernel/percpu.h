@@ -21,11 +21,7 @@ struct cpu {
 	/* The vCPU whose EL1 state is in this CPU's registers (see zvm/vcpu_sr.c), or NULL. */
 	struct vcpu *loaded_vcpu;
 	struct sched_cpu sched; /* owned by kernel/sched.c */
-	/* Spinlocks this CPU holds (arch/arm64/spinlock.c): a fault with none held leaves no
-	 * lock behind, so it may be survivable (arch/arm64/exception.c). A lock is always
-	 * released on the CPU that took it (the scheduler hands its lock over on the same CPU). */
-	unsigned locks_held;
-	bool in_fault; /* in host_sync_exception: a second fault there is nested */
+	bool in_fault;		/* in host_sync_exception: a second fault there is nested */
 };
 
 extern struct cpu cpus[CONFIG_MAX_CPUS];

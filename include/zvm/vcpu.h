@@ -40,7 +40,8 @@ struct vcpu_sysregs {
 };
 
 /* Where `zvm fault` makes a WFI exit fault: its exception-context or its thread handler. */
-enum { VCPU_FAULT_NONE, VCPU_FAULT_FAST, VCPU_FAULT_SLOW };
+/* LOCKED: on the fast path with the VM's lock held, which must panic the host. */
+enum { VCPU_FAULT_NONE, VCPU_FAULT_FAST, VCPU_FAULT_SLOW, VCPU_FAULT_LOCKED };
 
 /* Changed under vm->lock: PSCI CPU_ON on one vCPU decides on another's power state. */
 enum vcpu_power { VCPU_OFF, VCPU_ON, VCPU_ON_PENDING };

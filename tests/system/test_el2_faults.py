@@ -72,3 +72,21 @@ def test_fault_command_errors(zvm):
     assert re.search(r"usage: zvm fault", zvm.run("zvm fault -n 0"))
     assert re.search(r"usage: zvm fault", zvm.run("zvm fault -n 0 -p sideways"))
     assert "error: no VM '9' (see 'zvm info')" in zvm.run("zvm fault -n 9 -p fast")
+
+
+def test_el2_fault_with_a_lock_held_still_panics(fresh_zvm):
+    """The same fault with the VM's spinlock held (DAIF.F set) cannot be survived: the lock
+    would stay locked. The host panics with the full dump instead of stopping the VM."""
+    host = fresh_zvm()
+    host.boot()
+    vm = create_vm(host, "-t hello -m 32 -n locked")
+    host.run(f"zvm run -n {vm}")
+    ticks(host, vm, 1)
+    assert "locked path" in host.run(f"zvm fault -n {vm} -p locked")
+    host.expect(r"injected EL2 fault on the locked path", timeout=30)
+    host.expect(r"\*\*\* unexpected exception: synchronous exception in the hypervisor\r*\n",
+                timeout=10)
+    host.expect(r"ZVM PANIC on CPU with MPIDR 0x[0-9a-f]+: synchronous exception at EL2",
+                timeout=10)
+    host.child.expect_exact("system halted", timeout=10)
+    assert "EL2 fault while handling its vCPU" not in host.child.before

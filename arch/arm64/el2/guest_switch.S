@@ -110,6 +110,7 @@ ENDFUNC(guest_resume)
  * only). Other handlers may touch any guest register, so for them it is all saved. */
 FUNC(guest_exit_sync)
 	save_guest_caller_saved
+	msr	daifclr, #1		/* no lock held yet: a fault in a handler may be survivable */
 	mrs	x1, esr_el2
 	str	x1, [x0, #VCPU_ESR]
 	lsr	x2, x1, #27
