@@ -18,6 +18,8 @@ PICOLIBC := /usr/lib/picolibc/aarch64-linux-gnu/picolibc.specs
 LIBFDT   := $(DEPS)/usr/lib/aarch64-linux-gnu/libfdt.a
 # LZO1X for the compression pool (zvm/mem/lzo_page.c); unpacked by the same script as libfdt.
 LIBLZO   := $(DEPS)/usr/lib/aarch64-linux-gnu/liblzo2.a
+# The same with its memset/memcpy calls renamed to zvm/mem/lzo_page.c's word-wise ones.
+LIBLZO_ZVM := $(BUILD)/liblzo2-zvm.a
 # The compression pool's size in MiB (zvm/mem/zpool_sys.c; the board's /chosen
 # zvm,zpool-size overrides it, 0 = no pool).
 ZPOOL_MB ?= 32
@@ -50,8 +52,8 @@ QEMU_ARGS = -M virt,virtualization=on,gic-version=3 -cpu $(CPU) -smp $(SMP) -m $
 .PHONY: all run run-rtos test unit-test system-test debug setup deps clean format format-check
 all: $(BUILD)/zvm.bin $(BUILD)/rtos/rtos.bin
 
-$(BUILD)/zvm.elf: $(OBJS) $(LIBFDT) arch/arm64/zvm.lds
-	$(CC) $(filter-out --specs=%,$(CFLAGS)) $(LDFLAGS) -o $@ $(OBJS) $(LIBFDT) $(LIBLZO)
+$(BUILD)/zvm.elf: $(OBJS) $(LIBFDT) $(LIBLZO_ZVM) arch/arm64/zvm.lds
+	$(CC) $(filter-out --specs=%,$(CFLAGS)) $(LDFLAGS) -o $@ $(OBJS) $(LIBFDT) $(LIBLZO_ZVM)
 
 $(BUILD)/zvm.bin: $(BUILD)/zvm.elf
 	$(OBJCOPY) -O binary $< $@
@@ -83,6 +85,9 @@ $(BUILD)/rtos/obj/%.S.o: %.S Makefile
 $(LIBFDT):
 	scripts/fetch-deps.sh $(DEPS)
 deps: $(LIBFDT)
+$(LIBLZO_ZVM): $(LIBFDT) Makefile
+	$(OBJCOPY) --redefine-sym memset=lzo_page_memset --redefine-sym memcpy=lzo_page_memcpy \
+		$(LIBLZO) $@
 
 setup:
 	scripts/setup.sh

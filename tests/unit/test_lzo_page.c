@@ -222,6 +222,36 @@ static void test_corruption(void **state)
 	(void)bad;
 }
 
+/* The memset and memcpy ZVM's liblzo2 calls: every alignment and length against the C
+ * library's, and nothing outside [dst, dst + n) touched. */
+static void test_mem_functions(void **state)
+{
+	static uint8_t a[256], b[256], src[256];
+	uint64_t s = 5;
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof(src); i++)
+		src[i] = (uint8_t)zpool_pages_rand(&s);
+	for (unsigned off = 0; off < 16; off++) {
+		for (unsigned soff = 0; soff < 16; soff++) {
+			for (unsigned n = 0; n < 200; n += 1 + n / 16) {
+				memset(a, 0xee, sizeof(a));
+				memset(b, 0xee, sizeof(b));
+				assert_ptr_equal(lzo_page_memcpy(a + off, src + soff, n), a + off);
+				memcpy(b + off, src + soff, n);
+				assert_memory_equal(a, b, sizeof(a));
+			}
+		}
+		for (unsigned n = 0; n < 200; n += 1 + n / 16) {
+			memset(a, 0xee, sizeof(a));
+			memset(b, 0xee, sizeof(b));
+			assert_ptr_equal(lzo_page_memset(a + off, 0x1c1 + (int)n, n), a + off);
+			memset(b + off, 0x1c1 + (int)n, n);
+			assert_memory_equal(a, b, sizeof(a));
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -232,6 +262,7 @@ int main(void)
 	    cmocka_unit_test(test_threshold),
 	    cmocka_unit_test(test_wrong_length_streams_refused),
 	    cmocka_unit_test(test_corruption),
+	    cmocka_unit_test(test_mem_functions),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
