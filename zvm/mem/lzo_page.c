@@ -13,7 +13,11 @@ _Static_assert(LZO_PAGE_KEEP_MAX > 0 && LZO_PAGE_KEEP_MAX <= LZO_PAGE_SIZE,
  * instructions of a 200000-instruction compression. The Makefile renames the two calls in
  * ZVM's copy of liblzo2.a (objcopy --redefine-sym) to these word-at-a-time versions; nothing
  * else in the library changes. The loops must not turn back into memset/memcpy calls. */
+#ifdef __clang__ /* the host fuzz build */
+#define NO_LIBCALLS __attribute__((used))
+#else
 #define NO_LIBCALLS __attribute__((used, optimize("no-tree-loop-distribute-patterns")))
+#endif
 
 NO_LIBCALLS void *lzo_page_memset(void *dst, int c, size_t n)
 {
