@@ -68,6 +68,10 @@ $(BUILD)/obj/%.c.o: %.c $(LIBFDT) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -DARCH_EL=2 -c $< -o $@
 $(BUILD)/obj/zvm/mem/zpool_sys.c.o: CFLAGS += -DZPOOL_SIZE_MB=$(ZPOOL_MB)
+# Rewritten only when ZPOOL_MB changes, so that a new size rebuilds zpool_sys.c.
+$(shell mkdir -p $(BUILD); [ "$$(cat $(BUILD)/zpool-mb 2>/dev/null)" = "$(ZPOOL_MB)" ] || \
+	echo "$(ZPOOL_MB)" > $(BUILD)/zpool-mb)
+$(BUILD)/obj/zvm/mem/zpool_sys.c.o: $(BUILD)/zpool-mb
 
 $(BUILD)/obj/%.S.o: %.S Makefile
 	@mkdir -p $(dir $@)
