@@ -149,6 +149,20 @@ static void test_round_trips_and_kinds(void **state)
 	assert_memory_equal(back, page, LZO_PAGE_SIZE);
 	zpool_get_stats(p, &s);
 	assert_int_equal(s.loaded, 2);
+	assert_int_equal(s.zero, 1); /* loading a zero handle is no decompression */
+
+	/* Bytes compressed elsewhere, from an unaligned buffer: the same page back. */
+	static uint8_t odd[LZO_PAGE_OUT_MAX + 8];
+	size_t len;
+	zpool_handle_t hu = 0;
+	zpool_page_text(page, 5);
+	assert_int_equal(lzo_page_compress(work, page, &len), LZO_PAGE_COMPRESSED);
+	memcpy(odd + 3, work->out, len);
+	assert_int_equal(zpool_store_compressed(p, odd + 3, len, &hu), 0);
+	memset(back, 0, LZO_PAGE_SIZE);
+	assert_int_equal(zpool_load(p, hu, back), 0);
+	assert_memory_equal(back, page, LZO_PAGE_SIZE);
+	assert_int_equal(zpool_free(p, hu), 0);
 
 	assert_int_equal(zpool_free(p, hz), 0);
 	assert_int_equal(zpool_free(p, h), 0);
