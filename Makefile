@@ -16,11 +16,18 @@ CC       := $(CROSS)gcc
 OBJCOPY  := $(CROSS)objcopy
 PICOLIBC := /usr/lib/picolibc/aarch64-linux-gnu/picolibc.specs
 LIBFDT   := $(DEPS)/usr/lib/aarch64-linux-gnu/libfdt.a
+# LZO1X for the compression pool (zvm/mem/lzo_page.c); unpacked by the same script as libfdt.
+LIBLZO   := $(DEPS)/usr/lib/aarch64-linux-gnu/liblzo2.a
+# The same with its memset/memcpy calls renamed to zvm/mem/lzo_page.c's word-wise ones.
+LIBLZO_ZVM := $(BUILD)/liblzo2-zvm.a
+# The compression pool's size in MiB (zvm/mem/zpool_sys.c; the board's /chosen
+# zvm,zpool-size overrides it, 0 = no pool).
+ZPOOL_MB ?= 32
 
 # The kernel is built twice (include/arch/el.h): ARCH_EL=2 with the VM manager as ZVM, and
 # ARCH_EL=1 without it as the RTOS guest image.
 KERNEL_DIRS := arch/arm64 kernel drivers lib shell
-SRC_DIRS := $(KERNEL_DIRS) arch/arm64/el2 zvm zvm/vdev
+SRC_DIRS := $(KERNEL_DIRS) arch/arm64/el2 zvm zvm/vdev zvm/mem
 SRCS     := $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c $(d)/*.S))
 OBJS     := $(patsubst %,$(BUILD)/obj/%.o,$(SRCS))
 RTOS_DIRS := $(KERNEL_DIRS) arch/arm64/el1
@@ -45,8 +52,8 @@ QEMU_ARGS = -M virt,virtualization=on,gic-version=3 -cpu $(CPU) -smp $(SMP) -m $
 .PHONY: all run run-rtos test unit-test system-test debug setup deps clean format format-check
 all: $(BUILD)/zvm.bin $(BUILD)/rtos/rtos.bin
 
-$(BUILD)/zvm.elf: $(OBJS) $(LIBFDT) arch/arm64/zvm.lds
-	$(CC) $(filter-out --specs=%,$(CFLAGS)) $(LDFLAGS) -o $@ $(OBJS) $(LIBFDT)
+$(BUILD)/zvm.elf: $(OBJS) $(LIBFDT) $(LIBLZO_ZVM) arch/arm64/zvm.lds
+	$(CC) $(filter-out --specs=%,$(CFLAGS)) $(LDFLAGS) -o $@ $(OBJS) $(LIBFDT) $(LIBLZO_ZVM)
 
 $(BUILD)/zvm.bin: $(BUILD)/zvm.elf
 	$(OBJCOPY) -O binary $< $@
@@ -60,6 +67,11 @@ $(BUILD)/rtos/rtos.bin: $(BUILD)/rtos/rtos.elf
 $(BUILD)/obj/%.c.o: %.c $(LIBFDT) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -DARCH_EL=2 -c $< -o $@
+$(BUILD)/obj/zvm/mem/zpool_sys.c.o: CFLAGS += -DZPOOL_SIZE_MB=$(ZPOOL_MB)
+# Rewritten only when ZPOOL_MB changes, so that a new size rebuilds zpool_sys.c.
+$(shell mkdir -p $(BUILD); [ "$$(cat $(BUILD)/zpool-mb 2>/dev/null)" = "$(ZPOOL_MB)" ] || \
+	echo "$(ZPOOL_MB)" > $(BUILD)/zpool-mb)
+$(BUILD)/obj/zvm/mem/zpool_sys.c.o: $(BUILD)/zpool-mb
 
 $(BUILD)/obj/%.S.o: %.S Makefile
 	@mkdir -p $(dir $@)
@@ -77,6 +89,9 @@ $(BUILD)/rtos/obj/%.S.o: %.S Makefile
 $(LIBFDT):
 	scripts/fetch-deps.sh $(DEPS)
 deps: $(LIBFDT)
+$(LIBLZO_ZVM): $(LIBFDT) Makefile
+	$(OBJCOPY) --redefine-sym memset=lzo_page_memset --redefine-sym memcpy=lzo_page_memcpy \
+		$(LIBLZO) $@
 
 setup:
 	scripts/setup.sh

@@ -45,6 +45,20 @@ static void print_mem(const char *what, const struct mem_stats *s)
 		    s->free >> 10);
 }
 
+#define MEM_REPORTS 4
+static void (*mem_reports[MEM_REPORTS])(void);
+
+int kernel_mem_report_add(void (*fn)(void))
+{
+	for (unsigned i = 0; i < MEM_REPORTS; i++) {
+		if (!mem_reports[i]) {
+			mem_reports[i] = fn;
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
 static int cmd_mem(int argc, char **argv)
 {
 	struct mem_stats s;
@@ -56,6 +70,8 @@ static int cmd_mem(int argc, char **argv)
 	print_mem("heap", &s);
 	page_alloc_stats(&s);
 	print_mem("pages", &s);
+	for (unsigned i = 0; i < MEM_REPORTS && mem_reports[i]; i++)
+		mem_reports[i]();
 	unsigned stacks, peak;
 
 	k_stack_stats(&stacks, &peak);
@@ -174,7 +190,7 @@ static const struct shell_cmd kernel_subcmds[] = {
     SHELL_SUBCMD(uptime, "", "time since boot", cmd_uptime),
     SHELL_SUBCMD(cpus, "", "CPUs online and their MPIDR", cmd_cpus),
     SHELL_SUBCMD(threads, "", "threads: priority, state, CPU, run time", cmd_threads),
-    SHELL_SUBCMD(mem, "", "heap and page allocator usage", cmd_mem),
+    SHELL_SUBCMD(mem, "", "heap, page allocator and compression pool usage", cmd_mem),
     SHELL_SUBCMD_END,
 };
 SHELL_CMD_REGISTER_SUBCMDS(kernel, "host kernel state", kernel_subcmds);

@@ -10,7 +10,7 @@ PACKAGES="
 	make gcc
 	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu picolibc-aarch64-linux-gnu
 	qemu-system-arm device-tree-compiler
-	libcmocka-dev libfdt-dev
+	libcmocka-dev libfdt-dev liblzo2-dev
 	python3 python3-pytest python3-pexpect
 	gdb-multiarch cpio clang-format
 	clang-14 libclang-rt-14-dev

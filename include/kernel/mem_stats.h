@@ -10,4 +10,9 @@ struct mem_stats {
 	size_t free;  /* bytes available for allocation */
 };
 
+/* Other memory managers' lines in `kernel mem` (the VM manager's compression pool): fn prints
+ * them with shell_print after the heap and pages rows. Boot time only; up to 4. Returns 0, or
+ * -ENOSPC when the table is full. */
+int kernel_mem_report_add(void (*fn)(void));
+
 #endif
