@@ -96,9 +96,10 @@ static int reserve_id(struct vm *vm, const char *name)
  * over-committed (zvm/placement.h); each applies it at its next guest entry. */
 static void update_cpu_use(void)
 {
-	uint64_t masks[VM_MAX * VM_MAX_VCPUS];
-	uint8_t use[VM_MAX * VM_MAX_VCPUS];
-	struct vcpu *who[VM_MAX * VM_MAX_VCPUS];
+	/* Static (too big for a thread's stack): only ever used under vms_lock. */
+	static uint64_t masks[VM_MAX * VM_MAX_VCPUS];
+	static uint8_t use[VM_MAX * VM_MAX_VCPUS];
+	static struct vcpu *who[VM_MAX * VM_MAX_VCPUS];
 	uint64_t online = cpu_all_mask();
 	unsigned n = 0;
 

@@ -11,7 +11,7 @@
 
 #define K_STACK_SHIFT	       14 /* 16 KiB: CONFIG_THREAD_STACK_SIZE, checked in kernel/stack.c */
 #define K_STACK_WINDOW_BIT     47
-#define K_STACK_SLOTS	       256
-#define K_OVERFLOW_STACK_SHIFT 13 /* per-CPU stack the overflow report runs on: 8 KiB */
+#define K_STACK_SLOTS	       512 /* VM_MAX VMs of a few vCPUs, plus host threads */
+#define K_OVERFLOW_STACK_SHIFT 13  /* per-CPU stack the overflow report runs on: 8 KiB */
 
 #endif

@@ -12,7 +12,7 @@
 #include <zvm/vm_name.h>
 #include <zvm/vm_state.h>
 
-#define VM_MAX		8
+#define VM_MAX		64	      /* VMIDs are 8 bits; placement is linear in vCPUs */
 #define VM_RAM_BASE	0x40000000ULL /* guest RAM starts where QEMU virt's does */
 #define VM_MAX_VCPUS	8
 #define VM_CONSOLE_SIZE (16 * 1024) /* the last output kept for `zvm look` */

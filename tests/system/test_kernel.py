@@ -285,7 +285,7 @@ def test_thread_stacks_are_guarded_and_given_back(zvm):
     """Every thread the kernel starts after boot runs on a guarded stack (main, vm-life, the
     selftest threads); they come back when the threads end."""
     in_use, peak, most = stacks_in_use(zvm)
-    assert most == 256 and 2 <= in_use <= peak
+    assert most == 512 and 2 <= in_use <= peak
     selftest(zvm, "smp")
     after, peak2, _ = stacks_in_use(zvm)
     assert after == in_use

@@ -209,3 +209,19 @@ def test_cpu_on_races_have_one_winner(zvm, vcpus):
         assert m.group(1) == "PASS", m.group(2)
         g.expect(r"ZVMTEST DONE 1/1", timeout=30)
     zvm.run(f"zvm delete -n {vm}")
+
+
+def test_dozens_of_vms_side_by_side(zvm):
+    """VM_MAX is 64: that many VMs exist at once and the next is refused in words; two dozen
+    run together and all make progress; deleting them all gives every byte back."""
+    before = mem_used(zvm)
+    ids = [create_vm(zvm, f"-t hello -m 8 -n many{i}") for i in range(64)]
+    assert "error: at most 64 VMs" in zvm.run("zvm new -t hello -m 8 -n one-too-many")
+    for vm in ids[:24]:
+        zvm.run(f"zvm run -n {vm}")
+    for vm in ids[:24]:
+        with Guest(zvm, vm) as g:
+            g.expect(r"hello tick \d+\r", timeout=30)
+    for vm in ids:
+        assert "deleted" in zvm.run(f"zvm delete -n {vm}")
+    assert mem_used(zvm) == before

@@ -72,6 +72,54 @@ static void test_offline_cpus_do_not_count(void **state)
 	assert_string_equal(cpu_use_name(CPU_OVERCOMMITTED), "overcommit");
 }
 
+/* The definition, pair by pair: what the linear version must agree with. */
+static uint8_t reference(const uint64_t *masks, unsigned n, uint64_t online, unsigned i)
+{
+	uint64_t mine = masks[i] & online, cpus = mine;
+	unsigned sharing = 0;
+
+	for (unsigned j = 0; j < n; j++)
+		if (masks[j] & online & mine) {
+			sharing++;
+			cpus |= masks[j] & online;
+		}
+	if (__builtin_popcountll(mine) == 1 && sharing == 1)
+		return CPU_DEDICATED;
+	return sharing > (unsigned)__builtin_popcountll(cpus) ? CPU_OVERCOMMITTED : CPU_SHARED;
+}
+
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+static uint64_t next(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+#define MAX_N 600 /* above VM_MAX * VM_MAX_VCPUS */
+
+static void test_matches_the_pairwise_definition(void **state)
+{
+	static uint64_t m[MAX_N];
+	static uint8_t out[MAX_N];
+
+	(void)state;
+	for (int round = 0; round < 3000; round++) {
+		unsigned n = (unsigned)(next() % (round < 2000 ? 12 : MAX_N)) + 1;
+		uint64_t online = next() & 0xff;
+
+		for (unsigned i = 0; i < n; i++) {
+			uint64_t r = next();
+			/* Mostly single CPUs (pinned vCPUs), some sets, some with offline bits. */
+			m[i] = r % 3 ? 1ULL << (r >> 8) % 8 : (r >> 16) & 0x1ff;
+		}
+		placement_classify(m, n, online, out);
+		for (unsigned i = 0; i < n; i++)
+			assert_int_equal(out[i], reference(m, n, online, i));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -80,6 +128,7 @@ int main(void)
 	    cmocka_unit_test(test_unpinned_vcpus_share_until_there_are_more_than_cpus),
 	    cmocka_unit_test(test_an_unpinned_vcpu_reaching_a_pinned_cpu),
 	    cmocka_unit_test(test_offline_cpus_do_not_count),
+	    cmocka_unit_test(test_matches_the_pairwise_definition),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
