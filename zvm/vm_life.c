@@ -9,7 +9,7 @@
 #include <zvm/vcpu_internal.h>
 #include <zvm/vdev/vgic.h>
 #include <zvm/vdev/vpl011.h>
-#include <zvm/vdev/vpl061.h>
+#include <zvm/vdev/vdev.h>
 #include <zvm/vm_internal.h>
 #include <zvm/zvm.h>
 
@@ -144,7 +144,7 @@ static void vm_devices_reset(struct vm *vm)
 {
 	vgic_reset(vm);
 	vpl011_reset(vm);
-	vpl061_reset(vm);
+	vdev_reset_all(vm);
 }
 
 static bool all_parked(struct vm *vm)
