@@ -11,6 +11,7 @@
 #include <zvm/placement.h>
 #include <zvm/vcpu_internal.h>
 #include <zvm/vdev/vdev.h>
+#include <zvm/vdev/vdev_worker.h>
 #include <zvm/vdev/vgic.h>
 #include <zvm/vdev/vpl011.h>
 #include <zvm/vm_internal.h>
@@ -205,6 +206,8 @@ static int vm_build(struct vm *vm, const struct vm_config *cfg)
 		v->prio = vm_prio(vm, cfg);
 		err = vcpu_start_thread(v, cfg->vcpu_mask[i] ? cfg->vcpu_mask[i] : cfg->cpu_mask);
 	}
+	if (!err) /* at the vCPUs' priority, on their CPUs: known only now */
+		err = vdev_workers_start(vm);
 	if (!err && cfg->budget_us) {
 		vm->budget_us = cfg->budget_us;
 		vm->period_us = cfg->period_us;

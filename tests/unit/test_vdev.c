@@ -9,7 +9,39 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zvm/vdev/vdev.h>
+#include <zvm/vdev/vdev_worker.h>
 #include <zvm/vm.h>
+
+/* Worker fakes: a log of calls in order, "q<id>" quiesce, "r<id>" resume, "s<id>" stop, and
+ * "R<id>"/"D<id>" for the devices' reset and destroy, to check the order vdev.c keeps. */
+static char calls[64];
+
+static void note(char what, int id)
+{
+	size_t n = strlen(calls);
+
+	calls[n] = what;
+	calls[n + 1] = (char)('0' + id);
+	calls[n + 2] = 0;
+}
+
+static int dev_id(const struct vdev *d);
+
+void vdev_worker_quiesce(struct vdev *d)
+{
+	note('q', dev_id(d));
+}
+
+void vdev_worker_resume(struct vdev *d)
+{
+	note('r', dev_id(d));
+}
+
+void vdev_worker_stop(struct vdev *d)
+{
+	note('s', dev_id(d));
+	d->worker = NULL;
+}
 
 struct fake {
 	struct vdev vdev;
@@ -19,14 +51,22 @@ struct fake {
 
 static int destroyed[8], nr_destroyed;
 
+static int dev_id(const struct vdev *d)
+{
+	return ((const struct fake *)d)->id;
+}
+
 static void fake_reset(struct vdev *d)
 {
 	((struct fake *)d)->resets++;
+	note('R', dev_id(d));
 }
 
 static void fake_destroy(struct vdev *d)
 {
+	assert_null(d->worker); /* stopped before */
 	destroyed[nr_destroyed++] = ((struct fake *)d)->id;
+	note('D', dev_id(d));
 	free(d);
 }
 
@@ -172,6 +212,29 @@ static void test_device_spis(void **state)
 	free(vm);
 }
 
+/* Workers: all quiet before any device resets, all stopped before any device is destroyed. */
+static void test_worker_order(void **state)
+{
+	struct vm *vm = calloc(1, sizeof(*vm));
+	struct fake *a, *b;
+	static struct vdev_worker *token = (struct vdev_worker *)&token;
+
+	(void)state;
+	nr_destroyed = 0;
+	a = add(vm, 1, &fake_ops);
+	add(vm, 2, &fake_ops);
+	b = add(vm, 3, &fake_ops);
+	a->vdev.worker = token;
+	b->vdev.worker = token;
+	calls[0] = 0;
+	vdev_reset_all(vm);
+	assert_string_equal(calls, "q1q3R1R2R3r1r3");
+	calls[0] = 0;
+	vdev_destroy_all(vm);
+	assert_string_equal(calls, "s1s3D3D2D1");
+	free(vm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -179,6 +242,7 @@ int main(void)
 	    cmocka_unit_test(test_mmio_regions),
 	    cmocka_unit_test(test_spi_allocator),
 	    cmocka_unit_test(test_device_spis),
+	    cmocka_unit_test(test_worker_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,9 @@
 /* The per-VM device list, its SPI allocator and MMIO registration (include/zvm/vdev/vdev.h).
- * Pure: no locks (the list changes only while the VM is built or freed), host unit tested. */
+ * No locks: the list changes only while the VM is built or freed. Pure but for the worker calls
+ * (vdev_worker.c; the unit test fakes them). */
 #include <errno.h>
 #include <zvm/vdev/vdev.h>
+#include <zvm/vdev/vdev_worker.h>
 #include <zvm/vm.h>
 
 void vdev_init(struct vm *vm, struct vdev *d, const char *name, const struct vdev_ops *ops)
@@ -50,11 +52,20 @@ int vdev_add_spi(struct vdev *d, int want)
 	return spi;
 }
 
+/* All workers quiet before the first reset: one device's worker may touch another device. */
 void vdev_reset_all(struct vm *vm)
 {
-	for (struct vdev *d = vm->vdevs.head; d; d = d->next)
+	struct vdev *d;
+
+	for (d = vm->vdevs.head; d; d = d->next)
+		if (d->worker)
+			vdev_worker_quiesce(d);
+	for (d = vm->vdevs.head; d; d = d->next)
 		if (d->ops->reset)
 			d->ops->reset(d);
+	for (d = vm->vdevs.head; d; d = d->next)
+		if (d->worker)
+			vdev_worker_resume(d);
 }
 
 /* Last created first, as a device may use one created before it. */
@@ -62,6 +73,9 @@ void vdev_destroy_all(struct vm *vm)
 {
 	struct vdev *d = vm->vdevs.head, *rev = NULL;
 
+	for (struct vdev *w = d; w; w = w->next)
+		if (w->worker)
+			vdev_worker_stop(w);
 	vm->vdevs.head = NULL;
 	vm->vdevs.tail = &vm->vdevs.head;
 	while (d) {

@@ -15,6 +15,7 @@
 
 struct vm;
 struct vdev;
+struct vdev_worker;
 
 #define VDEV_MAX_REGIONS 2
 #define VDEV_MAX_SPIS	 2
@@ -25,9 +26,10 @@ struct vdev;
 #define VDEV_NR_SPIS	  96 /* VGIC_NR_SPIS: INTIDs 32..127 */
 
 struct vdev_ops {
-	/* VM reset, all vCPUs parked: back to the power-on state (optional). */
+	/* VM reset, all vCPUs parked and every worker quiesced: back to the power-on state
+	 * (optional). */
 	void (*reset)(struct vdev *d);
-	/* VM freed, its vCPUs gone: frees the device, d included.
+	/* VM freed, its vCPUs gone and every worker stopped: frees the device, d included.
 	 * Must tolerate a device whose create failed half-way (it is listed from the start). */
 	void (*destroy)(struct vdev *d);
 	/* Writes the device's nodes under the guest DT's root: 0 or -FDT_ERR_* (optional). */
@@ -49,6 +51,7 @@ struct vdev {
 	unsigned nr_regions;
 	unsigned spis[VDEV_MAX_SPIS]; /* SPI numbers: INTID - 32 */
 	unsigned nr_spis;
+	struct vdev_worker *worker; /* NULL unless vdev_worker_init() gave it one */
 };
 
 /* Per VM: the devices and the SPIs they hold. Zeroed with the VM. */
@@ -71,8 +74,10 @@ int vdev_add_spi(struct vdev *d, int want);
 /* ---- The VM side ---- */
 /* Calls every device's create function of the board (vdev_board.c), in order. */
 int vdev_create_board(struct vm *vm);
+/* Quiesces every worker, resets every device, resumes the workers. */
 void vdev_reset_all(struct vm *vm);
-/* Destroys every device, last created first; the list is empty after. */
+/* Stops every worker, then destroys every device, last created first; the list is empty
+ * after. */
 void vdev_destroy_all(struct vm *vm);
 /* ops->fdt_node of each device in creation order; the signature of vm_fdt_params.devices. */
 int vdev_fdt_nodes(void *fdt, void *vm);
