@@ -167,6 +167,8 @@ static void reset_vm(struct vm *vm)
 	}
 	if (vm->state != VM_RESETTING)
 		return;
+	/* No device worker may touch guest RAM while it is cleared and reloaded. */
+	vdev_quiesce_all(vm);
 	int err = vm_boot_load(vm);
 
 	if (err) {

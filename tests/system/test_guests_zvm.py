@@ -166,6 +166,15 @@ def test_virtio_worker_runs_at_the_vm_priority_on_its_cpus_and_goes_with_it(zvm)
     assert "ZVMTEST virtio_mmio_broken_queue PASS" in out and passed == total
     threads = zvm.run("kernel threads")
     assert re.search(rf"^vm{vm}/virtio-rng\s+7\s+\S+\s+2\s", threads, re.M), threads
+    # A VM reset quiesces the worker and resets the device: the whole set passes again.
+    assert f"vm {vm} resetting" in zvm.run(f"zvm reset -n {vm}")
+    with Guest(zvm, vm) as g:
+        g.expect(r"ZVMTEST DONE", timeout=120)  # the first run's, replayed from the ring
+        m = g.expect(r"ZVMTEST DONE (\d+)/(\d+)\r", timeout=120)
+        again = zvm.child.before
+    assert "ZVMTEST virtio_mmio_ident PASS" in again, again
+    assert not re.findall(r"ZVMTEST (\S+) FAIL (.*)", again), again
+    assert m.group(1) == m.group(2) == str(total)
     assert "deleted" in zvm.run(f"zvm delete -n {vm}")
     assert f"vm{vm}/virtio-rng" not in zvm.run("kernel threads")
     assert mem_used(zvm) == before

@@ -230,6 +230,9 @@ static void test_worker_order(void **state)
 	vdev_reset_all(vm);
 	assert_string_equal(calls, "q1q3R1R2R3r1r3");
 	calls[0] = 0;
+	vdev_quiesce_all(vm); /* before a VM's RAM is reloaded: no reset, no resume yet */
+	assert_string_equal(calls, "q1q3");
+	calls[0] = 0;
 	vdev_destroy_all(vm);
 	assert_string_equal(calls, "s1s3D3D2D1");
 	free(vm);

@@ -52,14 +52,19 @@ int vdev_add_spi(struct vdev *d, int want)
 	return spi;
 }
 
+void vdev_quiesce_all(struct vm *vm)
+{
+	for (struct vdev *d = vm->vdevs.head; d; d = d->next)
+		if (d->worker)
+			vdev_worker_quiesce(d);
+}
+
 /* All workers quiet before the first reset: one device's worker may touch another device. */
 void vdev_reset_all(struct vm *vm)
 {
 	struct vdev *d;
 
-	for (d = vm->vdevs.head; d; d = d->next)
-		if (d->worker)
-			vdev_worker_quiesce(d);
+	vdev_quiesce_all(vm);
 	for (d = vm->vdevs.head; d; d = d->next)
 		if (d->ops->reset)
 			d->ops->reset(d);

@@ -74,6 +74,8 @@ int vdev_add_spi(struct vdev *d, int want);
 /* ---- The VM side ---- */
 /* Calls every device's create function of the board (vdev_board.c), in order. */
 int vdev_create_board(struct vm *vm);
+/* Quiesces every worker (idempotent; they stay quiet until vdev_reset_all). */
+void vdev_quiesce_all(struct vm *vm);
 /* Quiesces every worker, resets every device, resumes the workers. */
 void vdev_reset_all(struct vm *vm);
 /* Stops every worker, then destroys every device, last created first; the list is empty

@@ -7,9 +7,10 @@
  * cannot take CPU time its VM would not get. Lifecycle, driven by vdev.c:
  *   vdev_worker_init()   at device creation (no thread yet: the VM's priority is not known);
  *   vdev_workers_start() once the vCPUs are set up;
- *   vdev_worker_quiesce()/resume() around the device's reset (VM reset, vCPUs parked): after
- *                         quiesce returns, work() is not running and will not start, and wakes
- *                         from before are dropped;
+ *   vdev_worker_quiesce()/resume() around a VM reset (vCPUs parked; quiesced before the RAM
+ *                         is reloaded, resumed after the devices' reset): after quiesce
+ *                         returns, work() is not running and will not start, and wakes from
+ *                         before are dropped;
  *   vdev_worker_stop()   before the device is destroyed: ends and joins the thread, frees it. */
 #ifndef ZVM_VDEV_VDEV_WORKER_H
 #define ZVM_VDEV_VDEV_WORKER_H
