@@ -10,10 +10,10 @@
 #include <zvm/images.h>
 #include <zvm/placement.h>
 #include <zvm/vcpu_internal.h>
+#include <zvm/vdev/vdev.h>
+#include <zvm/vdev/vdev_worker.h>
 #include <zvm/vdev/vgic.h>
-#include <zvm/vdev/pvpanic.h>
 #include <zvm/vdev/vpl011.h>
-#include <zvm/vdev/vpl061.h>
 #include <zvm/vm_internal.h>
 #include <zvm/vm_opts.h>
 #include <zvm/zvm.h>
@@ -146,9 +146,9 @@ static void vm_free(struct vm *vm)
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
 		if (vm->vcpus[i])
 			vcpu_destroy(vm->vcpus[i]);
+	vdev_destroy_all(vm);
 	if (vm->uart)
 		vpl011_destroy(vm);
-	vpl061_destroy(vm);
 	if (vm->vgic)
 		vgic_vm_destroy(vm);
 	vm_mem_free(vm);
@@ -177,10 +177,10 @@ static int vm_build(struct vm *vm, const struct vm_config *cfg)
 	err = vgic_vm_init(vm);
 	if (!err)
 		err = vpl011_create(vm);
+	if (!err) /* the UART is not a vdev: keep its fixed SPI from the others */
+		err = vdev_spi_take(&vm->vdevs, VPL011_SPI);
 	if (!err)
-		err = vpl061_create(vm);
-	if (!err)
-		err = pvpanic_create(vm);
+		err = vdev_create_board(vm);
 	for (unsigned i = 0; !err && i < cfg->nr_vcpus; i++) {
 		vm->vcpus[i] = vcpu_create(vm, i);
 		if (!vm->vcpus[i])
@@ -207,6 +207,8 @@ static int vm_build(struct vm *vm, const struct vm_config *cfg)
 		v->prio = vm_prio(vm, cfg);
 		err = vcpu_start_thread(v, cfg->vcpu_mask[i] ? cfg->vcpu_mask[i] : cfg->cpu_mask);
 	}
+	if (!err) /* at the vCPUs' priority, on their CPUs: known only now */
+		err = vdev_workers_start(vm);
 	if (!err && cfg->budget_us) {
 		vm->budget_us = cfg->budget_us;
 		vm->period_us = cfg->period_us;

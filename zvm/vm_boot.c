@@ -6,10 +6,9 @@
 #include <zvm/images.h>
 #include <zvm/loader.h>
 #include <zvm/vcpu.h>
+#include <zvm/vdev/vdev.h>
 #include <zvm/vdev/vgic.h>
-#include <zvm/vdev/pvpanic.h>
 #include <zvm/vdev/vpl011.h>
-#include <zvm/vdev/vpl061.h>
 #include <zvm/vm_fdt.h>
 #include <zvm/vm_internal.h>
 
@@ -34,10 +33,8 @@ static int write_fdt(struct vm *vm, const struct load_plan *plan)
 	    .bootargs = vm->type->bootargs,
 	    .initrd_start = vm->type->initrd.size ? plan->initrd_ipa : 0,
 	    .initrd_end = vm->type->initrd.size ? plan->initrd_ipa + vm->type->initrd.size : 0,
-	    .gpio_base = VPL061_BASE,
-	    .gpio_spi = VPL061_SPI,
-	    .power_key_pin = VPL061_POWER_PIN,
-	    .pvpanic_base = PVPANIC_BASE,
+	    .devices = vdev_fdt_nodes,
+	    .devices_arg = vm,
 	};
 	void *buf;
 	int err;

@@ -221,19 +221,41 @@ static int make_uart_node(void *fdt, const struct vm_fdt_params *p)
 	return fdt_end_node(fdt);
 }
 
+int vm_fdt_begin_unit(void *fdt, const char *name, uint64_t addr)
+{
+	char buf[NAME_LEN];
+
+	return fdt_begin_node(fdt, unit_name(buf, name, addr));
+}
+
+int vm_fdt_prop_reg(void *fdt, uint64_t base, uint64_t size)
+{
+	const uint64_t reg[] = {base, size};
+
+	return prop_u64s(fdt, "reg", reg, 2);
+}
+
+int vm_fdt_prop_spi(void *fdt, unsigned spi)
+{
+	const uint32_t irq[] = {GIC_SPI, spi, IRQ_LEVEL_HIGH};
+
+	if (spi > MAX_SPI)
+		return -FDT_ERR_BADVALUE;
+	return prop_irqs(fdt, irq, 1);
+}
+
 /* QEMU virt's shutdown path: a PL061 and a gpio-keys node whose key is KEY_POWER. */
-static int make_gpio_nodes(void *fdt, const struct vm_fdt_params *p)
+int vm_fdt_pl061_nodes(void *fdt, uint64_t base, unsigned spi, unsigned power_key_pin)
 {
 	static const char compat[] = "arm,pl061\0arm,primecell";
-	const uint32_t irq[] = {GIC_SPI, p->gpio_spi, IRQ_LEVEL_HIGH};
-	const uint64_t reg[] = {p->gpio_base, GPIO_SIZE};
-	const fdt32_t gpios[] = {cpu_to_fdt32(PHANDLE_GPIO), cpu_to_fdt32(p->power_key_pin), 0};
-	char name[NAME_LEN];
+	const fdt32_t gpios[] = {cpu_to_fdt32(PHANDLE_GPIO), cpu_to_fdt32(power_key_pin), 0};
 
-	FDT_DO(fdt_begin_node(fdt, unit_name(name, "pl061", p->gpio_base)));
+	if (power_key_pin > 7)
+		return -FDT_ERR_BADVALUE;
+	FDT_DO(vm_fdt_begin_unit(fdt, "pl061", base));
 	FDT_DO(fdt_property(fdt, "compatible", compat, sizeof(compat)));
-	FDT_DO(prop_u64s(fdt, "reg", reg, 2));
-	FDT_DO(prop_irqs(fdt, irq, 1));
+	FDT_DO(vm_fdt_prop_reg(fdt, base, GPIO_SIZE));
+	FDT_DO(vm_fdt_prop_spi(fdt, spi));
 	FDT_DO(fdt_property(fdt, "gpio-controller", NULL, 0));
 	FDT_DO(fdt_property_u32(fdt, "#gpio-cells", 2));
 	FDT_DO(fdt_property_u32(fdt, "clocks", PHANDLE_CLK));
@@ -251,14 +273,11 @@ static int make_gpio_nodes(void *fdt, const struct vm_fdt_params *p)
 	return fdt_end_node(fdt);
 }
 
-static int make_pvpanic_node(void *fdt, const struct vm_fdt_params *p)
+int vm_fdt_pvpanic_node(void *fdt, uint64_t base)
 {
-	const uint64_t reg[] = {p->pvpanic_base, PVPANIC_SIZE};
-	char name[NAME_LEN];
-
-	FDT_DO(fdt_begin_node(fdt, unit_name(name, "pvpanic", p->pvpanic_base)));
+	FDT_DO(vm_fdt_begin_unit(fdt, "pvpanic", base));
 	FDT_DO(fdt_property_string(fdt, "compatible", "qemu,pvpanic-mmio"));
-	FDT_DO(prop_u64s(fdt, "reg", reg, 2));
+	FDT_DO(vm_fdt_prop_reg(fdt, base, PVPANIC_SIZE));
 	return fdt_end_node(fdt);
 }
 
@@ -278,10 +297,8 @@ static int make_tree(void *fdt, const struct vm_fdt_params *p, const char *uart)
 	FDT_DO(make_gic_node(fdt, p));
 	FDT_DO(make_clock_node(fdt));
 	FDT_DO(make_uart_node(fdt, p));
-	if (p->gpio_base)
-		FDT_DO(make_gpio_nodes(fdt, p));
-	if (p->pvpanic_base)
-		FDT_DO(make_pvpanic_node(fdt, p));
+	if (p->devices)
+		FDT_DO(p->devices(fdt, p->devices_arg));
 	FDT_DO(fdt_end_node(fdt));
 	return fdt_finish(fdt);
 }
@@ -291,8 +308,6 @@ static bool params_ok(const struct vm_fdt_params *p)
 	if (!p->nr_vcpus || !p->mpidrs || !p->ram_size || p->ram_base + p->ram_size < p->ram_base)
 		return false;
 	if (!p->gicd_size || !p->gicr_size_per_cpu || p->uart_spi > MAX_SPI)
-		return false;
-	if (p->gpio_base && (p->gpio_spi > MAX_SPI || p->power_key_pin > 7))
 		return false;
 	if (p->gicr_size_per_cpu > UINT64_MAX / p->nr_vcpus)
 		return false;

@@ -11,7 +11,7 @@
 #include <zvm/vcpu_internal.h>
 #include <zvm/vdev/vgic.h>
 #include <zvm/vdev/vpl011.h>
-#include <zvm/vdev/vpl061.h>
+#include <zvm/vdev/vdev.h>
 #include <zvm/vm_internal.h>
 #include <zvm/zvm.h>
 
@@ -154,7 +154,7 @@ static void vm_devices_reset(struct vm *vm)
 {
 	vgic_reset(vm);
 	vpl011_reset(vm);
-	vpl061_reset(vm);
+	vdev_reset_all(vm);
 }
 
 static bool all_parked(struct vm *vm)
@@ -177,6 +177,8 @@ static void reset_vm(struct vm *vm)
 	}
 	if (vm->state != VM_RESETTING)
 		return;
+	/* No device worker may touch guest RAM while it is cleared and reloaded. */
+	vdev_quiesce_all(vm);
 	int err = vm_boot_load(vm);
 
 	if (err) {

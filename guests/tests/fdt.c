@@ -95,6 +95,12 @@ static void node_done(struct node *st, int d)
 	if (compat && strlist_has(compat, n->compat_len, "qemu,pvpanic-mmio") && n->reg &&
 	    n->reg_len >= 4 * ac)
 		zt_plat.pvpanic = cells(n->reg, ac);
+	if (compat && strlist_has(compat, n->compat_len, "virtio,mmio") && n->reg &&
+	    n->reg_len >= 4 * ac && !zt_plat.virtio) {
+		zt_plat.virtio = cells(n->reg, ac);
+		if (n->interrupts && n->int_len >= 12 && be32(n->interrupts) == 0)
+			zt_plat.virtio_intid = 32 + be32(n->interrupts + 4);
+	}
 	if (compat && strlist_has(compat, n->compat_len, "arm,pl011") && n->reg &&
 	    n->reg_len >= 4 * ac && !uart_found) {
 		uart_found = true; /* the first one: QEMU and ZVM list the console first */

@@ -78,6 +78,8 @@ struct zt_platform {
 	unsigned gpio_intid;
 	unsigned power_pin; /* the gpio-keys poweroff key's pin on it */
 	uint64_t pvpanic;   /* "qemu,pvpanic-mmio", 0 = none */
+	uint64_t virtio;    /* the first "virtio,mmio" transport, 0 = none */
+	unsigned virtio_intid;
 	unsigned nr_cpus;
 	uint64_t mpidr[ZT_MAX_CPUS]; /* DTB order; index = zt cpu id */
 	bool psci_smc;		     /* /psci method = "smc" */

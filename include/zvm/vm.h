@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <zvm/mmio.h>
 #include <zvm/stage2.h>
+#include <zvm/vdev/vdev.h>
 #include <zvm/vm_name.h>
 #include <zvm/vm_state.h>
 
@@ -79,6 +80,7 @@ struct vm {
 	struct vpl011 *uart;
 	struct vpl061 *gpio; /* power button */
 	struct vm_console console;
+	struct vdev_set vdevs; /* the devices beyond the vGIC and the UART (vdev.h) */
 
 	uint64_t entry;	    /* first vCPU's PC */
 	uint64_t dtb_ipa;   /* first vCPU's x0 */

@@ -1,6 +1,7 @@
 /* The guest device-tree builder (zvm/vm_fdt.c vm_fdt_build) on configurations from the input:
- * a flags byte picks for each group (RAM, GIC, MPIDRs, bootargs, initrd, GPIO key, pvpanic,
- * buffer size) either QEMU-virt-like values or any 64-bit ones; the rest of the input is the
+ * a flags byte picks for each group (RAM, GIC, MPIDRs, bootargs, initrd, the GPIO key and
+ * pvpanic nodes the devices callback writes, buffer size) either QEMU-virt-like values or any
+ * 64-bit ones, or leaves it out; the rest of the input is the
  * bootargs string. Each configuration is built into a buffer large enough for any tree, and
  * into one of the input's size. Checks: the small build succeeds with the same bytes, or says
  * -ENOSPC, or -EINVAL as the large one does; a success passes fdt_check_full and reads back
@@ -21,6 +22,22 @@ static void fail(const char *why)
 {
 	fprintf(stderr, "fuzz_vm_fdt: %s\n", why);
 	abort();
+}
+
+/* The devices callback, as a VM with a PL061 power key and pvpanic writes its nodes. */
+struct devs {
+	uint64_t gpio_base, pvpanic_base;
+	unsigned gpio_spi, power_key_pin;
+	int gpio, pvpanic;
+};
+
+static int write_devices(void *fdt, void *arg)
+{
+	const struct devs *d = arg;
+	int err =
+	    d->gpio ? vm_fdt_pl061_nodes(fdt, d->gpio_base, d->gpio_spi, d->power_key_pin) : 0;
+
+	return err || !d->pvpanic ? err : vm_fdt_pvpanic_node(fdt, d->pvpanic_base);
 }
 
 static void read_back(const void *fdt, const struct vm_fdt_params *p)
@@ -55,7 +72,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fuzz_in in = {data, size};
 	unsigned f = fuzz_u8(&in);
 	uint64_t mpidrs[MAX_VCPUS];
-	struct vm_fdt_params p = {.nr_vcpus = fuzz_u8(&in) % MAX_VCPUS, .mpidrs = mpidrs};
+	struct devs d = {0};
+	struct vm_fdt_params p = {.nr_vcpus = fuzz_u8(&in) % MAX_VCPUS,
+				  .mpidrs = mpidrs,
+				  .devices = write_devices,
+				  .devices_arg = &d};
 	size_t big = 65536 + size, small;
 	void *a, *b;
 	int ra, rb;
@@ -76,11 +97,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		p.initrd_end = fuzz_u64(&in);
 	}
 	if (f & 32) {
-		p.gpio_base = fuzz_u64(&in);
-		p.gpio_spi = fuzz_bytes(&in, 2) % 1024;
-		p.power_key_pin = fuzz_u8(&in) % 10;
+		d.gpio = 1;
+		d.gpio_base = fuzz_u64(&in);
+		d.gpio_spi = fuzz_bytes(&in, 2) % 1024;
+		d.power_key_pin = fuzz_u8(&in) % 10;
 	}
-	p.pvpanic_base = f & 64 ? fuzz_u64(&in) : 0;
+	if (f & 64) {
+		d.pvpanic = 1;
+		d.pvpanic_base = fuzz_u64(&in);
+	}
 	small = f & 128 ? fuzz_bytes(&in, 2) % 8192 : big;
 	char *args = strndup((const char *)in.p, in.n);
 

@@ -367,8 +367,25 @@ static void test_bad_params(void **state)
 	assert_int_equal(vm_fdt_build(buf, sizeof(buf), &p), -EINVAL);
 }
 
+/* What a VM's vdevs write through the devices callback: a PL061 power key and pvpanic. */
+struct dev_nodes {
+	uint64_t gpio_base, pvpanic_base;
+	unsigned gpio_spi, power_key_pin;
+	int calls;
+};
+
+static int write_devices(void *fdt, void *arg)
+{
+	struct dev_nodes *d = arg;
+	int err;
+
+	d->calls++;
+	err = vm_fdt_pl061_nodes(fdt, d->gpio_base, d->gpio_spi, d->power_key_pin);
+	return err ? err : vm_fdt_pvpanic_node(fdt, d->pvpanic_base);
+}
+
 /* The power key and pvpanic nodes, as QEMU virt writes them (Linux's gpio-keys, pl061 and
- * pvpanic-mmio drivers bind to them); absent unless asked for. */
+ * pvpanic-mmio drivers bind to them); only what the devices callback writes. */
 static void test_power_key_and_pvpanic(void **state)
 {
 	static const char pl061[] = "arm,pl061\0arm,primecell";
@@ -377,6 +394,7 @@ static void test_power_key_and_pvpanic(void **state)
 	const uint32_t irq[] = {0, 7, 4};
 	const uint32_t gpios[] = {3, 3, 0};
 	struct vm_fdt_params p = params(1, mpidr1);
+	struct dev_nodes d = {0x09030000, 0x090c0000, 7, 3, 0};
 	char buf[BUF_SIZE];
 	void *fdt;
 
@@ -386,11 +404,10 @@ static void test_power_key_and_pvpanic(void **state)
 	assert_true(fdt_path_offset(fdt, "/pvpanic@90c0000") < 0);
 	free(fdt);
 
-	p.gpio_base = 0x09030000;
-	p.gpio_spi = 7;
-	p.power_key_pin = 3;
-	p.pvpanic_base = 0x090c0000;
+	p.devices = write_devices;
+	p.devices_arg = &d;
 	fdt = build(&p);
+	assert_int_equal(d.calls, 1);
 	assert_int_equal(count_subnodes(fdt, "/"), 12);
 	has_bytes(fdt, "/pl061@9030000", "compatible", pl061, sizeof(pl061));
 	has_u64s(fdt, "/pl061@9030000", "reg", gpio_reg, 2);
@@ -407,8 +424,45 @@ static void test_power_key_and_pvpanic(void **state)
 	check_dtc(fdt);
 	free(fdt);
 
-	p.power_key_pin = 8; /* a PL061 has pins 0-7 */
+	d.power_key_pin = 8; /* a PL061 has pins 0-7 */
 	assert_int_equal(vm_fdt_build(buf, sizeof(buf), &p), -EINVAL);
+	d.power_key_pin = 3;
+	d.gpio_spi = 988; /* INTID 1020: not an SPI */
+	assert_int_equal(vm_fdt_build(buf, sizeof(buf), &p), -EINVAL);
+	d.gpio_spi = 7;
+	assert_int_equal(vm_fdt_build(buf, 64, &p), -ENOSPC);
+}
+
+/* The helpers a device uses for its own node. */
+static int write_custom(void *fdt, void *arg)
+{
+	int err = vm_fdt_begin_unit(fdt, "virtio_mmio", 0x0a000000);
+
+	(void)arg;
+	if (!err)
+		err = fdt_property_string(fdt, "compatible", "virtio,mmio");
+	if (!err)
+		err = vm_fdt_prop_reg(fdt, 0x0a000000, 0x200);
+	if (!err)
+		err = vm_fdt_prop_spi(fdt, 16);
+	return err ? err : fdt_end_node(fdt);
+}
+
+static void test_device_helpers(void **state)
+{
+	const uint64_t reg[] = {0x0a000000, 0x200};
+	const uint32_t irq[] = {0, 16, 4};
+	struct vm_fdt_params p = params(1, mpidr1);
+	void *fdt;
+
+	(void)state;
+	p.devices = write_custom;
+	fdt = build(&p);
+	has_string(fdt, "/virtio_mmio@a000000", "compatible", "virtio,mmio");
+	has_u64s(fdt, "/virtio_mmio@a000000", "reg", reg, 2);
+	has_cells(fdt, "/virtio_mmio@a000000", "interrupts", irq, 3);
+	check_dtc(fdt);
+	free(fdt);
 }
 
 int main(void)
@@ -421,6 +475,7 @@ int main(void)
 	    cmocka_unit_test(test_small_buffer),
 	    cmocka_unit_test(test_bad_params),
 	    cmocka_unit_test(test_power_key_and_pvpanic),
+	    cmocka_unit_test(test_device_helpers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

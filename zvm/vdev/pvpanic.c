@@ -1,9 +1,12 @@
-/* pvpanic MMIO device (include/zvm/vdev/pvpanic.h). Stateless: the VM is the device. */
+/* pvpanic MMIO device (include/zvm/vdev/pvpanic.h): a vdev with no state of its own. */
+#include <kernel/heap.h>
 #include <zvm/guest_log.h>
 #include <zvm/mmio.h>
 #include <zvm/vcpu.h>
 #include <zvm/vdev/pvpanic.h>
+#include <zvm/vdev/vdev.h>
 #include <zvm/vm.h>
+#include <zvm/vm_fdt.h>
 
 static int pvpanic_read(struct vcpu *v, void *dev, uint64_t offset, unsigned size, uint64_t *val)
 {
@@ -33,7 +36,28 @@ static const struct mmio_ops pvpanic_ops = {
     .write = pvpanic_write,
 };
 
+static void pvpanic_destroy(struct vdev *d)
+{
+	k_free(d);
+}
+
+static int pvpanic_fdt_node(struct vdev *d, void *fdt)
+{
+	(void)d;
+	return vm_fdt_pvpanic_node(fdt, PVPANIC_BASE);
+}
+
+static const struct vdev_ops pvpanic_vdev_ops = {
+    .destroy = pvpanic_destroy,
+    .fdt_node = pvpanic_fdt_node,
+};
+
 int pvpanic_create(struct vm *vm)
 {
-	return mmio_register(&vm->mmio, PVPANIC_BASE, PVPANIC_SIZE, &pvpanic_ops, vm);
+	struct vdev *d = k_calloc(1, sizeof(*d));
+
+	if (!d)
+		return -ENOMEM;
+	vdev_init(vm, d, "pvpanic", &pvpanic_vdev_ops);
+	return vdev_add_mmio(d, PVPANIC_BASE, PVPANIC_SIZE, &pvpanic_ops, vm);
 }

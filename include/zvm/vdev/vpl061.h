@@ -16,11 +16,9 @@ struct vm;
 #define VPL061_INTID	 (32 + VPL061_SPI)
 #define VPL061_POWER_PIN 3
 
-/* k_callocs the device into vm->gpio and registers its MMIO region: 0 or a negative errno. */
+/* Adds the device to the VM's vdevs (its reset: registers and pins as at power-on) and points
+ * vm->gpio at it: 0 or a negative errno. */
 int vpl061_create(struct vm *vm);
-void vpl061_destroy(struct vm *vm);
-/* Registers and pins as at power-on (pins low, interrupt line low); for a VM reset. */
-void vpl061_reset(struct vm *vm);
 /* Drives an input pin; an edge or level the guest asked for raises the interrupt. */
 void vpl061_set_input(struct vm *vm, unsigned pin, bool level);
 

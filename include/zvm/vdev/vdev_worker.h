@@ -1,0 +1,35 @@
+/* A device's worker thread: the long work of a device (walking virtqueues, copying buffers)
+ * runs here, never in the exit path. The exit path (an MMIO write, exception context, IRQs
+ * masked) only calls vdev_worker_wake(); the thread then calls the device's work function.
+ *
+ * It runs at the owning VM's vCPU priority on the VM's CPUs (docs/scheduling.md), so a device
+ * of an urgent VM is served before a less urgent VM's vCPUs, and a less urgent VM's device
+ * cannot take CPU time its VM would not get. Lifecycle, driven by vdev.c:
+ *   vdev_worker_init()   at device creation (no thread yet: the VM's priority is not known);
+ *   vdev_workers_start() once the vCPUs are set up;
+ *   vdev_worker_quiesce()/resume() around a VM reset (vCPUs parked; quiesced before the RAM
+ *                         is reloaded, resumed after the devices' reset): after quiesce
+ *                         returns, work() is not running and will not start, and wakes from
+ *                         before are dropped;
+ *   vdev_worker_stop()   before the device is destroyed: ends and joins the thread, frees it. */
+#ifndef ZVM_VDEV_VDEV_WORKER_H
+#define ZVM_VDEV_VDEV_WORKER_H
+
+struct vm;
+struct vdev;
+
+/* Gives d a worker that calls work(d) after each wake (several wakes may fold into one call).
+ * 0 or -ENOMEM. */
+int vdev_worker_init(struct vdev *d, void (*work)(struct vdev *d));
+/* Starts the threads of every device of vm that has a worker, at its vCPUs' priority. */
+int vdev_workers_start(struct vm *vm);
+/* Any context, any CPU; never blocks. */
+void vdev_worker_wake(struct vdev *d);
+void vdev_worker_quiesce(struct vdev *d);
+void vdev_worker_resume(struct vdev *d);
+/* Thread context. Tolerates a worker whose thread never started. */
+void vdev_worker_stop(struct vdev *d);
+/* Times work() ran (for `zvm info`). */
+unsigned long vdev_worker_runs(const struct vdev *d);
+
+#endif

@@ -1,0 +1,128 @@
+/* Device worker threads (include/zvm/vdev/vdev_worker.h). */
+#include <errno.h>
+#include <kernel/heap.h>
+#include <kernel/page_alloc.h>
+#include <kernel/sem.h>
+#include <kernel/thread.h>
+#include <lib/format.h>
+#include <zvm/vcpu.h>
+#include <zvm/vdev/vdev.h>
+#include <zvm/vdev/vdev_worker.h>
+#include <zvm/vm.h>
+
+#define WORKER_STACK_SIZE (16 * 1024)
+
+struct vdev_worker {
+	struct k_thread thread;
+	struct k_sem wake;
+	void (*work)(struct vdev *d);
+	struct vdev *dev;
+	void *stack;
+	bool started;
+	/* Dekker pair with seq_cst accesses: quiesce sets paused then waits for !busy; the thread
+	 * sets busy then checks paused. Either quiesce sees busy, or the thread sees paused. */
+	volatile bool paused, busy, stop;
+	unsigned long runs;
+	char name[K_THREAD_NAME_MAX];
+};
+
+int vdev_worker_init(struct vdev *d, void (*work)(struct vdev *d))
+{
+	struct vdev_worker *w = k_calloc(1, sizeof(*w));
+
+	if (!w)
+		return -ENOMEM;
+	w->stack = page_alloc_bytes(WORKER_STACK_SIZE);
+	if (!w->stack) {
+		k_free(w);
+		return -ENOMEM;
+	}
+	k_sem_init(&w->wake, 0, 1); /* wakes fold: one pass of work() serves them all */
+	w->work = work;
+	w->dev = d;
+	d->worker = w;
+	return 0;
+}
+
+static void worker_main(void *a, void *b)
+{
+	struct vdev_worker *w = a;
+
+	(void)b;
+	for (;;) {
+		if (k_sem_take(&w->wake, K_FOREVER)) /* a quiesce dropped the wake */
+			continue;
+		if (__atomic_load_n(&w->stop, __ATOMIC_SEQ_CST))
+			return;
+		__atomic_store_n(&w->busy, true, __ATOMIC_SEQ_CST);
+		if (!__atomic_load_n(&w->paused, __ATOMIC_SEQ_CST)) {
+			w->work(w->dev);
+			w->runs++;
+		}
+		__atomic_store_n(&w->busy, false, __ATOMIC_SEQ_CST);
+	}
+}
+
+int vdev_workers_start(struct vm *vm)
+{
+	uint64_t mask = 0;
+	int prio = vm->nr_vcpus ? (int)vm->vcpus[0]->prio : K_PRIO_LOWEST;
+
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		mask |= vm->vcpus[i]->thread.cpu_mask;
+	for (struct vdev *d = vm->vdevs.head; d; d = d->next) {
+		struct vdev_worker *w = d->worker;
+		int err;
+
+		if (!w || w->started)
+			continue;
+		fmt_snprintf(w->name, sizeof(w->name), "vm%u/%s", vm->id, d->name);
+		err = k_thread_create(&w->thread, w->stack, WORKER_STACK_SIZE, worker_main, w, NULL,
+				      prio, mask, w->name);
+		if (err)
+			return err;
+		w->started = true;
+	}
+	return 0;
+}
+
+void vdev_worker_wake(struct vdev *d)
+{
+	k_sem_give(&d->worker->wake);
+}
+
+void vdev_worker_quiesce(struct vdev *d)
+{
+	struct vdev_worker *w = d->worker;
+
+	__atomic_store_n(&w->paused, true, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&w->busy, __ATOMIC_SEQ_CST))
+		k_sleep_ms(1);
+	k_sem_reset(&w->wake);
+}
+
+void vdev_worker_resume(struct vdev *d)
+{
+	__atomic_store_n(&d->worker->paused, false, __ATOMIC_SEQ_CST);
+}
+
+void vdev_worker_stop(struct vdev *d)
+{
+	struct vdev_worker *w = d->worker;
+
+	if (!w)
+		return;
+	if (w->started) {
+		__atomic_store_n(&w->stop, true, __ATOMIC_SEQ_CST);
+		k_sem_give(&w->wake);
+		k_thread_join(&w->thread, K_FOREVER);
+	}
+	page_free(w->stack);
+	k_free(w);
+	d->worker = NULL;
+}
+
+unsigned long vdev_worker_runs(const struct vdev *d)
+{
+	return d->worker ? d->worker->runs : 0;
+}
