@@ -219,6 +219,10 @@ static void test_capacity(void **state)
 	assert_int_equal(parse(), VIRTIO_BLK_S_IOERR);
 	std_rw(VIRTIO_BLK_T_OUT, 1000, 512);
 	assert_int_equal(parse(), VIRTIO_BLK_S_IOERR);
+	std_rw(VIRTIO_BLK_T_OUT, 1001, 512); /* capacity - sector would wrap */
+	assert_int_equal(parse(), VIRTIO_BLK_S_IOERR);
+	std_rw(VIRTIO_BLK_T_IN, UINT64_MAX, 0);
+	assert_int_equal(parse(), VIRTIO_BLK_S_IOERR);
 	/* sector + length wraps 64 bits. */
 	cfg.capacity = UINT64_MAX;
 	std_rw(VIRTIO_BLK_T_IN, UINT64_MAX - 1, 1024);

@@ -46,7 +46,6 @@ int virtq_enable(struct virtq *q)
 	q->ready = true;
 	q->broken = VIRTQ_ALIVE;
 	q->last_avail = q->avail_cache = q->used_idx = q->signalled = 0;
-	q->signalled_valid = false;
 	return 0;
 }
 
@@ -55,7 +54,6 @@ void virtq_reset(struct virtq *q)
 	q->ready = false;
 	q->broken = VIRTQ_ALIVE;
 	q->last_avail = q->avail_cache = q->used_idx = q->signalled = 0;
-	q->signalled_valid = false;
 }
 
 int virtq_pop(struct virtq *q, struct virtq_chain *c)
@@ -84,9 +82,8 @@ int virtq_pop(struct virtq *q, struct virtq_chain *c)
 	}
 	if (q->ops->read16(q->ctx, AVAIL_RING(q, q->last_avail), &head))
 		return virtq_break(q, VIRTQ_BROKEN_MEM);
-	if (head >= q->size)
-		return virtq_break(q, VIRTQ_BROKEN_INDEX);
 	q->last_avail++;
+	/* The walk checks head < size. */
 	err = virtq_walk(q, head, c);
 	if (err)
 		return err;
@@ -127,16 +124,15 @@ bool virtq_should_notify(struct virtq *q)
 	 * driver's store of those before its load of used->idx: else both miss each other. */
 	q->ops->barrier(q->ctx, VIRTQ_MB);
 	if (q->event_idx) {
-		bool valid = q->signalled_valid;
 		uint16_t old = q->signalled;
 
 		if (q->ops->read16(q->ctx, AVAIL_USED_EVENT(q), &v)) {
 			virtq_break(q, VIRTQ_BROKEN_MEM);
 			return false;
 		}
-		q->signalled_valid = true;
+		/* From a fresh queue old = used_idx = 0 is exact: no forced first interrupt. */
 		q->signalled = q->used_idx;
-		notify = !valid || virtq_need_event(v, q->used_idx, old);
+		notify = virtq_need_event(v, q->used_idx, old);
 	} else {
 		/* Without EVENT_IDX the flag is only a hint, but honouring it is allowed. */
 		if (q->ops->read16(q->ctx, q->avail, &v)) {

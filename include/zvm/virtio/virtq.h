@@ -112,7 +112,6 @@ struct virtq {
 	uint16_t avail_cache; /* avail->idx as last read; re-read only when caught up */
 	uint16_t used_idx;    /* next used ring slot; published in used->idx */
 	uint16_t signalled;   /* used_idx at the last notification decision */
-	bool signalled_valid;
 	struct virtq_stats stats;
 };
 
