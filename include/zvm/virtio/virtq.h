@@ -44,8 +44,8 @@ struct virtq_mem_ops {
 	 * (the driver updates it concurrently: a torn value would look like a broken ring). */
 	int (*read16)(void *ctx, uint64_t ipa, uint16_t *val);
 	int (*write16)(void *ctx, uint64_t ipa, uint16_t val);
-	/* 0 if [ipa, ipa + len) lies in guest RAM (len > 0, ipa + len does not wrap), else
-	 * -EFAULT. Used for the buffers the device will access later. */
+	/* 0 if [ipa, ipa + len) lies in guest RAM, else -EFAULT. For buffers the device will
+	 * access later. Callers promise len > 0 and no wrap of ipa + len (they check it). */
 	int (*check)(void *ctx, uint64_t ipa, uint64_t len);
 	void (*barrier)(void *ctx, enum virtq_barrier kind);
 };
