@@ -283,6 +283,7 @@ void vm_stop_vcpus(struct vm *vm)
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
 		if (vm->vcpus[i]->thread.entry)
 			k_thread_join(&vm->vcpus[i]->thread, K_FOREVER);
+	vdev_workers_stop(vm);
 }
 
 void vm_unlist(struct vm *vm)

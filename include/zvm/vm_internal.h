@@ -14,7 +14,8 @@ void vm_mem_free(struct vm *vm);
  * vm->dtb_ipa. Called at creation and on a guest reset. */
 int vm_boot_load(struct vm *vm);
 
-/* Ends the vCPU threads that were started (vm.c). The VM is not running or is being deleted. */
+/* Ends the vCPU threads that were started and the device workers (vm.c). The VM is not running
+ * or is being deleted. */
 void vm_stop_vcpus(struct vm *vm);
 /* Takes a VM out of the table and drops the table's reference (vm.c): no new vm_get() finds
  * it, and it is freed at the last vm_put(). */

@@ -1,16 +1,14 @@
 /* Device worker threads (include/zvm/vdev/vdev_worker.h). */
 #include <errno.h>
 #include <kernel/heap.h>
-#include <kernel/page_alloc.h>
 #include <kernel/sem.h>
+#include <kernel/stack.h>
 #include <kernel/thread.h>
 #include <lib/format.h>
 #include <zvm/vcpu.h>
 #include <zvm/vdev/vdev.h>
 #include <zvm/vdev/vdev_worker.h>
 #include <zvm/vm.h>
-
-#define WORKER_STACK_SIZE (16 * 1024)
 
 struct vdev_worker {
 	struct k_thread thread;
@@ -32,7 +30,7 @@ int vdev_worker_init(struct vdev *d, void (*work)(struct vdev *d))
 
 	if (!w)
 		return -ENOMEM;
-	w->stack = page_alloc_bytes(WORKER_STACK_SIZE);
+	w->stack = k_stack_alloc();
 	if (!w->stack) {
 		k_free(w);
 		return -ENOMEM;
@@ -77,7 +75,7 @@ int vdev_workers_start(struct vm *vm)
 		if (!w || w->started)
 			continue;
 		fmt_snprintf(w->name, sizeof(w->name), "vm%u/%s", vm->id, d->name);
-		err = k_thread_create(&w->thread, w->stack, WORKER_STACK_SIZE, worker_main, w, NULL,
+		err = k_thread_create(&w->thread, w->stack, K_STACK_SIZE, worker_main, w, NULL,
 				      prio, mask, w->name);
 		if (err)
 			return err;
@@ -117,9 +115,15 @@ void vdev_worker_stop(struct vdev *d)
 		k_sem_give(&w->wake);
 		k_thread_join(&w->thread, K_FOREVER);
 	}
-	page_free(w->stack);
+	k_stack_free(w->stack);
 	k_free(w);
 	d->worker = NULL;
+}
+
+void vdev_workers_stop(struct vm *vm)
+{
+	for (struct vdev *d = vm->vdevs.head; d; d = d->next)
+		vdev_worker_stop(d);
 }
 
 unsigned long vdev_worker_runs(const struct vdev *d)

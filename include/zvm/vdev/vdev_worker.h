@@ -29,6 +29,10 @@ void vdev_worker_quiesce(struct vdev *d);
 void vdev_worker_resume(struct vdev *d);
 /* Thread context. Tolerates a worker whose thread never started. */
 void vdev_worker_stop(struct vdev *d);
+/* Every device's, with the vCPUs' threads (vm_stop_vcpus): while the VM still counts in the
+ * placement. Once it is unlisted its CPUs may go back to a dedicated vCPU that never yields
+ * (an RTOS idling in its own WFI), and a worker there would never run to end. */
+void vdev_workers_stop(struct vm *vm);
 /* Times work() ran (for `zvm info`). */
 unsigned long vdev_worker_runs(const struct vdev *d);
 
