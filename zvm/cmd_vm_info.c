@@ -111,3 +111,27 @@ int cmd_vm_info(int argc, char **argv)
 	vm_put(vm);
 	return 0;
 }
+
+/* `zvm age -n ID`: how much of the VM's RAM it touched since the last `zvm age` (or since it
+ * was mapped), by the stage-2 access flags, which are cleared for the next period. */
+int cmd_vm_age(int argc, char **argv)
+{
+	const char *which = zvm_cmd_which(argc, argv);
+	uint64_t accessed;
+	struct vm *vm;
+	int err;
+
+	if (!which)
+		return -EINVAL;
+	vm = zvm_cmd_find_vm(which);
+	if (!vm)
+		return -ENOENT;
+	err = vm_mem_age(vm, &accessed);
+	if (err)
+		shell_print("vm %u: access scan failed (%d)", vm->id, err);
+	else
+		shell_print("vm %u: %llu KiB of %zu KiB accessed since the last scan", vm->id,
+			    (unsigned long long)(accessed >> 10), vm->mem.size >> 10);
+	vm_put(vm);
+	return err ? -EIO : 0;
+}

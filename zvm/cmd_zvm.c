@@ -267,6 +267,8 @@ static const struct shell_cmd zvm_subcmds[] = {
 		 "power button, then a hard stop after the timeout (default 30 s)", cmd_shutdown),
     SHELL_SUBCMD(look, "ID", "attach the console to a VM (Ctrl+X detaches)", cmd_look),
     SHELL_SUBCMD(stat, "ID", "per-vCPU state, placement, priority, CPU time, exits", cmd_stat),
+    SHELL_SUBCMD(age, "-n ID", "RAM accessed since the last scan (stage-2 access flags)",
+		 cmd_vm_age),
     SHELL_SUBCMD(types, "", "guest types the board offers", cmd_types),
     SHELL_SUBCMD_END,
 };

@@ -4,6 +4,7 @@
 #include <arch/sysreg.h>
 #include <zvm/guest_log.h>
 #include <zvm/s2_fault.h>
+#include <zvm/stage2.h>
 #include <zvm/vcpu_internal.h>
 #include <zvm/vm.h>
 
@@ -27,12 +28,36 @@ static void inject(struct vcpu *v, const struct s2f *f)
 /* THE one stage-2 fault mechanism for guest RAM. Every translation, access flag and permission
  * fault on an IPA inside the VM's RAM (its own accesses and its stage-1 walks) comes here and
  * nowhere else: demand paging and compressed pages (map the page, retry), write tracking
- * (mark dirty, make writable, retry) extend this function. Today RAM is mapped whole and
- * read/write/execute, so none of these can happen: a guest that gets here found a bug in our
- * tables, and gets an abort rather than a retry loop. Returns true when the guest should
- * re-execute the instruction (the fault was cured); false: the caller injects an abort. */
+ * (mark dirty, make writable, retry) extend this function. Looked at under the stage-2 lock,
+ * so a change in progress on another CPU has completed:
+ * - access flag fault: access tracking (stage2_clear_af) cleared the flag; set it, retry;
+ * - a fault the entry now allows: we raced with a break-before-make (the entry was invalid for
+ *   a moment, or the flag was set meanwhile); retry.
+ * Returns true when the guest should re-execute the instruction (the fault was cured); false:
+ * the caller injects an abort.
+ *
+ * Why the access flag and not FEAT_HAFDBS: with hardware AF updates the flag is set without a
+ * trap, but a scan then has to clear it with break-before-make and TLBI per entry just the same,
+ * and QEMU's cortex-a57 and most of our boards' cores (A53/A57/A72) do not have it. Software AF
+ * costs one trap per page per scan period, taken only on pages a scan marked, and works
+ * everywhere; the fault is short (one walk under the spinlock). */
 bool s2_fault_handle(struct vcpu *v, const struct s2f *f, uint64_t ipa)
 {
+	struct stage2 *s2 = &v->vm->s2;
+	k_spinlock_key_t key = stage2_lock(s2);
+	struct s2pt_leaf leaf;
+	bool mapped = s2pt_lookup(&s2->pt, ipa, &leaf);
+	bool cured = false;
+
+	/* Also for a translation fault: taken in a break-before-make gap of an access flag clear,
+	 * its retry would fault on the flag next. */
+	if (mapped && !leaf.af)
+		leaf.af = s2pt_set_af(&s2->pt, ipa);
+	if (mapped)
+		cured = s2pt_allows(&leaf, f->instr, f->write);
+	stage2_unlock(s2, key);
+	if (cured)
+		return true;
 	guest_log(
 	    v, "%s%s, level %d, on guest RAM at 0x%llx (pc 0x%llx): not expected, abort injected",
 	    f->s1ptw ? "stage-1 walk: " : "", s2f_class_name(f->cls), f->level,

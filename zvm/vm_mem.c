@@ -149,3 +149,15 @@ int vm_write(struct vm *vm, uint64_t ipa, const void *buf, size_t len)
 {
 	return vm_copy(vm, ipa, (void *)buf, len, true);
 }
+
+int vm_mem_age(struct vm *vm, uint64_t *accessed)
+{
+	*accessed = 0;
+	for (struct vm_mem_block *b = vm->mem.blocks; b; b = b->next) {
+		int err = stage2_clear_af(&vm->s2, b->ipa, b->size, accessed);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}

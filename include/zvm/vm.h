@@ -106,6 +106,9 @@ int vm_request_reset(struct vm *vm);
 /* Guest RAM access by IPA, for device models and loaders: never a raw guest pointer.
  * Returns -EFAULT when [ipa, ipa + len) is not all guest RAM. */
 int vm_read(struct vm *vm, uint64_t ipa, void *buf, size_t len);
+/* Access tracking over all of the VM's RAM: the bytes accessed since the last call (or since
+ * they were mapped), and the access flags cleared for the next period. */
+int vm_mem_age(struct vm *vm, uint64_t *accessed);
 int vm_write(struct vm *vm, uint64_t ipa, const void *buf, size_t len);
 /* Host address of guest RAM at ipa if len bytes there are contiguous in host memory. */
 void *vm_ipa_to_host(struct vm *vm, uint64_t ipa, size_t len);

@@ -19,5 +19,6 @@ const char *vm_on_crash_name(enum vm_on_crash p);
 int cmd_reset(int argc, char **argv);
 int cmd_shutdown(int argc, char **argv);
 int cmd_vm_info(int argc, char **argv);
+int cmd_vm_age(int argc, char **argv);
 
 #endif
