@@ -10,6 +10,7 @@
 #include <zvm/vdev/vgic.h>
 #include <zvm/vdev/vpl011.h>
 #include <zvm/vdev/vpl061.h>
+#include <zvm/vm_opts.h>
 #include <zvm/zvm.h>
 #include <zvm/zvm_cmd.h>
 
@@ -51,7 +52,13 @@ static void print_memory(const struct vm *vm)
 
 	for (const struct vm_mem_block *b = vm->mem.blocks; b; b = b->next)
 		n++;
-	shell_print("memory: %zu MiB in %u block(s)", vm->mem.size >> 20, n);
+	if (vm->mem.dynamic)
+		/* A snapshot without the lock: the two figures may be one fault apart. */
+		shell_print("memory: %zu MiB dynamic: %zu KiB resident, %zu KiB never touched",
+			    vm->mem.size >> 20, vm->mem.dyn.resident >> 10,
+			    (vm->mem.size - vm->mem.dyn.resident) >> 10);
+	else
+		shell_print("memory: %zu MiB in %u block(s)", vm->mem.size >> 20, n);
 	shell_print("cache flushes (set/way): %llu", (unsigned long long)vm->cache_flushes);
 	for (const struct vm_mem_block *b = vm->mem.blocks; b; b = b->next)
 		shell_print("  IPA 0x%llx-0x%llx  host 0x%llx  %zu MiB", (unsigned long long)b->ipa,
@@ -134,4 +141,17 @@ int cmd_vm_age(int argc, char **argv)
 			    (unsigned long long)(accessed >> 10), vm->mem.size >> 10);
 	vm_put(vm);
 	return err ? -EIO : 0;
+}
+
+int zvm_cmd_mem_opt(int *argc, char **argv, struct vm_config *cfg)
+{
+	int missing = 0;
+	const char *v = vm_opts_take(argc, argv, "mem", &missing);
+
+	if (!v && !missing)
+		return 0;
+	if (v && !vm_opts_mem(v, &cfg->mem_dynamic))
+		return 0;
+	shell_error("bad --mem '%s' (static or dynamic)", v ? v : "");
+	return -EINVAL;
 }

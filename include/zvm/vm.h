@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <zvm/mem/dyn.h>
 #include <zvm/mmio.h>
 #include <zvm/stage2.h>
 #include <zvm/vm_name.h>
@@ -28,11 +29,14 @@ struct vm_mem_block {
 	struct vm_mem_block *next;
 };
 
-/* All of a VM's RAM: one IPA range backed by a list of blocks (vm_mem_partition). */
+/* All of a VM's RAM: one IPA range backed by a list of blocks (vm_mem_partition). Static:
+ * `blocks`, mapped whole at creation. Dynamic: `blocks` stays empty, `dyn` holds the pages. */
 struct vm_mem_partition {
 	uint64_t ipa_base;
 	size_t size;
 	struct vm_mem_block *blocks;
+	bool dynamic;
+	struct mem_dyn dyn;
 };
 
 /* The guest's console: a ring of its recent output, and who is attached. */
