@@ -76,12 +76,14 @@ static int new_sched_opts(int *argc, char **argv, struct vm_config *cfg)
 
 static int cmd_new(int argc, char **argv)
 {
-	struct vm_config cfg = {.nr_vcpus = 1, .mem_bytes = 256u << 20};
+	struct vm_config cfg = {
+	    .nr_vcpus = 1, .mem_bytes = 256u << 20, .mem_dynamic = CONFIG_VM_MEM_DYNAMIC};
 	const char *v;
 	uint32_t n;
 	int id;
 
-	if (new_sched_opts(&argc, argv, &cfg) || zvm_cmd_on_crash_opt(&argc, argv, &cfg))
+	if (new_sched_opts(&argc, argv, &cfg) || zvm_cmd_on_crash_opt(&argc, argv, &cfg) ||
+	    zvm_cmd_mem_opt(&argc, argv, &cfg))
 		return -EIO;
 	if (!opts_known(argc, argv, "tcmnp") || !(cfg.type = opt_value(argc, argv, 't')))
 		return -EINVAL;
@@ -280,7 +282,7 @@ static int cmd_look(int argc, char **argv)
 static const struct shell_cmd zvm_subcmds[] = {
     SHELL_SUBCMD(new,
 		 "-t TYPE [-c VCPUS] [-m MB] [-n NAME] [-p CPUS] [--prio N] [--budget B/P] "
-		 "[--on-crash stay|reset|delete]",
+		 "[--on-crash stay|reset|delete] [--mem static|dynamic]",
 		 "create a VM of a guest type (see 'zvm types')", cmd_new),
     SHELL_SUBCMD(run, "-n ID", "start or resume a VM", cmd_run),
     SHELL_SUBCMD(pause, "-n ID", "pause a running VM", cmd_pause),
@@ -293,6 +295,8 @@ static const struct shell_cmd zvm_subcmds[] = {
     SHELL_SUBCMD(stat, "ID", "per-vCPU state, placement, priority, CPU time, exits", cmd_stat),
     SHELL_SUBCMD(fault, "-n ID -p fast|slow|locked",
 		 "debug: fault at EL2 in the VM's next WFI exit", cmd_fault),
+    SHELL_SUBCMD(age, "-n ID", "RAM accessed since the last scan (stage-2 access flags)",
+		 cmd_vm_age),
     SHELL_SUBCMD(types, "", "guest types the board offers", cmd_types),
     SHELL_SUBCMD_END,
 };

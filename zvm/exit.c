@@ -11,6 +11,7 @@
 #include <kernel/sched.h>
 #include <kernel/thread.h>
 #include <zvm/aarch32.h>
+#include <zvm/exit_deferred.h>
 #include <zvm/guest_log.h>
 #include <zvm/s2_fault.h>
 #include <zvm/vcpu_internal.h>
@@ -70,7 +71,7 @@ static bool exit_iabt(struct vcpu *v)
 	uint64_t ipa = HPFAR_IPA(v->hpfar) | (v->far & 0xfff);
 
 	s2_fault_exit(v, ipa, mmio_find(&v->vm->mmio, ipa) != NULL);
-	return true;
+	return !v->exit_deferred;
 }
 
 static inline __attribute__((always_inline)) int
@@ -136,7 +137,7 @@ static __attribute__((noinline)) bool exit_s2_fault(struct vcpu *v, uint64_t ipa
 
 	if (s2_fault_exit(v, ipa, r != NULL) == S2A_MMIO)
 		return mmio_exit(v, r, ipa);
-	return true;
+	return !v->exit_deferred; /* to the thread: exit_deferred_run() */
 }
 
 /* A stage-2 data abort. The common case is checked first, without classifying: a translation
@@ -226,8 +227,14 @@ bool vcpu_handle_irq_exit(struct vcpu *v)
 
 void vcpu_handle_slow_exit(struct vcpu *v)
 {
-	if (ESR_EC(v->esr) != EC_WFX)
-		return; /* handled on the fast path; only its requests were left */
+	/* Tested behind the EC, so a WFI exit pays nothing for it: WFx never defers. */
+	if (ESR_EC(v->esr) != EC_WFX) {
+		if (v->exit_deferred) {
+			v->exit_deferred = false;
+			exit_deferred_run(v);
+		}
+		return; /* else handled on the fast path; only its requests were left */
+	}
 	vcpu_fault_check(v, VCPU_FAULT_SLOW);
 	bool pass = !(v->regs.pstate & PSR_AA32) || aa32_condition_passed(v->esr, v->regs.pstate);
 

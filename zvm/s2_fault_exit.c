@@ -2,10 +2,15 @@
  * by the fault status code (s2_fault.c) and do what s2f_decide() says. Fast path: exception
  * context, IRQs masked, nothing here blocks. */
 #include <arch/sysreg.h>
+#include <kernel/printk.h>
+#include <zvm/exit_deferred.h>
+#include <zvm/mem/dyn.h>
 #include <zvm/guest_log.h>
 #include <zvm/s2_fault.h>
+#include <zvm/stage2.h>
 #include <zvm/vcpu_internal.h>
 #include <zvm/vm.h>
+#include <zvm/zvm.h>
 
 static enum s2f_region region_of(const struct vm *vm, uint64_t ipa, bool mmio)
 {
@@ -27,12 +32,44 @@ static void inject(struct vcpu *v, const struct s2f *f)
 /* THE one stage-2 fault mechanism for guest RAM. Every translation, access flag and permission
  * fault on an IPA inside the VM's RAM (its own accesses and its stage-1 walks) comes here and
  * nowhere else: demand paging and compressed pages (map the page, retry), write tracking
- * (mark dirty, make writable, retry) extend this function. Today RAM is mapped whole and
- * read/write/execute, so none of these can happen: a guest that gets here found a bug in our
- * tables, and gets an abort rather than a retry loop. Returns true when the guest should
- * re-execute the instruction (the fault was cured); false: the caller injects an abort. */
+ * (mark dirty, make writable, retry) extend this function. Looked at under the stage-2 lock,
+ * so a change in progress on another CPU has completed:
+ * - access flag fault: access tracking (stage2_clear_af) cleared the flag; set it, retry;
+ * - a fault the entry now allows: we raced with a break-before-make (the entry was invalid for
+ *   a moment, or the flag was set meanwhile); retry.
+ * - translation fault on a never-touched page of a dynamic VM: deferred to the vCPU thread
+ *   (v->exit_deferred), which allocates, zeroes and maps the page, then the guest retries.
+ * Returns true when the guest should re-execute the instruction (the fault was cured, or will
+ * be on the thread); false: the caller injects an abort.
+ *
+ * Why the access flag and not FEAT_HAFDBS: with hardware AF updates the flag is set without a
+ * trap, but a scan then has to clear it with break-before-make and TLBI per entry just the same,
+ * and QEMU's cortex-a57 and most of our boards' cores (A53/A57/A72) do not have it. Software AF
+ * costs one trap per page per scan period, taken only on pages a scan marked, and works
+ * everywhere; the fault is short (one walk under the spinlock). */
 bool s2_fault_handle(struct vcpu *v, const struct s2f *f, uint64_t ipa)
 {
+	struct stage2 *s2 = &v->vm->s2;
+	k_spinlock_key_t key = stage2_lock(s2);
+	struct s2pt_leaf leaf;
+	bool mapped = s2pt_lookup(&s2->pt, ipa, &leaf);
+	bool cured = false;
+
+	/* Also for a translation fault: taken in a break-before-make gap of an access flag clear,
+	 * its retry would fault on the flag next. */
+	if (mapped && !leaf.af)
+		leaf.af = s2pt_set_af(&s2->pt, ipa);
+	if (mapped)
+		cured = s2pt_allows(&leaf, f->instr, f->write);
+	stage2_unlock(s2, key);
+	if (cured)
+		return true;
+	/* A page of a dynamic VM never touched (or, later, compressed): allocating and zeroing
+	 * it is work for the vCPU thread (s2_fault_thread). */
+	if (!mapped && v->vm->mem.dynamic && f->cls == S2F_TRANSLATION) {
+		v->exit_deferred = true;
+		return true;
+	}
 	guest_log(
 	    v, "%s%s, level %d, on guest RAM at 0x%llx (pc 0x%llx): not expected, abort injected",
 	    f->s1ptw ? "stage-1 walk: " : "", s2f_class_name(f->cls), f->level,
@@ -100,4 +137,27 @@ enum s2f_action s2_fault_exit(struct vcpu *v, uint64_t ipa, bool mmio)
 		break;
 	}
 	return act;
+}
+
+void s2_fault_thread(struct vcpu *v, uint64_t ipa)
+{
+	struct vm *vm = v->vm;
+	int err = mem_dyn_fault(vm, ipa);
+
+	if (!err)
+		return; /* the guest retries the access */
+	if (err == -ENOMEM) {
+		/* Not the guest's fault: it waits, paused, for memory and a `zvm run`; the
+		 * access is retried then. */
+		pr_err("zvm: vm%u (%s) paused: out of memory for its RAM at 0x%llx\n", vm->id,
+		       vm->name, (unsigned long long)ipa);
+		vm_pause(vm);
+		return;
+	}
+	guest_log(v, "no memory behind 0x%llx (pc 0x%llx, error %d): abort injected",
+		  (unsigned long long)ipa, (unsigned long long)v->regs.pc, err);
+	if (S2F_ESR_EC(v->esr) == S2F_EC_IABT_LOW)
+		vcpu_inject_iabt(v, v->far);
+	else
+		vcpu_inject_dabt(v, v->far);
 }

@@ -1,5 +1,11 @@
-/* Stage-2 page tables: 4 KiB granule, walk starting at level 1 (with up to 16 concatenated
- * first-level tables, so 32..43-bit IPA spaces need no level 0), 2 MiB blocks where aligned. */
+/* Stage-2 translation, the hardware half: VTCR, VMIDs, the per-VM lock and the TLB maintenance
+ * hooks under the table logic of stage2_pt.c (4 KiB granule, walk from level 1 with up to 16
+ * concatenated first-level tables, so 32..43-bit IPA spaces need no level 0).
+ *
+ * Locking: every table change runs under s2->lock, a spinlock (IRQs masked) held for at most
+ * one 2 MiB-aligned chunk of a range, so a section handles at most 512 leaves and a 1 GiB unmap
+ * does not mask interrupts for its whole length. The exit fast path takes the same lock to
+ * look at an entry (s2_fault_exit.c), which therefore never sees a change half done. */
 #include <arch/irq.h>
 #include <arch/sysreg.h>
 #include <errno.h>
@@ -9,20 +15,11 @@
 #include <kernel/spinlock.h>
 #include <string.h>
 #include <zvm/stage2.h>
+#include <zvm/stage2_pt.h>
 
-#define PAGE_SHIFT 12
-#define PAGE_SZ	   (1ULL << PAGE_SHIFT)
-#define ENTRIES	   512
-#define BLOCK_2M   (1ULL << 21)
-
-#define S2_VALID      (1ULL << 0)
-#define S2_TABLE      (1ULL << 1) /* next-level table, or a page at level 3 */
-#define S2_MEMATTR_WB (0xfULL << 2)
-#define S2AP_RO	      (1ULL << 6)
-#define S2AP_RW	      (3ULL << 6)
-#define S2_SH_IS      (3ULL << 8)
-#define S2_AF	      (1ULL << 10)
-#define S2_ADDR	      0x0000fffffffff000ULL
+#define PAGE_SZ	 (1ULL << 12)
+#define ENTRIES	 512
+#define BLOCK_2M (1ULL << 21)
 
 #define VTCR_RES1	 (1ULL << 31)
 #define VTCR_SL0_L1	 (1ULL << 6)
@@ -81,180 +78,213 @@ static void vmid_free(unsigned vmid)
 	k_spin_unlock(&vmid_lock, key);
 }
 
-static uint64_t *table_alloc(struct stage2 *s2)
+static void *hw_table_alloc(void *ctx)
 {
-	uint64_t *t = page_alloc(0);
+	void *t = page_alloc(0);
 
-	if (t) {
+	(void)ctx;
+	if (t)
 		memset(t, 0, PAGE_SZ);
-		s2->nr_tables++;
-	}
 	return t;
 }
+
+static void hw_table_free(void *ctx, void *t)
+{
+	(void)ctx;
+	page_free(t);
+}
+
+static void hw_publish(void *ctx)
+{
+	(void)ctx;
+	dsb(ishst);
+}
+
+/* TLB maintenance by IPA applies to the VMID in VTTBR_EL2. When another VM's (or none) is
+ * loaded on this CPU, borrow the slot until the end of the locked section, as KVM's
+ * __tlb_switch_to_guest does: IRQs are masked (we hold the spinlock) and we run at EL2, so no
+ * guest executes here meanwhile. (Cores with the speculative-AT errata would also need EL1's
+ * translation regime parked; none of our targets has them.) */
+static void vmid_borrow(struct stage2 *s2)
+{
+	if (s2->tlb_vmid_ready)
+		return;
+	s2->saved_vttbr = read_sysreg(vttbr_el2);
+	s2->vttbr_borrowed = s2->saved_vttbr != s2->vttbr;
+	if (s2->vttbr_borrowed) {
+		write_sysreg(vttbr_el2, s2->vttbr);
+		isb();
+	}
+	s2->tlb_vmid_ready = true;
+}
+
+static void hw_tlbi_ipa(void *ctx, uint64_t ipa, int level)
+{
+	struct stage2 *s2 = ctx;
+
+	(void)level; /* FEAT_TTL's level hint is optional; a zero TTL means any level */
+	vmid_borrow(s2);
+	dsb(ishst); /* the invalid entry is visible before the TLBI */
+	__asm__ volatile("tlbi ipas2e1is, %0" ::"r"(ipa >> 12) : "memory");
+}
+
+/* Arm ARM D8.16 (stage-2 changes): the IPA-based TLBI leaves combined stage-1+2 entries that
+ * may still use the old translation, hence the VMALLE1IS after its completion. */
+static void hw_tlbi_sync(void *ctx)
+{
+	vmid_borrow(ctx);
+	__asm__ volatile("dsb ish\n tlbi vmalle1is\n dsb ish\n isb" ::: "memory");
+}
+
+static const struct s2pt_hooks hw_hooks = {
+    .table_alloc = hw_table_alloc,
+    .table_free = hw_table_free,
+    .publish = hw_publish,
+    .tlbi_ipa = hw_tlbi_ipa,
+    .tlbi_sync = hw_tlbi_sync,
+};
 
 int stage2_create(struct stage2 *s2)
 {
 	unsigned order = root_pages > 1 ? __builtin_ctz(root_pages) : 0;
 	int vmid = vmid_alloc();
+	uint64_t *root;
 
 	memset(s2, 0, sizeof(*s2));
 	if (vmid < 0)
 		return vmid;
-	s2->root = page_alloc(order); /* naturally aligned, as concatenated tables must be */
-	if (!s2->root) {
+	root = page_alloc(order); /* naturally aligned, as concatenated tables must be */
+	if (!root) {
 		vmid_free(vmid);
 		return -ENOMEM;
 	}
-	memset(s2->root, 0, root_pages * PAGE_SZ);
-	s2->nr_tables = root_pages;
+	memset(root, 0, root_pages * PAGE_SZ);
+	s2pt_init(&s2->pt, root, root_pages * ENTRIES, &hw_hooks, s2);
 	s2->vmid = vmid;
-	s2->vttbr = (uint64_t)s2->root | ((uint64_t)vmid << VTTBR_VMID_SHIFT);
+	s2->vttbr = (uint64_t)root | ((uint64_t)vmid << VTTBR_VMID_SHIFT);
 	return 0;
 }
 
-static unsigned shift_of(int level)
+k_spinlock_key_t stage2_lock(struct stage2 *s2)
 {
-	return PAGE_SHIFT + 9 * (3 - level);
+	k_spinlock_key_t key = k_spin_lock(&s2->lock);
+
+	s2->tlb_vmid_ready = false;
+	return key;
 }
 
-/* Index into the (possibly concatenated) table of a level. */
-static uint64_t *entry_of(uint64_t *table, int level, uint64_t ipa)
+void stage2_unlock(struct stage2 *s2, k_spinlock_key_t key)
 {
-	uint64_t idx = ipa >> shift_of(level);
-
-	return &table[level == 1 ? idx & (root_pages * ENTRIES - 1) : idx & (ENTRIES - 1)];
-}
-
-static uint64_t leaf_attrs(enum s2_prot prot)
-{
-	return S2_VALID | S2_AF | S2_SH_IS | S2_MEMATTR_WB |
-	       (prot == S2_RAM_RO ? S2AP_RO : S2AP_RW);
-}
-
-static int map_one(struct stage2 *s2, uint64_t ipa, uint64_t pa, int level, uint64_t attrs)
-{
-	uint64_t *table = s2->root;
-
-	for (int l = 1; l < level; l++) {
-		uint64_t *e = entry_of(table, l, ipa);
-
-		if (!(*e & S2_VALID)) {
-			uint64_t *next = table_alloc(s2);
-
-			if (!next)
-				return -ENOMEM;
-			dsb(ishst);
-			*e = (uint64_t)next | S2_TABLE | S2_VALID;
-		} else if (!(*e & S2_TABLE)) {
-			return -EEXIST;
-		}
-		table = (uint64_t *)(*e & S2_ADDR);
+	if (s2->tlb_vmid_ready && s2->vttbr_borrowed) {
+		write_sysreg(vttbr_el2, s2->saved_vttbr);
+		isb();
 	}
-	uint64_t *e = entry_of(table, level, ipa);
+	s2->tlb_vmid_ready = false;
+	k_spin_unlock(&s2->lock, key);
+}
 
-	if (*e & S2_VALID)
-		return -EEXIST;
-	*e = pa | attrs | (level == 3 ? S2_TABLE : 0);
-	return 0;
+enum range_op { R_MAP, R_UNMAP, R_PROTECT, R_CLEAR_AF };
+
+/* One locked section per 2 MiB-aligned chunk (see the top of the file). */
+static int range_op(struct stage2 *s2, enum range_op op, uint64_t ipa, uint64_t pa, uint64_t size,
+		    unsigned perm, bool af, uint64_t *accessed)
+{
+	uint64_t end = ipa + size;
+	int err = 0;
+
+	if ((ipa | size) & (PAGE_SZ - 1) || end < ipa || end > (1ULL << ipa_bits))
+		return -EINVAL;
+	while (!err && ipa < end) {
+		uint64_t n = ((ipa + BLOCK_2M) & ~(BLOCK_2M - 1)) - ipa;
+		k_spinlock_key_t key;
+
+		if (n > end - ipa)
+			n = end - ipa;
+		key = stage2_lock(s2);
+		switch (op) {
+		case R_MAP:
+			err = s2pt_map(&s2->pt, ipa, pa, n, perm, af);
+			break;
+		case R_UNMAP:
+			err = s2pt_unmap(&s2->pt, ipa, n);
+			break;
+		case R_PROTECT:
+			err = s2pt_protect(&s2->pt, ipa, n, perm);
+			break;
+		case R_CLEAR_AF:
+			err = s2pt_clear_af(&s2->pt, ipa, n, accessed);
+			break;
+		}
+		stage2_unlock(s2, key);
+		ipa += n;
+		pa += n;
+	}
+	return err;
+}
+
+static unsigned perm_of(enum s2_prot prot)
+{
+	return prot == S2_RAM_RO ? S2PT_R | S2PT_X : S2PT_R | S2PT_W | S2PT_X;
 }
 
 int stage2_map(struct stage2 *s2, uint64_t ipa, uint64_t pa, size_t size, enum s2_prot prot)
 {
-	uint64_t attrs = leaf_attrs(prot);
-	uint64_t end = ipa + size;
-
-	if ((ipa | pa | size) & (PAGE_SZ - 1) || end > (1ULL << ipa_bits) || end < ipa)
-		return -EINVAL;
-	while (ipa < end) {
-		bool block = !((ipa | pa) & (BLOCK_2M - 1)) && end - ipa >= BLOCK_2M;
-		int err = map_one(s2, ipa, pa, block ? 2 : 3, attrs);
-
-		if (err)
-			return err;
-		ipa += block ? BLOCK_2M : PAGE_SZ;
-		pa += block ? BLOCK_2M : PAGE_SZ;
-	}
-	dsb(ishst);
-	return 0;
+	return range_op(s2, R_MAP, ipa, pa, size, perm_of(prot), true, NULL);
 }
 
-/* TLB maintenance by IPA applies to the VMID in VTTBR_EL2, so borrow it. */
-static void tlb_flush_vmid(const struct stage2 *s2)
+int stage2_unmap(struct stage2 *s2, uint64_t ipa, size_t size)
 {
-	uint64_t flags = arch_irq_save();
-	uint64_t saved = read_sysreg(vttbr_el2);
+	return range_op(s2, R_UNMAP, ipa, 0, size, 0, false, NULL);
+}
 
-	write_sysreg(vttbr_el2, s2->vttbr);
-	isb();
+int stage2_protect(struct stage2 *s2, uint64_t ipa, size_t size, enum s2_prot prot)
+{
+	return range_op(s2, R_PROTECT, ipa, 0, size, perm_of(prot), false, NULL);
+}
+
+int stage2_clear_af(struct stage2 *s2, uint64_t ipa, size_t size, uint64_t *accessed)
+{
+	return range_op(s2, R_CLEAR_AF, ipa, 0, size, 0, false, accessed);
+}
+
+bool stage2_test_af(struct stage2 *s2, uint64_t ipa)
+{
+	struct s2pt_leaf leaf;
+	k_spinlock_key_t key = k_spin_lock(&s2->lock);
+	bool accessed = s2pt_lookup(&s2->pt, ipa, &leaf) && leaf.af;
+
+	k_spin_unlock(&s2->lock, key);
+	return accessed;
+}
+
+uint64_t stage2_translate(struct stage2 *s2, uint64_t ipa)
+{
+	struct s2pt_leaf leaf;
+	k_spinlock_key_t key = k_spin_lock(&s2->lock);
+	bool mapped = s2pt_lookup(&s2->pt, ipa, &leaf);
+
+	k_spin_unlock(&s2->lock, key);
+	return mapped ? leaf.pa : (uint64_t)-1;
+}
+
+/* Every entry of this VMID, stage 1+2 and walk caches. */
+static void tlb_flush_vmid(struct stage2 *s2)
+{
+	k_spinlock_key_t key = stage2_lock(s2);
+
+	vmid_borrow(s2);
 	__asm__ volatile("dsb ishst\n tlbi vmalls12e1is\n dsb ish\n isb" ::: "memory");
-	write_sysreg(vttbr_el2, saved);
-	isb();
-	arch_irq_restore(flags);
-}
-
-void stage2_unmap(struct stage2 *s2, uint64_t ipa, size_t size)
-{
-	uint64_t end = ipa + size;
-
-	while (ipa < end) {
-		uint64_t *table = s2->root, *e = NULL;
-		int level;
-
-		for (level = 1; level <= 3; level++) {
-			e = entry_of(table, level, ipa);
-			if (!(*e & S2_VALID) || level == 3 || !(*e & S2_TABLE))
-				break;
-			table = (uint64_t *)(*e & S2_ADDR);
-		}
-		if (level > 3)
-			level = 3;
-		uint64_t step = 1ULL << shift_of(level);
-
-		if (*e & S2_VALID)
-			*e = 0; /* a block is dropped whole: callers unmap what they mapped */
-		ipa = (ipa & ~(step - 1)) + step;
-	}
-	tlb_flush_vmid(s2);
-}
-
-uint64_t stage2_translate(const struct stage2 *s2, uint64_t ipa)
-{
-	uint64_t *table = s2->root;
-
-	for (int level = 1; level <= 3; level++) {
-		uint64_t e = *entry_of(table, level, ipa);
-		uint64_t mask = (1ULL << shift_of(level)) - 1;
-
-		if (!(e & S2_VALID))
-			return (uint64_t)-1;
-		if (level == 3 || !(e & S2_TABLE))
-			return (e & S2_ADDR & ~mask) | (ipa & mask);
-		table = (uint64_t *)(e & S2_ADDR);
-	}
-	return (uint64_t)-1;
-}
-
-static void free_tables(struct stage2 *s2, uint64_t *table, int level, unsigned entries)
-{
-	for (unsigned i = 0; level < 3 && i < entries; i++)
-		if ((table[i] & (S2_VALID | S2_TABLE)) == (S2_VALID | S2_TABLE)) {
-			uint64_t *next = (uint64_t *)(table[i] & S2_ADDR);
-
-			free_tables(s2, next, level + 1, ENTRIES);
-			page_free(next);
-			s2->nr_tables--;
-		}
+	stage2_unlock(s2, key);
 }
 
 void stage2_destroy(struct stage2 *s2)
 {
-	if (!s2->root)
+	if (!s2->pt.root)
 		return;
-	tlb_flush_vmid(s2);
-	free_tables(s2, s2->root, 1, root_pages * ENTRIES);
-	page_free(s2->root);
-	s2->nr_tables -= root_pages;
-	BUG_ON(s2->nr_tables != 0);
+	tlb_flush_vmid(s2); /* no vCPU runs any more: nothing refills it */
+	s2pt_free_tables(&s2->pt);
+	BUG_ON(s2->pt.nr_tables != 0);
+	page_free(s2->pt.root);
 	vmid_free(s2->vmid);
-	s2->root = NULL;
+	s2->pt.root = NULL;
 }

@@ -168,7 +168,7 @@ static int vm_build(struct vm *vm, const struct vm_config *cfg)
 
 	if (err)
 		return err;
-	err = vm_mem_init(vm, cfg->mem_bytes);
+	err = vm_mem_init(vm, cfg->mem_bytes, cfg->mem_dynamic);
 	if (err) {
 		printk("error: not enough free memory for %zu MiB of guest RAM\n",
 		       cfg->mem_bytes >> 20);

@@ -39,7 +39,7 @@ static struct vm_mem_block *alloc_block(size_t left)
 	return b;
 }
 
-int vm_mem_init(struct vm *vm, size_t size)
+int vm_mem_init(struct vm *vm, size_t size, bool dynamic)
 {
 	struct vm_mem_block **tail = &vm->mem.blocks;
 	uint64_t ipa = VM_RAM_BASE;
@@ -47,6 +47,9 @@ int vm_mem_init(struct vm *vm, size_t size)
 
 	vm->mem.ipa_base = VM_RAM_BASE;
 	vm->mem.size = 0;
+	vm->mem.dynamic = dynamic;
+	if (dynamic)
+		return mem_dyn_init(vm, size);
 	while (left) {
 		struct vm_mem_block *b = alloc_block(left);
 
@@ -74,6 +77,11 @@ int vm_mem_clear(struct vm *vm)
 {
 	const size_t step = 2u << 20;
 
+	if (vm->mem.dynamic) {
+		mem_dyn_release(vm); /* every page back: never touched reads as zero */
+		return 0;
+	}
+
 	for (struct vm_mem_block *b = vm->mem.blocks; b; b = b->next)
 		for (size_t off = 0; off < b->size; off += step) {
 			if (vm->state == VM_DELETING)
@@ -88,6 +96,8 @@ void vm_mem_free(struct vm *vm)
 {
 	struct vm_mem_block *b = vm->mem.blocks;
 
+	if (vm->mem.dynamic)
+		mem_dyn_free(vm);
 	while (b) {
 		struct vm_mem_block *next = b->next;
 
@@ -101,6 +111,8 @@ void vm_mem_free(struct vm *vm)
 
 void *vm_ipa_to_host(struct vm *vm, uint64_t ipa, size_t len)
 {
+	if (vm->mem.dynamic)
+		return NULL; /* pages appear and move: vm_read/vm_write only */
 	for (struct vm_mem_block *b = vm->mem.blocks; b; b = b->next)
 		if (ipa >= b->ipa && ipa - b->ipa < b->size)
 			return len <= b->size - (ipa - b->ipa) ? (void *)(b->pa + (ipa - b->ipa))
@@ -113,6 +125,8 @@ static int vm_copy(struct vm *vm, uint64_t ipa, void *buf, size_t len, bool to_g
 {
 	char *p = buf;
 
+	if (vm->mem.dynamic)
+		return mem_dyn_copy(vm, ipa, buf, len, to_guest);
 	if (ipa + len < ipa)
 		return -EFAULT;
 	while (len) {
@@ -148,4 +162,18 @@ int vm_read(struct vm *vm, uint64_t ipa, void *buf, size_t len)
 int vm_write(struct vm *vm, uint64_t ipa, const void *buf, size_t len)
 {
 	return vm_copy(vm, ipa, (void *)buf, len, true);
+}
+
+int vm_mem_age(struct vm *vm, uint64_t *accessed)
+{
+	*accessed = 0;
+	if (vm->mem.dynamic)
+		return stage2_clear_af(&vm->s2, vm->mem.ipa_base, vm->mem.size, accessed);
+	for (struct vm_mem_block *b = vm->mem.blocks; b; b = b->next) {
+		int err = stage2_clear_af(&vm->s2, b->ipa, b->size, accessed);
+
+		if (err)
+			return err;
+	}
+	return 0;
 }

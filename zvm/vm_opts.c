@@ -157,3 +157,12 @@ int vm_opts_budget(const char *s, uint32_t *budget_us, uint32_t *period_us)
 	*period_us = p;
 	return 0;
 }
+
+int vm_opts_mem(const char *s, bool *dynamic)
+{
+	if (!strcmp(s, "static") || !strcmp(s, "dynamic")) {
+		*dynamic = s[0] == 'd';
+		return 0;
+	}
+	return -EINVAL;
+}

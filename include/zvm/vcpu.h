@@ -99,6 +99,10 @@ struct vcpu {
 	uint64_t flush_cursor;
 	/* Consecutive TLB conflict aborts at one IPA (s2_fault_exit.c). */
 	struct s2f_tlbc tlbc;
+	/* Set by a fast-path exit handler whose work may take long or block (it then returns
+	 * false): the thread runs exit_deferred_run() before anything else of the exit. The one
+	 * deferral mechanism (zvm/exit_deferred.c). */
+	bool exit_deferred;
 };
 
 #define VCPU_REQ_STOP	 (1u << 0) /* leave the run loop and end the thread */

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <zvm/mem/dyn.h>
 #include <zvm/mmio.h>
 #include <zvm/stage2.h>
 #include <zvm/vdev/vdev.h>
@@ -29,11 +30,14 @@ struct vm_mem_block {
 	struct vm_mem_block *next;
 };
 
-/* All of a VM's RAM: one IPA range backed by a list of blocks (vm_mem_partition). */
+/* All of a VM's RAM: one IPA range backed by a list of blocks (vm_mem_partition). Static:
+ * `blocks`, mapped whole at creation. Dynamic: `blocks` stays empty, `dyn` holds the pages. */
 struct vm_mem_partition {
 	uint64_t ipa_base;
 	size_t size;
 	struct vm_mem_block *blocks;
+	bool dynamic;
+	struct mem_dyn dyn;
 };
 
 /* The guest's console: a ring of its recent output, and who is attached. */
@@ -116,6 +120,9 @@ int vm_request_reset(struct vm *vm);
 /* Guest RAM access by IPA, for device models and loaders: never a raw guest pointer.
  * Returns -EFAULT when [ipa, ipa + len) is not all guest RAM. */
 int vm_read(struct vm *vm, uint64_t ipa, void *buf, size_t len);
+/* Access tracking over all of the VM's RAM: the bytes accessed since the last call (or since
+ * they were mapped), and the access flags cleared for the next period. */
+int vm_mem_age(struct vm *vm, uint64_t *accessed);
 int vm_write(struct vm *vm, uint64_t ipa, const void *buf, size_t len);
 /* Host address of guest RAM at ipa if len bytes there are contiguous in host memory. */
 void *vm_ipa_to_host(struct vm *vm, uint64_t ipa, size_t len);

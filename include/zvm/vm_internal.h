@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <zvm/vm.h>
 
-int vm_mem_init(struct vm *vm, size_t size);
+int vm_mem_init(struct vm *vm, size_t size, bool dynamic);
 /* 0, or -ECANCELED when the VM is being deleted meanwhile. */
 int vm_mem_clear(struct vm *vm);
 void vm_mem_free(struct vm *vm);

@@ -3,6 +3,7 @@
 #ifndef ZVM_VM_OPTS_H
 #define ZVM_VM_OPTS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* vCPU thread priorities a VM may have: 0 is the most urgent. 0-1 belong to the host (the shell
@@ -21,6 +22,15 @@
  * NULL when it is absent. *missing is set when "--NAME" is the last word (no value). Options
  * given twice: the last one wins, all are removed. */
 const char *vm_opts_take(int *argc, char **argv, const char *name, int *missing);
+
+/* Guest RAM of `zvm new` without --mem: 0 static (all allocated and mapped in 2 MiB blocks at
+ * creation), 1 dynamic (pages on first use). Build with -DCONFIG_VM_MEM_DYNAMIC=1 to change. */
+#ifndef CONFIG_VM_MEM_DYNAMIC
+#define CONFIG_VM_MEM_DYNAMIC 0
+#endif
+
+/* "static" or "dynamic" (--mem): *dynamic set, 0; else -EINVAL. */
+int vm_opts_mem(const char *s, bool *dynamic);
 
 /* "12": a priority in VM_PRIO_MIN..VM_PRIO_MAX. 0 or -EINVAL. */
 int vm_opts_prio(const char *s, unsigned *prio);

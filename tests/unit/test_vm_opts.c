@@ -124,12 +124,28 @@ static void test_budget(void **state)
 		assert_int_equal(vm_opts_budget(bad[i], &b, &p), -EINVAL);
 }
 
+static void test_mem(void **state)
+{
+	bool dyn = true;
+
+	(void)state;
+	assert_int_equal(vm_opts_mem("static", &dyn), 0);
+	assert_false(dyn);
+	assert_int_equal(vm_opts_mem("dynamic", &dyn), 0);
+	assert_true(dyn);
+	const char *bad[] = {"", "Static", "dyn", "dynamicx", "staticdynamic"};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(vm_opts_mem(bad[i], &dyn), -EINVAL);
+	assert_true(dyn);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_take),      cmocka_unit_test(test_prio),
 	    cmocka_unit_test(test_pin_forms), cmocka_unit_test(test_pin_bad),
-	    cmocka_unit_test(test_budget),
+	    cmocka_unit_test(test_budget),    cmocka_unit_test(test_mem),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,57 @@
+/* Dynamic guest RAM (`zvm new --mem dynamic`): nothing is allocated at creation; stage 2 starts
+ * empty over RAM and each 4 KiB page gets a zeroed host page on its first access, on the
+ * faulting vCPU's thread (s2_fault_thread), or when a loader writes it (vm_write).
+ *
+ * The seed's blocks: one `mem_dblock` per 2 MiB of IPA, created when a page in it is first
+ * needed, holding a state per page. Always 4 KiB pages, never a 2 MiB block on a fault: a block
+ * would zero 512 pages for one access and make resident memory grow in 2 MiB steps whatever
+ * the guest touches; the state array is what the compressor (a later state) works on. */
+#ifndef ZVM_MEM_DYN_H
+#define ZVM_MEM_DYN_H
+
+#include <kernel/mutex.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MEM_DBLOCK_SIZE	 (2u << 20)
+#define MEM_DBLOCK_PAGES 512
+
+/* What backs one guest page. NEVER is 0, so a new block is all never-touched. */
+enum mem_page_state {
+	MEM_PAGE_NEVER = 0, /* never touched: reads as zero, no host page */
+	MEM_PAGE_RESIDENT,  /* host page pa[i], mapped at stage 2 */
+	/* Later: MEM_PAGE_COMPRESSED (in the pool, unmapped), MEM_PAGE_ZERO (known zero,
+	 * unmapped); a fault on either comes to s2_fault_thread like NEVER. */
+};
+
+struct mem_dblock {
+	uintptr_t pa[MEM_DBLOCK_PAGES];
+	uint8_t state[MEM_DBLOCK_PAGES]; /* enum mem_page_state */
+	unsigned resident;
+};
+
+/* The dynamic part of a vm_mem_partition. */
+struct mem_dyn {
+	struct k_mutex lock;	    /* page states and population; a sleeping lock (threads only) */
+	struct mem_dblock **blocks; /* one per 2 MiB of RAM, NULL until first needed */
+	unsigned nr_blocks;
+	size_t resident; /* bytes backed by host pages */
+};
+
+struct vm;
+
+int mem_dyn_init(struct vm *vm, size_t size);
+/* Gives every page back and unmaps them (the VM's vCPUs are stopped): all never-touched. */
+void mem_dyn_release(struct vm *vm);
+/* release, and the block table too. */
+void mem_dyn_free(struct vm *vm);
+/* The fault path's cure, on the vCPU thread: the page holding ipa (inside RAM) is resident and
+ * mapped. 0, or -ENOMEM. */
+int mem_dyn_fault(struct vm *vm, uint64_t ipa);
+/* vm_read/vm_write for a dynamic VM: writes make pages resident, reads of never-touched pages
+ * give zeros without allocating. Written data is cleaned to memory (the guest may start with
+ * its caches off). */
+int mem_dyn_copy(struct vm *vm, uint64_t ipa, void *buf, size_t len, bool to_guest);
+
+#endif

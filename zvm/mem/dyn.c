@@ -1,0 +1,162 @@
+/* Dynamic guest RAM: pages on first use (see include/zvm/mem/dyn.h). Thread context only: the
+ * lock sleeps, zeroing a page takes microseconds. Stage-2 changes go through stage2.c (its own
+ * spinlock, break-before-make). */
+#include <arch/sysreg.h>
+#include <errno.h>
+#include <kernel/heap.h>
+#include <kernel/page_alloc.h>
+#include <string.h>
+#include <zvm/mem/dyn.h>
+#include <zvm/vm.h>
+
+#define PAGE_SZ 4096u
+
+int mem_dyn_init(struct vm *vm, size_t size)
+{
+	struct mem_dyn *d = &vm->mem.dyn;
+
+	if (!size || size % MEM_DBLOCK_SIZE)
+		return -EINVAL;
+	k_mutex_init(&d->lock);
+	d->nr_blocks = size / MEM_DBLOCK_SIZE;
+	d->blocks = k_calloc(d->nr_blocks, sizeof(*d->blocks));
+	if (!d->blocks)
+		return -ENOMEM;
+	vm->mem.size = size;
+	return 0;
+}
+
+/* Clean and invalidate to the point of coherency, data and instructions: the guest may read
+ * with its caches off, and the page may have held another guest's code. */
+static void sync_caches(uintptr_t va, size_t len)
+{
+	uint64_t ctr = read_sysreg(ctr_el0);
+	uintptr_t dline = 4u << ((ctr >> 16) & 0xf), iline = 4u << (ctr & 0xf);
+
+	for (uintptr_t p = va & ~(dline - 1); p < va + len; p += dline)
+		__asm__ volatile("dc civac, %0" ::"r"(p) : "memory");
+	__asm__ volatile("dsb ish" ::: "memory");
+	for (uintptr_t p = va & ~(iline - 1); p < va + len; p += iline)
+		__asm__ volatile("ic ivau, %0" ::"r"(p) : "memory");
+	__asm__ volatile("dsb ish\n isb" ::: "memory");
+}
+
+/* The page of ipa made resident and mapped; d->lock held. *pa: its host page. */
+static int page_in(struct vm *vm, uint64_t ipa, uintptr_t *pa)
+{
+	struct mem_dyn *d = &vm->mem.dyn;
+	uint64_t off = ipa - vm->mem.ipa_base;
+	unsigned bi = off / MEM_DBLOCK_SIZE, pi = (off % MEM_DBLOCK_SIZE) / PAGE_SZ;
+	struct mem_dblock *b = d->blocks[bi];
+	void *page;
+	int err;
+
+	if (!b) {
+		b = k_calloc(1, sizeof(*b));
+		if (!b)
+			return -ENOMEM;
+		d->blocks[bi] = b;
+	}
+	if (b->state[pi] == MEM_PAGE_RESIDENT) {
+		*pa = b->pa[pi];
+		return 0;
+	}
+	page = page_alloc(0);
+	if (!page)
+		return -ENOMEM;
+	memset(page, 0, PAGE_SZ);
+	sync_caches((uintptr_t)page, PAGE_SZ);
+	err = stage2_map(&vm->s2, ipa & ~(uint64_t)(PAGE_SZ - 1), (uintptr_t)page, PAGE_SZ, S2_RAM);
+	if (err) {
+		page_free(page);
+		return err;
+	}
+	b->pa[pi] = (uintptr_t)page;
+	b->state[pi] = MEM_PAGE_RESIDENT;
+	b->resident++;
+	d->resident += PAGE_SZ;
+	*pa = (uintptr_t)page;
+	return 0;
+}
+
+int mem_dyn_fault(struct vm *vm, uint64_t ipa)
+{
+	uintptr_t pa;
+	int err;
+
+	if (ipa < vm->mem.ipa_base || ipa - vm->mem.ipa_base >= vm->mem.size)
+		return -EFAULT;
+	k_mutex_lock(&vm->mem.dyn.lock, K_FOREVER);
+	err = page_in(vm, ipa, &pa);
+	k_mutex_unlock(&vm->mem.dyn.lock);
+	return err;
+}
+
+int mem_dyn_copy(struct vm *vm, uint64_t ipa, void *buf, size_t len, bool to_guest)
+{
+	struct mem_dyn *d = &vm->mem.dyn;
+	char *p = buf;
+	int err = 0;
+
+	if (ipa + len < ipa || ipa < vm->mem.ipa_base ||
+	    ipa + len - vm->mem.ipa_base > vm->mem.size)
+		return -EFAULT;
+	k_mutex_lock(&d->lock, K_FOREVER);
+	while (len && !err) {
+		size_t n = PAGE_SZ - (ipa & (PAGE_SZ - 1));
+		uint64_t off = ipa - vm->mem.ipa_base;
+		const struct mem_dblock *b = d->blocks[off / MEM_DBLOCK_SIZE];
+		unsigned pi = (off % MEM_DBLOCK_SIZE) / PAGE_SZ;
+		uintptr_t pa;
+
+		if (n > len)
+			n = len;
+		if (to_guest) {
+			err = page_in(vm, ipa, &pa);
+			if (!err) {
+				memcpy((char *)pa + (ipa & (PAGE_SZ - 1)), p, n);
+				sync_caches(pa + (ipa & (PAGE_SZ - 1)), n);
+			}
+		} else if (b && b->state[pi] == MEM_PAGE_RESIDENT) {
+			memcpy(p, (const char *)b->pa[pi] + (ipa & (PAGE_SZ - 1)), n);
+		} else {
+			memset(p, 0, n); /* never touched */
+		}
+		ipa += n;
+		p += n;
+		len -= n;
+	}
+	k_mutex_unlock(&d->lock);
+	return err;
+}
+
+void mem_dyn_release(struct vm *vm)
+{
+	struct mem_dyn *d = &vm->mem.dyn;
+
+	if (!d->blocks)
+		return;
+	k_mutex_lock(&d->lock, K_FOREVER);
+	/* Unmapped first (with its TLBIs), then freed: no vCPU may reach a freed page. Tables
+	 * are allocated already, so the unmap cannot fail for want of memory (no split: only
+	 * pages are mapped). */
+	stage2_unmap(&vm->s2, vm->mem.ipa_base, vm->mem.size);
+	for (unsigned i = 0; i < d->nr_blocks; i++) {
+		struct mem_dblock *b = d->blocks[i];
+
+		for (unsigned j = 0; b && j < MEM_DBLOCK_PAGES; j++)
+			if (b->state[j] == MEM_PAGE_RESIDENT)
+				page_free((void *)b->pa[j]);
+		k_free(b);
+		d->blocks[i] = NULL;
+	}
+	d->resident = 0;
+	k_mutex_unlock(&d->lock);
+}
+
+void mem_dyn_free(struct vm *vm)
+{
+	mem_dyn_release(vm);
+	k_free(vm->mem.dyn.blocks);
+	vm->mem.dyn.blocks = NULL;
+}
