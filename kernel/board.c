@@ -513,8 +513,11 @@ static int parse_uart(const void *fdt, struct board *b)
 			if (!node_ok(fdt, node))
 				continue;
 			err = use_uart(fdt, b, node, i == 1);
-			if (!err)
+			if (!err) {
+				b->err[0] =
+				    '\0'; /* an earlier candidate's failure is not the board's */
 				return 0;
+			}
 			first_err = first_err ?: err;
 		}
 	}

@@ -56,6 +56,7 @@ void smp_call_function(unsigned cpu, void (*fn)(void *), void *arg)
 	/* Waiting with IRQs enabled: two CPUs calling each other both get their call served. */
 	while (__atomic_exchange_n(&slot->busy, true, __ATOMIC_ACQUIRE))
 		cpu_relax();
+	arch_lock_mark(); /* a lock: a fault while it is held must not be survived */
 	slot->fn = fn;
 	slot->arg = arg;
 	slot->done = false;
@@ -64,6 +65,7 @@ void smp_call_function(unsigned cpu, void (*fn)(void *), void *arg)
 	while (!__atomic_load_n(&slot->done, __ATOMIC_ACQUIRE))
 		cpu_relax();
 	__atomic_store_n(&slot->busy, false, __ATOMIC_RELEASE);
+	arch_lock_unmark();
 }
 
 void smp_send_kick(unsigned cpu)

@@ -125,9 +125,3 @@ void k_stack_stats(unsigned *now, unsigned *most)
 	*most = peak;
 	k_spin_unlock(&lock, key);
 }
-
-bool k_stack_in_guard(uint64_t addr)
-{
-	return addr >= WINDOW_BASE && addr - WINDOW_BASE < K_STACK_SLOTS * SLOT_SIZE &&
-	       !(addr & (1ULL << K_STACK_SHIFT));
-}

@@ -18,6 +18,7 @@
 #define GIC_PRIO_IDLE 0xff /* ICC_RPR_EL1 with no interrupt active on this CPU */
 #define SPSR_IF	      (3u << 6)
 #define SPSR_F	      (1u << 6)
+#define SPSR_I	      (1u << 7)
 
 /* Called with f from the faulting context; true when f now returns to a recovery point. */
 bool host_fault_recover(struct trap_frame *f)
@@ -35,7 +36,9 @@ bool host_fault_recover(struct trap_frame *f)
 		/* The fast path: back out of guest_enter() as from an exit, IRQs still masked. */
 		f->elr = (uint64_t)guest_exit_to_host;
 		f->x[1] = EXIT_FAULT;
-	} else if (v->recover_sp) {
+	} else if (v->recover_sp && !(f->spsr & SPSR_I)) {
+		/* The slow path runs with IRQs on: masked, it was inside a section that must not
+		 * be cut short (a vCPU load or put, a VTTBR switched for a TLBI). */
 		f->elr = (uint64_t)vcpu_recover_resume;
 	} else {
 		return false; /* the run loop itself, or requests: not an exit's handler */

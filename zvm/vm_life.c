@@ -46,7 +46,9 @@ static int event_locked(struct vm *vm, enum vm_event e)
 int vm_event(struct vm *vm, enum vm_event e)
 {
 	k_spinlock_key_t key = k_spin_lock(&vm->lock);
-	int err = event_locked(vm, e);
+	/* A VM whose vCPU thread an EL2 fault ended never resets (its thread would not park):
+	 * decided under the lock that vm_crash_faulted() sets faulted under. */
+	int err = e == VM_EV_RESET && vm->faulted ? -EPERM : event_locked(vm, e);
 
 	k_spin_unlock(&vm->lock, key);
 	return err;
@@ -115,7 +117,9 @@ static bool crash(struct vm *vm, const char *why)
 		return false;
 	vm_kick_all(vm);
 	printk("\nzvm: vm%u (%s) crashed: %s; %s\n", vm->id, vm->name, why,
-	       crash_policy[vm->on_crash]);
+	       vm->faulted && vm->on_crash == VM_CRASH_RESET ? "stays crashed (no reset after an "
+							       "EL2 fault)"
+							     : crash_policy[vm->on_crash]);
 	return true;
 }
 
@@ -131,16 +135,17 @@ void vm_crash(struct vm *vm, const char *why)
 
 void vm_crash_faulted(struct vm *vm)
 {
+	k_spinlock_key_t key = k_spin_lock(&vm->lock);
+
 	vm->faulted = true;
+	k_spin_unlock(&vm->lock, key);
 	if (crash(vm, "EL2 fault in an exit handler") && vm->on_crash == VM_CRASH_DELETE)
 		queue_work(vm, VM_WORK_DELETE);
 }
 
 int vm_request_reset(struct vm *vm)
 {
-	if (vm->faulted)
-		return -EPERM; /* its faulted vCPU thread has ended */
-	int err = vm_event(vm, VM_EV_RESET);
+	int err = vm_event(vm, VM_EV_RESET); /* -EPERM after an EL2 fault */
 
 	if (err)
 		return err;

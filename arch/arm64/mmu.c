@@ -133,22 +133,6 @@ int mmu_map(uint64_t pa, size_t size, enum mmu_prot prot)
 	return 0;
 }
 
-int mmu_map_pages(uint64_t va, uint64_t pa, size_t size, enum mmu_prot prot)
-{
-	uint64_t attrs = leaf_attrs(prot);
-	k_spinlock_key_t key = k_spin_lock(&runtime_lock);
-	int err = 0;
-
-	for (uint64_t off = 0; off < size && !err; off += PAGE_SIZE)
-		err = map_one(va + off, pa + off, 3, attrs);
-	k_spin_unlock(&runtime_lock, key);
-	/* New entries only (invalid before): no TLB entry can hold the old value, so a barrier
-	 * makes them visible to the walker and no invalidation is needed. */
-	dsb(ishst);
-	isb();
-	return err;
-}
-
 void mmu_unmap_pages(uint64_t va, size_t size)
 {
 	k_spinlock_key_t key = k_spin_lock(&runtime_lock);
@@ -166,6 +150,31 @@ void mmu_unmap_pages(uint64_t va, size_t size)
 	dsb(ish);
 	isb();
 	k_spin_unlock(&runtime_lock, key);
+}
+
+int mmu_map_pages(uint64_t va, uint64_t pa, size_t size, enum mmu_prot prot)
+{
+	uint64_t attrs = leaf_attrs(prot);
+	k_spinlock_key_t key = k_spin_lock(&runtime_lock);
+	uint64_t off;
+	int err = 0;
+
+	for (off = 0; off < size; off += PAGE_SIZE) {
+		err = map_one(va + off, pa + off, 3, attrs);
+		if (err)
+			break;
+	}
+	k_spin_unlock(&runtime_lock, key);
+	if (err) {
+		/* All or nothing (the pages before off): the caller frees the pages it gave. */
+		mmu_unmap_pages(va, off);
+		return err;
+	}
+	/* New entries only (invalid before): no TLB entry can hold the old value, so a barrier
+	 * makes them visible to the walker and no invalidation is needed. */
+	dsb(ishst);
+	isb();
+	return 0;
 }
 
 extern char _text_start[], _text_end[], _rodata_start[], _rodata_end[], _data_start[], _image_end[];

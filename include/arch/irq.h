@@ -33,6 +33,13 @@ static inline void arch_lock_mark(void)
 	__asm__ volatile("msr daifset, #1" ::: "memory");
 }
 
+/* Ends a mark made with IRQs enabled (so with no lock held, F was clear): for a lock held with
+ * IRQs on (smp_call_function's slot). */
+static inline void arch_lock_unmark(void)
+{
+	__asm__ volatile("msr daifclr, #1" ::: "memory");
+}
+
 static inline void arch_irq_restore(uint64_t flags)
 {
 	__asm__ volatile("msr daif, %0" : : "r"(flags) : "memory");

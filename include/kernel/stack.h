@@ -20,7 +20,5 @@ void *k_stack_alloc(void);
 void k_stack_free(void *stack);
 /* Slots in use now and at most so far, for `kernel mem`. */
 void k_stack_stats(unsigned *in_use, unsigned *peak);
-/* True when addr lies in the guard below a guarded stack. */
-bool k_stack_in_guard(uint64_t addr);
 
 #endif

@@ -90,3 +90,20 @@ def test_el2_fault_with_a_lock_held_still_panics(fresh_zvm):
                 timeout=10)
     host.child.expect_exact("system halted", timeout=10)
     assert "EL2 fault while handling its vCPU" not in host.child.before
+
+
+def test_el2_fault_with_reset_policy_stays_crashed(zvm):
+    """A reset would wait forever for the faulted vCPU's ended thread: the policy says so in
+    words and the VM stays crashed until it is deleted."""
+    before = mem_used(zvm)
+    vm = create_vm(zvm, "-t hello -m 32 -c 2 --on-crash reset")
+    zvm.run(f"zvm run -n {vm}")
+    ticks(zvm, vm, 1)
+    zvm.run(f"zvm fault -n {vm} -p slow")
+    zvm.expect(rf"zvm: vm{vm} \(\S+\) crashed: EL2 fault in an exit handler; stays crashed "
+               r"\(no reset after an EL2 fault\)", timeout=30)
+    wait_vm_state(zvm, vm, "crashed")
+    time.sleep(1)
+    assert vm_state(zvm, vm) == "crashed"
+    assert "deleted" in zvm.run(f"zvm delete -n {vm}")
+    assert mem_used(zvm) == before

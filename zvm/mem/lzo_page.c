@@ -19,6 +19,9 @@ _Static_assert(LZO_PAGE_KEEP_MAX > 0 && LZO_PAGE_KEEP_MAX <= LZO_PAGE_SIZE,
 #define NO_LIBCALLS __attribute__((used, optimize("no-tree-loop-distribute-patterns")))
 #endif
 
+/* Word accesses to bytes of any type: may_alias keeps them legal C under -O2 -flto. */
+typedef uint64_t __attribute__((may_alias)) word_t;
+
 NO_LIBCALLS void *lzo_page_memset(void *dst, int c, size_t n)
 {
 	uint8_t *d = dst;
@@ -27,13 +30,13 @@ NO_LIBCALLS void *lzo_page_memset(void *dst, int c, size_t n)
 	for (; n && (uintptr_t)d % 8; n--)
 		*d++ = (uint8_t)c;
 	for (; n >= 32; n -= 32, d += 32) {
-		((uint64_t *)d)[0] = w;
-		((uint64_t *)d)[1] = w;
-		((uint64_t *)d)[2] = w;
-		((uint64_t *)d)[3] = w;
+		((word_t *)d)[0] = w;
+		((word_t *)d)[1] = w;
+		((word_t *)d)[2] = w;
+		((word_t *)d)[3] = w;
 	}
 	for (; n >= 8; n -= 8, d += 8)
-		*(uint64_t *)d = w;
+		*(word_t *)d = w;
 	for (; n; n--)
 		*d++ = (uint8_t)c;
 	return dst;
@@ -49,7 +52,7 @@ NO_LIBCALLS void *lzo_page_memcpy(void *dst, const void *src, size_t n)
 		for (; n && (uintptr_t)d % 8; n--)
 			*d++ = *s++;
 		for (; n >= 8; n -= 8, d += 8, s += 8)
-			*(uint64_t *)d = *(const uint64_t *)s;
+			*(word_t *)d = *(const word_t *)s;
 	}
 	for (; n; n--)
 		*d++ = *s++;
@@ -63,7 +66,7 @@ int lzo_page_init(void)
 
 int lzo_page_is_zero(const void *page)
 {
-	const uint64_t *w = page;
+	const word_t *w = page;
 	uint64_t acc = 0;
 
 	/* Eight words per step and one branch: a zero page is read at full speed, and a page

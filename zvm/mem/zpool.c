@@ -188,6 +188,9 @@ int zpool_init(struct zpool *p, void *mem, size_t size)
 	return 0;
 }
 
+/* Word accesses to bytes of any type: may_alias keeps them legal C under -O2 -flto. */
+typedef uint64_t __attribute__((may_alias)) word_t;
+
 static uint64_t sum_step(uint64_t h, uint64_t w)
 {
 	/* A bijection of h for a given w: changing one word changes the result. */
@@ -204,7 +207,7 @@ uint32_t zpool_sum(const void *data, size_t len)
 	 * the kernel is freestanding, so a memcpy here would be a call per word. */
 	if ((uintptr_t)b % 8 == 0) {
 		for (; len >= 8; b += 8, len -= 8)
-			h = sum_step(h, *(const uint64_t *)b);
+			h = sum_step(h, *(const word_t *)b);
 	}
 	for (; len >= 8; b += 8, len -= 8) {
 		uint64_t w = 0;
@@ -228,8 +231,8 @@ uint32_t zpool_sum(const void *data, size_t len)
 static void copy_in(uint8_t *dst, const uint8_t *src, size_t len)
 {
 	if ((uintptr_t)src % 8 == 0) {
-		uint64_t *d = (uint64_t *)dst;
-		const uint64_t *s = (const uint64_t *)src;
+		word_t *d = (word_t *)dst;
+		const word_t *s = (const word_t *)src;
 
 		for (; len >= 8; len -= 8)
 			*d++ = *s++;
@@ -318,7 +321,7 @@ int zpool_load(struct zpool *p, zpool_handle_t h, void *page)
 	int err;
 
 	if (zpool_handle_is_zero(h)) {
-		uint64_t *w = page;
+		word_t *w = page;
 
 		for (unsigned i = 0; i < LZO_PAGE_SIZE / 8; i++)
 			w[i] = 0;

@@ -1,11 +1,11 @@
 /* The host's compression pool: its area, taken from the page allocator at boot, and its lines
  * in `kernel mem`.
  *
- * Size: ZPOOL_SIZE_MB (a build option, `make ZPOOL_MB=N`, default 32), or the board's
- * /chosen property "zvm,zpool-size" (bytes, one or two cells) when present; 0 means no pool.
- * The area is one block of the page allocator, so the size is rounded down to a power of two
- * pages (at least one); if that much is not free the pool is halved until it fits, with a
- * warning. The pool is never given back. */
+ * Size: ZPOOL_SIZE_MB (a build option, `make ZPOOL_MB=N`, default 0: nothing stores pages in it
+ * yet), or the board's /chosen property "zvm,zpool-size" (bytes, one or two cells) when present; 0
+ * means no pool. The area is one block of the page allocator, so the size is rounded down to a
+ * power of two pages (at least one); if that much is not free the pool is halved until it fits,
+ * with a warning. The pool is never given back. */
 #include <errno.h>
 #include <kernel/init.h>
 #include <kernel/init_hook.h>
@@ -18,7 +18,7 @@
 #include "zpool.h"
 
 #ifndef ZPOOL_SIZE_MB
-#define ZPOOL_SIZE_MB 32
+#define ZPOOL_SIZE_MB 0
 #endif
 
 static struct zpool host_pool;
