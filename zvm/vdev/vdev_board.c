@@ -4,12 +4,14 @@
 #include <zvm/vdev/pvpanic.h>
 #include <zvm/vdev/vdev.h>
 #include <zvm/vdev/vpl061.h>
+#include <zvm/virtio/virtio_console.h>
 #include <zvm/virtio/virtio_rng.h>
 
 static int (*const board[])(struct vm *vm) = {
     vpl061_create,
     pvpanic_create,
     virtio_rng_create,
+    virtio_console_create,
 };
 
 int vdev_create_board(struct vm *vm)
