@@ -157,3 +157,29 @@ int vm_opts_budget(const char *s, uint32_t *budget_us, uint32_t *period_us)
 	*period_us = p;
 	return 0;
 }
+
+int vm_opts_devs(const char *s, const char *const *names, unsigned n, uint32_t *mask)
+{
+	uint32_t m = 0;
+
+	if (n > 32)
+		return -EINVAL;
+	for (;;) {
+		size_t len = strcspn(s, ",");
+		unsigned i;
+
+		/* An empty name ("", "a,,b", "a,") matches none. */
+		for (i = 0; i < n; i++)
+			if (len && strlen(names[i]) == len && !strncmp(s, names[i], len))
+				break;
+		if (i == n)
+			return -EINVAL;
+		m |= 1u << i;
+		s += len;
+		if (!*s)
+			break;
+		s++; /* the ',' */
+	}
+	*mask |= m;
+	return 0;
+}

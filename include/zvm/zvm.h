@@ -19,6 +19,7 @@ struct vm_config {
 	uint32_t budget_us, period_us;	  /* at most budget_us of CPU in every period_us */
 	bool autostart;			  /* boot-time VMs: run right after creation */
 	enum vm_on_crash on_crash;	  /* after a guest panic; default: stay crashed */
+	uint32_t devs; /* optional devices (`--dev`): bit i is vdev_optional_names[i] */
 };
 
 /* Once at boot, after the kernel is up (an INIT_HOOK_BOOT): stage-2 settings, vGIC/vtimer

@@ -12,8 +12,12 @@ SETS = [("test-psci", 2), ("test-gic", 2), ("test-timer", 1), ("test-timer", 2),
         ("test-vcons", 1)]
 
 
+# Optional devices a set needs (`zvm new --dev`).
+DEVS = {"test-virtio": "--dev virtio-rng"}
+
+
 def run_test_guest(zvm, gtype, vcpus, extra=""):
-    vm = create_vm(zvm, f"-t {gtype} -c {vcpus} -m 64 {extra}")
+    vm = create_vm(zvm, f"-t {gtype} -c {vcpus} -m 64 {DEVS.get(gtype, '')} {extra}")
     assert re.search(rf"vm {vm} running", zvm.run(f"zvm run -n {vm}"))
     with Guest(zvm, vm) as g:
         m = g.expect(r"ZVMTEST DONE (\d+)/(\d+)\r", timeout=120)
@@ -198,4 +202,5 @@ def test_virtio_console_output_reaches_zvm_look_and_info_counts_it(zvm):
     assert re.search(r"virtio-console: virtio-mmio at 0x[0-9a-f]+, SPI \d+, device id 3", info), info
     m = re.search(r"^\s+queue 1: \S+, size 16, requests (\d+) \(bad 0\)", info, re.M)
     assert m and int(m.group(1)) == 5, info
+    assert "virtio-rng" not in info  # optional: only with --dev virtio-rng
     assert "deleted" in zvm.run(f"zvm delete -n {vm}")

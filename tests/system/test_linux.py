@@ -85,14 +85,15 @@ def test_zvm_shutdown_powers_linux_off_through_its_power_key(zvm):
 
 def test_linux_probes_the_virtio_mmio_transport(zvm):
     """Debian's own virtio_mmio module finds the transport in the DT, accepts version 2, and
-    registers the entropy device with its id and ZVM's vendor id; with no driver bound (the
-    initramfs has no virtio_rng) the status stays ACKNOWLEDGE."""
-    vm = create_vm(zvm, "-t linux -c 1 -m 256")
+    registers the entropy device (asked for with --dev) with its id and ZVM's vendor id; with
+    no driver bound (the initramfs has no virtio_rng) the status stays ACKNOWLEDGE."""
+    vm = create_vm(zvm, "-t linux -c 1 -m 256 --dev virtio-rng")
     zvm.run(f"zvm run -n {vm}")
     with Guest(zvm, vm) as g:
         g.expect("ZVM-LINUX-INIT-OK", timeout=120)
         g.expect(re.escape(SHELL))
-        out = shell(g, "(cd /sys/bus/virtio/devices/virtio0 && cat device vendor status)")
+        out = shell(g, "cd $(dirname $(grep -l '^0x0004$' /sys/bus/virtio/devices/*/device)) "
+                    "&& cat device vendor status; cd")
         assert re.findall(r"^0x[0-9a-f]+$", out, re.M) == ["0x0004", "0x4d565a00",
                                                            "0x00000001"], out
         g.send("poweroff -f\r")
