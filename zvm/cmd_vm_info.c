@@ -7,10 +7,12 @@
 #include <zvm/images.h>
 #include <zvm/vcpu.h>
 #include <zvm/vdev/pvpanic.h>
+#include <zvm/vdev/vdev.h>
 #include <zvm/vdev/vgic.h>
 #include <zvm/vdev/vpl011.h>
 #include <zvm/vdev/vpl061.h>
 #include <zvm/vm_opts.h>
+#include <zvm/virtio/virtio_mmio_vdev.h>
 #include <zvm/zvm.h>
 #include <zvm/zvm_cmd.h>
 
@@ -85,11 +87,14 @@ static const char *device_name(uint64_t base)
 	case PVPANIC_BASE:
 		return "pvpanic";
 	default:
+		if (base >= VIRTIO_MMIO_BASE &&
+		    base < VIRTIO_MMIO_BASE + VIRTIO_MMIO_SLOTS * VIRTIO_MMIO_SIZE)
+			return "virtio-mmio (see below)";
 		return "?";
 	}
 }
 
-static void print_devices(const struct vm *vm)
+static void print_devices(struct vm *vm)
 {
 	shell_print("devices:");
 	for (unsigned i = 0; i < vm->mmio.nr; i++) {
@@ -98,6 +103,9 @@ static void print_devices(const struct vm *vm)
 		shell_print("  0x%08llx-0x%08llx  %s", (unsigned long long)r->base,
 			    (unsigned long long)(r->base + r->size), device_name(r->base));
 	}
+	/* The vdevs' own lines (virtio: per-queue request counts); the list is fixed while we
+	 * hold the VM. */
+	vdev_info_all(vm, shell_print);
 }
 
 int cmd_vm_info(int argc, char **argv)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <zvm/images.h>
 #include <zvm/vcpu.h>
+#include <zvm/vdev/vdev.h>
 #include <zvm/vdev/vpl011.h>
 #include <zvm/vm_opts.h>
 #include <zvm/vm_stat.h>
@@ -69,6 +70,12 @@ static int new_sched_opts(int *argc, char **argv, struct vm_config *cfg)
 			    "P ms; P %u-%u ms, B at least %u.%u ms and at most P)",
 			    v ? v : "", VM_PERIOD_MIN_US / 1000, VM_PERIOD_MAX_US / 1000,
 			    VM_BUDGET_MIN_US / 1000, VM_BUDGET_MIN_US % 1000 / 100);
+		return -EINVAL;
+	}
+	v = vm_opts_take(argc, argv, "dev", &missing);
+	if (missing || (v && vm_opts_devs(v, vdev_optional_names, VDEV_NR_OPTIONAL, &cfg->devs))) {
+		shell_error("bad --dev '%s': a comma-separated list of optional devices (%s)",
+			    v ? v : "", vdev_optional_names[0]);
 		return -EINVAL;
 	}
 	return 0;
@@ -282,7 +289,7 @@ static int cmd_look(int argc, char **argv)
 static const struct shell_cmd zvm_subcmds[] = {
     SHELL_SUBCMD(new,
 		 "-t TYPE [-c VCPUS] [-m MB] [-n NAME] [-p CPUS] [--prio N] [--budget B/P] "
-		 "[--on-crash stay|reset|delete] [--mem static|dynamic]",
+		 "[--on-crash stay|reset|delete] [--mem static|dynamic] [--dev virtio-rng]",
 		 "create a VM of a guest type (see 'zvm types')", cmd_new),
     SHELL_SUBCMD(run, "-n ID", "start or resume a VM", cmd_run),
     SHELL_SUBCMD(pause, "-n ID", "pause a running VM", cmd_pause),

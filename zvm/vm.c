@@ -180,7 +180,7 @@ static int vm_build(struct vm *vm, const struct vm_config *cfg)
 	if (!err) /* the UART is not a vdev: keep its fixed SPI from the others */
 		err = vdev_spi_take(&vm->vdevs, VPL011_SPI);
 	if (!err)
-		err = vdev_create_board(vm);
+		err = vdev_create_board(vm, cfg->devs);
 	for (unsigned i = 0; !err && i < cfg->nr_vcpus; i++) {
 		vm->vcpus[i] = vcpu_create(vm, i);
 		if (!vm->vcpus[i])

@@ -166,3 +166,29 @@ int vm_opts_mem(const char *s, bool *dynamic)
 	}
 	return -EINVAL;
 }
+
+int vm_opts_devs(const char *s, const char *const *names, unsigned n, uint32_t *mask)
+{
+	uint32_t m = 0;
+
+	if (n > 32)
+		return -EINVAL;
+	for (;;) {
+		size_t len = strcspn(s, ",");
+		unsigned i;
+
+		/* An empty name ("", "a,,b", "a,") matches none. */
+		for (i = 0; i < n; i++)
+			if (len && strlen(names[i]) == len && !strncmp(s, names[i], len))
+				break;
+		if (i == n)
+			return -EINVAL;
+		m |= 1u << i;
+		s += len;
+		if (!*s)
+			break;
+		s++; /* the ',' */
+	}
+	*mask |= m;
+	return 0;
+}

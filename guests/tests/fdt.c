@@ -96,10 +96,16 @@ static void node_done(struct node *st, int d)
 	    n->reg_len >= 4 * ac)
 		zt_plat.pvpanic = cells(n->reg, ac);
 	if (compat && strlist_has(compat, n->compat_len, "virtio,mmio") && n->reg &&
-	    n->reg_len >= 4 * ac && !zt_plat.virtio) {
-		zt_plat.virtio = cells(n->reg, ac);
+	    n->reg_len >= 4 * ac && zt_plat.nr_virtio < ZT_MAX_VIRTIO) {
+		unsigned i = zt_plat.nr_virtio++;
+
+		zt_plat.virtio_all[i] = cells(n->reg, ac);
 		if (n->interrupts && n->int_len >= 12 && be32(n->interrupts) == 0)
-			zt_plat.virtio_intid = 32 + be32(n->interrupts + 4);
+			zt_plat.virtio_intids[i] = 32 + be32(n->interrupts + 4);
+		if (!zt_plat.virtio) {
+			zt_plat.virtio = zt_plat.virtio_all[i];
+			zt_plat.virtio_intid = zt_plat.virtio_intids[i];
+		}
 	}
 	if (compat && strlist_has(compat, n->compat_len, "arm,pl011") && n->reg &&
 	    n->reg_len >= 4 * ac && !uart_found) {

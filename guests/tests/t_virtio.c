@@ -1,4 +1,5 @@
-/* virtio: the virtio-mmio transport (version 2) of the first "virtio,mmio" node, driven the
+/* virtio: the virtio-mmio transport (version 2) of the entropy device's "virtio,mmio" node
+ * (the VM is created with `--dev virtio-rng`), driven the
  * way Linux's virtio_mmio driver does, plus what a careless or hostile driver does: identity
  * registers, feature negotiation (VERSION_1 required, features not offered refused), the
  * Status rules, queue setup checks, notifications before DRIVER_OK ignored, a queue with rings
@@ -235,6 +236,12 @@ static int c_broken_queue(void)
 
 static void run_virtio(void)
 {
+	/* The entropy device's node (DeviceID 4), whichever slot it has. */
+	for (unsigned i = 0; i < zt_plat.nr_virtio; i++)
+		if (zt_r32(zt_plat.virtio_all[i] + DEVICE_ID) == 4) {
+			zt_plat.virtio = zt_plat.virtio_all[i];
+			zt_plat.virtio_intid = zt_plat.virtio_intids[i];
+		}
 	zt_case("virtio_mmio_ident", c_ident);
 	if (!zt_plat.virtio || !zt_plat.virtio_intid)
 		return;

@@ -67,6 +67,8 @@ ZT_MMIO_RW(64, uint64_t, "ldr", "str", "x")
 #define ZT_MPIDR_AFF_MASK 0xff00ffffffULL
 
 /* ---- platform, from the DTB (defaults from zt_platform.h) ---- */
+#define ZT_MAX_VIRTIO 8
+
 struct zt_platform {
 	uint64_t dtb;
 	bool dtb_ok;
@@ -80,6 +82,9 @@ struct zt_platform {
 	uint64_t pvpanic;   /* "qemu,pvpanic-mmio", 0 = none */
 	uint64_t virtio;    /* the first "virtio,mmio" transport, 0 = none */
 	unsigned virtio_intid;
+	unsigned nr_virtio; /* every "virtio,mmio" node, in DT order */
+	uint64_t virtio_all[ZT_MAX_VIRTIO];
+	unsigned virtio_intids[ZT_MAX_VIRTIO];
 	unsigned nr_cpus;
 	uint64_t mpidr[ZT_MAX_CPUS]; /* DTB order; index = zt cpu id */
 	bool psci_smc;		     /* /psci method = "smc" */

@@ -47,4 +47,8 @@ int vm_opts_pin(const char *s, unsigned nr_cpus, unsigned nr_vcpus, uint64_t *vc
  * 0 or -EINVAL (budget above the period, or outside the VM_*_US limits). */
 int vm_opts_budget(const char *s, uint32_t *budget_us, uint32_t *period_us);
 
+/* "--dev a,b": names out of names[0..n) (n <= 32) as bits of *mask (bit i: names[i]), added
+ * to what *mask holds. 0 or -EINVAL (an unknown or empty name). */
+int vm_opts_devs(const char *s, const char *const *names, unsigned n, uint32_t *mask);
+
 #endif

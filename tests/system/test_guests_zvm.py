@@ -8,11 +8,16 @@ import pytest
 from qemu import Guest, create_vm, mem_used, run_pinned_pair
 
 SETS = [("test-psci", 2), ("test-gic", 2), ("test-timer", 1), ("test-timer", 2),
-        ("test-abort", 1), ("test-el0", 1), ("test-debug", 2), ("test-virtio", 1)]
+        ("test-abort", 1), ("test-el0", 1), ("test-debug", 2), ("test-virtio", 1),
+        ("test-vcons", 1)]
+
+
+# Optional devices a set needs (`zvm new --dev`).
+DEVS = {"test-virtio": "--dev virtio-rng"}
 
 
 def run_test_guest(zvm, gtype, vcpus, extra=""):
-    vm = create_vm(zvm, f"-t {gtype} -c {vcpus} -m 64 {extra}")
+    vm = create_vm(zvm, f"-t {gtype} -c {vcpus} -m 64 {DEVS.get(gtype, '')} {extra}")
     assert re.search(rf"vm {vm} running", zvm.run(f"zvm run -n {vm}"))
     with Guest(zvm, vm) as g:
         m = g.expect(r"ZVMTEST DONE (\d+)/(\d+)\r", timeout=120)
@@ -178,3 +183,24 @@ def test_virtio_worker_runs_at_the_vm_priority_on_its_cpus_and_goes_with_it(zvm)
     assert "deleted" in zvm.run(f"zvm delete -n {vm}")
     assert f"vm{vm}/virtio-rng" not in zvm.run("kernel threads")
     assert mem_used(zvm) == before
+
+
+def test_virtio_console_output_reaches_zvm_look_and_info_counts_it(zvm):
+    """The vcons set writes through hvc0's transmitq (direct and indirect chains, a quiet one
+    under the event index, one after a reset): each line is in the VM's console as `zvm look`
+    shows it, and written only there (never through the PL011). `zvm info -n` counts the
+    requests per queue."""
+    vm, out, passed, total = run_test_guest(zvm, "test-vcons", 1)
+    assert not re.findall(r"ZVMTEST (\S+) FAIL (.*)", out), out
+    assert passed == total == 5, out
+    for line in ("direct-chain", "indirect-chain", "quiet", "loud", "after-reset"):
+        # Only the transmitq carries these (the guest never prints them on its PL011).
+        assert f"[hvc0] vcons-{line}\r\n" in out, (line, out)
+    info = zvm.run(f"zvm info -n {vm}")
+    # Transmit queue: 4 requests, the loop (no request: the queue broke), 1 after the reset
+    # (the walker's counters survive resets).
+    assert re.search(r"virtio-console: virtio-mmio at 0x[0-9a-f]+, SPI \d+, device id 3", info), info
+    m = re.search(r"^\s+queue 1: \S+, size 16, requests (\d+) \(bad 0\)", info, re.M)
+    assert m and int(m.group(1)) == 5, info
+    assert "virtio-rng" not in info  # optional: only with --dev virtio-rng
+    assert "deleted" in zvm.run(f"zvm delete -n {vm}")

@@ -85,16 +85,41 @@ def test_zvm_shutdown_powers_linux_off_through_its_power_key(zvm):
 
 def test_linux_probes_the_virtio_mmio_transport(zvm):
     """Debian's own virtio_mmio module finds the transport in the DT, accepts version 2, and
-    registers the entropy device with its id and ZVM's vendor id; with no driver bound (the
-    initramfs has no virtio_rng) the status stays ACKNOWLEDGE."""
+    registers the entropy device (asked for with --dev) with its id and ZVM's vendor id; with
+    no driver bound (the initramfs has no virtio_rng) the status stays ACKNOWLEDGE."""
+    vm = create_vm(zvm, "-t linux -c 1 -m 256 --dev virtio-rng")
+    zvm.run(f"zvm run -n {vm}")
+    with Guest(zvm, vm) as g:
+        g.expect("ZVM-LINUX-INIT-OK", timeout=120)
+        g.expect(re.escape(SHELL))
+        out = shell(g, "cd $(dirname $(grep -l '^0x0004$' /sys/bus/virtio/devices/*/device)) "
+                    "&& cat device vendor status; cd")
+        assert re.findall(r"^0x[0-9a-f]+$", out, re.M) == ["0x0004", "0x4d565a00",
+                                                           "0x00000001"], out
+        g.send("poweroff -f\r")
+        g.expect(rf"vm{vm} \(\S+\) powered off", timeout=60)
+    assert "deleted" in zvm.run(f"zvm delete -n {vm}")
+
+
+def test_linux_hvc0_output_reaches_zvm_look(zvm):
+    """Debian's virtio_console binds ZVM's console device (id 3): /dev/hvc0 appears and what the
+    guest writes to it is in the VM's console (`zvm look`), next to the PL011's output;
+    `zvm info -n` counts the transmit requests."""
     vm = create_vm(zvm, "-t linux -c 1 -m 256")
     zvm.run(f"zvm run -n {vm}")
     with Guest(zvm, vm) as g:
         g.expect("ZVM-LINUX-INIT-OK", timeout=120)
         g.expect(re.escape(SHELL))
-        out = shell(g, "(cd /sys/bus/virtio/devices/virtio0 && cat device vendor status)")
-        assert re.findall(r"^0x[0-9a-f]+$", out, re.M) == ["0x0004", "0x4d565a00",
-                                                           "0x00000001"], out
+        out = shell(g, "grep -l '^0x0003$' /sys/bus/virtio/devices/*/device; ls /dev/hvc0")
+        assert "/dev/hvc0" in out and "No such" not in out, out
+        # The marker is built by the shell, so the echoed command line cannot match it.
+        g.send("M=hvc0; echo \"zvm-$M-says-hello\" > /dev/hvc0\r")
+        g.expect("zvm-hvc0-says-hello", timeout=10)
+        g.expect(re.escape(SHELL))
         g.send("poweroff -f\r")
         g.expect(rf"vm{vm} \(\S+\) powered off", timeout=60)
+    info = zvm.run(f"zvm info -n {vm}")
+    m = re.search(r"virtio-console: .*\n\s+queue 0: .*\n\s+queue 1: \S+, size \d+, "
+                  r"requests (\d+)", info)
+    assert m and int(m.group(1)) >= 1, info
     assert "deleted" in zvm.run(f"zvm delete -n {vm}")

@@ -140,12 +140,35 @@ static void test_mem(void **state)
 	assert_true(dyn);
 }
 
+static void test_devs(void **state)
+{
+	const char *const names[] = {"virtio-rng", "x", "xy"};
+	uint32_t m = 0;
+
+	(void)state;
+	assert_int_equal(vm_opts_devs("virtio-rng", names, 3, &m), 0);
+	assert_int_equal(m, 1);
+	assert_int_equal(vm_opts_devs("xy,x", names, 3, &m), 0);
+	assert_int_equal(m, 7);
+	m = 0;
+	assert_int_equal(vm_opts_devs("x,x", names, 3, &m), 0);
+	assert_int_equal(m, 2);
+	const char *bad[] = {"", ",", "x,", ",x", "x,,xy", "virtio", "virtio-rngs", "X", "xyz"};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		m = 0;
+		assert_int_equal(vm_opts_devs(bad[i], names, 3, &m), -EINVAL);
+		assert_int_equal(m, 0); /* nothing taken from a bad list */
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_take),      cmocka_unit_test(test_prio),
 	    cmocka_unit_test(test_pin_forms), cmocka_unit_test(test_pin_bad),
 	    cmocka_unit_test(test_budget),    cmocka_unit_test(test_mem),
+	    cmocka_unit_test(test_devs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

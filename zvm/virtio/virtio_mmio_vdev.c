@@ -9,6 +9,8 @@
 #include <zvm/vdev/vdev_worker.h>
 #include <zvm/vdev/vgic.h>
 #include <zvm/virtio/virtio_mmio_vdev.h>
+#include <zvm/virtio/virtq.h>
+#include <zvm/virtio/virtq_vm.h>
 #include <zvm/vm.h>
 #include <zvm/vm_fdt.h>
 
@@ -25,6 +27,10 @@ struct virtio_mmio_dev {
 	const struct virtio_dev_ops *ops;
 	void *priv;
 	unsigned long notifies, broken;
+	/* The walker of each queue: the worker's alone (vdev_reset runs with it quiesced).
+	 * vq_gen[q] is regs.resets when vqs[q] was enabled: a later reset makes its work stale. */
+	struct virtq vqs[VIRTIO_MMIO_MAX_QUEUES];
+	unsigned vq_gen[VIRTIO_MMIO_MAX_QUEUES];
 };
 
 /* Lock held: the SPI follows InterruptStatus != 0. */
@@ -86,21 +92,29 @@ static const struct mmio_ops virtio_mmio_ops = {
     .write = mmio_write,
 };
 
-/* [ipa, ipa + len) inside guest RAM. */
-static bool in_ram(const struct vm *vm, uint64_t ipa, uint64_t len)
+static void signal_driver(struct virtio_mmio_dev *m, uint32_t bits, bool broken,
+			  const unsigned *gen);
+
+/* Worker: vqs[q] follows the driver's queue vq as of generation gen; re-enabled when a reset
+ * came since, or the driver set the queue up anew. false: the rings are not inside RAM (or
+ * misaligned), the device needs a reset. */
+static bool sync_vq(struct virtio_mmio_dev *m, unsigned q, const struct virtio_mmio_queue *vq,
+		    unsigned gen, uint64_t features)
 {
-	uint64_t base = vm->mem.ipa_base, size = vm->mem.size;
+	struct virtq *v = &m->vqs[q];
 
-	return ipa >= base && len <= size && ipa - base <= size - len;
-}
-
-/* 2.7: descriptor table 16n, available ring 6 + 2n, used ring 6 + 8n bytes. */
-static bool rings_in_ram(const struct vm *vm, const struct virtio_mmio_queue *q)
-{
-	uint64_t n = q->num;
-
-	return in_ram(vm, q->desc, 16 * n) && in_ram(vm, q->driver, 6 + 2 * n) &&
-	       in_ram(vm, q->device, 6 + 8 * n);
+	if (v->ready && m->vq_gen[q] == gen && v->desc == vq->desc && v->avail == vq->driver &&
+	    v->used == vq->device && v->size == vq->num)
+		return true;
+	virtq_reset(v);
+	v->size = (uint16_t)vq->num; /* <= QueueNumMax <= 32768 (the transport's rule) */
+	v->desc = vq->desc;
+	v->avail = vq->driver;
+	v->used = vq->device;
+	v->indirect = features & (1ULL << VIRTIO_F_INDIRECT_DESC);
+	v->event_idx = features & (1ULL << VIRTIO_F_EVENT_IDX);
+	m->vq_gen[q] = gen;
+	return virtq_enable(v) == 0;
 }
 
 /* The worker: the device's reset, then each notified queue. */
@@ -110,11 +124,16 @@ static void work(struct vdev *d)
 	k_spinlock_key_t key = k_spin_lock(&m->lock);
 	bool reset = m->reset_pending;
 	uint32_t pending = virtio_mmio_take_notifies(&m->regs);
+	uint64_t features = m->regs.driver_features;
 
 	m->reset_pending = false;
 	k_spin_unlock(&m->lock, key);
-	if (reset && m->ops->reset)
-		m->ops->reset(m);
+	if (reset) {
+		for (unsigned q = 0; q < m->regs.nr_queues; q++)
+			virtq_reset(&m->vqs[q]);
+		if (m->ops->reset)
+			m->ops->reset(m);
+	}
 	for (unsigned q = 0; pending; q++, pending >>= 1) {
 		struct virtio_mmio_queue vq;
 		unsigned resets;
@@ -122,8 +141,8 @@ static void work(struct vdev *d)
 		if (!(pending & 1) || !virtio_mmio_dev_queue(m, q, &vq, &resets))
 			continue;
 		m->notifies++;
-		if (!rings_in_ram(d->vm, &vq)) {
-			virtio_mmio_dev_broken(m);
+		if (!sync_vq(m, q, &vq, resets, features)) {
+			signal_driver(m, 0, true, &resets);
 			return;
 		}
 		if (m->ops->notify)
@@ -140,7 +159,10 @@ static void vdev_reset(struct vdev *d)
 	m->reset_pending = false;
 	update_line(m);
 	k_spin_unlock(&m->lock, key);
-	/* The worker is quiesced (vdev_reset_all): the device's own reset runs here. */
+	/* The worker is quiesced (vdev_reset_all): the queues' and the device's own reset run
+	 * here. */
+	for (unsigned q = 0; q < m->regs.nr_queues; q++)
+		virtq_reset(&m->vqs[q]);
 	if (m->ops->reset)
 		m->ops->reset(m);
 }
@@ -179,6 +201,20 @@ static void vdev_info(struct vdev *d, void (*print)(const char *fmt, ...))
 	      "notifies %lu, worker passes %lu",
 	      d->name, (unsigned long long)m->base, d->spis[0], m->regs.device_id, m->regs.status,
 	      (unsigned long long)m->regs.driver_features, m->notifies, vdev_worker_runs(d));
+	/* The worker's counters, read unlocked: a snapshot. */
+	for (unsigned q = 0; q < m->regs.nr_queues; q++) {
+		const struct virtq *v = &m->vqs[q];
+
+		print("    queue %u: %s, size %u, requests %llu (bad %llu), interrupts %llu "
+		      "(suppressed %llu)",
+		      q,
+		      v->broken	 ? "broken"
+		      : v->ready ? "enabled"
+				 : "off",
+		      v->size, (unsigned long long)v->stats.chains,
+		      (unsigned long long)v->stats.bad, (unsigned long long)v->stats.irqs,
+		      (unsigned long long)v->stats.irqs_suppressed);
+	}
 }
 
 static const struct vdev_ops virtio_vdev_ops = {
@@ -202,6 +238,8 @@ int virtio_mmio_dev_create(struct vm *vm, const struct virtio_dev_ops *ops, void
 	m->priv = priv;
 	virtio_mmio_init(&m->regs, ops->device_id, ops->features, ops->nr_queues,
 			 ops->queue_num_max, ops->config, priv);
+	for (unsigned q = 0; q < m->regs.nr_queues; q++)
+		virtq_init(&m->vqs[q], &virtq_vm_ops, vm, (uint16_t)m->regs.queue_num_max);
 	vdev_init(vm, &m->vdev, ops->name, &virtio_vdev_ops);
 	for (unsigned i = 0; i < VIRTIO_MMIO_SLOTS && err; i++) {
 		m->base = VIRTIO_MMIO_BASE + i * VIRTIO_MMIO_SIZE;
@@ -238,10 +276,16 @@ bool virtio_mmio_dev_queue(struct virtio_mmio_dev *m, unsigned q, struct virtio_
 	return live;
 }
 
-static void signal_driver(struct virtio_mmio_dev *m, uint32_t bits, bool broken)
+/* gen NULL: whatever the generation; else nothing if a reset came since gen. */
+static void signal_driver(struct virtio_mmio_dev *m, uint32_t bits, bool broken,
+			  const unsigned *gen)
 {
 	k_spinlock_key_t key = k_spin_lock(&m->lock);
 
+	if (gen && *gen != m->regs.resets) {
+		k_spin_unlock(&m->lock, key);
+		return;
+	}
 	if (broken) {
 		virtio_mmio_needs_reset(&m->regs);
 		m->broken++;
@@ -254,15 +298,88 @@ static void signal_driver(struct virtio_mmio_dev *m, uint32_t bits, bool broken)
 
 void virtio_mmio_dev_used(struct virtio_mmio_dev *m)
 {
-	signal_driver(m, VIRTIO_MMIO_INT_VRING, false);
+	signal_driver(m, VIRTIO_MMIO_INT_VRING, false, NULL);
 }
 
 void virtio_mmio_dev_config_changed(struct virtio_mmio_dev *m)
 {
-	signal_driver(m, VIRTIO_MMIO_INT_CONFIG, false);
+	signal_driver(m, VIRTIO_MMIO_INT_CONFIG, false, NULL);
 }
 
 void virtio_mmio_dev_broken(struct virtio_mmio_dev *m)
 {
-	signal_driver(m, 0, true);
+	signal_driver(m, 0, true, NULL);
+}
+
+/* Lock held: a ring access in the call just made broke queue q: DEVICE_NEEDS_RESET once. */
+static void lost_queue(struct virtio_mmio_dev *m, unsigned q)
+{
+	if (m->vqs[q].broken && !(m->regs.status & VIRTIO_STATUS_DEVICE_NEEDS_RESET)) {
+		virtio_mmio_needs_reset(&m->regs);
+		m->broken++;
+	}
+}
+
+struct virtq *virtio_mmio_dev_vq(struct virtio_mmio_dev *m, unsigned q, unsigned *gen)
+{
+	if (q >= m->regs.nr_queues || !m->vqs[q].ready || m->vqs[q].broken)
+		return NULL;
+	*gen = m->vq_gen[q];
+	return &m->vqs[q];
+}
+
+int virtio_mmio_dev_pop(struct virtio_mmio_dev *m, unsigned q, unsigned gen, struct virtq_chain *c)
+{
+	int n = virtq_pop(&m->vqs[q], c);
+
+	if (n == -EIO)
+		signal_driver(m, 0, true, &gen);
+	return n;
+}
+
+/* Under the lock the driver's Status 0 takes: once that write is done, no push of an older
+ * generation reaches a used ring (the driver may set up the new one at the same place). A
+ * push is two small stores and a barrier. */
+int virtio_mmio_dev_push(struct virtio_mmio_dev *m, unsigned q, unsigned gen, uint16_t head,
+			 uint32_t len)
+{
+	k_spinlock_key_t key = k_spin_lock(&m->lock);
+	int err = -ESTALE;
+
+	if (gen == m->regs.resets)
+		err = virtq_push(&m->vqs[q], head, len);
+	k_spin_unlock(&m->lock, key);
+	if (err == -EIO)
+		signal_driver(m, 0, true, &gen);
+	return err;
+}
+
+void virtio_mmio_dev_signal(struct virtio_mmio_dev *m, unsigned q, unsigned gen)
+{
+	k_spinlock_key_t key = k_spin_lock(&m->lock);
+
+	if (gen == m->regs.resets) {
+		if (virtq_should_notify(&m->vqs[q]))
+			virtio_mmio_raise(&m->regs, VIRTIO_MMIO_INT_VRING);
+		lost_queue(m, q);
+		update_line(m);
+	}
+	k_spin_unlock(&m->lock, key);
+}
+
+bool virtio_mmio_dev_kicks(struct virtio_mmio_dev *m, unsigned q, unsigned gen, bool on)
+{
+	k_spinlock_key_t key = k_spin_lock(&m->lock);
+	bool more = false;
+
+	if (gen == m->regs.resets) {
+		if (on)
+			more = virtq_kick_enable(&m->vqs[q]);
+		else
+			virtq_kick_disable(&m->vqs[q]);
+		lost_queue(m, q);
+		update_line(m);
+	}
+	k_spin_unlock(&m->lock, key);
+	return more;
 }

@@ -72,8 +72,12 @@ int vdev_add_mmio(struct vdev *d, uint64_t base, uint64_t size, const struct mmi
 int vdev_add_spi(struct vdev *d, int want);
 
 /* ---- The VM side ---- */
-/* Calls every device's create function of the board (vdev_board.c), in order. */
-int vdev_create_board(struct vm *vm);
+/* Calls every device's create function of the board (vdev_board.c), in order, then those of
+ * the optional devices whose bits are set in optional (vdev_optional_names order). */
+int vdev_create_board(struct vm *vm, uint32_t optional);
+/* The optional devices' names (`zvm new --dev NAME`), VDEV_NR_OPTIONAL of them. */
+#define VDEV_NR_OPTIONAL 1
+extern const char *const vdev_optional_names[VDEV_NR_OPTIONAL];
 /* Quiesces every worker (idempotent; they stay quiet until vdev_reset_all). */
 void vdev_quiesce_all(struct vm *vm);
 /* Quiesces every worker, resets every device, resumes the workers. */

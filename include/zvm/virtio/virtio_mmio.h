@@ -65,7 +65,9 @@
 #define VIRTIO_STATUS_DEVICE_NEEDS_RESET 64u
 #define VIRTIO_STATUS_FAILED		 128u
 
-#define VIRTIO_F_VERSION_1 32
+#define VIRTIO_F_INDIRECT_DESC 28
+#define VIRTIO_F_EVENT_IDX     29
+#define VIRTIO_F_VERSION_1     32
 
 /* InterruptStatus bits. */
 #define VIRTIO_MMIO_INT_VRING  1u /* used buffer notification */

@@ -7,10 +7,15 @@
  * QueueNotify or a reset, wakes the worker. On the worker the device gets, in this order:
  *   ops->reset(m)      after the driver wrote Status 0 (the transport's registers are reset
  *                      at once; the device's own state here);
- *   ops->notify(m, q)  for each queue notified since the last pass, once the queue's rings
- *                      were checked to lie inside guest RAM (else DEVICE_NEEDS_RESET).
- * The device reads the rings with vm_read()/vm_write() through the snapshot
- * virtio_mmio_dev_queue() gives, and signals with virtio_mmio_dev_used(). */
+ *   ops->notify(m, q)  for each queue notified since the last pass, once the queue's walker
+ *                      (struct virtq over the VM's RAM, virtq_vm.h) was enabled with the
+ *                      driver's setup: rings inside RAM, else DEVICE_NEEDS_RESET.
+ * The device takes chains with virtio_mmio_dev_pop(), returns them with virtio_mmio_dev_push()
+ * and then calls virtio_mmio_dev_signal() (the used-buffer interrupt if the driver's
+ * suppression or event index asks for it). Each takes the generation virtio_mmio_dev_vq()
+ * gave: after a device reset they do nothing (-ESTALE), so work begun before a reset never
+ * writes the rings the driver set up after it. A broken queue (-EIO) sets
+ * DEVICE_NEEDS_RESET. */
 #ifndef ZVM_VIRTIO_VIRTIO_MMIO_VDEV_H
 #define ZVM_VIRTIO_VIRTIO_MMIO_VDEV_H
 
@@ -20,6 +25,8 @@
 
 struct vm;
 struct virtio_mmio_dev;
+struct virtq;
+struct virtq_chain;
 
 /* As QEMU virt: 32 transports of VIRTIO_MMIO_SIZE bytes from here. */
 #define VIRTIO_MMIO_BASE  0x0a000000ULL
@@ -48,6 +55,20 @@ struct vm *virtio_mmio_dev_vm(const struct virtio_mmio_dev *m);
  * driver reset the device in between (then drop the work). */
 bool virtio_mmio_dev_queue(struct virtio_mmio_dev *m, unsigned q, struct virtio_mmio_queue *out,
 			   unsigned *resets);
+/* Worker only (ops->notify or ops->reset): queue q's walker and its generation, or NULL when
+ * the queue is not enabled (not set up, never notified since a reset) or broken. */
+struct virtq *virtio_mmio_dev_vq(struct virtio_mmio_dev *m, unsigned q, unsigned *gen);
+/* virtq_pop on queue q: 1, 0 or -EIO (then DEVICE_NEEDS_RESET, if gen is current). */
+int virtio_mmio_dev_pop(struct virtio_mmio_dev *m, unsigned q, unsigned gen, struct virtq_chain *c);
+/* virtq_push under the transport's lock if gen is current: 0, -ESTALE (dropped: the device
+ * was reset) or -EIO (DEVICE_NEEDS_RESET). */
+int virtio_mmio_dev_push(struct virtio_mmio_dev *m, unsigned q, unsigned gen, uint16_t head,
+			 uint32_t len);
+/* After pushes: the used-buffer interrupt if virtq_should_notify says so and gen is current. */
+void virtio_mmio_dev_signal(struct virtio_mmio_dev *m, unsigned q, unsigned gen);
+/* virtq_kick_disable (on false) / virtq_kick_enable (on true, returns its answer) if gen is
+ * current; false when stale. */
+bool virtio_mmio_dev_kicks(struct virtio_mmio_dev *m, unsigned q, unsigned gen, bool on);
 /* Used buffers are in a used ring: InterruptStatus bit 0, the SPI goes high. */
 void virtio_mmio_dev_used(struct virtio_mmio_dev *m);
 /* The device's config space changed: ConfigGeneration + 1, InterruptStatus bit 1. */
