@@ -114,7 +114,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	b = malloc(small ? small : 1);
 	ra = vm_fdt_build(a, big, &p);
 	rb = vm_fdt_build(b, small, &p);
-	if ((ra && ra != -EINVAL) || (rb != ra && (rb != -ENOSPC || ra)))
+	/* A device's bad value (a pin, an SPI) is found while its node is written: a small buffer
+	 * may run out first, so -ENOSPC stands for -EINVAL too. */
+	if ((ra && ra != -EINVAL) || (rb != ra && rb != -ENOSPC))
 		fail("an unexpected result, or the small buffer's differs from the large one's");
 	if (!ra && fdt_check_full(a, big))
 		fail("a success that fails fdt_check_full");
