@@ -5,34 +5,9 @@
  * suppresses interrupts; a descriptor loop puts the device in DEVICE_NEEDS_RESET; after the
  * reset it works again. The guest's MMU is off: RAM is identity mapped. */
 #include "zt.h"
+#include "zt_virtio_mmio.h"
 
-#define DEVICE_ID     0x008
-#define VERSION	      0x004
-#define DEV_FEATURES  0x010
-#define DEV_FEAT_SEL  0x014
-#define DRV_FEATURES  0x020
-#define DRV_FEAT_SEL  0x024
-#define QUEUE_SEL     0x030
-#define QUEUE_NUM_MAX 0x034
-#define QUEUE_NUM     0x038
-#define QUEUE_READY   0x044
-#define QUEUE_NOTIFY  0x050
-#define INT_STATUS    0x060
-#define INT_ACK	      0x064
-#define STATUS	      0x070
-#define Q_DESC_LO     0x080
-#define Q_DESC_HI     0x084
-#define Q_AVAIL_LO    0x090
-#define Q_AVAIL_HI    0x094
-#define Q_USED_LO     0x0a0
-#define Q_USED_HI     0x0a4
-
-#define S_ACK	      1u
-#define S_DRIVER      2u
-#define S_DRIVER_OK   4u
-#define S_FEATURES_OK 8u
-#define S_NEEDS_RESET 64u
-#define S_ALL	      (S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK)
+#define S_ALL (S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK)
 
 #define F_INDIRECT (1ULL << 28)
 #define F_EVENT	   (1ULL << 29)
@@ -118,12 +93,12 @@ static void setup_queue(unsigned q, uint64_t desc, uint64_t avail, uint64_t used
 {
 	wr(QUEUE_SEL, q);
 	wr(QUEUE_NUM, QSIZE);
-	wr(Q_DESC_LO, (uint32_t)desc);
-	wr(Q_DESC_HI, (uint32_t)(desc >> 32));
-	wr(Q_AVAIL_LO, (uint32_t)avail);
-	wr(Q_AVAIL_HI, (uint32_t)(avail >> 32));
-	wr(Q_USED_LO, (uint32_t)used);
-	wr(Q_USED_HI, (uint32_t)(used >> 32));
+	wr(QUEUE_DESC_LO, (uint32_t)desc);
+	wr(QUEUE_DESC_HI, (uint32_t)(desc >> 32));
+	wr(QUEUE_AVAIL_LO, (uint32_t)avail);
+	wr(QUEUE_AVAIL_HI, (uint32_t)(avail >> 32));
+	wr(QUEUE_USED_LO, (uint32_t)used);
+	wr(QUEUE_USED_HI, (uint32_t)(used >> 32));
 	wr(QUEUE_READY, 1);
 }
 
