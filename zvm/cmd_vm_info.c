@@ -110,14 +110,11 @@ static void print_devices(struct vm *vm)
 
 int cmd_vm_info(int argc, char **argv)
 {
-	const char *which = zvm_cmd_which(argc, argv);
-	struct vm *vm;
+	int err;
+	struct vm *vm = zvm_cmd_vm(argc, argv, &err);
 
-	if (!which)
-		return -EINVAL;
-	vm = zvm_cmd_find_vm(which);
 	if (!vm)
-		return -ENOENT;
+		return err;
 	shell_print("vm %u: name %s, type %s, state %s, on-crash %s", vm->id, vm->name,
 		    vm->type->name, vm_state_name(vm->state), vm_on_crash_name(vm->on_crash));
 	print_vcpus(vm);
@@ -131,16 +128,12 @@ int cmd_vm_info(int argc, char **argv)
  * was mapped), by the stage-2 access flags, which are cleared for the next period. */
 int cmd_vm_age(int argc, char **argv)
 {
-	const char *which = zvm_cmd_which(argc, argv);
 	uint64_t accessed;
-	struct vm *vm;
 	int err;
+	struct vm *vm = zvm_cmd_vm(argc, argv, &err);
 
-	if (!which)
-		return -EINVAL;
-	vm = zvm_cmd_find_vm(which);
 	if (!vm)
-		return -ENOENT;
+		return err;
 	err = vm_mem_age(vm, &accessed);
 	if (err)
 		shell_print("vm %u: access scan failed (%d)", vm->id, err);

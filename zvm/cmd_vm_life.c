@@ -61,15 +61,11 @@ int zvm_cmd_on_crash_opt(int *argc, char **argv, struct vm_config *cfg)
 
 int cmd_reset(int argc, char **argv)
 {
-	const char *which = zvm_cmd_which(argc, argv);
-	struct vm *vm;
 	int err;
+	struct vm *vm = zvm_cmd_vm(argc, argv, &err);
 
-	if (!which)
-		return -EINVAL;
-	vm = zvm_cmd_find_vm(which);
 	if (!vm)
-		return -ENOENT;
+		return err;
 	err = vm_request_reset(vm);
 	if (err)
 		vm_op_error(vm, "reset", err);

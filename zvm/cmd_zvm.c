@@ -47,6 +47,15 @@ struct vm *zvm_cmd_find_vm(const char *s)
 	return vm;
 }
 
+struct vm *zvm_cmd_vm(int argc, char **argv, int *err)
+{
+	const char *which = zvm_cmd_which(argc, argv);
+	struct vm *vm = which ? zvm_cmd_find_vm(which) : NULL;
+
+	*err = !which ? -EINVAL : !vm ? -ENOENT : 0;
+	return vm;
+}
+
 /* The long options of `zvm new` (docs/scheduling.md), taken out of argv before the short ones
  * are looked at. Nonzero (the error printed) when one is bad. */
 static int new_sched_opts(int *argc, char **argv, struct vm_config *cfg)
@@ -133,15 +142,11 @@ const char *zvm_cmd_which(int argc, char **argv)
 
 static int vm_op(int argc, char **argv, int (*op)(struct vm *), const char *done)
 {
-	const char *which = zvm_cmd_which(argc, argv);
-	struct vm *vm;
 	int err;
+	struct vm *vm = zvm_cmd_vm(argc, argv, &err);
 
-	if (!which)
-		return -EINVAL;
-	vm = zvm_cmd_find_vm(which);
 	if (!vm)
-		return -ENOENT;
+		return err;
 	unsigned id = vm->id;
 
 	err = op(vm);

@@ -8,6 +8,9 @@
 struct vm *zvm_cmd_find_vm(const char *s);
 /* The VM's id or name from "-n ID" or "ID" (argv[0] is the subcommand); NULL if neither. */
 const char *zvm_cmd_which(int argc, char **argv);
+/* Both: a reference to the VM the arguments name, or NULL with *err set (-EINVAL for no name,
+ * -ENOENT, its error printed, for no such VM). */
+struct vm *zvm_cmd_vm(int argc, char **argv, int *err);
 /* One line saying why op (a verb: "run", "pause"...) was refused with err in vm's state. */
 void vm_op_error(const struct vm *vm, const char *op, int err);
 
