@@ -422,23 +422,28 @@ void zt_secondary_main(uint64_t idx, uint64_t ctx)
 	c->mpidr_read = zt_read_sysreg(mpidr_el1);
 	c->wd_deadline = 0;
 	c->done = c->posted;
+	c->running = c->done;
 	c->init_rc = zt_gic_init_cpu();
 	zt_dmb();
 	c->entries = c->entries + 1;
 	c->online = 1;
 	zt_sev();
 
-	/* An unexpected exception in a work function comes back here. */
-	zt_setjmp(c->recover);
+	/* An unexpected exception in a work function comes back here, and only that work is
+	 * finished: work posted since online = 1 above must still run (marking everything
+	 * posted as done here once swallowed a post that came in before the loop started). */
+	if (zt_setjmp(c->recover)) {
+		zt_write_sysreg(0, cntv_ctl_el0);
+		c->done = c->running;
+	}
 	c->recover_armed = 1;
-	zt_write_sysreg(0, cntv_ctl_el0);
-	c->done = c->posted;
 	/* Idle: look for work with IRQs masked, then WFI; the poster's kick SGI stays pending
 	 * across the WFI (no lost wake-up) and is taken when IRQs are unmasked again. */
 	for (;;) {
 		zt_irq_off();
 		if (c->done != c->posted) {
 			uint64_t seq = c->posted;
+			c->running = seq;
 			zt_dmb();
 			zt_irq_on();
 			c->fn(c->arg);

@@ -226,6 +226,7 @@ struct zt_cpu {
 	volatile zt_work_fn fn;
 	volatile uint64_t arg;
 	volatile uint64_t posted, done;
+	volatile uint64_t running; /* the posted sequence a work function is running for */
 	volatile int64_t result; /* free for the work function */
 	volatile uint64_t t_result;
 

@@ -114,7 +114,7 @@ def test_vm_reset_gives_a_fresh_machine_and_delete_stops_a_reset_loop(zvm):
     zvm.run(f"zvm run -n {vm}")
     with Guest(zvm, vm) as g:
         for _ in range(3):
-            m = g.expect(r"ZVMTEST reset_leaves_nothing_behind (PASS|FAIL)([^\r\n]*)", timeout=60)
+            m = g.expect(r"ZVMTEST reset_leaves_nothing_behind (PASS|FAIL)([^\r\n]*)\r*\n", timeout=60)
             assert m.group(1) == "PASS", m.group(2)
         g.expect(rf"vm{vm} \(\S+\) reset", timeout=60)
     assert "deleted" in zvm.run(f"zvm delete -n {vm}")

@@ -65,7 +65,7 @@ def test_run_spammed_during_resets_is_refused_and_the_guest_stays_healthy(fresh_
     # The guest still boots and passes its check after every reset.
     with Guest(zvm, vm) as g:
         for _ in range(2):
-            m = g.expect(r"ZVMTEST reset_leaves_nothing_behind (PASS|FAIL)([^\r\n]*)", timeout=90)
+            m = g.expect(r"ZVMTEST reset_leaves_nothing_behind (PASS|FAIL)([^\r\n]*)\r*\n", timeout=90)
             assert m.group(1) == "PASS", m.group(2)
     assert "deleted" in zvm.run(f"zvm delete -n {vm}")
     assert mem_used(zvm) == before
@@ -75,7 +75,7 @@ def test_shutdown_presses_the_power_button_and_the_guest_powers_off(zvm):
     vm = create_vm(zvm, "-t test-power -m 32")
     zvm.run(f"zvm run -n {vm}")
     with Guest(zvm, vm) as g:
-        g.expect(r"ZVMTEST pl061_power_key_present (PASS|FAIL)([^\r\n]*)", timeout=30)
+        g.expect(r"ZVMTEST pl061_power_key_present (PASS|FAIL)([^\r\n]*)\r*\n", timeout=30)
         assert zvm.child.match.group(1) == "PASS", zvm.child.match.group(2)
         g.expect(r"power: waiting for the power key", timeout=30)
     out = zvm.run(f"zvm shutdown -n {vm}", timeout=60)
@@ -205,7 +205,7 @@ def test_cpu_on_races_have_one_winner(zvm, vcpus):
     vm = create_vm(zvm, f"-t test-psci-race -c {vcpus} -m 32")
     zvm.run(f"zvm run -n {vm}")
     with Guest(zvm, vm) as g:
-        m = g.expect(r"ZVMTEST cpu_on_race_one_winner (PASS|FAIL)([^\r\n]*)", timeout=180)
+        m = g.expect(r"ZVMTEST cpu_on_race_one_winner (PASS|FAIL)([^\r\n]*)\r*\n", timeout=180)
         assert m.group(1) == "PASS", m.group(2)
         g.expect(r"ZVMTEST DONE 1/1", timeout=30)
     zvm.run(f"zvm delete -n {vm}")
