@@ -227,7 +227,7 @@ struct zt_cpu {
 	volatile uint64_t arg;
 	volatile uint64_t posted, done;
 	volatile uint64_t running; /* the posted sequence a work function is running for */
-	volatile int64_t result; /* free for the work function */
+	volatile int64_t result;   /* free for the work function */
 	volatile uint64_t t_result;
 
 	/* Watchdog served by this vCPU's idle loop: at wd_deadline send SGI wd_sgi to wd_target. */
