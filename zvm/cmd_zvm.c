@@ -175,7 +175,8 @@ static int cmd_delete(int argc, char **argv)
 
 /* Debug: `zvm fault -n ID -p fast|slow|locked` makes the next WFI/WFE exit of the VM's vCPUs fault
  * at EL2 (a bad pointer) in its exception-context or thread handler, to test that only the VM is
- * stopped (zvm/vcpu_fault.c). */
+ * stopped (zvm/vcpu_fault.c). The locked path cannot be survived (the host panics), so it
+ * takes a confirmation, as `selftest fault` does. */
 static int cmd_fault(int argc, char **argv)
 {
 	const char *which = opt_value(argc, argv, 'n'), *path = opt_value(argc, argv, 'p');
@@ -185,8 +186,17 @@ static int cmd_fault(int argc, char **argv)
 		     : !strcmp(path, "locked") ? VCPU_FAULT_LOCKED
 					       : VCPU_FAULT_NONE;
 
+	bool confirmed = argc == 6 && !strcmp(argv[5], "--yes-crash");
+
+	if (confirmed)
+		argc--;
 	if (argc != 5 || !opts_known(argc, argv, "np") || !which || p == VCPU_FAULT_NONE)
 		return -EINVAL;
+	if (p == VCPU_FAULT_LOCKED && !confirmed) {
+		shell_error(
+		    "zvm fault -p locked panics the host on purpose; confirm with --yes-crash");
+		return -ECANCELED;
+	}
 	struct vm *vm = zvm_cmd_find_vm(which);
 
 	if (!vm)
@@ -305,7 +315,7 @@ static const struct shell_cmd zvm_subcmds[] = {
 		 "power button, then a hard stop after the timeout (default 30 s)", cmd_shutdown),
     SHELL_SUBCMD(look, "ID", "attach the console to a VM (Ctrl+X detaches)", cmd_look),
     SHELL_SUBCMD(stat, "ID", "per-vCPU state, placement, priority, CPU time, exits", cmd_stat),
-    SHELL_SUBCMD(fault, "-n ID -p fast|slow|locked",
+    SHELL_SUBCMD(fault, "-n ID -p fast|slow|locked [--yes-crash]",
 		 "debug: fault at EL2 in the VM's next WFI exit", cmd_fault),
     SHELL_SUBCMD(age, "-n ID", "RAM accessed since the last scan (stage-2 access flags)",
 		 cmd_vm_age),

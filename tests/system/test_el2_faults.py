@@ -82,7 +82,9 @@ def test_el2_fault_with_a_lock_held_still_panics(fresh_zvm):
     vm = create_vm(host, "-t hello -m 32 -n locked")
     host.run(f"zvm run -n {vm}")
     ticks(host, vm, 1)
-    assert "locked path" in host.run(f"zvm fault -n {vm} -p locked")
+    out = host.run(f"zvm fault -n {vm} -p locked")
+    assert "error: zvm fault -p locked panics the host on purpose; confirm with --yes-crash" in out
+    assert "locked path" in host.run(f"zvm fault -n {vm} -p locked --yes-crash")
     host.expect(r"injected EL2 fault on the locked path", timeout=30)
     host.expect(r"\*\*\* unexpected exception: synchronous exception in the hypervisor\r*\n",
                 timeout=10)
