@@ -796,6 +796,7 @@ struct mutex_arg {
 	unsigned inside;	   /* threads between lock and unlock; more than 1 is a bug */
 	unsigned overlaps;
 	unsigned errors;
+	unsigned miscounted; /* k_thread.mutexes_held not 1 inside, 0 outside */
 	int last_err;
 };
 
@@ -814,6 +815,9 @@ static void mutex_worker(void *a, void *b)
 		}
 		if (__atomic_fetch_add(&arg->inside, 1, __ATOMIC_RELAXED))
 			__atomic_fetch_add(&arg->overlaps, 1, __ATOMIC_RELAXED);
+		/* Whether it got the mutex at once or was handed it by an unlock. */
+		if (k_current()->mutexes_held != 1)
+			__atomic_fetch_add(&arg->miscounted, 1, __ATOMIC_RELAXED);
 		uint64_t c = arg->counter;
 
 		/* Widen the window a lost update would need. */
@@ -827,6 +831,8 @@ static void mutex_worker(void *a, void *b)
 			arg->last_err = err;
 			return;
 		}
+		if (k_current()->mutexes_held)
+			__atomic_fetch_add(&arg->miscounted, 1, __ATOMIC_RELAXED);
 	}
 }
 
@@ -854,6 +860,9 @@ static void sync_mutex(struct st_verdict *v)
 		st_fail(v, "mutex: %u errors, last %d", arg.errors, arg.last_err);
 	if (arg.overlaps)
 		st_fail(v, "mutex: %u times two owners at once", arg.overlaps);
+	if (arg.miscounted)
+		st_fail(v, "mutex: %u times a thread's count of mutexes held was wrong",
+			arg.miscounted);
 	if (arg.counter != MUTEX_THREADS * MUTEX_ITERS)
 		st_fail(v, "mutex counter %llu, expected %u", (unsigned long long)arg.counter,
 			MUTEX_THREADS * MUTEX_ITERS);

@@ -27,6 +27,7 @@ int k_mutex_lock(struct k_mutex *m, k_timeout_t timeout)
 	if (!m->owner) {
 		m->owner = cur;
 		m->owner_orig_prio = cur->prio;
+		cur->mutexes_held++;
 	}
 	if (m->owner == cur) {
 		m->lock_count++;
@@ -42,8 +43,12 @@ int k_mutex_lock(struct k_mutex *m, k_timeout_t timeout)
 
 	int ret = z_pend_curr(&m->lock, key, &m->wq, timeout);
 
-	if (ret == 0)
-		return 0; /* k_mutex_unlock made this thread the owner */
+	if (ret == 0) {
+		/* k_mutex_unlock made this thread the owner. It counts it itself: it may run
+		 * before the unlocking thread is done. */
+		cur->mutexes_held++;
+		return 0;
+	}
 
 	/* Timed out: the owner keeps only the boost the remaining waiters justify. */
 	key = k_spin_lock(&m->lock);
@@ -77,6 +82,7 @@ int k_mutex_unlock(struct k_mutex *m)
 
 	struct k_thread *next = z_wake_one(&m->wq, 0);
 
+	cur->mutexes_held--;
 	m->owner = next;
 	if (next) {
 		m->lock_count = 1;

@@ -88,10 +88,12 @@ int k_thread_create(struct k_thread *t, void *stack, size_t stack_size,
 		return -EBUSY; /* reuse a struct k_thread only once its thread is dead */
 	void (*switch_out)(struct k_thread *) = t->switch_out;
 	void (*switch_in)(struct k_thread *) = t->switch_in;
+	struct k_recover *recover = t->recover;
 
 	memset(t, 0, sizeof(*t));
 	t->switch_out = switch_out;
 	t->switch_in = switch_in;
+	t->recover = recover;
 	z_thread_sched_init(t, prio, cpu_mask & ALL_CPUS);
 	t->entry = entry;
 	t->a = a;

@@ -10,6 +10,7 @@
 #include <zvm/images.h>
 #include <zvm/vcpu.h>
 #include <zvm/vdev/vdev.h>
+#include <zvm/vdev/vdev_worker.h>
 #include <zvm/vdev/vpl011.h>
 #include <zvm/vm_opts.h>
 #include <zvm/vm_stat.h>
@@ -173,26 +174,52 @@ static int cmd_delete(int argc, char **argv)
 	return vm_op(argc, argv, vm_delete, "deleted");
 }
 
-/* Debug: `zvm fault -n ID -p fast|slow|locked` makes the next WFI/WFE exit of the VM's vCPUs fault
- * at EL2 (a bad pointer) in its exception-context or thread handler, to test that only the VM is
- * stopped (zvm/vcpu_fault.c). */
+/* Debug: `zvm fault -n ID -p PATH` makes the VM's next WFI/WFE exit (fast, slow, locked) or
+ * each of its device workers' next pass (worker, worker-mutex) fault at EL2 (a bad pointer),
+ * to test that only the VM is stopped (zvm/vcpu_fault.c). Paths that cannot be survived (a
+ * spinlock or a mutex held: the host panics) take a confirmation, as `selftest fault` does. */
+static const struct {
+	const char *name;
+	bool worker; /* else a vCPU path */
+	uint8_t how; /* VCPU_FAULT_* or VDEV_FAULT_* */
+	bool panics;
+} fault_paths[] = {
+    {"fast", false, VCPU_FAULT_FAST, false},	    {"slow", false, VCPU_FAULT_SLOW, false},
+    {"locked", false, VCPU_FAULT_LOCKED, true},	    {"worker", true, VDEV_FAULT_PLAIN, false},
+    {"worker-mutex", true, VDEV_FAULT_MUTEX, true},
+};
+
 static int cmd_fault(int argc, char **argv)
 {
 	const char *which = opt_value(argc, argv, 'n'), *path = opt_value(argc, argv, 'p');
-	unsigned p = !path		       ? VCPU_FAULT_NONE
-		     : !strcmp(path, "fast")   ? VCPU_FAULT_FAST
-		     : !strcmp(path, "slow")   ? VCPU_FAULT_SLOW
-		     : !strcmp(path, "locked") ? VCPU_FAULT_LOCKED
-					       : VCPU_FAULT_NONE;
+	bool confirmed = argc == 6 && !strcmp(argv[5], "--yes-crash");
+	unsigned i = 0;
 
-	if (argc != 5 || !opts_known(argc, argv, "np") || !which || p == VCPU_FAULT_NONE)
+	if (confirmed)
+		argc--;
+	while (path && i < sizeof(fault_paths) / sizeof(fault_paths[0]) &&
+	       strcmp(path, fault_paths[i].name))
+		i++;
+	if (argc != 5 || !opts_known(argc, argv, "np") || !which || !path ||
+	    i == sizeof(fault_paths) / sizeof(fault_paths[0]))
 		return -EINVAL;
+	if (fault_paths[i].panics && !confirmed) {
+		shell_error("zvm fault -p %s panics the host on purpose; confirm with --yes-crash",
+			    path);
+		return -ECANCELED;
+	}
 	struct vm *vm = zvm_cmd_find_vm(which);
 
 	if (!vm)
 		return -ENOENT;
-	vcpu_fault_arm(vm, p);
-	shell_print("vm %u: its next WFI exit faults at EL2 (%s path)", vm->id, path);
+	if (fault_paths[i].worker) {
+		vdev_workers_fault_arm(vm, fault_paths[i].how);
+		shell_print("vm %u: its device workers' next pass faults at EL2 (%s path)", vm->id,
+			    path);
+	} else {
+		vcpu_fault_arm(vm, fault_paths[i].how);
+		shell_print("vm %u: its next WFI exit faults at EL2 (%s path)", vm->id, path);
+	}
 	vm_put(vm);
 	return 0;
 }
@@ -305,8 +332,8 @@ static const struct shell_cmd zvm_subcmds[] = {
 		 "power button, then a hard stop after the timeout (default 30 s)", cmd_shutdown),
     SHELL_SUBCMD(look, "ID", "attach the console to a VM (Ctrl+X detaches)", cmd_look),
     SHELL_SUBCMD(stat, "ID", "per-vCPU state, placement, priority, CPU time, exits", cmd_stat),
-    SHELL_SUBCMD(fault, "-n ID -p fast|slow|locked",
-		 "debug: fault at EL2 in the VM's next WFI exit", cmd_fault),
+    SHELL_SUBCMD(fault, "-n ID -p fast|slow|locked|worker|worker-mutex [--yes-crash]",
+		 "debug: fault at EL2 in the VM's next WFI exit or device work", cmd_fault),
     SHELL_SUBCMD(age, "-n ID", "RAM accessed since the last scan (stage-2 access flags)",
 		 cmd_vm_age),
     SHELL_SUBCMD(types, "", "guest types the board offers", cmd_types),

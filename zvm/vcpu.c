@@ -25,7 +25,6 @@ _Static_assert(offsetof(struct vcpu, host_sp) == VCPU_HOST_SP, "VCPU_HOST_SP");
 _Static_assert(offsetof(struct vcpu, esr) == VCPU_ESR, "VCPU_ESR");
 _Static_assert(offsetof(struct vcpu, far) == VCPU_FAR, "VCPU_FAR");
 _Static_assert(offsetof(struct vcpu, hpfar) == VCPU_HPFAR, "VCPU_HPFAR");
-_Static_assert(offsetof(struct vcpu, recover_sp) == VCPU_RECOVER_SP, "VCPU_RECOVER_SP");
 _Static_assert(offsetof(struct cpu, vcpu) == 0, "the exit vector loads cpu->vcpu at 0");
 
 #define VCPU_STACK_SIZE K_STACK_SIZE
@@ -221,6 +220,11 @@ static bool vcpu_take_requests(struct vcpu *v)
 	}
 }
 
+static void slow_exit(void *v)
+{
+	vcpu_handle_slow_exit(v);
+}
+
 static void vcpu_run(void *a, void *b)
 {
 	struct vcpu *v = a;
@@ -259,7 +263,7 @@ static void vcpu_run(void *a, void *b)
 		if (why == EXIT_FAULT)
 			break;
 		if (why == EXIT_SYNC) {
-			if (vcpu_call_recoverable(v, vcpu_handle_slow_exit))
+			if (k_call_recoverable(&v->recover, slow_exit, v))
 				break;
 		} else if (why == EXIT_SERROR)
 			vm_crash(v->vm, "SError from the guest");
@@ -275,6 +279,9 @@ int vcpu_start_thread(struct vcpu *v, uint64_t cpu_mask)
 {
 	v->thread.switch_out = vcpu_switch_out;
 	v->thread.switch_in = vcpu_switch_in;
+	v->recover.fault = vcpu_recover_fault;
+	v->recover.what = "synchronous exception in the hypervisor, handling a guest's exit";
+	v->thread.recover = &v->recover;
 	return k_thread_create(&v->thread, v->stack, VCPU_STACK_SIZE, vcpu_run, v, NULL,
 			       (int)v->prio, cpu_mask, v->name);
 }

@@ -1,16 +1,19 @@
-/* An EL2 fault taken while handling a guest's exit costs that VM, not the host, when the host's
- * own state is known to be intact: the fault is in the vCPU thread that owns the exit, on the
- * exit's fast path (exception context, guest_enter()'s frame below) or in a slow-path handler
- * run by vcpu_call_recoverable(); this CPU holds no spinlock (none is left locked: DAIF.F clear
- * in the faulting context, see include/arch/irq.h) and handles
- * no interrupt (none is left active at the GIC); and it is not a fault inside the fault handler.
+/* An EL2 fault taken while working for a guest costs that VM, not the host, when the host's own
+ * state is known to be intact: the fault is in the vCPU thread that owns the exit, on the
+ * exit's fast path (exception context, guest_enter()'s frame below), or in work a thread runs
+ * under k_call_recoverable() (a vCPU's slow-path handler, a device worker's pass:
+ * kernel/recover.h); this CPU holds no spinlock (none is left locked: DAIF.F clear in the
+ * faulting context, see include/arch/irq.h), the thread owns no k_mutex, this CPU handles no
+ * interrupt (none is left active at the GIC); and it is not a fault inside the fault handler.
  * Anything else is a host bug and panics (arch/arm64/exception.c). */
 #include <arch/exception.h>
 #include <arch/gicv3_regs.h>
 #include <arch/sysreg.h>
 #include <kernel/percpu.h>
 #include <kernel/printk.h>
+#include <kernel/recover.h>
 #include <kernel/thread.h>
+#include <stddef.h>
 #include <zvm/vcpu_asm.h>
 #include <zvm/vcpu_internal.h>
 #include <zvm/vm.h>
@@ -25,30 +28,44 @@ bool host_fault_recover(struct trap_frame *f)
 {
 	struct cpu *c = this_cpu();
 	struct vcpu *v = c ? c->loaded_vcpu : NULL;
+	struct k_thread *t = k_current();
+	struct k_recover *r = t ? t->recover : NULL;
 
 	/* DAIF.F clear: no spinlock held (include/arch/irq.h). */
-	if (!v || (f->spsr & SPSR_F) || k_current() != &v->thread)
+	if (!t || (f->spsr & SPSR_F) || t->mutexes_held)
 		return false;
 	if ((read_sysreg_s(SYS_ICC_RPR_EL1) & 0xff) != GIC_PRIO_IDLE)
 		return false; /* an interrupt handler, possibly on an exit's path */
-	exception_dump(f, "synchronous exception in the hypervisor, handling a guest's exit");
-	if (c->vcpu == v) {
+	if (v && c->vcpu == v && t == &v->thread) {
 		/* The fast path: back out of guest_enter() as from an exit, IRQs still masked. */
+		exception_dump(f, v->recover.what);
 		f->elr = (uint64_t)guest_exit_to_host;
+		f->x[0] = (uint64_t)v;
 		f->x[1] = EXIT_FAULT;
-	} else if (v->recover_sp && !(f->spsr & SPSR_I)) {
-		/* The slow path runs with IRQs on: masked, it was inside a section that must not
-		 * be cut short (a vCPU load or put, a VTTBR switched for a TLBI). */
-		f->elr = (uint64_t)vcpu_recover_resume;
-	} else {
-		return false; /* the run loop itself, or requests: not an exit's handler */
+		f->spsr |= SPSR_IF;
+		vcpu_recover_fault(&v->recover);
+		return true;
 	}
-	f->x[0] = (uint64_t)v;
+	/* Recoverable work runs with IRQs on: masked, it was inside a section that must not be
+	 * cut short (a vCPU load or put, a VTTBR switched for a TLBI). Anything else (a run loop
+	 * itself, request processing) is not work for a guest. */
+	if (!r || !r->sp || (f->spsr & SPSR_I))
+		return false;
+	exception_dump(f, r->what);
+	f->elr = (uint64_t)k_recover_resume;
+	f->x[0] = (uint64_t)r;
 	f->spsr |= SPSR_IF;
+	r->fault(r);
+	return true;
+}
+
+void vcpu_recover_fault(struct k_recover *r)
+{
+	struct vcpu *v = (struct vcpu *)((char *)r - offsetof(struct vcpu, recover));
+
 	printk("\nvm %u (%s): EL2 fault while handling its vCPU %u: VM stopped\n", v->vm->id,
 	       v->vm->name, v->id);
-	vm_crash_faulted(v->vm);
-	return true;
+	vm_crash_faulted(v->vm, "EL2 fault in an exit handler");
 }
 
 static uint64_t *volatile bad_ptr = (uint64_t *)0x0000dead00000040ULL;

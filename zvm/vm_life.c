@@ -133,13 +133,13 @@ void vm_crash(struct vm *vm, const char *why)
 		queue_work(vm, VM_WORK_DELETE);
 }
 
-void vm_crash_faulted(struct vm *vm)
+void vm_crash_faulted(struct vm *vm, const char *why)
 {
 	k_spinlock_key_t key = k_spin_lock(&vm->lock);
 
 	vm->faulted = true;
 	k_spin_unlock(&vm->lock, key);
-	if (crash(vm, "EL2 fault in an exit handler") && vm->on_crash == VM_CRASH_DELETE)
+	if (crash(vm, why) && vm->on_crash == VM_CRASH_DELETE)
 		queue_work(vm, VM_WORK_DELETE);
 }
 

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct k_recover;
+
 #define K_PRIO_IDLE	   (CONFIG_NUM_PRIORITIES - 1)
 #define K_PRIO_LOWEST	   (CONFIG_NUM_PRIORITIES - 2)
 #define K_THREAD_STACK_MIN 2048
@@ -60,6 +62,12 @@ struct k_thread {
 	 * is back on one. A vCPU thread saves and restores its guest's EL1 state here. */
 	void (*switch_out)(struct k_thread *t);
 	void (*switch_in)(struct k_thread *t);
+	/* Optional, set before k_thread_create (which keeps it): the recovery point of the work
+	 * it runs for a guest, armed by k_call_recoverable (kernel/recover.h). */
+	struct k_recover *recover;
+	/* k_mutexes it owns: an EL2 fault with one held cannot be recovered from. Only the
+	 * thread itself changes it (k_mutex_lock, also when handed a mutex; k_mutex_unlock). */
+	unsigned mutexes_held;
 };
 
 /* Creates a thread and makes it ready at once: it runs entry(a, b) and dies when entry returns.

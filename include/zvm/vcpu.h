@@ -3,6 +3,7 @@
 #define ZVM_VCPU_H
 
 #include <kernel/sem.h>
+#include <kernel/recover.h>
 #include <kernel/thread.h>
 #include <kernel/timer.h>
 #include <stdbool.h>
@@ -52,9 +53,9 @@ struct vcpu {
 
 	/* Exit syndrome, filled by the exit vector. */
 	uint64_t esr, far, hpfar;
-	/* While the thread runs a slow-path exit handler: the frame of vcpu_call_recoverable()
-	 * that an EL2 fault there returns to; else 0 (zvm/vcpu_fault.c). */
-	uint64_t recover_sp;
+	/* Armed while the thread runs a slow-path exit handler: an EL2 fault there returns to
+	 * it (kernel/recover.h, zvm/vcpu_fault.c). */
+	struct k_recover recover;
 	/* Debug: the next WFI/WFE exit faults at EL2 (VCPU_FAULT_*; `zvm fault`). */
 	volatile uint8_t fault_inject;
 

@@ -104,11 +104,9 @@ uint64_t guest_enter(struct vcpu *v);
 /* x0 = vcpu, x1 = exit code: leaves exception context for guest_enter()'s caller. */
 void guest_exit_to_host(void);
 
-/* EL2 faults while handling a guest (vcpu_fault.c, arch/arm64/el2/vcpu_recover.S).
- * vcpu_call_recoverable() runs fn(v) with a recovery frame in v->recover_sp: it returns 0, or 1
- * when fn faulted and the VM was stopped; vcpu_recover_resume is where that fault returns to. */
-int vcpu_call_recoverable(struct vcpu *v, void (*fn)(struct vcpu *v));
-void vcpu_recover_resume(void);
+/* EL2 faults while handling a guest (vcpu_fault.c): the slow path runs under v->recover
+ * (kernel/recover.h), whose fault callback this is. */
+void vcpu_recover_fault(struct k_recover *r);
 /* Debug trigger: faults (a bad pointer) if `zvm fault` armed v for this path. */
 void vcpu_fault_injected(struct vcpu *v, unsigned path);
 static inline void vcpu_fault_check(struct vcpu *v, unsigned path)

@@ -104,10 +104,11 @@ int vm_event(struct vm *vm, enum vm_event e);
 /* The guest did something we cannot go on with (SError, pvpanic): state crashed, then the
  * VM's on-crash policy. Any thread. */
 void vm_crash(struct vm *vm, const char *why);
-/* An EL2 fault in one of vm's exit handlers (zvm/vcpu_fault.c; exception context): crashed for
- * good, its faulted vCPU thread ends. No reset (policy or `zvm reset`): that vCPU would not run
+/* An EL2 fault in one of vm's exit handlers or device workers (zvm/vcpu_fault.c; exception
+ * context; why says which, for the message): crashed for good, the faulted thread ends (a
+ * vCPU) or never works again (a worker). No reset (policy or `zvm reset`): that vCPU would not run
  * again; a delete (policy or `zvm delete`) frees it all. */
-void vm_crash_faulted(struct vm *vm);
+void vm_crash_faulted(struct vm *vm, const char *why);
 /* Debug (`zvm fault`): the next WFI/WFE exit of each vCPU of vm faults at EL2 on the given
  * path (VCPU_FAULT_FAST or VCPU_FAULT_SLOW); -1 for another path. */
 int vcpu_fault_arm(struct vm *vm, unsigned path);

@@ -1,6 +1,10 @@
 /* Device worker threads (include/zvm/vdev/vdev_worker.h). */
 #include <errno.h>
+#include <stddef.h>
 #include <kernel/heap.h>
+#include <kernel/mutex.h>
+#include <kernel/printk.h>
+#include <kernel/recover.h>
 #include <kernel/sem.h>
 #include <kernel/stack.h>
 #include <kernel/thread.h>
@@ -20,6 +24,9 @@ struct vdev_worker {
 	/* Dekker pair with seq_cst accesses: quiesce sets paused then waits for !busy; the thread
 	 * sets busy then checks paused. Either quiesce sees busy, or the thread sees paused. */
 	volatile bool paused, busy, stop;
+	volatile bool faulted;	       /* an EL2 fault cut a pass short: work() never runs again */
+	volatile uint8_t fault_inject; /* debug: the next pass faults (VDEV_FAULT_*, `zvm fault`) */
+	struct k_recover recover;      /* armed during each pass */
 	unsigned long runs;
 	char name[K_THREAD_NAME_MAX];
 };
@@ -42,6 +49,40 @@ int vdev_worker_init(struct vdev *d, void (*work)(struct vdev *d))
 	return 0;
 }
 
+static uint64_t *volatile bad_ptr = (uint64_t *)0x0000dead00000080ULL;
+static struct k_mutex fault_mutex; /* debug: held across VDEV_FAULT_MUTEX's fault, for good */
+
+static void worker_pass(void *a)
+{
+	struct vdev_worker *w = a;
+	unsigned how = w->fault_inject;
+
+	if (how) {
+		w->fault_inject = VDEV_FAULT_NONE;
+		printk("\nzvm: %s: injected EL2 fault in the device worker%s\n", w->name,
+		       how == VDEV_FAULT_MUTEX ? ", holding a mutex" : "");
+		if (how == VDEV_FAULT_MUTEX) {
+			k_mutex_init(&fault_mutex);
+			k_mutex_lock(&fault_mutex, K_FOREVER); /* the fault must panic */
+		}
+		*bad_ptr = 0; /* a bad pointer, as a bug in a device model would use */
+	}
+	w->work(w->dev);
+}
+
+/* Exception context, IRQs masked (kernel/recover.h). */
+static void worker_fault(struct k_recover *r)
+{
+	struct vdev_worker *w =
+	    (struct vdev_worker *)((char *)r - offsetof(struct vdev_worker, recover));
+	struct vm *vm = w->dev->vm;
+
+	w->faulted = true;
+	printk("\nvm %u (%s): EL2 fault in its device worker %s: VM stopped\n", vm->id, vm->name,
+	       w->name);
+	vm_crash_faulted(vm, "EL2 fault in a device worker");
+}
+
 static void worker_main(void *a, void *b)
 {
 	struct vdev_worker *w = a;
@@ -53,8 +94,8 @@ static void worker_main(void *a, void *b)
 		if (__atomic_load_n(&w->stop, __ATOMIC_SEQ_CST))
 			return;
 		__atomic_store_n(&w->busy, true, __ATOMIC_SEQ_CST);
-		if (!__atomic_load_n(&w->paused, __ATOMIC_SEQ_CST)) {
-			w->work(w->dev);
+		if (!__atomic_load_n(&w->paused, __ATOMIC_SEQ_CST) && !w->faulted) {
+			k_call_recoverable(&w->recover, worker_pass, w);
 			w->runs++;
 		}
 		__atomic_store_n(&w->busy, false, __ATOMIC_SEQ_CST);
@@ -75,6 +116,9 @@ int vdev_workers_start(struct vm *vm)
 		if (!w || w->started)
 			continue;
 		fmt_snprintf(w->name, sizeof(w->name), "vm%u/%s", vm->id, d->name);
+		w->recover.fault = worker_fault;
+		w->recover.what = "synchronous exception in the hypervisor, in a device worker";
+		w->thread.recover = &w->recover;
 		err = k_thread_create(&w->thread, w->stack, K_STACK_SIZE, worker_main, w, NULL,
 				      prio, mask, w->name);
 		if (err)
@@ -129,4 +173,14 @@ void vdev_workers_stop(struct vm *vm)
 unsigned long vdev_worker_runs(const struct vdev *d)
 {
 	return d->worker ? d->worker->runs : 0;
+}
+
+void vdev_workers_fault_arm(struct vm *vm, unsigned how)
+{
+	for (struct vdev *d = vm->vdevs.head; d; d = d->next) {
+		if (!d->worker)
+			continue;
+		d->worker->fault_inject = (uint8_t)how;
+		vdev_worker_wake(d);
+	}
 }

@@ -11,7 +11,12 @@
  *                         is reloaded, resumed after the devices' reset): after quiesce
  *                         returns, work() is not running and will not start, and wakes from
  *                         before are dropped;
- *   vdev_worker_stop()   before the device is destroyed: ends and joins the thread, frees it. */
+ *   vdev_worker_stop()   before the device is destroyed: ends and joins the thread, frees it.
+ *
+ * Each pass of work() is recoverable (kernel/recover.h): an EL2 fault in it with no lock held
+ * stops the VM (as a fault in a vCPU's exit handler does) and the worker never runs work()
+ * again; the device's state may be half-updated, and a VM stopped by an EL2 fault is never
+ * reset. */
 #ifndef ZVM_VDEV_VDEV_WORKER_H
 #define ZVM_VDEV_VDEV_WORKER_H
 
@@ -35,5 +40,9 @@ void vdev_worker_stop(struct vdev *d);
 void vdev_workers_stop(struct vm *vm);
 /* Times work() ran (for `zvm info`). */
 unsigned long vdev_worker_runs(const struct vdev *d);
+/* Debug (`zvm fault -p worker|worker-mutex`): every worker of vm faults at EL2 in its next
+ * pass, which starts at once; VDEV_FAULT_MUTEX holds a k_mutex then, which must panic. */
+enum { VDEV_FAULT_NONE, VDEV_FAULT_PLAIN, VDEV_FAULT_MUTEX };
+void vdev_workers_fault_arm(struct vm *vm, unsigned how);
 
 #endif
