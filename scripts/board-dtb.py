@@ -63,7 +63,8 @@ PAGE = 1 << _limit("BUDDY_PAGE_SHIFT")
 
 
 def parse_config(path):
-    """Lines `name role file [bootargs...]` or `name prio N`; '#' starts a comment line.
+    """Lines `name role file [bootargs...]`, `name prio N` or `name boot kernel|firmware`;
+    '#' starts a comment line.
     Returns guest dicts."""
     guests = {}
     with open(path, encoding="utf-8") as f:
@@ -84,6 +85,15 @@ def parse_config(path):
                     raise Error(f"{where}: guest {name} has a second prio")
                 g["prio"] = int(prio)
                 continue
+            if len(parts) == 3 and parts[1] == "boot":
+                name, boot = parts[0], parts[2]
+                if boot not in ("kernel", "firmware"):
+                    raise Error(f"{where}: boot must be kernel or firmware")
+                g = guests.setdefault(name, {"name": name})
+                if "boot" in g:
+                    raise Error(f"{where}: guest {name} has a second boot line")
+                g["boot"] = boot
+                continue
             name, role, file = parts[:3]
             bootargs = parts[3] if len(parts) > 3 else None
             if not NAME_RE.fullmatch(name) or len(name) > NAME_MAX:
@@ -102,6 +112,9 @@ def parse_config(path):
     for g in guests.values():
         if "kernel" not in g:
             raise Error(f"{path}: guest {g['name']} has no kernel line")
+        if g.get("boot") == "firmware" and ("initrd" in g or "bootargs" in g):
+            raise Error(f"{path}: guest {g['name']} boots firmware, which takes no initrd "
+                        f"and no bootargs")
     if len(guests) > MAX_TYPES:
         raise Error(f"{path}: {len(guests)} guest types, ZVM takes at most {MAX_TYPES} "
                     f"(GUEST_TYPES_MAX, include/zvm/images.h)")
@@ -245,6 +258,8 @@ def overlay_source(placed, have_rsv, acells, scells):
             lines.append(f"\t\t\tzvm,bootargs = {dts_string(p['guest']['bootargs'])};")
         if p["role"] == "kernel" and "prio" in p["guest"]:
             lines.append(f"\t\t\tzvm,prio = <{p['guest']['prio']}>;")
+        if p["role"] == "kernel" and "boot" in p["guest"]:
+            lines.append(f"\t\t\tzvm,boot = {dts_string(p['guest']['boot'])};")
         lines.append("\t\t};")
     lines += ["\t};", "};", ""]
     return "\n".join(lines)

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 PACKAGES="
 	make gcc
 	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu picolibc-aarch64-linux-gnu
-	qemu-system-arm device-tree-compiler
+	qemu-system-arm device-tree-compiler u-boot-qemu
 	libcmocka-dev libfdt-dev liblzo2-dev
 	python3 python3-pytest python3-pexpect
 	gdb-multiarch cpio clang-format

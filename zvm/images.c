@@ -90,6 +90,23 @@ static int read_prio(const void *fdt, int node, bool kernel, unsigned *prio)
 	return 0;
 }
 
+/* Optional zvm,boot: "kernel" (the default) or "firmware", kernel node only. */
+static int read_boot(const void *fdt, int node, bool kernel, bool *firmware)
+{
+	const char *s;
+
+	if (!fdt_getprop(fdt, node, "zvm,boot", NULL))
+		return 0;
+	s = prop_string(fdt, node, "zvm,boot");
+	if (!s || !kernel)
+		return -EINVAL;
+	if (!strcmp(s, "firmware"))
+		*firmware = true;
+	else if (strcmp(s, "kernel"))
+		return -EINVAL;
+	return 0;
+}
+
 static struct entry *entry_for(const char *name)
 {
 	for (unsigned i = 0; i < nr_types; i++)
@@ -147,6 +164,12 @@ static void add_node(const void *fdt, int parent, int node)
 	if (read_prio(fdt, node, img == &e->t.kernel, &e->t.prio)) {
 		note(-EINVAL, "%s: zvm,prio must be one cell of %d-%d on the kernel node", nn,
 		     VM_PRIO_MIN, VM_PRIO_MAX);
+		e->bad = true;
+		return;
+	}
+	if (read_boot(fdt, node, img == &e->t.kernel, &e->t.firmware)) {
+		note(-EINVAL, "%s: zvm,boot must be \"kernel\" or \"firmware\" on the kernel node",
+		     nn);
 		e->bad = true;
 		return;
 	}

@@ -85,3 +85,18 @@ int loader_plan(const void *kernel, size_t ksize, size_t initrd_size, uint64_t r
 	out->dtb_ipa = ram_base + dtb;
 	return 0;
 }
+
+int loader_plan_firmware(size_t fsize, size_t initrd_size, uint64_t flash_base, uint64_t flash_size,
+			 uint64_t ram_base, uint64_t ram_size, struct load_plan *out)
+{
+	if (!fsize || !out || initrd_size || ram_base % LOADER_ALIGN ||
+	    ram_base + ram_size < ram_base)
+		return -EINVAL;
+	if (fsize > flash_size || ram_size < LOADER_DTB_MAX)
+		return -E2BIG;
+	memset(out, 0, sizeof(*out));
+	out->kernel_ipa = flash_base;
+	out->entry = flash_base;
+	out->dtb_ipa = ram_base;
+	return 0;
+}

@@ -6,6 +6,7 @@
 #include <zvm/images.h>
 #include <zvm/loader.h>
 #include <zvm/vcpu.h>
+#include <zvm/vdev/fw_flash.h>
 #include <zvm/vdev/vdev.h>
 #include <zvm/vdev/vgic.h>
 #include <zvm/vdev/vpl011.h>
@@ -58,14 +59,20 @@ int vm_boot_load(struct vm *vm)
 	struct load_plan plan;
 	int err;
 
-	err = loader_plan(kernel, t->kernel.size, t->initrd.size, vm->mem.ipa_base, vm->mem.size,
-			  &plan);
+	if (t->firmware) /* the image is the flash (fw_flash.c): nothing to copy */
+		err =
+		    loader_plan_firmware(t->kernel.size, t->initrd.size, FW_FLASH0_BASE,
+					 FW_FLASH_BANK_SIZE, vm->mem.ipa_base, vm->mem.size, &plan);
+	else
+		err = loader_plan(kernel, t->kernel.size, t->initrd.size, vm->mem.ipa_base,
+				  vm->mem.size, &plan);
 	if (err)
 		return err;
 	err = vm_mem_clear(vm);
 	if (err)
 		return err;
-	err = vm_write(vm, plan.kernel_ipa, kernel, t->kernel.size);
+	if (!t->firmware)
+		err = vm_write(vm, plan.kernel_ipa, kernel, t->kernel.size);
 	if (!err && t->initrd.size)
 		err = vm_write(vm, plan.initrd_ipa, (const void *)(uintptr_t)t->initrd.pa,
 			       t->initrd.size);

@@ -2,14 +2,17 @@
  *
  * scripts/board-dtb.py writes one /reserved-memory child per image:
  *   zvm-image@ADDR { reg = <ADDR SIZE>; no-map; zvm,guest = "NAME"; zvm,role = "kernel";
- *                    zvm,bootargs = "..."; zvm,prio = <N>; };
- * (role "initrd" takes neither bootargs nor prio; prio is VM_PRIO_MIN..VM_PRIO_MAX)
+ *                    zvm,bootargs = "..."; zvm,prio = <N>; zvm,boot = "firmware"; };
+ * (role "initrd" takes neither bootargs, prio nor boot; prio is VM_PRIO_MIN..VM_PRIO_MAX;
+ * boot is "kernel" (the default: the arm64 Linux boot protocol, zvm/loader.c) or "firmware"
+ * (started as QEMU starts -bios firmware: include/zvm/vdev/fw_flash.h))
  * Those regions are reserved (board_parse), so the images stay intact for every VM created
  * from them. Pure libfdt code: the host unit tests run it unchanged. */
 #ifndef ZVM_IMAGES_H
 #define ZVM_IMAGES_H
 
 #include <kernel/board.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,6 +31,7 @@ struct guest_type {
 	struct guest_image initrd;
 	const char *bootargs; /* points into the DTB (which stays reserved); NULL when none */
 	unsigned prio;	      /* zvm,prio: default vCPU priority; 0 when none */
+	bool firmware;	      /* zvm,boot = "firmware": the kernel image is flash at IPA 0 */
 };
 
 /* Rebuilds the table from fdt's /reserved-memory. A guest with a malformed node, or with no

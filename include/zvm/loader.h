@@ -33,4 +33,12 @@ struct load_plan {
 int loader_plan(const void *kernel, size_t ksize, size_t initrd_size, uint64_t ram_base,
 		uint64_t ram_size, struct load_plan *out);
 
+/* Firmware boot, as QEMU virt starts `-bios` firmware: the image is flash at flash_base
+ * (not copied into RAM; kernel_ipa = flash_base), the vCPU starts at its first byte, and the
+ * DTB is at the start of RAM (x0 points there too). Firmware takes no initrd. 0; -EINVAL for
+ * bad arguments or an initrd; -E2BIG when the image is larger than flash_size or RAM cannot
+ * hold a DTB. */
+int loader_plan_firmware(size_t fsize, size_t initrd_size, uint64_t flash_base, uint64_t flash_size,
+			 uint64_t ram_base, uint64_t ram_size, struct load_plan *out);
+
 #endif

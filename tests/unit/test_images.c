@@ -256,6 +256,33 @@ static void test_prio_out_of_range(void **state)
 	expect_linux_dropped(fdt, -EINVAL, "zvm,prio");
 }
 
+/* zvm,boot: "firmware" marks the type, "kernel" is the default spelled out, anything else (or
+ * on the initrd) drops the type with a reason. */
+static void test_boot_mode(void **state)
+{
+	void *fdt = load("board.dtb");
+
+	(void)state;
+	assert_int_equal(guest_types_init(fdt), 0);
+	assert_false(guest_type_find("bare")->firmware);
+	set_string(fdt, BARE_KERNEL, "zvm,boot", "firmware");
+	set_string(fdt, LINUX_KERNEL, "zvm,boot", "kernel");
+	assert_int_equal(guest_types_init(fdt), 0);
+	assert_true(guest_type_find("bare")->firmware);
+	assert_false(guest_type_find("linux")->firmware);
+	free(fdt);
+
+	fdt = load("board.dtb");
+	set_string(fdt, LINUX_KERNEL, "zvm,boot", "bios");
+	expect_linux_dropped(fdt, -EINVAL, "zvm,boot");
+	fdt = load("board.dtb");
+	set_string(fdt, LINUX_INITRD, "zvm,boot", "firmware");
+	expect_linux_dropped(fdt, -EINVAL, "zvm,boot");
+	fdt = load("board.dtb");
+	assert_int_equal(fdt_setprop(fdt, node(fdt, LINUX_KERNEL), "zvm,boot", "firmware", 8), 0);
+	expect_linux_dropped(fdt, -EINVAL, "zvm,boot");
+}
+
 static void test_bootargs_unterminated(void **state)
 {
 	void *fdt = load("board.dtb");
@@ -417,6 +444,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_too_many),
 	    cmocka_unit_test(test_prio_on_initrd),
 	    cmocka_unit_test(test_prio_out_of_range),
+	    cmocka_unit_test(test_boot_mode),
 	};
 	char self[PATH_MAX];
 

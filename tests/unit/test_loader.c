@@ -201,6 +201,31 @@ static void test_bad_args(void **state)
 }
 
 /* Debian's kernel: text_offset 0 and an image_size past the file (its BSS). */
+/* Firmware boot: the image stays flash at flash_base, the vCPU starts there, the DTB is at the
+ * start of RAM; no initrd; the flash bank and RAM bound the sizes. */
+static void test_firmware(void **state)
+{
+	struct load_plan p;
+
+	(void)state;
+	memset(&p, 0xa5, sizeof(p));
+	assert_int_equal(loader_plan_firmware(971304, 0, 0, 64 * MIB, RAM, RAM_SIZE, &p), 0);
+	assert_int_equal(p.kernel_ipa, 0);
+	assert_int_equal(p.entry, 0);
+	assert_int_equal(p.dtb_ipa, RAM);
+	assert_int_equal(p.initrd_ipa, 0);
+	assert_false(p.arm64_image);
+	assert_int_equal(loader_plan_firmware(64 * MIB, 0, 0, 64 * MIB, RAM, RAM_SIZE, &p), 0);
+	assert_int_equal(loader_plan_firmware(64 * MIB + 1, 0, 0, 64 * MIB, RAM, RAM_SIZE, &p),
+			 -E2BIG);
+	assert_int_equal(loader_plan_firmware(4096, 0, 0, 64 * MIB, RAM, 1 * MIB, &p), -E2BIG);
+	assert_int_equal(loader_plan_firmware(4096, 4096, 0, 64 * MIB, RAM, RAM_SIZE, &p), -EINVAL);
+	assert_int_equal(loader_plan_firmware(0, 0, 0, 64 * MIB, RAM, RAM_SIZE, &p), -EINVAL);
+	assert_int_equal(loader_plan_firmware(4096, 0, 0, 64 * MIB, RAM + 4096, RAM_SIZE, &p),
+			 -EINVAL);
+	assert_int_equal(loader_plan_firmware(4096, 0, 0, 64 * MIB, RAM, RAM_SIZE, NULL), -EINVAL);
+}
+
 static void test_debian_image(void **state)
 {
 	FILE *f = fopen(linux_image, "rb");
@@ -252,6 +277,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_too_big),
 	    cmocka_unit_test(test_hostile_header),
 	    cmocka_unit_test(test_bad_args),
+	    cmocka_unit_test(test_firmware),
 	    cmocka_unit_test(test_debian_image),
 	};
 	char self[PATH_MAX];

@@ -346,19 +346,31 @@ static void test_loopback(void **state)
 
 static void test_bad_accesses(void **state)
 {
-	static const uint64_t bad_offsets[] = {0x001, 0x002, 0x003, 0x008,  0x00c,
-					       0x010, 0x014, 0x01c, 0x04c,  0x080,
-					       0xfdc, 0xfe1, 0xffe, 0x1000, ~0ULL & ~3ULL};
+	/* Holes between registers and past the region: no width reaches them. */
+	static const uint64_t holes[] = {0x008, 0x00b, 0x00c, 0x010,  0x014,	    0x01c,
+					 0x04c, 0x080, 0xfdc, 0x1000, ~0ULL & ~3ULL};
+	/* Inside a register but straddling into the next word at this width. */
+	static const struct {
+		uint64_t off;
+		unsigned size;
+	} straddles[] = {{0x001, 4}, {0x002, 4}, {0x003, 2}, {0xfe1, 4}, {0xffe, 4}, {0x033, 2}};
 	uint64_t v;
 
 	(void)state;
 	vpl011_receive(&vm, 'q');
-	for (size_t i = 0; i < sizeof(bad_offsets) / sizeof(bad_offsets[0]); i++) {
+	for (size_t i = 0; i < sizeof(holes) / sizeof(holes[0]); i++) {
 		v = 0x5a;
-		assert_int_equal(rd(bad_offsets[i], 4, &v), -EINVAL);
+		assert_int_equal(rd(holes[i], 4, &v), -EINVAL);
 		assert_int_equal(v, 0x5a);
-		assert_int_equal(wr(bad_offsets[i], 4, 'z'), -EINVAL);
-		assert_int_equal(rd(bad_offsets[i], 1, &v), -EINVAL);
+		assert_int_equal(wr(holes[i], 4, 'z'), -EINVAL);
+		assert_int_equal(rd(holes[i], 1, &v), -EINVAL);
+		assert_int_equal(wr(holes[i], 1, 'z'), -EINVAL);
+	}
+	for (size_t i = 0; i < sizeof(straddles) / sizeof(straddles[0]); i++) {
+		v = 0x5a;
+		assert_int_equal(rd(straddles[i].off, straddles[i].size, &v), -EINVAL);
+		assert_int_equal(v, 0x5a);
+		assert_int_equal(wr(straddles[i].off, straddles[i].size, 'z'), -EINVAL);
 	}
 	/* Widths other than 1, 2, 4 at a real register, DR included: nothing happens. */
 	assert_int_equal(rd(DR, 8, &v), -EINVAL);
@@ -371,6 +383,49 @@ static void test_bad_accesses(void **state)
 	assert_int_equal(rd32(DR), 'q');
 }
 
+/* Byte and halfword accesses reach the lanes of a register (U-Boot's md.b walks FR byte by
+ * byte); a narrow write keeps the other lanes; DR's upper lanes neither pop nor transmit. */
+static void test_byte_lanes(void **state)
+{
+	uint64_t v;
+
+	(void)state;
+	assert_int_equal(rd(FR, 1, &v), 0);
+	assert_int_equal(v, FR_TXFE | FR_RXFE);
+	for (unsigned lane = 1; lane < 4; lane++) {
+		v = 0x5a;
+		assert_int_equal(rd(FR + lane, 1, &v), 0);
+		assert_int_equal(v, 0);
+	}
+	wr32(CR, 0x0301);
+	assert_int_equal(rd(CR + 1, 1, &v), 0);
+	assert_int_equal(v, 0x03);
+	assert_int_equal(rd(CR + 2, 2, &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(wr(CR + 1, 1, 0x02), 0);
+	assert_int_equal(rd32(CR), 0x0201);
+	assert_int_equal(wr(CR, 1, 0x81), 0);
+	assert_int_equal(rd32(CR), 0x0281);
+	wr32(IBRD, 0x1234);
+	assert_int_equal(rd(IBRD + 1, 1, &v), 0);
+	assert_int_equal(v, 0x12);
+	assert_int_equal(wr(IBRD + 2, 2, 0xffff), 0); /* beyond IBRD's 16 bits */
+	assert_int_equal(rd32(IBRD), 0x1234);
+	assert_int_equal(rd(0xfe0 + 1, 1, &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(rd(0xfe0, 2, &v), 0);
+	assert_int_equal(v, 0x11);
+
+	vpl011_receive(&vm, 'q');
+	assert_int_equal(rd(DR + 1, 1, &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(rd(DR + 2, 2, &v), 0);
+	assert_int_equal(wr(DR + 1, 1, 'x'), 0);
+	assert_int_equal(wr(DR + 3, 1, 'y'), 0);
+	assert_int_equal(console_len, 0);
+	assert_int_equal(rd32(DR), 'q');
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -378,6 +433,7 @@ int main(void)
 	    cmocka_unit_test(test_create_fails_on_busy_bus),
 	    cmocka_unit_test_setup_teardown(test_reset_values_and_readback, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_transmit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_byte_lanes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tx_interrupt_is_level, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_receive, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rx_fifo_full_and_wrap, setup, teardown),

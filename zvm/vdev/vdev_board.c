@@ -6,6 +6,7 @@
  * The entropy device is optional: it has no host entropy source yet (ZVM has no driver for
  * QEMU's virtio-rng, and the CPU may lack RNDR), so it would only leave a guest's hwrng
  * waiting; its transport tests and Linux's probe ask for it. */
+#include <zvm/vdev/fw_flash.h>
 #include <zvm/vdev/pvpanic.h>
 #include <zvm/vdev/vdev.h>
 #include <zvm/vdev/vpl061.h>
@@ -13,9 +14,8 @@
 #include <zvm/virtio/virtio_rng.h>
 
 static int (*const board[])(struct vm *vm) = {
-    vpl061_create,
-    pvpanic_create,
-    virtio_console_create,
+    vpl061_create, pvpanic_create, virtio_console_create,
+    fw_flash_create, /* firmware-mode guest types only */
 };
 
 const char *const vdev_optional_names[VDEV_NR_OPTIONAL] = {"virtio-rng"};

@@ -114,69 +114,85 @@ static uint32_t flags(const struct vpl011_regs *r)
 	return fr;
 }
 
-/* Every register is one 32-bit word; narrower accesses reach its low bits only. */
+/* Every register is one 32-bit word. Narrower accesses reach its byte lanes (U-Boot's md.b
+ * reads FR+1); an access may not straddle two words. */
 static bool valid_access(uint64_t offset, unsigned size)
 {
-	return (size == 1 || size == 2 || size == 4) && offset < VPL011_SIZE && !(offset & 3);
+	return (size == 1 || size == 2 || size == 4) && offset < VPL011_SIZE &&
+	       (offset & 3) + size <= 4;
 }
 
-static uint64_t size_mask(unsigned size)
+static uint32_t size_mask(unsigned size)
 {
-	return (1ULL << (size * 8)) - 1;
+	return size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
 }
 
-int vpl011_regs_read(struct vpl011_regs *r, uint64_t offset, unsigned size, uint64_t *val)
+/* The word at reg (4-byte aligned) without side effects, except that pop reads UARTDR's
+ * FIFO. -EINVAL for the holes between registers. */
+static int read_word(struct vpl011_regs *r, uint64_t reg, bool pop, uint32_t *v)
 {
-	uint32_t v;
-
-	if (!valid_access(offset, size))
-		return -EINVAL;
-	switch (offset) {
+	switch (reg) {
 	case UARTDR:
-		v = rx_pop(r);
+		*v = pop ? rx_pop(r) : 0;
 		break;
 	case UARTRSR: /* no receive errors are ever recorded */
 	case UARTICR:
 	case UARTDMACR:
-		v = 0;
+		*v = 0;
 		break;
 	case UARTFR:
-		v = flags(r);
+		*v = flags(r);
 		break;
 	case UARTILPR:
-		v = r->ilpr;
+		*v = r->ilpr;
 		break;
 	case UARTIBRD:
-		v = r->ibrd;
+		*v = r->ibrd;
 		break;
 	case UARTFBRD:
-		v = r->fbrd;
+		*v = r->fbrd;
 		break;
 	case UARTLCR_H:
-		v = r->lcr_h;
+		*v = r->lcr_h;
 		break;
 	case UARTCR:
-		v = r->cr;
+		*v = r->cr;
 		break;
 	case UARTIFLS:
-		v = r->ifls;
+		*v = r->ifls;
 		break;
 	case UARTIMSC:
-		v = r->imsc;
+		*v = r->imsc;
 		break;
 	case UARTRIS:
-		v = raw_status(r);
+		*v = raw_status(r);
 		break;
 	case UARTMIS:
-		v = vpl011_regs_mis(r);
+		*v = vpl011_regs_mis(r);
 		break;
 	default:
-		if (offset < UARTPERIPHID0)
+		if (reg < UARTPERIPHID0)
 			return -EINVAL;
-		v = id_regs[(offset - UARTPERIPHID0) / 4];
+		*v = id_regs[(reg - UARTPERIPHID0) / 4];
 		break;
 	}
-	*val = v & size_mask(size);
+	return 0;
+}
+
+int vpl011_regs_read(struct vpl011_regs *r, uint64_t offset, unsigned size, uint64_t *val)
+{
+	unsigned shift = (offset & 3) * 8;
+	uint32_t v;
+	int err;
+
+	if (!valid_access(offset, size))
+		return -EINVAL;
+	/* Only a read of DR's data byte (lane 0) takes a character from the FIFO; its upper
+	 * lanes hold the error bits, and none are ever recorded. */
+	err = read_word(r, offset & ~3ull, !shift, &v);
+	if (err)
+		return err;
+	*val = (v >> shift) & size_mask(size);
 	return 0;
 }
 
@@ -188,7 +204,23 @@ int vpl011_regs_write(struct vpl011_regs *r, uint64_t offset, unsigned size, uin
 	eff->tx = false;
 	if (!valid_access(offset, size))
 		return -EINVAL;
-	v = (uint32_t)(val & size_mask(size));
+	v = (uint32_t)val & size_mask(size);
+	if (offset & 3 || size < 4) {
+		/* A narrow write changes its own lanes only: the others keep their value. DR's
+		 * upper lanes are read-only error bits, so only its lane 0 transmits. */
+		unsigned shift = (offset & 3) * 8;
+		uint32_t cur;
+
+		offset &= ~3ull;
+		if (offset == UARTDR && shift)
+			return 0;
+		if (offset != UARTDR) {
+			int err = read_word(r, offset, false, &cur);
+			if (err)
+				return err;
+			v = (cur & ~(size_mask(size) << shift)) | (v << shift);
+		}
+	}
 	switch (offset) {
 	case UARTDR:
 		/* Enable bits are ignored: earlycon writes before anyone sets UARTEN. Loopback
