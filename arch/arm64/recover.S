@@ -3,6 +3,7 @@
  * that only fn's owner has to pay for returns (by eret, IRQs masked, x0 = r) to
  * k_recover_resume, which drops fn's frames and returns 1 from k_call_recoverable. */
 #include <arch/asm.h>
+#include <arch/callee_saved.inc>
 
 #define RECOVER_FRAME 112 /* x29, x30, x19-x28, DAIF */
 #define RECOVER_SP    0	  /* offsetof(struct k_recover, sp) */

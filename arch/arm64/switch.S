@@ -1,6 +1,7 @@
 /* Thread context switch. Only callee-saved registers are kept (it is a function call), plus the
  * whole FP/SIMD file, which host code never uses: it is the thread's (or its guest's) own. */
 #include <arch/asm.h>
+#include <arch/callee_saved.inc>
 
 #define CTX_SP     96
 #define CTX_FPSIMD 112

@@ -4,6 +4,7 @@
  * EL1 system registers stay in the CPU while the vCPU thread runs (see zvm/vcpu_sr.c), and the
  * FP registers belong to the thread (arch_switch moves them). */
 #include <arch/asm.h>
+#include <arch/callee_saved.inc>
 #include <zvm/vcpu_asm.h>
 
 #define HOST_FRAME 96
