@@ -5,6 +5,7 @@
 #include <shell/shell.h>
 #include <zvm/placement.h>
 #include <zvm/vcpu.h>
+#include <zvm/vdev/vdev_worker.h>
 #include <zvm/vm.h>
 #include <zvm/vm_stat.h>
 
@@ -56,8 +57,7 @@ void vm_stat_print(struct vm *vm)
 		struct budget_acct a;
 
 		k_budget_read(&vm->budget, &a);
-		/* Set up with the VM, constant after: read without the scheduler's lock. */
-		unsigned workers = vm->budget.nthreads - vm->nr_vcpus;
+		unsigned workers = vdev_worker_count(vm);
 
 		shell_print("budget %u.%u/%u ms for %u vCPU%s and %u device worker%s: %llu us used "
 			    "this period, %s, throttled %llu times",

@@ -196,3 +196,12 @@ int vdev_workers_budget(struct vm *vm, struct k_budget *b)
 	}
 	return 0;
 }
+
+unsigned vdev_worker_count(struct vm *vm)
+{
+	unsigned n = 0;
+
+	for (struct vdev *d = vm->vdevs.head; d; d = d->next)
+		n += d->worker != NULL;
+	return n;
+}
