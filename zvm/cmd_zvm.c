@@ -212,13 +212,23 @@ static int cmd_fault(int argc, char **argv)
 
 	if (!vm)
 		return -ENOENT;
+	/* A worker's fault with that policy deletes the VM, whose workers are then freed while
+	 * this loop may still be arming the next one. */
+	if (fault_paths[i].worker && vm->on_crash == VM_CRASH_DELETE) {
+		shell_error("vm %u is deleted when it crashes: the worker paths need another "
+			    "--on-crash policy",
+			    vm->id);
+		vm_put(vm);
+		return -EBUSY;
+	}
+	/* Said first: a worker's pass starts at once, and its fault report follows. */
 	if (fault_paths[i].worker) {
-		vdev_workers_fault_arm(vm, fault_paths[i].how);
 		shell_print("vm %u: its device workers' next pass faults at EL2 (%s path)", vm->id,
 			    path);
+		vdev_workers_fault_arm(vm, fault_paths[i].how);
 	} else {
-		vcpu_fault_arm(vm, fault_paths[i].how);
 		shell_print("vm %u: its next WFI exit faults at EL2 (%s path)", vm->id, path);
+		vcpu_fault_arm(vm, fault_paths[i].how);
 	}
 	vm_put(vm);
 	return 0;
