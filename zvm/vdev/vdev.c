@@ -78,9 +78,7 @@ void vdev_destroy_all(struct vm *vm)
 {
 	struct vdev *d = vm->vdevs.head, *rev = NULL;
 
-	for (struct vdev *w = d; w; w = w->next)
-		if (w->worker)
-			vdev_worker_stop(w);
+	vdev_workers_stop(vm); /* the devices' stop first, then the workers (idempotent) */
 	vm->vdevs.head = NULL;
 	vm->vdevs.tail = &vm->vdevs.head;
 	while (d) {

@@ -167,6 +167,9 @@ void vdev_worker_stop(struct vdev *d)
 void vdev_workers_stop(struct vm *vm)
 {
 	for (struct vdev *d = vm->vdevs.head; d; d = d->next)
+		if (d->ops->stop)
+			d->ops->stop(d);
+	for (struct vdev *d = vm->vdevs.head; d; d = d->next)
 		vdev_worker_stop(d);
 }
 
