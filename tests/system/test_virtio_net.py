@@ -52,9 +52,17 @@ def test_two_linux_vms_ping_each_other(zvm):
         out = shell(g, "ping -c 2 -W 5 10.0.0.2", timeout=60)
         assert re.search(r"2 packets transmitted, 2 packets received", out), out
     info = zvm.run(f"zvm info -n {a}")
-    m = re.search(r"net: mac 52:54:00:5a:00:[0-9a-f]{2}, switch port \d+, tx (\d+) \(dropped 0\), "
-                  r"rx (\d+)", info)
+    m = re.search(r"net: mac 52:54:00:5a:00:[0-9a-f]{2}, switch port \d+, tx (\d+) \(dropped 0, "
+                  r"spoofed 0\), rx (\d+)", info)
     assert m and int(m.group(1)) >= 3 and int(m.group(2)) >= 3, info
+    # A guest posing as another MAC is not forwarded (the host gave each port its MAC).
+    with Guest(zvm, b) as g:
+        resync(g)
+        shell(g, "ip link set eth0 address 52:54:00:5a:00:99")
+        out = shell(g, "ping -c 2 -W 2 10.0.0.1", timeout=60)
+        assert "2 packets transmitted, 0 packets received" in out, out
+    m = re.search(r"tx \d+ \(dropped \d+, spoofed (\d+)\)", zvm.run(f"zvm info -n {b}"))
+    assert m and int(m.group(1)) >= 2
     # A deleted VM leaves the switch: the other's frames to it go nowhere, and it carries on.
     assert "deleted" in zvm.run(f"zvm delete -n {a}")
     with Guest(zvm, b) as g:

@@ -73,7 +73,6 @@ void vdev_reset_all(struct vm *vm)
 			vdev_worker_resume(d);
 }
 
-/* Last created first, as a device may use one created before it. */
 /* The devices' stop first, every one of them, then the workers: a device other VMs' threads
  * can reach must have left them before any worker is gone. Idempotent. */
 void vdev_workers_stop(struct vm *vm)
@@ -86,6 +85,7 @@ void vdev_workers_stop(struct vm *vm)
 			vdev_worker_stop(d);
 }
 
+/* Last created first, as a device may use one created before it. */
 void vdev_destroy_all(struct vm *vm)
 {
 	struct vdev *d = vm->vdevs.head, *rev = NULL;

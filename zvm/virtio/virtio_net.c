@@ -1,11 +1,16 @@
-/* virtio-net on the host switch (include/zvm/virtio/virtio_net.h). Locking: one mutex for the
- * switch, the port table and every inbox (worker threads only; held for a table walk and a
- * frame copy, never across guest memory accesses). A port leaves the switch in the device's
- * stop, before its worker stops, so no other worker kicks a stopped one. */
+/* virtio-net on the host switch (include/zvm/virtio/virtio_net.h). Locking: spinlocks only, so
+ * a holder cannot be preempted or throttled by its VM's CPU budget while other VMs wait (a
+ * mutex held by a throttled worker would stall every VM's network until its refill):
+ *   sw_lock    the switch table and the port table; held for one table walk and, while a
+ *              frame is handed out, one inbox copy per destination port (a frame of at most
+ *              VNET_FRAME_MAX bytes; at most VSWITCH_PORTS - 1 copies for a broadcast);
+ *   n->lock    a port's inbox; held for one frame copy at most.
+ * Never across guest memory accesses. A port leaves the switch in the device's stop, before
+ * its worker stops, so no other worker kicks a stopped one. */
 #include <errno.h>
 #include <kernel/heap.h>
 #include <kernel/init_hook.h>
-#include <kernel/mutex.h>
+#include <kernel/spinlock.h>
 #include <kernel/time.h>
 #include <string.h>
 #include <zvm/virtio/virtio_mmio_vdev.h>
@@ -25,52 +30,62 @@ struct vnet {
 	struct virtio_mmio_dev *m;
 	int port; /* on the switch; -1 once stopped */
 	uint8_t mac[ETH_ALEN];
-	/* The inbox, under sw_lock: frames [head, head + count) mod VNET_INBOX. */
+	struct k_spinlock lock; /* the inbox */
+	/* The inbox, under lock: frames [head, head + count) mod VNET_INBOX. */
 	struct frame inbox[VNET_INBOX];
 	unsigned head, count;
-	/* Counters: tx and rx by the owner's worker, inbox_drops by any worker (sw_lock). */
-	uint64_t tx_frames, tx_drops, rx_frames, rx_drops, inbox_drops;
+	/* Counters: tx and rx by the owner's worker, inbox_drops under lock. */
+	uint64_t tx_frames, tx_drops, tx_spoofed, rx_frames, rx_drops, inbox_drops;
 };
 
-static struct k_mutex sw_lock;
+static struct k_spinlock sw_lock;
 static struct vswitch sw;
 static struct vnet *ports[VSWITCH_PORTS];
 
 static void vnet_init(void)
 {
-	k_mutex_init(&sw_lock);
 	vswitch_init(&sw);
 }
 INIT_HOOK(INIT_HOOK_BOOT, vnet_init);
 
-/* sw_lock held. */
+/* sw_lock held (n stays on the switch). */
 static void inbox_put(struct vnet *n, const uint8_t *data, size_t len)
 {
-	struct frame *f;
+	k_spinlock_key_t key = k_spin_lock(&n->lock);
 
 	if (n->count == VNET_INBOX) {
 		n->inbox_drops++; /* the guest does not take its frames: as a full NIC ring */
-		return;
+	} else {
+		struct frame *f = &n->inbox[(n->head + n->count) % VNET_INBOX];
+
+		memcpy(f->data, data, len);
+		f->len = (uint16_t)len;
+		n->count++;
 	}
-	f = &n->inbox[(n->head + n->count) % VNET_INBOX];
-	memcpy(f->data, data, len);
-	f->len = (uint16_t)len;
-	n->count++;
+	k_spin_unlock(&n->lock, key);
 }
 
 static void tx_frame(struct vnet *n, const uint8_t *data, size_t len)
 {
+	k_spinlock_key_t key;
 	vswitch_mask_t to;
 
-	k_mutex_lock(&sw_lock, K_FOREVER);
-	to = vswitch_forward(&sw, (unsigned)n->port, data, len, k_uptime_ms() / 1000);
+	/* The host gave the port its MAC and offers no way to change it: a frame from another
+	 * source is a guest posing as someone else (or filling the table), never forwarded. */
+	if (memcmp(data + ETH_ALEN, n->mac, ETH_ALEN)) {
+		n->tx_spoofed++;
+		return;
+	}
+	key = k_spin_lock(&sw_lock);
+	to = n->port < 0 ? 0
+			 : vswitch_forward(&sw, (unsigned)n->port, data, len, k_uptime_ms() / 1000);
 	for (unsigned p = 0; to; p++, to >>= 1) {
 		if (!(to & 1) || !ports[p])
 			continue;
 		inbox_put(ports[p], data, len);
 		virtio_mmio_dev_kick(ports[p]->m, VNET_RXQ);
 	}
-	k_mutex_unlock(&sw_lock);
+	k_spin_unlock(&sw_lock, key);
 }
 
 static void drain_tx(struct virtio_mmio_dev *m, struct vnet *n)
@@ -111,28 +126,25 @@ static void drain_tx(struct virtio_mmio_dev *m, struct vnet *n)
 	} while (virtio_mmio_dev_kicks(m, VNET_TXQ, gen, true));
 }
 
-/* The inbox's oldest frame into buf: its length, or 0 when the inbox is empty. */
-static size_t inbox_peek(struct vnet *n, uint8_t *buf)
+static bool inbox_empty(struct vnet *n)
 {
+	return !__atomic_load_n(&n->count, __ATOMIC_ACQUIRE);
+}
+
+/* Takes the inbox's oldest frame into buf: its length, or 0 when the inbox is empty. */
+static size_t inbox_take(struct vnet *n, uint8_t *buf)
+{
+	k_spinlock_key_t key = k_spin_lock(&n->lock);
 	size_t len = 0;
 
-	k_mutex_lock(&sw_lock, K_FOREVER);
 	if (n->count) {
 		len = n->inbox[n->head].len;
 		memcpy(buf, n->inbox[n->head].data, len);
-	}
-	k_mutex_unlock(&sw_lock);
-	return len;
-}
-
-static void inbox_drop_head(struct vnet *n)
-{
-	k_mutex_lock(&sw_lock, K_FOREVER);
-	if (n->count) {
 		n->head = (n->head + 1) % VNET_INBOX;
 		n->count--;
 	}
-	k_mutex_unlock(&sw_lock);
+	k_spin_unlock(&n->lock, key);
+	return len;
 }
 
 static void drain_rx(struct virtio_mmio_dev *m, struct vnet *n)
@@ -149,11 +161,11 @@ static void drain_rx(struct virtio_mmio_dev *m, struct vnet *n)
 	for (;;) {
 		bool starved = false;
 		int pushed = 0;
-		size_t len;
 
 		virtio_mmio_dev_kicks(m, VNET_RXQ, gen, false);
-		while ((len = inbox_peek(n, buf))) {
-			uint32_t used = VNET_HDR_LEN + (uint32_t)len;
+		/* A buffer first, then the frame: a frame waits in the inbox, not on the stack. */
+		while (!inbox_empty(n)) {
+			uint32_t len, used;
 			int r = virtio_mmio_dev_pop(m, VNET_RXQ, gen, &c);
 
 			if (r < 0)
@@ -162,16 +174,17 @@ static void drain_rx(struct virtio_mmio_dev *m, struct vnet *n)
 				starved = true; /* the frame waits for the driver's next buffer */
 				break;
 			}
-			if (c.bad || c.write_len < used ||
+			len =
+			    (uint32_t)inbox_take(n, buf); /* only this worker takes: still there */
+			used = VNET_HDR_LEN + len;
+			if (!len || c.bad || c.write_len < used ||
 			    virtq_chain_write(q, &c, 0, hdr, sizeof(hdr)) ||
-			    virtq_chain_write(q, &c, VNET_HDR_LEN, buf, (uint32_t)len)) {
-				n->rx_drops++; /* a buffer too small or outside RAM: the frame is
-						  lost */
+			    virtq_chain_write(q, &c, VNET_HDR_LEN, buf, len)) {
+				n->rx_drops++; /* a buffer too small or outside RAM: lost */
 				used = 0;
 			} else {
 				n->rx_frames++;
 			}
-			inbox_drop_head(n);
 			if (virtio_mmio_dev_push(m, VNET_RXQ, gen, c.head, used))
 				return;
 			pushed++;
@@ -200,21 +213,22 @@ static void vnet_notify(struct virtio_mmio_dev *m, unsigned queue)
 static void vnet_reset(struct virtio_mmio_dev *m)
 {
 	struct vnet *n = virtio_mmio_dev_priv(m);
+	k_spinlock_key_t key = k_spin_lock(&n->lock);
 
-	k_mutex_lock(&sw_lock, K_FOREVER);
 	n->head = n->count = 0;
-	k_mutex_unlock(&sw_lock);
+	k_spin_unlock(&n->lock, key);
 }
 
 static void port_leave(struct vnet *n)
 {
-	k_mutex_lock(&sw_lock, K_FOREVER);
+	k_spinlock_key_t key = k_spin_lock(&sw_lock);
+
 	if (n->port >= 0) {
 		vswitch_detach(&sw, (unsigned)n->port);
 		ports[n->port] = NULL;
 		n->port = -1;
 	}
-	k_mutex_unlock(&sw_lock);
+	k_spin_unlock(&sw_lock, key);
 }
 
 static void vnet_stop(struct virtio_mmio_dev *m)
@@ -260,12 +274,12 @@ static void vnet_info(struct virtio_mmio_dev *m, void (*print)(const char *fmt, 
 {
 	const struct vnet *n = virtio_mmio_dev_priv(m);
 
-	print("    net: mac %02x:%02x:%02x:%02x:%02x:%02x, switch port %d, tx %llu (dropped %llu), "
-	      "rx %llu (dropped %llu, inbox full %llu)",
+	print("    net: mac %02x:%02x:%02x:%02x:%02x:%02x, switch port %d, tx %llu (dropped %llu, "
+	      "spoofed %llu), rx %llu (dropped %llu, inbox full %llu)",
 	      n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4], n->mac[5], n->port,
 	      (unsigned long long)n->tx_frames, (unsigned long long)n->tx_drops,
-	      (unsigned long long)n->rx_frames, (unsigned long long)n->rx_drops,
-	      (unsigned long long)n->inbox_drops);
+	      (unsigned long long)n->tx_spoofed, (unsigned long long)n->rx_frames,
+	      (unsigned long long)n->rx_drops, (unsigned long long)n->inbox_drops);
 }
 
 static const struct virtio_dev_ops vnet_ops = {
@@ -286,6 +300,7 @@ static const struct virtio_dev_ops vnet_ops = {
 int virtio_net_create(struct vm *vm)
 {
 	struct vnet *n = k_calloc(1, sizeof(*n));
+	k_spinlock_key_t key;
 	int port, err;
 
 	if (!n)
@@ -300,12 +315,12 @@ int virtio_net_create(struct vm *vm)
 	err = virtio_mmio_dev_create(vm, &vnet_ops, n, &n->m);
 	if (err)
 		return err; /* n is freed with the VM */
-	k_mutex_lock(&sw_lock, K_FOREVER);
+	key = k_spin_lock(&sw_lock);
 	port = vswitch_attach(&sw);
 	if (port >= 0) {
 		n->port = port;
 		ports[port] = n;
 	}
-	k_mutex_unlock(&sw_lock);
+	k_spin_unlock(&sw_lock, key);
 	return port < 0 ? -ENOSPC : 0;
 }
