@@ -244,13 +244,14 @@ static void hostile_used_entries_refused(void **state)
 	complete(0xffffffffu, 1);
 	expect_refused();
 	r.used[1]--;
-	complete((uint32_t)(h + 1), 1); /* a descriptor that is not a head in flight */
+	complete((uint32_t)(h + 1), 0); /* a descriptor that is not a head in flight */
 	expect_refused();
 	r.used[1]--;
 	complete((uint32_t)h, 514); /* more than the chain let it write */
 	expect_refused();
 	r.used[1]--;
-	r.used[1] = 5; /* more completions than requests */
+	complete((uint32_t)h, 1);
+	r.used[1] = 5; /* a good first entry, but more completions than requests */
 	expect_refused();
 	r.used[1] = 0;
 
@@ -258,7 +259,7 @@ static void hostile_used_entries_refused(void **state)
 	assert_int_equal(vring_pop_used(&r, &head, &len), 1);
 	assert_int_equal(head, h);
 	/* The same head twice: no longer in flight. */
-	complete((uint32_t)h, 513);
+	complete((uint32_t)h, 0);
 	assert_int_equal(vring_pop_used(&r, &head, &len), -EIO);
 }
 
