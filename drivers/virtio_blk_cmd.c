@@ -97,6 +97,29 @@ static int read_write(int argc, char **argv)
 	return 0;
 }
 
+static int show_id(const char *name)
+{
+	struct blkdev *d = blkdev_find(name);
+	char id[21];
+	int err;
+
+	if (!d) {
+		shell_error("no such disk: %s", name);
+		return -ENODEV;
+	}
+	err = blkdev_get_id(d, id);
+	if (err) {
+		shell_error("%s: %s", name, why(err));
+		return err;
+	}
+	/* The device's bytes: print only what is plainly text. */
+	for (char *c = id; *c; c++)
+		if (*c < 0x20 || *c > 0x7e)
+			*c = '?';
+	shell_print("%s: id \"%s\"", name, id);
+	return 0;
+}
+
 int cmd_kernel_blk(int argc, char **argv)
 {
 	if (argc == 1) {
@@ -105,5 +128,7 @@ int cmd_kernel_blk(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "read") || !strcmp(argv[1], "write"))
 		return read_write(argc, argv);
+	if (!strcmp(argv[1], "id") && argc == 3)
+		return show_id(argv[2]);
 	return -EINVAL;
 }

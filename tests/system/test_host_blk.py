@@ -94,6 +94,7 @@ def test_last_sector_and_past_the_end(zvm, image):
     out = zvm.run(f"kernel blk read vda {SECTORS + 5}")
     assert "sector past the end of the disk" in out
     assert "error: no such disk: vdz" in zvm.run("kernel blk read vdz 0")
+    assert "error: no such disk: vdz" in zvm.run("kernel blk id vdz")
     assert "usage" in zvm.run("kernel blk write vda 0 0x100")
     assert stats(zvm)[2] == 0  # refused before reaching the device
 
@@ -113,8 +114,10 @@ def test_read_only_disk_refuses_writes(fresh_zvm, tmp_path):
     m = fresh_zvm(disk=None, extra=[
         "-global", "virtio-mmio.force-legacy=false",
         "-drive", f"if=none,file={path},format=raw,id=ro,readonly=on",
-        "-device", "virtio-blk-device,drive=ro"])
+        "-device", "virtio-blk-device,drive=ro,serial=ZVM-RO-0123456789abc"])
     m.boot()
     assert re.search(r"^vda\s+2048\s+1\s+512\s+yes\s", m.run("kernel blk"), re.M)
     assert "error: vda sector 0: disk is read-only" in m.run("kernel blk write vda 0 0x22")
     assert dump(m.run("kernel blk read vda 0")) == bytes(64)
+    # GET_ID: 20 bytes, not NUL-terminated when the serial fills them.
+    assert 'vda: id "ZVM-RO-0123456789abc"' in m.run("kernel blk id vda")
