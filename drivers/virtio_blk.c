@@ -175,7 +175,7 @@ static int probe_disk(struct blkdev *d)
 	d->dma = page_alloc(0);
 	d->bounce = page_alloc(BOUNCE_ORDER);
 	if (!d->dma || !d->bounce)
-		return fail_probe(d, "out of memory"); /* pages kept: boot fails soon anyway */
+		return fail_probe(d, "out of memory"); /* a page got is kept: rare, boot only */
 	vring_init(&d->ring, d->dma->ring, num);
 	wr(d, MMIO_QUEUE_NUM, num);
 	wr64(d, MMIO_QUEUE_DESC, (uintptr_t)d->ring.desc);
