@@ -160,6 +160,17 @@ $(DEMO_DIR)/board.dtb $(DEMO_DIR)/qemu.args &: scripts/board-dtb.py $(GUESTS_CON
 .PHONY: run-demo
 run-demo: setup all $(DEMO_DIR)/qemu.args
 	$(QEMU) $(QEMU_ARGS) $$(cat $(DEMO_DIR)/qemu.args)
+# make run-uboot: the same board booted as on hardware, through U-Boot (docs/uboot.md). QEMU
+# starts Debian's qemu_arm64 U-Boot at EL2; its distro boot finds boot.scr on the virtio disk.
+UBOOT_BIN := /usr/lib/u-boot/qemu_arm64/u-boot.bin
+UBOOT_DIR  = $(BUILD)/uboot/$(CPU)-smp$(SMP)-$(MEM)
+$(UBOOT_DIR)/boot.img: scripts/uboot-disk.py $(BOARD_ARGS) $(BUILD)/zvm.bin
+	$(PYTHON) scripts/uboot-disk.py --board $(BOARD_DIR) --zvm $(BUILD)/zvm.bin --out $(UBOOT_DIR)
+.PHONY: run-uboot uboot-disk
+uboot-disk: $(UBOOT_DIR)/boot.img
+run-uboot: setup all $(UBOOT_DIR)/boot.img
+	$(QEMU) -M $(QEMU_MACHINE) -cpu $(CPU) -smp $(SMP) -m $(MEM) -nographic -bios $(UBOOT_BIN) \
+		-drive if=none,file=$(UBOOT_DIR)/boot.img,format=raw,id=d0 -device virtio-blk-device,drive=d0
 system-test: images
 # Written by board-dtb.py: the image files the config names (test guests too).
 -include $(BOARD_DIR)/board.d

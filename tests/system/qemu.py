@@ -11,6 +11,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BUILD = os.path.join(ROOT, "build")
 PROMPT = "zvm_host:~# "
 RTOS_PROMPT = "zvm_rtos:~# "
+UBOOT_BIN = "/usr/lib/u-boot/qemu_arm64/u-boot.bin"
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
@@ -32,18 +33,25 @@ def host_disk_args(path):
 
 
 def qemu_command(cpu="cortex-a57", smp=4, mem="2G", virtualization=True, images=True, extra=(),
-                 vms=None, kernel="zvm.bin", board_machine=None, disk=HOST_DISK):
+                 vms=None, kernel="zvm.bin", board_machine=None, disk=HOST_DISK, uboot_disk=None):
     """The QEMU command line; with `images`, the guest images and the board DTB that
     describes them (configs/guests.conf) come along, as with `make run`. `vms`: a .dtsi
     fragment of boot-time VMs for the board's /chosen (docs/boot-vms.md). `kernel` is relative
     to build/ (rtos/rtos.bin: the RTOS natively, as `make run-rtos`). `board_machine`: dump the
     board DTB from another machine than the one booted (a board that lacks something).
-    `disk`: the raw image attached as the host disk, None for none."""
+    `disk`: the raw image attached as the host disk, None for none. `uboot_disk`: boot through
+    U-Boot from that disk (scripts/uboot-disk.py, `make run-uboot`) instead of -kernel; the disk
+    then holds the images and the DTB."""
     machine = board.MACHINE if virtualization else "virt,gic-version=3"
     loads = ()
     if images:
         loads = board.image_args(cpu=cpu, smp=smp, mem=mem, machine=board_machine or machine,
                                  vms=vms)
+    if uboot_disk:
+        return ["qemu-system-aarch64", "-M", machine, "-cpu", cpu, "-smp", str(smp), "-m", mem,
+                "-nographic", "-bios", UBOOT_BIN, "-drive",
+                f"if=none,file={uboot_disk},format=raw,id=d0", "-device",
+                "virtio-blk-device,drive=d0", *extra]
     return ["qemu-system-aarch64", "-M", machine, "-cpu", cpu, "-smp", str(smp), "-m", mem,
             "-nographic", "-kernel", os.path.join(BUILD, kernel), *loads,
             *(host_disk_args(disk) if disk else ()), *extra]
