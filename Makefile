@@ -22,7 +22,7 @@ LIBLZO   := $(DEPS)/usr/lib/aarch64-linux-gnu/liblzo2.a
 LIBLZO_ZVM := $(BUILD)/liblzo2-zvm.a
 # The compression pool's size in MiB (zvm/mem/zpool_sys.c; the board's /chosen
 # zvm,zpool-size overrides it, 0 = no pool).
-ZPOOL_MB ?= 16 # zvm compress (issue 9) stores dynamic VMs' cold pages in it
+ZPOOL_MB ?= 0 # no pool by default until stage 2 stores cold pages in it (issue 9)
 
 # The kernel is built twice (include/arch/el.h): ARCH_EL=2 with the VM manager as ZVM, and
 # ARCH_EL=1 without it as the RTOS guest image.

@@ -1,9 +1,22 @@
-"""`zvm compress` (issue 9): a dynamic VM's cold pages into the host's compression pool
-(ZPOOL_MB, 16 MiB by default), and back on the guest's next access, bit-exact."""
+"""`zvm compress` (issue 9): a dynamic VM's cold pages into the host's compression pool, and
+back on the guest's next access, bit-exact. The pool is off in a default build: this module's
+machine gets 4 MiB from the board's /chosen zvm,zpool-size (vms/zpool4m.vms.dtsi)."""
+import os
 import re
 import time
 
-from qemu import Guest, create_vm, mem_used
+import pytest
+from qemu import Guest, Zvm, create_vm, mem_used
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+@pytest.fixture(scope="module")
+def zvm():
+    vm = Zvm(vms=os.path.join(HERE, "vms", "zpool4m.vms.dtsi"))
+    vm.boot()
+    yield vm
+    vm.close()
 
 
 def info(zvm, vm):
