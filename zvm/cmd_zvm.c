@@ -346,6 +346,8 @@ static const struct shell_cmd zvm_subcmds[] = {
 		 "debug: fault at EL2 in the VM's next WFI exit or device work", cmd_fault),
     SHELL_SUBCMD(age, "-n ID", "RAM accessed since the last scan (stage-2 access flags)",
 		 cmd_vm_age),
+    SHELL_SUBCMD(compress, "-n ID [MB|--all]",
+		 "cold pages of a dynamic VM into the compression pool", cmd_vm_compress),
     SHELL_SUBCMD(types, "", "guest types the board offers", cmd_types),
     SHELL_SUBCMD_END,
 };
