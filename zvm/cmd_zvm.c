@@ -212,13 +212,14 @@ static int cmd_fault(int argc, char **argv)
 
 	if (!vm)
 		return -ENOENT;
+	/* Said first: a worker's pass starts at once, and its fault report follows. */
 	if (fault_paths[i].worker) {
-		vdev_workers_fault_arm(vm, fault_paths[i].how);
 		shell_print("vm %u: its device workers' next pass faults at EL2 (%s path)", vm->id,
 			    path);
+		vdev_workers_fault_arm(vm, fault_paths[i].how);
 	} else {
-		vcpu_fault_arm(vm, fault_paths[i].how);
 		shell_print("vm %u: its next WFI exit faults at EL2 (%s path)", vm->id, path);
+		vcpu_fault_arm(vm, fault_paths[i].how);
 	}
 	vm_put(vm);
 	return 0;

@@ -216,6 +216,8 @@ static int vm_build(struct vm *vm, const struct vm_config *cfg)
 			       k_us_to_ticks(cfg->period_us));
 		for (unsigned i = 0; i < vm->nr_vcpus && !err; i++)
 			err = k_budget_attach(&vm->budget, &vm->vcpus[i]->thread);
+		if (!err)
+			err = vdev_workers_budget(vm, &vm->budget);
 	}
 	return err;
 }

@@ -1,5 +1,6 @@
 /* Device worker threads (include/zvm/vdev/vdev_worker.h). */
 #include <errno.h>
+#include <kernel/budget.h>
 #include <stddef.h>
 #include <kernel/heap.h>
 #include <kernel/mutex.h>
@@ -183,4 +184,15 @@ void vdev_workers_fault_arm(struct vm *vm, unsigned how)
 		d->worker->fault_inject = (uint8_t)how;
 		vdev_worker_wake(d);
 	}
+}
+
+int vdev_workers_budget(struct vm *vm, struct k_budget *b)
+{
+	for (struct vdev *d = vm->vdevs.head; d; d = d->next) {
+		int err = d->worker ? k_budget_attach(b, &d->worker->thread) : 0;
+
+		if (err)
+			return err;
+	}
+	return 0;
 }

@@ -135,7 +135,7 @@ static void work(struct vdev *d)
 			m->ops->reset(m);
 	}
 	for (unsigned q = 0; pending; q++, pending >>= 1) {
-		struct virtio_mmio_queue vq;
+		struct virtio_mmio_queue vq = {0}; /* filled below; LTO cannot tell */
 		unsigned resets;
 
 		if (!(pending & 1) || !virtio_mmio_dev_queue(m, q, &vq, &resets))
