@@ -84,8 +84,8 @@ static int new_sched_opts(int *argc, char **argv, struct vm_config *cfg)
 	}
 	v = vm_opts_take(argc, argv, "dev", &missing);
 	if (missing || (v && vm_opts_devs(v, vdev_optional_names, VDEV_NR_OPTIONAL, &cfg->devs))) {
-		shell_error("bad --dev '%s': a comma-separated list of optional devices (%s)",
-			    v ? v : "", vdev_optional_names[0]);
+		shell_error("bad --dev '%s': a comma-separated list of optional devices (%s, %s)",
+			    v ? v : "", vdev_optional_names[0], vdev_optional_names[1]);
 		return -EINVAL;
 	}
 	return 0;

@@ -165,12 +165,6 @@ void vdev_worker_stop(struct vdev *d)
 	d->worker = NULL;
 }
 
-void vdev_workers_stop(struct vm *vm)
-{
-	for (struct vdev *d = vm->vdevs.head; d; d = d->next)
-		vdev_worker_stop(d);
-}
-
 unsigned long vdev_worker_runs(const struct vdev *d)
 {
 	return d->worker ? d->worker->runs : 0;

@@ -290,3 +290,13 @@ bool virtio_mmio_queue_live(const struct virtio_mmio_regs *r, unsigned q,
 	*out = r->queues[q];
 	return true;
 }
+
+bool virtio_mmio_host_notify(struct virtio_mmio_regs *r, unsigned q)
+{
+	struct virtio_mmio_queue unused;
+
+	if (!virtio_mmio_queue_live(r, q, &unused))
+		return false;
+	r->notify_pending |= 1u << q;
+	return true;
+}
