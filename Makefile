@@ -99,6 +99,18 @@ setup:
 run: setup all images
 	$(QEMU) $(QEMU_ARGS) $$(cat $(BOARD_ARGS))
 
+# ---- Host disk (drivers/virtio_blk.c): a raw image on virtio-mmio, modern transport (QEMU 7.2
+# defaults to the legacy one). Created once and kept, so what ZVM writes survives a reboot.
+HOST_DISK      := $(BUILD)/disk/host.img
+HOST_DISK_ARGS := -global virtio-mmio.force-legacy=false \
+	-drive if=none,file=$(HOST_DISK),format=raw,id=hostdisk -device virtio-blk-device,drive=hostdisk
+QEMU_ARGS += $(HOST_DISK_ARGS)
+$(HOST_DISK):
+	@mkdir -p $(dir $@)
+	truncate -s 16M $@
+run debug run-demo: $(HOST_DISK)
+# ---- end of host disk
+
 # The RTOS image natively at EL1 (no virtualization): the baseline its VM runs are compared with.
 RTOS_QEMU_ARGS = -M virt,gic-version=3 -cpu $(CPU) -smp $(SMP) -m 512M -nographic \
 	    -kernel $(BUILD)/rtos/rtos.bin

@@ -14,20 +14,39 @@ RTOS_PROMPT = "zvm_rtos:~# "
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
+# The host disk (drivers/virtio_blk.c), as `make run` attaches it; modern virtio-mmio.
+HOST_DISK = os.path.join(BUILD, "disk", "host.img")
+
+
+def host_disk_args(path):
+    """QEMU arguments attaching the raw image at path (created, 16 MiB, if missing) as a
+    virtio-blk disk. No image locking: tests booting several QEMUs share build/disk/host.img
+    and only test_host_blk.py writes, to an image of its own."""
+    if not os.path.exists(path):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.truncate(16 << 20)
+    return ["-global", "virtio-mmio.force-legacy=false",
+            "-drive", f"if=none,file={path},format=raw,id=hostdisk,file.locking=off",
+            "-device", "virtio-blk-device,drive=hostdisk"]
+
+
 def qemu_command(cpu="cortex-a57", smp=4, mem="2G", virtualization=True, images=True, extra=(),
-                 vms=None, kernel="zvm.bin", board_machine=None):
+                 vms=None, kernel="zvm.bin", board_machine=None, disk=HOST_DISK):
     """The QEMU command line; with `images`, the guest images and the board DTB that
     describes them (configs/guests.conf) come along, as with `make run`. `vms`: a .dtsi
     fragment of boot-time VMs for the board's /chosen (docs/boot-vms.md). `kernel` is relative
     to build/ (rtos/rtos.bin: the RTOS natively, as `make run-rtos`). `board_machine`: dump the
-    board DTB from another machine than the one booted (a board that lacks something)."""
+    board DTB from another machine than the one booted (a board that lacks something).
+    `disk`: the raw image attached as the host disk, None for none."""
     machine = board.MACHINE if virtualization else "virt,gic-version=3"
     loads = ()
     if images:
         loads = board.image_args(cpu=cpu, smp=smp, mem=mem, machine=board_machine or machine,
                                  vms=vms)
     return ["qemu-system-aarch64", "-M", machine, "-cpu", cpu, "-smp", str(smp), "-m", mem,
-            "-nographic", "-kernel", os.path.join(BUILD, kernel), *loads, *extra]
+            "-nographic", "-kernel", os.path.join(BUILD, kernel), *loads,
+            *(host_disk_args(disk) if disk else ()), *extra]
 
 
 class Zvm:
