@@ -82,6 +82,11 @@ static int new_sched_opts(int *argc, char **argv, struct vm_config *cfg)
 			    VM_BUDGET_MIN_US / 1000, VM_BUDGET_MIN_US % 1000 / 100);
 		return -EINVAL;
 	}
+	cfg->disk = vm_opts_take(argc, argv, "disk", &missing);
+	if (missing) {
+		shell_error("--disk needs a host disk: NAME[@FIRST+COUNT][:ro] (see 'kernel blk')");
+		return -EINVAL;
+	}
 	v = vm_opts_take(argc, argv, "dev", &missing);
 	if (missing || (v && vm_opts_devs(v, vdev_optional_names, VDEV_NR_OPTIONAL, &cfg->devs))) {
 		shell_error("bad --dev '%s': a comma-separated list of optional devices (%s, %s)",
