@@ -336,7 +336,8 @@ static int cmd_look(int argc, char **argv)
 static const struct shell_cmd zvm_subcmds[] = {
     SHELL_SUBCMD(new,
 		 "-t TYPE [-c VCPUS] [-m MB] [-n NAME] [-p CPUS] [--prio N] [--budget B/P] "
-		 "[--on-crash stay|reset|delete] [--mem static|dynamic] [--dev virtio-rng]",
+		 "[--on-crash stay|reset|delete] [--mem static|dynamic] [--dev "
+		 "virtio-rng,virtio-net] [--disk NAME[@FIRST+COUNT][:ro]]",
 		 "create a VM of a guest type (see 'zvm types')", cmd_new),
     SHELL_SUBCMD(run, "-n ID", "start or resume a VM", cmd_run),
     SHELL_SUBCMD(pause, "-n ID", "pause a running VM", cmd_pause),
