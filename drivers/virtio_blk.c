@@ -181,12 +181,13 @@ static int probe_disk(struct blkdev *d)
 	wr64(d, MMIO_QUEUE_DESC, (uintptr_t)d->ring.desc);
 	wr64(d, MMIO_QUEUE_DRIVER, (uintptr_t)d->ring.avail);
 	wr64(d, MMIO_QUEUE_DEVICE, (uintptr_t)d->ring.used);
-	dsb(st); /* the zeroed ring before the device may look at it */
-	wr(d, MMIO_QUEUE_READY, 1);
 	k_mutex_init(&d->lock);
 	k_sem_init(&d->done, 0, 1);
+	/* Before the queue goes live: a failure here leaves no ring the device may use. */
 	if (irq_connect(d->intid, vblk_irq, d))
 		return fail_probe(d, "interrupt already taken");
+	dsb(st); /* the zeroed ring before the device may look at it */
+	wr(d, MMIO_QUEUE_READY, 1);
 	gicv3_irq_enable(d->intid);
 	wr(d, MMIO_STATUS, ST_ACKNOWLEDGE | ST_DRIVER | ST_FEATURES_OK | ST_DRIVER_OK);
 	return 0;
