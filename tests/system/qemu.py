@@ -1,4 +1,5 @@
 """Boots ZVM under QEMU and talks to its shell through pexpect."""
+import itertools
 import os
 import re
 import time
@@ -180,3 +181,34 @@ def wait_vm_state(zvm, vm, want, timeout=60):
             return
         time.sleep(0.2)
     raise AssertionError(f"vm {vm} stayed {s}, not {want}")
+
+
+# The busybox shell of the Linux guest (configs/guests.conf type linux).
+LINUX_SHELL = "~ # "
+_SYNCS = itertools.count(1)
+
+
+def linux_shell(g, line, timeout=60):
+    """Runs a command in the Linux guest's busybox shell and returns its output (the echoed
+    command line dropped)."""
+    g.send(line + "\r")
+    g.expect(re.escape(LINUX_SHELL), timeout=timeout)
+    out = g.zvm.child.before.replace("\r", "")
+    return out.split("\n", 1)[1] if "\n" in out else out
+
+
+def linux_resync(g, timeout=180):
+    """Waits for a fresh prompt of the Linux guest's shell: `zvm look` replays the console's
+    history (old prompts included), and a line typed while the guest still boots may be lost,
+    so it asks again until a marker the shell computes (new each time) comes back."""
+    deadline = time.monotonic() + timeout
+    while True:
+        n = next(_SYNCS) + 1000
+        g.send(f"echo zvm-sync-$(({n} + 1))\r")
+        try:
+            g.expect(f"zvm-sync-{n + 1}", timeout=10)
+            break
+        except pexpect.TIMEOUT:
+            if time.monotonic() > deadline:
+                raise
+    g.expect(re.escape(LINUX_SHELL), timeout=30)

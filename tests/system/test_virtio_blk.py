@@ -2,25 +2,14 @@
 Debian's own virtio_blk driver in a Linux VM sees /dev/vda; what it writes reaches the image
 file, survives a VM reset and a ZVM reboot; ranges and sharing rules are enforced."""
 import hashlib
-import itertools
-import os
 import re
-import time
 
-import pexpect
+from qemu import LINUX_SHELL as SHELL
+from qemu import Guest, Zvm, create_vm, mem_used
+from qemu import linux_resync as resync
+from qemu import linux_shell as shell
 
-from qemu import BUILD, Guest, Zvm, create_vm, mem_used
-
-SHELL = "~ # "
 SECTOR = 512
-SYNCS = itertools.count(1)
-
-
-def shell(g, line, timeout=60):
-    g.send(line + "\r")
-    g.expect(re.escape(SHELL), timeout=timeout)
-    out = g.zvm.child.before.replace("\r", "")
-    return out.split("\n", 1)[1] if "\n" in out else out
 
 
 def md5(out):
@@ -28,23 +17,6 @@ def md5(out):
     m = re.search(r"^([0-9a-f]{32})\s", out, re.M)
     assert m, out
     return m.group(1)
-
-
-def resync(g, timeout=180):
-    """Waits for a fresh shell prompt: `zvm look` replays the console's history (old prompts
-    included), and a line typed while the guest still boots may be lost, so ask again until a
-    marker the shell computes comes back."""
-    deadline = time.monotonic() + timeout
-    while True:
-        n = next(SYNCS)
-        g.send(f"echo zvm-sync-$(({n} + 2000))\r")
-        try:
-            g.expect(f"zvm-sync-{n + 2000}", timeout=10)
-            break
-        except pexpect.TIMEOUT:
-            if time.monotonic() > deadline:
-                raise
-    g.expect(re.escape(SHELL), timeout=30)
 
 
 def linux_up(g):

@@ -1,30 +1,11 @@
 """virtio-net between VMs (zvm/virtio/virtio_net.c, vswitch.c): Debian's own virtio_net
 driver in two Linux VMs on the host's switch; they ping each other."""
-import itertools
 import re
 
+from qemu import LINUX_SHELL as SHELL
 from qemu import Guest, create_vm, mem_used
-
-SHELL = "~ # "
-
-
-def shell(g, line, timeout=60):
-    g.send(line + "\r")
-    g.expect(re.escape(SHELL), timeout=timeout)
-    out = g.zvm.child.before.replace("\r", "")
-    return out.split("\n", 1)[1] if "\n" in out else out
-
-
-SYNCS = itertools.count(1)
-
-
-def resync(g):
-    """`zvm look` replays the console's history, old prompts included: wait for a fresh one
-    (a marker the shell computes, new each time, so neither the echo nor history matches)."""
-    n = next(SYNCS)
-    g.send(f"echo zvm-sync-$(({n} + 1000))\r")
-    g.expect(f"zvm-sync-{n + 1000}", timeout=30)
-    g.expect(re.escape(SHELL), timeout=30)
+from qemu import linux_resync as resync
+from qemu import linux_shell as shell
 
 
 def boot_with_address(zvm, vm, addr):
