@@ -61,15 +61,18 @@ static void test_claims(void **state)
 	assert_int_equal(blk_claim_take(t, 3, &disk2, 0, 100, 3, false, &owner),
 			 0); /* other disk */
 	assert_int_equal(blk_claim_take(t, 3, &disk2, 500, 1, 4, false, &owner), -ENOSPC);
-	blk_claim_drop(t, 3, &disk1, 0, 1);
+	blk_claim_drop(t, 3, &disk1, 0, 100, 1, false);
 	assert_int_equal(blk_claim_take(t, 3, &disk1, 0, 100, 5, true, &owner), 0);
 	/* Read-only on both sides shares; a writer never joins them. */
-	blk_claim_drop(t, 3, &disk2, 0, 3);
+	blk_claim_drop(t, 3, &disk2, 0, 100, 3, false);
 	assert_int_equal(blk_claim_take(t, 3, &disk1, 0, 100, 6, true, &owner), 0);
-	blk_claim_drop(t, 3, &disk1, 100, 2);
+	blk_claim_drop(t, 3, &disk1, 100, 10, 2, false);
 	assert_int_equal(blk_claim_take(t, 3, &disk1, 10, 1, 7, false, &owner), -EBUSY);
-	/* Dropping what is not there changes nothing. */
-	blk_claim_drop(t, 3, &disk1, 0, 42);
+	/* Dropping what is not there changes nothing: another VM, or the same VM id with
+	 * another range or mode (an id reused while the old VM is freed). */
+	blk_claim_drop(t, 3, &disk1, 0, 100, 42, true);
+	blk_claim_drop(t, 3, &disk1, 0, 50, 5, true);
+	blk_claim_drop(t, 3, &disk1, 0, 100, 5, false);
 	assert_int_equal(blk_claim_take(t, 3, &disk1, 0, 1, 8, false, &owner), -EBUSY);
 }
 

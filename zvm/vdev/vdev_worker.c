@@ -199,3 +199,11 @@ unsigned vdev_worker_count(struct vm *vm)
 		n += d->worker != NULL;
 	return n;
 }
+
+bool vdev_worker_should_yield(const struct vdev *d)
+{
+	const struct vdev_worker *w = d->worker;
+
+	return w && (__atomic_load_n(&w->paused, __ATOMIC_SEQ_CST) ||
+		     __atomic_load_n(&w->stop, __ATOMIC_SEQ_CST));
+}

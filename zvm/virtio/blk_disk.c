@@ -81,10 +81,12 @@ int blk_claim_take(struct blk_claim *t, size_t n, const void *disk, uint64_t fir
 	return 0;
 }
 
-void blk_claim_drop(struct blk_claim *t, size_t n, const void *disk, uint64_t first, unsigned vm)
+void blk_claim_drop(struct blk_claim *t, size_t n, const void *disk, uint64_t first, uint64_t count,
+		    unsigned vm, bool ro)
 {
 	for (size_t i = 0; i < n; i++)
-		if (t[i].disk == disk && t[i].first == first && t[i].vm == vm) {
+		if (t[i].disk == disk && t[i].first == first && t[i].count == count &&
+		    t[i].vm == vm && t[i].ro == ro) {
 			t[i].disk = NULL;
 			return;
 		}

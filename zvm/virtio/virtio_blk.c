@@ -21,6 +21,7 @@ struct vblk {
 	struct blk_cfg cfg;
 	unsigned vm_id;
 	uint8_t *bounce;
+	struct virtq_seg segs[SEGS], data[SEGS]; /* the worker's (off its 16 KiB stack) */
 	uint64_t reads, writes, flushes, errors; /* worker only */
 };
 
@@ -53,9 +54,12 @@ static int seg_copy(struct vm *vm, const struct blk_req *r, uint64_t off, void *
 	return len ? -EFAULT : 0;
 }
 
-/* IN or OUT, chunk by chunk through the bounce buffer. */
-static int rw(struct vm *vm, struct vblk *b, const struct blk_req *r)
+/* IN or OUT, chunk by chunk through the bounce buffer. A request may be 4 GiB of the same
+ * few guest pages: between chunks it stops when the driver reset the device (its buffers are
+ * not ours any more) or the VM is being reset or deleted (which waits for this worker). */
+static int rw(struct virtio_mmio_dev *m, unsigned gen, struct vblk *b, const struct blk_req *r)
 {
+	struct vm *vm = virtio_mmio_dev_vm(m);
 	bool in = r->type == VIRTIO_BLK_T_IN;
 
 	for (uint64_t done = 0; done < r->data_len;) {
@@ -63,6 +67,8 @@ static int rw(struct vm *vm, struct vblk *b, const struct blk_req *r)
 		uint64_t sector = b->first + r->sector + done / VIRTIO_BLK_SECTOR;
 		int err;
 
+		if (virtio_mmio_dev_stale(m, gen))
+			return -ECANCELED;
 		if (in) {
 			err =
 			    blkdev_rw(b->disk, BLK_READ, sector, b->bounce, n / VIRTIO_BLK_SECTOR);
@@ -82,15 +88,17 @@ static int rw(struct vm *vm, struct vblk *b, const struct blk_req *r)
 }
 
 /* Serves one parsed request: the status, and *written (bytes written into the chain). */
-static uint8_t serve(struct vm *vm, struct vblk *b, const struct blk_req *r, uint32_t *written)
+static uint8_t serve(struct virtio_mmio_dev *m, unsigned gen, struct vblk *b,
+		     const struct blk_req *r, uint32_t *written)
 {
+	struct vm *vm = virtio_mmio_dev_vm(m);
 	char id[VIRTIO_BLK_ID_BYTES + 1] = {0};
 
 	*written = 0;
 	switch (r->type) {
 	case VIRTIO_BLK_T_IN:
 	case VIRTIO_BLK_T_OUT:
-		if (rw(vm, b, r))
+		if (rw(m, gen, b, r))
 			return VIRTIO_BLK_S_IOERR;
 		if (r->type == VIRTIO_BLK_T_IN) {
 			*written = r->data_len;
@@ -121,24 +129,28 @@ static void vblk_notify(struct virtio_mmio_dev *m, unsigned queue)
 {
 	struct vblk *b = virtio_mmio_dev_priv(m);
 	struct vm *vm = virtio_mmio_dev_vm(m);
-	struct virtq_seg segs[SEGS], data[SEGS];
-	struct virtq_chain c = {.segs = segs, .max = SEGS};
+	struct virtq_chain c = {.segs = b->segs, .max = SEGS};
 	unsigned gen;
 	struct virtq *q = virtio_mmio_dev_vq(m, queue, &gen);
 
 	if (!q)
 		return;
 	do {
-		int r, pushed = 0;
+		int r = 0, pushed = 0;
 
 		virtio_mmio_dev_kicks(m, queue, gen, false);
-		while ((r = virtio_mmio_dev_pop(m, queue, gen, &c)) == 1) {
+		while (!virtio_mmio_dev_stale(m, gen) &&
+		       (r = virtio_mmio_dev_pop(m, queue, gen, &c)) == 1) {
 			struct blk_req req;
 			uint32_t written = 0;
-			uint8_t status = blk_req_parse(q, &c, &b->cfg, &req, data);
+			uint8_t status = blk_req_parse(q, &c, &b->cfg, &req, b->data);
 
 			if (status == VIRTIO_BLK_S_OK)
-				status = serve(vm, b, &req, &written);
+				status = serve(m, gen, b, &req, &written);
+			/* Cut short by a reset (of the device or the VM) or a delete: its buffers
+			 * are not ours to complete any more. */
+			if (virtio_mmio_dev_stale(m, gen))
+				return;
 			if (status != VIRTIO_BLK_S_OK)
 				b->errors++;
 			/* Without a status byte the chain goes back with nothing written. */
@@ -154,16 +166,25 @@ static void vblk_notify(struct virtio_mmio_dev *m, unsigned queue)
 			return;
 		if (pushed)
 			virtio_mmio_dev_signal(m, queue, gen);
-	} while (virtio_mmio_dev_kicks(m, queue, gen, true));
+	} while (!virtio_mmio_dev_stale(m, gen) && virtio_mmio_dev_kicks(m, queue, gen, true));
 }
 
-/* Capacity, le64 at offset 0: the only config field without feature bits we offer. */
+/* Capacity, le64 at offset 0: the only config field without feature bits we offer; the rest
+ * of struct virtio_blk_config reads as zero (a driver or a tool may read it all). */
+#define VBLK_CONFIG_SIZE 60
+
 static int config_read(void *dev, uint64_t offset, unsigned size, uint64_t *val)
 {
 	const struct vblk *b = dev;
 
-	if (offset >= 8 || size > 8 - offset)
+	if (offset >= VBLK_CONFIG_SIZE || size > VBLK_CONFIG_SIZE - offset)
 		return -EINVAL;
+	if (offset + size > 8) {
+		*val = 0;
+		if (offset >= 8)
+			return 0;
+		return -EINVAL; /* straddling capacity and the next field: no driver does */
+	}
 	*val = b->cfg.capacity >> (8 * offset);
 	if (size < 8)
 		*val &= (1ULL << (8 * size)) - 1;
@@ -198,7 +219,8 @@ static void vblk_destroy(void *priv)
 	struct vblk *b = priv;
 	k_spinlock_key_t key = k_spin_lock(&claims_lock);
 
-	blk_claim_drop(claims, BLK_CLAIMS_MAX, b->disk, b->first, b->vm_id);
+	blk_claim_drop(claims, BLK_CLAIMS_MAX, b->disk, b->first, b->cfg.capacity, b->vm_id,
+		       b->cfg.ro);
 	k_spin_unlock(&claims_lock, key);
 	k_free(b->bounce);
 	k_free(b);

@@ -407,3 +407,12 @@ bool virtio_mmio_dev_kicks(struct virtio_mmio_dev *m, unsigned q, unsigned gen, 
 	k_spin_unlock(&m->lock, key);
 	return more;
 }
+
+bool virtio_mmio_dev_stale(struct virtio_mmio_dev *m, unsigned gen)
+{
+	k_spinlock_key_t key = k_spin_lock(&m->lock);
+	bool stale = gen != m->regs.resets;
+
+	k_spin_unlock(&m->lock, key);
+	return stale || vdev_worker_should_yield(&m->vdev);
+}

@@ -36,7 +36,9 @@ struct blk_claim {
  * wrap: the caller checked the range against the disk. */
 int blk_claim_take(struct blk_claim *t, size_t n, const void *disk, uint64_t first, uint64_t count,
 		   unsigned vm, bool ro, unsigned *owner);
-/* Drops vm's claim on disk at first (nothing if there is none). */
-void blk_claim_drop(struct blk_claim *t, size_t n, const void *disk, uint64_t first, unsigned vm);
+/* Drops vm's claim on exactly [first, first + count) of disk, ro as taken (nothing if there is
+ * none): a VM id reused while the old VM is freed must not lose the new VM's claim. */
+void blk_claim_drop(struct blk_claim *t, size_t n, const void *disk, uint64_t first, uint64_t count,
+		    unsigned vm, bool ro);
 
 #endif

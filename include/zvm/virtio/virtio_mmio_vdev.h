@@ -78,6 +78,10 @@ void virtio_mmio_dev_signal(struct virtio_mmio_dev *m, unsigned q, unsigned gen)
 /* virtq_kick_disable (on false) / virtq_kick_enable (on true, returns its answer) if gen is
  * current; false when stale. */
 bool virtio_mmio_dev_kicks(struct virtio_mmio_dev *m, unsigned q, unsigned gen, bool on);
+/* Worker: should work begun under gen stop now? The driver reset the device since (its
+ * buffers are no longer the device's to touch), or the VM is being reset or deleted (its
+ * worker must end the pass). Long requests check it between pieces. */
+bool virtio_mmio_dev_stale(struct virtio_mmio_dev *m, unsigned gen);
 /* Used buffers are in a used ring: InterruptStatus bit 0, the SPI goes high. */
 void virtio_mmio_dev_used(struct virtio_mmio_dev *m);
 /* The device's config space changed: ConfigGeneration + 1, InterruptStatus bit 1. */
