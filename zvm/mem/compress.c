@@ -14,8 +14,6 @@
 #include <zvm/stage2.h>
 #include <zvm/vm.h>
 
-#define PAGE_SZ 4096u
-
 /* One page of block b (index pi, at ipa): 1 taken, 0 left (warm), or kept resident. */
 static void compress_page(struct vm *vm, struct zpool *pool, struct lzo_page_work *work,
 			  struct mem_dblock *b, unsigned pi, uint64_t ipa, bool all,
@@ -29,11 +27,11 @@ static void compress_page(struct vm *vm, struct zpool *pool, struct lzo_page_wor
 
 	if (!mem_compress_pick(stage2_test_af(&vm->s2, ipa), all)) {
 		/* Warm: cleared, so the next pass sees whether it was touched since. */
-		stage2_clear_af(&vm->s2, ipa, PAGE_SZ, NULL);
+		stage2_clear_af(&vm->s2, ipa, S2_PAGE_SIZE, NULL);
 		r->warm++;
 		return;
 	}
-	if (stage2_unmap(&vm->s2, ipa, PAGE_SZ)) {
+	if (stage2_unmap(&vm->s2, ipa, S2_PAGE_SIZE)) {
 		r->kept++;
 		return;
 	}
@@ -43,19 +41,19 @@ static void compress_page(struct vm *vm, struct zpool *pool, struct lzo_page_wor
 	if (err) {
 		/* Back as it was; if even that fails the page stays RESIDENT unmapped and the
 		 * next fault maps it (page_in's remap). */
-		stage2_map(&vm->s2, ipa, b->pa[pi], PAGE_SZ, S2_RAM);
+		stage2_map(&vm->s2, ipa, b->pa[pi], S2_PAGE_SIZE, S2_RAM);
 		r->kept++;
 		return;
 	}
 	page_free(page);
 	b->resident--;
-	d->resident -= PAGE_SZ;
+	d->resident -= S2_PAGE_SIZE;
 	b->pa[pi] = h;
 	if (zpool_handle_is_zero(h)) {
 		b->state[pi] = MEM_PAGE_ZERO;
 		d->zero++;
 		r->zero++;
-		r->saved += PAGE_SZ;
+		r->saved += S2_PAGE_SIZE;
 	} else {
 		size_t used = after.used > before.used ? after.used - before.used : 0;
 
@@ -63,7 +61,7 @@ static void compress_page(struct vm *vm, struct zpool *pool, struct lzo_page_wor
 		d->compressed++;
 		d->pool_bytes += used;
 		r->compressed++;
-		r->saved += PAGE_SZ - used;
+		r->saved += S2_PAGE_SIZE - used;
 	}
 }
 
@@ -84,7 +82,7 @@ int mem_dyn_compress(struct vm *vm, size_t max_pages, bool all, struct mem_compr
 	for (unsigned bi = 0; bi < d->nr_blocks; bi++) {
 		for (unsigned pi = 0; pi < MEM_DBLOCK_PAGES; pi++) {
 			uint64_t ipa = vm->mem.ipa_base + (uint64_t)bi * MEM_DBLOCK_SIZE +
-				       (uint64_t)pi * PAGE_SZ;
+				       (uint64_t)pi * S2_PAGE_SIZE;
 			struct mem_dblock *b;
 
 			if ((size_t)r->compressed + r->zero >= max_pages)

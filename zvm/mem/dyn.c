@@ -9,9 +9,8 @@
 #include <string.h>
 #include <zvm/mem/dyn.h>
 #include "zpool.h"
+#include <zvm/stage2.h>
 #include <zvm/vm.h>
-
-#define PAGE_SZ 4096u
 
 int mem_dyn_init(struct vm *vm, size_t size)
 {
@@ -48,7 +47,7 @@ static void sync_caches(uintptr_t va, size_t len)
 static int fill_page(struct mem_dblock *b, unsigned pi, void *page)
 {
 	if (b->state[pi] != MEM_PAGE_COMPRESSED) {
-		memset(page, 0, PAGE_SZ);
+		memset(page, 0, S2_PAGE_SIZE);
 		return 0;
 	}
 	return zpool_load(zpool_host(), (zpool_handle_t)b->pa[pi], page);
@@ -59,8 +58,8 @@ static int fill_page(struct mem_dblock *b, unsigned pi, void *page)
 static int page_in(struct vm *vm, uint64_t ipa, uintptr_t *pa, bool remap)
 {
 	struct mem_dyn *d = &vm->mem.dyn;
-	uint64_t off = ipa - vm->mem.ipa_base, pipa = ipa & ~(uint64_t)(PAGE_SZ - 1);
-	unsigned bi = off / MEM_DBLOCK_SIZE, pi = (off % MEM_DBLOCK_SIZE) / PAGE_SZ;
+	uint64_t off = ipa - vm->mem.ipa_base, pipa = ipa & ~(uint64_t)(S2_PAGE_SIZE - 1);
+	unsigned bi = off / MEM_DBLOCK_SIZE, pi = (off % MEM_DBLOCK_SIZE) / S2_PAGE_SIZE;
 	struct mem_dblock *b = d->blocks[bi];
 	void *page;
 	int err;
@@ -73,15 +72,15 @@ static int page_in(struct vm *vm, uint64_t ipa, uintptr_t *pa, bool remap)
 	}
 	if (b->state[pi] == MEM_PAGE_RESIDENT) {
 		*pa = b->pa[pi];
-		return remap ? stage2_map(&vm->s2, pipa, *pa, PAGE_SZ, S2_RAM) : 0;
+		return remap ? stage2_map(&vm->s2, pipa, *pa, S2_PAGE_SIZE, S2_RAM) : 0;
 	}
 	page = page_alloc(0);
 	if (!page)
 		return -ENOMEM;
 	err = fill_page(b, pi, page);
 	if (!err) {
-		sync_caches((uintptr_t)page, PAGE_SZ);
-		err = stage2_map(&vm->s2, pipa, (uintptr_t)page, PAGE_SZ, S2_RAM);
+		sync_caches((uintptr_t)page, S2_PAGE_SIZE);
+		err = stage2_map(&vm->s2, pipa, (uintptr_t)page, S2_PAGE_SIZE, S2_RAM);
 	}
 	if (err) {
 		page_free(page); /* the page keeps its state (and its pool handle) */
@@ -101,7 +100,7 @@ static int page_in(struct vm *vm, uint64_t ipa, uintptr_t *pa, bool remap)
 	b->pa[pi] = (uintptr_t)page;
 	b->state[pi] = MEM_PAGE_RESIDENT;
 	b->resident++;
-	d->resident += PAGE_SZ;
+	d->resident += S2_PAGE_SIZE;
 	*pa = (uintptr_t)page;
 	return 0;
 }
@@ -140,10 +139,10 @@ int mem_dyn_copy(struct vm *vm, uint64_t ipa, void *buf, size_t len, bool to_gue
 		return -EFAULT;
 	k_mutex_lock(&d->lock, K_FOREVER);
 	while (len && !err) {
-		size_t n = PAGE_SZ - (ipa & (PAGE_SZ - 1));
+		size_t n = S2_PAGE_SIZE - (ipa & (S2_PAGE_SIZE - 1));
 		uint64_t off = ipa - vm->mem.ipa_base;
 		const struct mem_dblock *b = d->blocks[off / MEM_DBLOCK_SIZE];
-		unsigned pi = (off % MEM_DBLOCK_SIZE) / PAGE_SZ;
+		unsigned pi = (off % MEM_DBLOCK_SIZE) / S2_PAGE_SIZE;
 		uintptr_t pa;
 
 		if (n > len)
@@ -151,17 +150,17 @@ int mem_dyn_copy(struct vm *vm, uint64_t ipa, void *buf, size_t len, bool to_gue
 		if (to_guest) {
 			err = page_in(vm, ipa, &pa, false);
 			if (!err) {
-				memcpy((char *)pa + (ipa & (PAGE_SZ - 1)), p, n);
-				sync_caches(pa + (ipa & (PAGE_SZ - 1)), n);
+				memcpy((char *)pa + (ipa & (S2_PAGE_SIZE - 1)), p, n);
+				sync_caches(pa + (ipa & (S2_PAGE_SIZE - 1)), n);
 			}
 		} else if (b && b->state[pi] == MEM_PAGE_COMPRESSED) {
 			/* Paged in (one decompression, and the reader likely wants it again):
 			 * a device or loader reading a cold page makes it warm. */
 			err = page_in(vm, ipa, &pa, false);
 			if (!err)
-				memcpy(p, (const char *)pa + (ipa & (PAGE_SZ - 1)), n);
+				memcpy(p, (const char *)pa + (ipa & (S2_PAGE_SIZE - 1)), n);
 		} else if (b && b->state[pi] == MEM_PAGE_RESIDENT) {
-			memcpy(p, (const char *)b->pa[pi] + (ipa & (PAGE_SZ - 1)), n);
+			memcpy(p, (const char *)b->pa[pi] + (ipa & (S2_PAGE_SIZE - 1)), n);
 		} else {
 			memset(p, 0, n); /* never touched, or known zero */
 		}
