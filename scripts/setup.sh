@@ -14,7 +14,7 @@ PACKAGES="
 	libcmocka-dev libfdt-dev liblzo2-dev
 	python3 python3-pytest python3-pexpect
 	gdb-multiarch cpio clang-format
-	clang-14 libclang-rt-14-dev
+	clang-14 libclang-rt-14-dev afl++
 "
 # Foreign architectures whose packages are downloaded (libfdt-dev:arm64 and friends).
 ARCHES="arm64"
