@@ -166,7 +166,14 @@ UBOOT_BIN := /usr/lib/u-boot/qemu_arm64/u-boot.bin
 UBOOT_DIR  = $(BUILD)/uboot/$(CPU)-smp$(SMP)-$(MEM)
 $(UBOOT_DIR)/boot.img: scripts/uboot-disk.py $(BOARD_ARGS) $(BUILD)/zvm.bin
 	$(PYTHON) scripts/uboot-disk.py --board $(BOARD_DIR) --zvm $(BUILD)/zvm.bin --out $(UBOOT_DIR)
-.PHONY: run-uboot uboot-disk
+.PHONY: run-uboot uboot-disk uboot-guest-disk
+# A disk for U-Boot as a guest (type uboot): Linux and a boot.scr; docs/uboot.md. Use it with
+# `make run HOST_DISK=build/uboot-guest/boot.img` and `zvm new -t uboot --disk vda:ro`.
+UBOOT_GUEST_DISK := $(BUILD)/uboot-guest/boot.img
+$(UBOOT_GUEST_DISK): scripts/uboot-disk.py $(LINUX_DIR)/Image $(LINUX_DIR)/initramfs.cpio.gz
+	$(PYTHON) scripts/uboot-disk.py --linux $(LINUX_DIR)/Image \
+		--initrd $(LINUX_DIR)/initramfs.cpio.gz --out $(dir $@)
+uboot-guest-disk: $(UBOOT_GUEST_DISK)
 uboot-disk: $(UBOOT_DIR)/boot.img
 run-uboot: setup all $(UBOOT_DIR)/boot.img
 	$(QEMU) -M $(QEMU_MACHINE) -cpu $(CPU) -smp $(SMP) -m $(MEM) -nographic -bios $(UBOOT_BIN) \

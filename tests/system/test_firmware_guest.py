@@ -1,8 +1,11 @@
 """Firmware boot mode (configs/guests.conf `boot firmware`, include/zvm/vdev/fw_flash.h):
 Debian's own U-Boot for QEMU virt runs unmodified as a guest, as under `qemu -bios`."""
+import os
 import re
+import subprocess
+import sys
 
-from qemu import Guest, clean, create_vm
+from qemu import BUILD, ROOT, Guest, Zvm, clean, create_vm, linux_resync, linux_shell
 
 UBOOT_PROMPT = "=> "
 FIRST_WORDS = re.compile(r"00000000: ([0-9a-f]{8})")
@@ -75,3 +78,34 @@ def test_firmware_flash_is_read_only(zvm):
         after = FIRST_WORDS.search(uboot_cmd(g, "md.l 0x0 4")).group(1)
         assert after == before and after != "12345678", after
     zvm.run(f"zvm delete -n {vm}")
+
+
+def test_uboot_guest_boots_linux_from_its_virtio_disk(tmp_path):
+    """As on a board: the guest's U-Boot finds boot.scr on its disk (distro boot scans virtio
+    devices) and boots Debian's kernel and initramfs from it. The disk is the whole host disk,
+    given to the VM by `--disk vda`."""
+    out = tmp_path / "disk"
+    subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "uboot-disk.py"),
+                    "--linux", os.path.join(BUILD, "linux", "Image"),
+                    "--initrd", os.path.join(BUILD, "linux", "initramfs.cpio.gz"),
+                    "--out", str(out)], check=True)
+    zvm = Zvm(disk=str(out / "boot.img"))
+    try:
+        zvm.boot()
+        vm = create_vm(zvm, "-t uboot -c 2 -m 256 -n uboot-linux --disk vda:ro")
+        zvm.run(f"zvm run -n {vm}")
+        with Guest(zvm, vm) as g:
+            g.expect(r"U-Boot 20\d\d\.\d\d", timeout=60)
+            g.expect(r"Found U-Boot script /boot.scr", timeout=120)
+            g.expect("ZVM guest: loading Linux", timeout=30)
+            g.expect(r"Starting kernel", timeout=180)
+            g.expect("ZVM-LINUX-INIT-OK", timeout=240)
+            linux_resync(g)
+            # The kernel U-Boot started, with the script's command line, on the VM's vCPUs.
+            assert "rdinit=/init" in linux_shell(g, "cat /proc/cmdline")
+            assert linux_shell(g, "grep -c ^processor /proc/cpuinfo").split()[0] == "2"
+            # Its own virtio disk is the one U-Boot read: the FAT partition is there.
+            assert "vda1" in linux_shell(g, "cat /proc/partitions")
+        zvm.run(f"zvm delete -n {vm}")
+    finally:
+        zvm.close()
