@@ -3,6 +3,8 @@
  * length and range, and anything unknown under "zvm," is refused (a typo must not silently
  * become a default). */
 #include <zvm/boot_vms.h>
+#include <zvm/vdev/vdev.h>
+#include <zvm/virtio/blk_disk.h>
 
 #include <errno.h>
 #include <lib/format.h>
@@ -195,9 +197,38 @@ static int parse_on_crash(struct ctx *c, struct vm_config *cfg)
 	return fail(c, "zvm,on-crash is \"%.24s\", must be \"stay\", \"reset\" or \"delete\"", s);
 }
 
+/* The devices: as 'zvm new --dev', '--disk' and '--mem'. The disk's range is checked here as
+ * text; whether the host has that disk and the sectors are free is checked at creation, as for
+ * 'zvm new', and reported the same way. */
+static int parse_devices(struct ctx *c, struct vm_config *cfg)
+{
+	const char *s, *why;
+	struct blk_spec spec;
+	int r = get_string(c, "zvm,devices", &s);
+
+	if (r < 0)
+		return r;
+	if (r && vm_opts_devs(s, vdev_optional_names, VDEV_NR_OPTIONAL, &cfg->devs))
+		return fail(c, "zvm,devices \"%.32s\" is not a comma-separated list of %s, %s", s,
+			    vdev_optional_names[0], vdev_optional_names[1]);
+	r = get_string(c, "zvm,disk", &cfg->disk);
+	if (r < 0)
+		return r;
+	if (r && blk_spec_parse(cfg->disk, &spec, &why))
+		return fail(c, "zvm,disk \"%.32s\": %s", cfg->disk, why);
+	r = get_string(c, "zvm,memory-mode", &s);
+	if (r < 0)
+		return r;
+	if (r && vm_opts_mem(s, &cfg->mem_dynamic))
+		return fail(c, "zvm,memory-mode is \"%.24s\", must be \"static\" or \"dynamic\"",
+			    s);
+	return 0;
+}
+
 static const char *const known[] = {
-    "zvm,type",	    "zvm,name",	     "zvm,vcpus",     "zvm,memory-mib", "zvm,cpus",
-    "zvm,priority", "zvm,budget-us", "zvm,period-us", "zvm,autostart",	"zvm,on-crash",
+    "zvm,type",	    "zvm,name",	     "zvm,vcpus",	"zvm,memory-mib", "zvm,cpus",
+    "zvm,priority", "zvm,budget-us", "zvm,period-us",	"zvm,autostart",  "zvm,on-crash",
+    "zvm,devices",  "zvm,disk",	     "zvm,memory-mode",
 };
 
 static int check_known(struct ctx *c)
@@ -246,6 +277,7 @@ int boot_vm_parse(const void *fdt, int node, unsigned nr_cpus, struct boot_vm *o
 		cfg->nr_vcpus = v;
 
 	cfg->mem_bytes = (size_t)BOOT_VM_DEFAULT_MIB << 20;
+	cfg->mem_dynamic = CONFIG_VM_MEM_DYNAMIC; /* as 'zvm new' */
 	r = get_u32_range(&c, "zvm,memory-mib", 2, BOOT_VM_MAX_MIB, &v);
 	if (r < 0)
 		return r;
@@ -261,7 +293,7 @@ int boot_vm_parse(const void *fdt, int node, unsigned nr_cpus, struct boot_vm *o
 		return r;
 	if (r)
 		cfg->prio = v;
-	if (parse_budget(&c, cfg) || parse_on_crash(&c, cfg))
+	if (parse_budget(&c, cfg) || parse_on_crash(&c, cfg) || parse_devices(&c, cfg))
 		return -EINVAL;
 
 	if (fdt_getprop(fdt, node, "zvm,autostart", &len)) {

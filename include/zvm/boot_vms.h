@@ -14,6 +14,9 @@
  *           zvm,budget-us = <20000>;        optional, with zvm,period-us: at most budget-us of
  *           zvm,period-us = <100000>;       CPU in every period-us
  *           zvm,on-crash = "reset";         optional: stay (default), reset or delete
+ *           zvm,devices = "virtio-net";     optional: as 'zvm new --dev'
+ *           zvm,disk = "vda@0+2048:ro";     optional: as 'zvm new --disk'
+ *           zvm,memory-mode = "dynamic";    optional: as 'zvm new --mem'
  *           zvm,autostart;                  run it right after creation
  *       };
  *   };

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zvm/boot_vms.h>
+#include <zvm/vdev/vdev.h>
+#include <zvm/virtio/blk_disk.h>
 
 #include "fuzz_dtb.h"
 #include "fuzz_input.h"
@@ -22,12 +24,17 @@
 #define SKEL_SIZE 65536
 
 static const char *const props[] = {
-    "zvm,type",	     "zvm,name",     "zvm,vcpus",     "zvm,memory-mib",
-    "zvm,cpus",	     "zvm,priority", "zvm,budget-us", "zvm,period-us",
-    "zvm,autostart", "zvm,on-crash", "compatible",    "zvm,typo",
+    "zvm,type",	    "zvm,name",	     "zvm,vcpus",     "zvm,memory-mib", "zvm,cpus",
+    "zvm,priority", "zvm,budget-us", "zvm,period-us", "zvm,autostart",	"zvm,on-crash",
+    "compatible",   "zvm,typo",	     "zvm,devices",   "zvm,disk",	"zvm,memory-mode",
 };
 
-static const char *const words[] = {"stay", "reset", "delete", "1+2,3", "0,1", "rt0"};
+static const char *const words[] = {
+    "stay", "reset",	  "delete",	"1+2,3",   "0,1",
+    "rt0",  "virtio-net", "vda@0+8:ro", "dynamic", "virtio-rng,virtio-net"};
+
+/* The board's optional devices, as zvm/vdev/vdev_board.c names them (not linked here). */
+const char *const vdev_optional_names[VDEV_NR_OPTIONAL] = {"virtio-rng", "virtio-net"};
 
 static void fail(const char *why)
 {
@@ -121,6 +128,17 @@ static void check(const void *fdt, const struct boot_vm *b, unsigned nr_cpus)
 			      c->period_us > VM_PERIOD_MAX_US)) ||
 	    (unsigned)c->on_crash > 2)
 		fail("priority, budget or on-crash out of range");
+	if (c->devs >> VDEV_NR_OPTIONAL)
+		fail("an optional device that does not exist");
+	if (c->disk) {
+		struct blk_spec spec;
+		const char *why;
+
+		if (c->disk < (const char *)fdt || c->disk >= end ||
+		    !memchr(c->disk, '\0', (size_t)(end - c->disk)) ||
+		    blk_spec_parse(c->disk, &spec, &why))
+			fail("a disk that is not a valid spec inside the blob");
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -12,6 +12,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TEST_VMS = os.path.join(HERE, "vms", "boot.vms.dtsi")
 DEMO_VMS = os.path.join(ROOT, "configs", "demo.vms.dtsi")
 MIXED_VMS = os.path.join(HERE, "vms", "mixed.vms.dtsi")
+DEVICES_VMS = os.path.join(HERE, "vms", "devices.vms.dtsi")
 
 
 @pytest.fixture(scope="module")
@@ -169,3 +170,21 @@ def test_two_rtos_vms_and_linux_on_four_cpus(fresh_zvm):
     assert [thread_row(threads, f"vm{v}") for v in ("0/vcpu0", "0/vcpu1", "1/vcpu0",
                                                    "2/vcpu0", "2/vcpu1")] == \
         [(4, 0), (4, 1), (4, 2), (12, 3), (12, 2)]
+
+
+def test_boot_vm_devices_disk_and_memory_mode(fresh_zvm):
+    """zvm,devices, zvm,disk and zvm,memory-mode reach the VM as `zvm new`'s --dev, --disk and
+    --mem do; a disk the host lacks is reported as `zvm new` reports it and the node skipped."""
+    zvm = fresh_zvm(vms=DEVICES_VMS)
+    out = zvm.boot()
+    assert re.search(r"boot VM withdev: vm 0, hello, 1 vCPU\(s\), 16 MiB, running", out), out
+    assert "error: no host disk 'vdz' (see 'kernel blk')" in out, out
+    assert "boot VM /chosen/nodisk: not created; skipped" in out, out
+    info = zvm.run("zvm info -n withdev")
+    assert re.search(r"disk: vda sectors 64-95 \(read-only\)", info), info
+    assert re.search(r"^  virtio-net: virtio-mmio at", info, re.M), info
+    assert re.search(r"^  virtio-rng: virtio-mmio at", info, re.M), info
+    assert re.search(r"^memory: 16 MiB dynamic:", info, re.M), info
+    # The claim is the VM's: another VM cannot write those sectors.
+    out = zvm.run("zvm new -t hello -m 16 --disk vda@64+1")
+    assert "belong to vm 0" in out, out

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <zvm/boot_vms.h>
+#include <zvm/vdev/vdev.h>
 
 #include <errno.h>
 #include <libfdt.h>
@@ -15,6 +16,10 @@
 
 #define FDT_SIZE 8192
 #define NR_CPUS	 4
+
+/* The board's optional devices, as zvm/vdev/vdev_board.c names them (that file creates them,
+ * so it is not linked here). */
+const char *const vdev_optional_names[VDEV_NR_OPTIONAL] = {"virtio-rng", "virtio-net"};
 
 static void *new_fdt(void)
 {
@@ -86,6 +91,13 @@ static void test_full_node(void **state)
 	assert_int_equal(fdt_setprop_empty(fdt, fdt_path_offset(fdt, p), "zvm,autostart"), 0);
 	assert_int_equal(fdt_setprop_string(fdt, fdt_path_offset(fdt, p), "zvm,on-crash", "delete"),
 			 0);
+	assert_int_equal(fdt_setprop_string(fdt, fdt_path_offset(fdt, p), "zvm,devices",
+					    "virtio-net,virtio-rng"),
+			 0);
+	assert_int_equal(
+	    fdt_setprop_string(fdt, fdt_path_offset(fdt, p), "zvm,disk", "vda@8+16:ro"), 0);
+	assert_int_equal(
+	    fdt_setprop_string(fdt, fdt_path_offset(fdt, p), "zvm,memory-mode", "dynamic"), 0);
 
 	assert_int_equal(parse(fdt, p, &b, err), 0);
 	assert_string_equal(err, "");
@@ -103,6 +115,9 @@ static void test_full_node(void **state)
 	assert_int_equal(b.cfg.period_us, 100000);
 	assert_true(b.cfg.autostart);
 	assert_int_equal(b.cfg.on_crash, VM_CRASH_DELETE);
+	assert_int_equal(b.cfg.devs, 3); /* bit i: vdev_optional_names[i] */
+	assert_string_equal(b.cfg.disk, "vda@8+16:ro");
+	assert_true(b.cfg.mem_dynamic);
 	free(fdt);
 }
 
@@ -146,6 +161,9 @@ static void test_defaults(void **state)
 	assert_int_equal(b.cfg.period_us, 0);
 	assert_false(b.cfg.autostart);
 	assert_int_equal(b.cfg.on_crash, VM_CRASH_STAY);
+	assert_int_equal(b.cfg.devs, 0);
+	assert_null(b.cfg.disk);
+	assert_int_equal(b.cfg.mem_dynamic, CONFIG_VM_MEM_DYNAMIC);
 	free(fdt);
 }
 
@@ -226,6 +244,13 @@ static void test_bad_properties(void **state)
 	    {"zvm,on-crash", "reboot", 7,
 	     "zvm,on-crash is \"reboot\", must be \"stay\", \"reset\" or \"delete\""},
 	    {"zvm,on-crash", CELL(1), 4, "zvm,on-crash must be one non-empty string"},
+	    {"zvm,devices", "virtio-gpu", 11,
+	     "zvm,devices \"virtio-gpu\" is not a comma-separated list of virtio-rng, virtio-net"},
+	    {"zvm,devices", CELL(1), 4, "zvm,devices must be one non-empty string"},
+	    {"zvm,disk", "VDA", 4, "zvm,disk \"VDA\": a disk name is 1-7 of a-z, 0-9"},
+	    {"zvm,disk", "vda@1+", 7, "zvm,disk \"vda@1+\": a range is @FIRST+COUNT"},
+	    {"zvm,memory-mode", "huge", 5,
+	     "zvm,memory-mode is \"huge\", must be \"static\" or \"dynamic\""},
 	};
 
 	(void)state;
