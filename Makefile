@@ -43,7 +43,7 @@ CFLAGS   := --specs=$(PICOLIBC) -std=c11 -O2 -flto -g -Wall -Wextra -Werror -ffr
 	    -fno-common -fno-stack-protector -mgeneral-regs-only -mstrict-align -mno-outline-atomics \
 	    -fno-omit-frame-pointer -Iinclude -I$(DEPS)/usr/include -MMD -MP
 ASFLAGS  := --specs=$(PICOLIBC) -Iinclude -D__ASSEMBLY__ -MMD -MP
-LDFLAGS  := --specs=$(PICOLIBC) -nostartfiles -static -Wl,--gc-sections -T arch/arm64/zvm.lds \
+LDFLAGS  := --specs=$(PICOLIBC) -nostartfiles -static-pie -Wl,-z,notext -Wl,--gc-sections -T arch/arm64/zvm.lds \
 	    -Wl,--no-warn-rwx-segments
 
 QEMU_ARGS = -M virt,virtualization=on,gic-version=3 -cpu $(CPU) -smp $(SMP) -m $(MEM) -nographic \

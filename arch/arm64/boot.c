@@ -24,6 +24,7 @@
 
 uint8_t boot_stacks[CONFIG_MAX_CPUS][BOOT_STACK_SIZE] __attribute__((aligned(16)));
 extern char _image_start[], _image_end[];
+extern uint64_t image_load_offset; /* head.S: load address - link address */
 
 static struct board board;
 static const void *boot_dtb;
@@ -111,6 +112,10 @@ void boot_primary(uintptr_t dtb, unsigned current_el)
 				    : ": boot it without virtualization, or as a VM");
 		stop();
 	}
+	if (image_load_offset)
+		pr_info("image at 0x%lx, relocated from its link address 0x%lx\n",
+			(unsigned long)_image_start,
+			(unsigned long)((uintptr_t)_image_start - image_load_offset));
 	err = err ?: board_parse_rest((const void *)dtb, &board);
 	if (err)
 		panic("boot device tree: %s", board.err);

@@ -12,7 +12,9 @@ _head:
 	.long	0			/* code1 */
 	.quad	0x80000			/* text_offset */
 	.quad	_image_size		/* image_size, bss included */
-	.quad	0x2			/* flags: little endian, 4 KiB pages, 2 MiB aligned base */
+	/* flags: little endian, 4 KiB pages, the 2 MiB aligned base anywhere in RAM (bit 3):
+	 * the image relocates itself (relocate below), so booti may leave it where it loaded it. */
+	.quad	0xa
 	.quad	0, 0, 0
 	.ascii	"ARM\x64"
 	.long	0
@@ -24,11 +26,7 @@ FUNC(primary_entry)
 	lsr	x20, x20, #2
 	bl	enable_fp
 
-	/* The image is linked at one address and runs with an identity map. */
-	adr	x1, _head
-	ldr	x2, =_head
-	cmp	x1, x2
-	b.ne	park
+	bl	relocate
 
 	/* The boot stacks live in .bss, so clear it before touching the stack. */
 	ldr	x1, =_bss_start
@@ -47,6 +45,47 @@ FUNC(primary_entry)
 	b	park
 ENDFUNC(primary_entry)
 
+/* The image runs with an identity map wherever it was loaded. It is linked as a static PIE:
+ * every absolute address in it (literal pools, pointers in data, the GOT) has an
+ * R_AARCH64_RELATIVE entry in .rela.dyn, and the linker stored the link-time value in place.
+ * Loaded elsewhere, each such word gets the load offset added: before the MMU, the stack and
+ * .bss are used, so this code touches only x0-x7 and PC-relative addresses. A stale cache line
+ * of a patched word (the MMU and caches are off here) is invalidated. The offset is kept in
+ * image_load_offset for the boot log. */
+#define R_AARCH64_RELATIVE 1027
+FUNC(relocate)
+	adr	x0, _head
+	ldr	x1, =_head		/* the link-time value: relocations are not applied yet */
+	subs	x0, x0, x1
+	b.eq	3f
+	adrp	x1, __rela_start
+	add	x1, x1, :lo12:__rela_start
+	adrp	x2, __rela_end
+	add	x2, x2, :lo12:__rela_end
+1:	cmp	x1, x2
+	b.hs	2f
+	ldp	x3, x4, [x1], #16	/* r_offset, r_info */
+	ldr	x5, [x1], #8		/* r_addend */
+	cmp	x4, #R_AARCH64_RELATIVE
+	b.ne	1b			/* R_AARCH64_NONE: nothing to do */
+	add	x5, x5, x0
+	add	x3, x3, x0
+	str	x5, [x3]
+	dc	ivac, x3
+	b	1b
+2:	dsb	sy
+	adrp	x1, image_load_offset
+	str	x0, [x1, :lo12:image_load_offset]
+3:	ret
+ENDFUNC(relocate)
+
+	.section .data, "aw"
+	.balign	8
+	.global	image_load_offset
+image_load_offset:
+	.quad	0
+
+	.section .text.boot, "ax"
 /* PSCI CPU_ON lands here with the MMU off and x0 = the CPU index (the context id). */
 FUNC(secondary_entry)
 	mov	x19, x0
