@@ -312,25 +312,29 @@ static void vblk_notify(struct virtio_mmio_dev *m, unsigned queue)
 	}
 }
 
-/* Capacity, le64 at offset 0: the only config field without feature bits we offer; the rest
- * of struct virtio_blk_config reads as zero (a driver or a tool may read it all). */
+/* struct virtio_blk_config: capacity (le64 at 0) and, with VIRTIO_BLK_F_SEG_MAX, seg_max (le32
+ * at 12); the fields of features we do not offer read as zero (a driver or a tool may read them
+ * all). Any size at any offset inside reads the bytes there. */
 #define VBLK_CONFIG_SIZE 60
+
+static uint8_t config_byte(const struct vblk *b, uint64_t i)
+{
+	if (i < 8)
+		return (uint8_t)(b->cfg.capacity >> (8 * i));
+	if (i >= 12 && i < 16)
+		return (uint8_t)(VIRTIO_BLK_SEG_MAX >> (8 * (i - 12)));
+	return 0;
+}
 
 static int config_read(void *dev, uint64_t offset, unsigned size, uint64_t *val)
 {
 	const struct vblk *b = dev;
 
-	if (offset >= VBLK_CONFIG_SIZE || size > VBLK_CONFIG_SIZE - offset)
+	if (offset >= VBLK_CONFIG_SIZE || size > 8 || size > VBLK_CONFIG_SIZE - offset)
 		return -EINVAL;
-	if (offset + size > 8) {
-		*val = 0;
-		if (offset >= 8)
-			return 0;
-		return -EINVAL; /* straddling capacity and the next field: no driver does */
-	}
-	*val = b->cfg.capacity >> (8 * offset);
-	if (size < 8)
-		*val &= (1ULL << (8 * size)) - 1;
+	*val = 0;
+	for (unsigned i = 0; i < size; i++)
+		*val |= (uint64_t)config_byte(b, offset + i) << (8 * i);
 	return 0;
 }
 
@@ -384,8 +388,8 @@ static void vblk_destroy(void *priv)
 static const struct virtio_dev_ops vblk_ops_rw = {
     .name = "virtio-blk",
     .device_id = VIRTIO_ID_BLOCK,
-    .features = (1ULL << VIRTIO_BLK_F_FLUSH) | (1ULL << VIRTIO_F_INDIRECT_DESC) |
-		(1ULL << VIRTIO_F_EVENT_IDX),
+    .features = (1ULL << VIRTIO_BLK_F_FLUSH) | (1ULL << VIRTIO_BLK_F_SEG_MAX) |
+		(1ULL << VIRTIO_F_INDIRECT_DESC) | (1ULL << VIRTIO_F_EVENT_IDX),
     .nr_queues = 1,
     .queue_num_max = VIRTIO_BLK_QUEUE_SIZE,
     .config = &vblk_config,
@@ -398,7 +402,8 @@ static const struct virtio_dev_ops vblk_ops_ro = {
     .name = "virtio-blk",
     .device_id = VIRTIO_ID_BLOCK,
     .features = (1ULL << VIRTIO_BLK_F_RO) | (1ULL << VIRTIO_BLK_F_FLUSH) |
-		(1ULL << VIRTIO_F_INDIRECT_DESC) | (1ULL << VIRTIO_F_EVENT_IDX),
+		(1ULL << VIRTIO_BLK_F_SEG_MAX) | (1ULL << VIRTIO_F_INDIRECT_DESC) |
+		(1ULL << VIRTIO_F_EVENT_IDX),
     .nr_queues = 1,
     .queue_num_max = VIRTIO_BLK_QUEUE_SIZE,
     .config = &vblk_config,
