@@ -33,13 +33,23 @@ static struct blk_sched_client *owner(struct iosched_queue *q)
 	return (struct blk_sched_client *)((char *)q - offsetof(struct blk_sched_client, q));
 }
 
+/* Pieces to queue again after a completion (at most one unit's members, all of one client). */
+struct again {
+	struct blk_io *io[BLK_SCHED_SLOTS];
+	unsigned n;
+};
+
 /* Lock held (the scheduler's callback): member r of a unit finished or was cancelled. */
 static void io_finished(struct iosched_req *r, int status, void *arg)
 {
 	struct blk_io *io = r->cookie;
 	struct blk_sched_client *c = owner(r->q);
+	struct again *ag = arg;
 
-	(void)arg;
+	if (ag && io->again && ag->n < BLK_SCHED_SLOTS) {
+		ag->io[ag->n++] = io;
+		return;
+	}
 	if (status == -ECANCELED) {
 		io->status = status;
 		c->cancelled++;
@@ -60,6 +70,23 @@ static void account(struct blk_sched *s, struct iosched_req *u)
 			c->bypassed++;
 }
 
+/* Lock held: the next pieces of long requests go back in their queue (its storage was just
+ * freed by the completion); one that cannot (the queue was cancelled) completes with that. */
+static void requeue(struct blk_sched *s, struct iosched_queue *q, struct again *ag)
+{
+	for (unsigned i = 0; i < ag->n; i++) {
+		struct blk_io *io = ag->io[i];
+		int err = iosched_submit(&s->sched, q, io->op, io->sector, io->nr_sectors,
+					 io->ioprio, io);
+
+		if (err) {
+			io->status = err == -ENODEV ? -ECANCELED : err;
+			__atomic_store_n(&io->done, true, __ATOMIC_RELEASE);
+			k_sem_give(&owner(q)->sem);
+		}
+	}
+}
+
 static void dispatcher(void *a, void *b)
 {
 	struct blk_sched *s = a;
@@ -67,6 +94,8 @@ static void dispatcher(void *a, void *b)
 	(void)b;
 	for (;;) {
 		struct iosched_req *u;
+		struct iosched_queue *q;
+		struct again ag;
 		k_spinlock_key_t key;
 
 		k_sem_take(&s->kick, K_FOREVER);
@@ -84,9 +113,13 @@ static void dispatcher(void *a, void *b)
 				struct blk_io *io = m->cookie;
 
 				io->status = io->fn(io);
+				io->again = !io->status && io->next && io->next(io);
 			}
 			key = k_spin_lock(&s->lock);
-			iosched_complete(&s->sched, u, 0, io_finished, NULL);
+			ag.n = 0;
+			q = u->q;
+			iosched_complete(&s->sched, u, 0, io_finished, &ag);
+			requeue(s, q, &ag);
 			k_spin_unlock(&s->lock, key);
 		}
 	}
@@ -197,6 +230,7 @@ int blk_sched_submit(struct blk_sched_client *c, struct blk_io *io)
 	if (c->pending >= BLK_SCHED_SLOTS)
 		return -EAGAIN;
 	io->done = false;
+	io->again = false;
 	io->status = 0;
 	key = k_spin_lock(&c->s->lock);
 	err =

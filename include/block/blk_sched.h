@@ -27,9 +27,14 @@ struct blk_io;
 
 /* Runs on the dispatcher: the request's I/O; returns 0 or a negative errno (its status). */
 typedef int (*blk_io_fn)(struct blk_io *io);
+/* Optional, on the dispatcher after fn succeeded: true when io was set up for its next piece,
+ * which is queued again at once (the tail of its class: others get their turn), without waking
+ * the client; false when io is complete. */
+typedef bool (*blk_io_next_fn)(struct blk_io *io);
 
 struct blk_io {
 	blk_io_fn fn;
+	blk_io_next_fn next;
 	void *arg; /* the caller's */
 	enum iosched_op op;
 	uint64_t sector; /* on the disk */
@@ -37,7 +42,8 @@ struct blk_io {
 	uint16_t ioprio; /* Linux's encoding, as in the virtio-blk header */
 	/* Set by the scheduler side. */
 	int status;
-	bool done; /* atomic: the dispatcher sets it (release), the client reads it (acquire) */
+	bool again; /* dispatcher only: queue the next piece instead of completing */
+	bool done;  /* atomic: the dispatcher sets it (release), the client reads it (acquire) */
 };
 
 struct blk_sched_client {

@@ -4,6 +4,7 @@ disk: while both keep requests queued, the VM of the more urgent priority is nev
 queued ("bypassed"): 0 for the urgent VM under strict VM priority, not 0 under FIFO or round
 robin, while the other VM's count shows that the two really competed."""
 import re
+import time
 
 from qemu import LINUX_SHELL as SHELL
 from qemu import Guest, Zvm, create_vm
@@ -60,9 +61,16 @@ def test_urgent_vm_served_first_on_a_shared_disk(tmp_path):
         mid = {vm: sched_stats(zvm, vm) for vm in (lo, hi)}
         with Guest(zvm, lo) as g:
             resync(g)
-            g.send("kill $(jobs -p); wait; echo lo-$((2 + 2))-stopped\r")
+            g.send("kill $(jobs -p); killall dd; wait; echo lo-$((2 + 2))-stopped\r")
             g.expect("lo-4-stopped", timeout=120)
-        after = {vm: sched_stats(zvm, vm) for vm in (lo, hi)}
+        # Nothing stays queued or in flight once the readers are gone.
+        deadline = time.monotonic() + 60
+        while True:
+            after = {vm: sched_stats(zvm, vm) for vm in (lo, hi)}
+            idle = all(a["queued"] == 0 and a["inflight"] == 0 for a in after.values())
+            if idle or time.monotonic() > deadline:
+                break
+            time.sleep(1)
     finally:
         zvm.close()
     assert after[hi]["prio"] == 6 and after[lo]["prio"] == 20, after

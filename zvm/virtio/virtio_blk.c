@@ -22,14 +22,16 @@
 struct vblk;
 
 /* One guest request in flight: an IN or OUT goes to the disk's scheduler in pieces of at most
- * BLK_BOUNCE bytes, one piece queued at a time; a FLUSH as one. */
+ * BLK_BOUNCE bytes, one piece queued at a time (the dispatcher queues the next, slot_next);
+ * a FLUSH as one. */
 struct vslot {
 	struct vblk *b;
 	struct virtio_mmio_dev *m;
 	unsigned gen;
 	bool busy;
 	uint16_t head;
-	uint64_t off; /* bytes of req done before the piece in flight */
+	uint64_t
+	    off; /* bytes of req done before the piece in flight (the dispatcher's while busy) */
 	struct blk_req req;
 	struct blk_io io;
 	struct virtq_seg data[SEGS];
@@ -103,14 +105,11 @@ static int slot_io(struct blk_io *io)
 	}
 }
 
-/* Queues the slot's next piece (or its FLUSH): 0 or the scheduler's error. */
-static int slot_submit(struct vblk *b, struct vslot *sl)
+/* The piece at sl->off (or the FLUSH) into io. */
+static void slot_piece(struct vslot *sl)
 {
 	struct blk_io *io = &sl->io;
 
-	io->fn = slot_io;
-	io->arg = sl;
-	io->ioprio = IOPRIO_PRIO(sl->req.prio_class, sl->req.prio_level);
 	if (sl->req.type == VIRTIO_BLK_T_FLUSH) {
 		io->op = IOSCHED_FLUSH;
 		io->sector = 0;
@@ -120,9 +119,37 @@ static int slot_submit(struct vblk *b, struct vslot *sl)
 		uint32_t n = left > BLK_BOUNCE ? BLK_BOUNCE : (uint32_t)left;
 
 		io->op = sl->req.type == VIRTIO_BLK_T_IN ? IOSCHED_IN : IOSCHED_OUT;
-		io->sector = b->first + sl->req.sector + sl->off / VIRTIO_BLK_SECTOR;
+		io->sector = sl->b->first + sl->req.sector + sl->off / VIRTIO_BLK_SECTOR;
 		io->nr_sectors = n / VIRTIO_BLK_SECTOR;
 	}
+}
+
+/* On the dispatcher after a piece: on to the next one, if any (the worker sleeps meanwhile and
+ * does not touch a busy slot). */
+static bool slot_next(struct blk_io *io)
+{
+	struct vslot *sl = io->arg;
+
+	if (sl->req.type == VIRTIO_BLK_T_FLUSH)
+		return false;
+	sl->off += (uint64_t)io->nr_sectors * VIRTIO_BLK_SECTOR;
+	if (sl->off >= sl->req.data_len)
+		return false;
+	slot_piece(sl);
+	return true;
+}
+
+/* Queues the slot's request from its first piece: 0 or the scheduler's error. */
+static int slot_submit(struct vblk *b, struct vslot *sl)
+{
+	struct blk_io *io = &sl->io;
+
+	io->fn = slot_io;
+	io->next = slot_next;
+	io->arg = sl;
+	io->ioprio = IOPRIO_PRIO(sl->req.prio_class, sl->req.prio_level);
+	sl->off = 0;
+	slot_piece(sl);
 	return blk_sched_submit(&b->client, io);
 }
 
@@ -220,8 +247,8 @@ static int fill(struct virtio_mmio_dev *m, unsigned gen, struct vblk *b, struct 
 	return r < 0 ? r : answered;
 }
 
-/* Collects finished pieces: queues the next piece of a long request, returns finished
- * requests. Returns how many, or a negative errno (the push failed: reset or broken). */
+/* Returns finished requests (the dispatcher queued their pieces one after the other). Returns
+ * how many, or a negative errno (the push failed: reset or broken). */
 static int reap(struct virtio_mmio_dev *m, unsigned gen, struct vblk *b)
 {
 	int answered = 0;
@@ -237,16 +264,8 @@ static int reap(struct virtio_mmio_dev *m, unsigned gen, struct vblk *b)
 			sl->busy = false;
 			return -ESTALE; /* its buffers are not ours to complete any more */
 		}
-		if (sl->io.status) {
+		if (sl->io.status)
 			status = VIRTIO_BLK_S_IOERR;
-		} else if (sl->req.type != VIRTIO_BLK_T_FLUSH) {
-			sl->off += (uint64_t)sl->io.nr_sectors * VIRTIO_BLK_SECTOR;
-			if (sl->off < sl->req.data_len) {
-				if (!slot_submit(b, sl))
-					continue;
-				status = VIRTIO_BLK_S_IOERR;
-			}
-		}
 		sl->busy = false;
 		if (status == VIRTIO_BLK_S_OK) {
 			if (sl->req.type == VIRTIO_BLK_T_IN) {
