@@ -572,6 +572,10 @@ def main():
                     help="RTOS latency beside a busy Linux VM")
     args = ap.parse_args()
     import rtos_latency  # bench/rtos_latency.py (it imports this file: not at the top)
+    import blk  # bench/blk.py: the guest disk rows
+
+    if not args.no_linux:
+        ROWS.extend(blk.ROWS)
 
     if not args.no_rtos:
         ROWS.extend((name, label, INSNS) for name, label in rtos_latency.ROWS)
@@ -609,7 +613,7 @@ def main():
             f"benchswitch kernel build/bench/bench.bin {switch_args}"]
     if not args.no_linux:
         conf += [f"benchlinux kernel build/bench/linux/Image {LINUX_BOOTARGS}",
-                 "benchlinux initrd build/bench/linux/initramfs.cpio.gz"]
+                 "benchlinux initrd build/bench/linux/initramfs.cpio.gz", *blk.CONF]
     zargs = board_args(conf, 3, "zvm")
 
     def zvm_icount():
@@ -697,6 +701,7 @@ def main():
     if not args.no_linux:
         section("Linux native", linux_native)
         section("Linux wall time", linux_wall)
+        blk.measure(sys.modules[__name__], res, notes, section, zargs)
 
     def xen():
         vals, clock = xen_micro(args.samples)

@@ -99,6 +99,24 @@ def test_last_sector_and_past_the_end(zvm, image):
     assert stats(zvm)[2] == 0  # refused before reaching the device
 
 
+def test_bench_reads_and_writes_in_64k_requests(zvm):
+    """`kernel blk bench` (make bench's baseline): 4 MiB in 64 KiB requests, a flush after the
+    writes; ranges past the end and bad words refused before the device."""
+    before = stats(zvm)
+    out = zvm.run("kernel blk bench vda write 8192 4", timeout=120)
+    assert re.search(r"blk bench vda write: 4 MiB in \d+ us, \d+ KiB/s", out), out
+    mid = stats(zvm)
+    assert mid[0] - before[0] == 64 + 1, (before, mid)
+    out = zvm.run("kernel blk bench vda read 8192 4", timeout=120)
+    assert re.search(r"blk bench vda read: 4 MiB in \d+ us, \d+ KiB/s", out), out
+    after = stats(zvm)
+    assert after[0] - mid[0] == 64 and after[2] == before[2], (mid, after)
+    assert "past the end" in zvm.run(f"kernel blk bench vda read {SECTORS - 2047} 1")
+    assert "usage" in zvm.run("kernel blk bench vda erase 0 1")
+    assert "usage" in zvm.run("kernel blk bench vda read 0 0")
+    assert stats(zvm) == after
+
+
 def test_data_survives_a_restart(fresh_zvm, zvm, image):
     zvm.close()  # one QEMU on the image at a time
     m = fresh_zvm(disk=image)

@@ -1,0 +1,89 @@
+/* Host block layer: the I/O scheduler (block/iosched.c, pure) between the guests' virtio-blk
+ * devices and each host disk (drivers/virtio_blk.c, one request in flight per disk).
+ *
+ * Per disk, one dispatcher thread (started at boot, prio BLK_SCHED_PRIO) takes the most urgent
+ * unit from the scheduler, runs each member's fn, completes the unit and wakes the submitters.
+ * The scheduler's state is under a spinlock held only for O(1) scheduler calls (and the
+ * completion callbacks, which only set flags and give semaphores): no I/O or copy under it.
+ *
+ * A client (one per guest device) owns a queue with BLK_SCHED_SLOTS requests of storage. Its
+ * thread submits requests (struct blk_io, the caller's memory, alive until done) and waits on
+ * blk_sched_wait(); a request is finished when blk_io_done() says so. Only the client's thread
+ * calls the client functions; the dispatcher calls fn. */
+#ifndef BLOCK_BLK_SCHED_H
+#define BLOCK_BLK_SCHED_H
+
+#include <block/iosched.h>
+#include <kernel/sem.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define BLK_SCHED_SLOTS 8 /* requests in flight per client */
+#define BLK_SCHED_PRIO	2 /* the dispatcher: as urgent as the most urgent VM (VM_PRIO_MIN) */
+
+struct blkdev;
+struct blk_sched;
+struct blk_io;
+
+/* Runs on the dispatcher: the request's I/O; returns 0 or a negative errno (its status). */
+typedef int (*blk_io_fn)(struct blk_io *io);
+/* Optional, on the dispatcher after fn succeeded: true when io was set up for its next piece,
+ * which is queued again at once (the tail of its class: others get their turn), without waking
+ * the client; false when io is complete. */
+typedef bool (*blk_io_next_fn)(struct blk_io *io);
+
+struct blk_io {
+	blk_io_fn fn;
+	blk_io_next_fn next;
+	void *arg; /* the caller's */
+	enum iosched_op op;
+	uint64_t sector; /* on the disk */
+	uint32_t nr_sectors;
+	uint16_t ioprio; /* Linux's encoding, as in the virtio-blk header */
+	/* Set by the scheduler side. */
+	int status;
+	bool again; /* dispatcher only: queue the next piece instead of completing */
+	bool done;  /* atomic: the dispatcher sets it (release), the client reads it (acquire) */
+};
+
+struct blk_sched_client {
+	struct blk_sched *s;
+	struct blk_sched_client *next; /* the disk's clients, under the disk's lock */
+	struct iosched_queue q;
+	struct iosched_req pool[BLK_SCHED_SLOTS];
+	struct k_sem sem; /* a request of this client completed */
+	unsigned pending; /* submitted, not yet done (client thread only) */
+	unsigned prio;	  /* the queue's priority */
+	/* Under the disk's lock. */
+	uint64_t dispatched; /* requests sent to the disk */
+	uint64_t bytes;	     /* their data */
+	uint64_t bypassed;   /* units of other clients dispatched while this one had some queued */
+	uint64_t cancelled;  /* requests taken back before dispatch */
+};
+
+struct blk_sched_stats {
+	unsigned prio, queued, inflight;
+	uint64_t dispatched, bytes, bypassed, cancelled;
+};
+
+/* Attaches c to disk's scheduler at priority prio (0..IOSCHED_PRIOS-1): 0, -ENODEV (no
+ * scheduler for this disk), -EINVAL. */
+int blk_sched_attach(struct blk_sched_client *c, struct blkdev *disk, unsigned prio);
+/* Cancels what is queued, waits for what is in flight, and detaches c. */
+void blk_sched_detach(struct blk_sched_client *c);
+/* Before submitting while nothing is pending: moves the queue to priority prio (the VM's may
+ * have changed) and revives it after a blk_sched_cancel. */
+void blk_sched_prepare(struct blk_sched_client *c, unsigned prio);
+/* Queues io (io->done false until it completes): 0, or a negative errno (then io is not
+ * queued): -EAGAIN when BLK_SCHED_SLOTS are pending, -ENODEV after blk_sched_cancel. */
+int blk_sched_submit(struct blk_sched_client *c, struct blk_io *io);
+/* Sleeps until a request of c completes or timeout_us passes. */
+void blk_sched_wait(struct blk_sched_client *c, uint32_t timeout_us);
+/* Whether io completed; when it did, it is no longer pending (call once per completion). */
+bool blk_io_done(struct blk_sched_client *c, struct blk_io *io);
+/* Takes back every queued request of c (each completes with -ECANCELED) and refuses new ones
+ * until blk_sched_prepare. Requests in flight complete as usual. */
+void blk_sched_cancel(struct blk_sched_client *c);
+void blk_sched_client_stats(struct blk_sched_client *c, struct blk_sched_stats *out);
+
+#endif
