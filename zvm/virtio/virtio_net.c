@@ -1,41 +1,39 @@
 /* virtio-net on the host switch (include/zvm/virtio/virtio_net.h). Locking: spinlocks only, so
  * a holder cannot be preempted or throttled by its VM's CPU budget while other VMs wait (a
- * mutex held by a throttled worker would stall every VM's network until its refill):
- *   sw_lock    the switch table and the port table; held for one table walk and, while a
- *              frame is handed out, one inbox copy per destination port (a frame of at most
- *              VNET_FRAME_MAX bytes; at most VSWITCH_PORTS - 1 copies for a broadcast);
- *   n->lock    a port's inbox; held for one frame copy at most.
- * Never across guest memory accesses. A port leaves the switch in the device's stop, before
- * its worker stops, so no other worker kicks a stopped one. */
+ * mutex held by a throttled worker would stall every VM's network until its refill), and
+ * every section is short and bounded, never a frame copy:
+ *   sw_lock    the switch table and the port table; held for one table walk and a reference
+ *              on each destination port (at most VSWITCH_PORTS - 1 increments);
+ *   n->lock    a port's inbox reservations (vnet_inbox.h): an index check and increment.
+ * The frame is copied into each destination's inbox with interrupts enabled, under the
+ * reference only. A port leaves the switch in the device's stop, before its worker stops,
+ * and waits there (sleeping) until no sender holds a reference: after that nobody copies
+ * into its inbox or kicks its worker. Never any lock across guest memory accesses. */
 #include <errno.h>
 #include <kernel/heap.h>
 #include <kernel/init_hook.h>
 #include <kernel/spinlock.h>
+#include <kernel/thread.h>
 #include <kernel/time.h>
 #include <string.h>
 #include <zvm/virtio/virtio_mmio_vdev.h>
 #include <zvm/virtio/virtio_net.h>
 #include <zvm/virtio/virtq.h>
+#include <zvm/virtio/vnet_inbox.h>
 #include <zvm/virtio/vswitch.h>
 #include <zvm/vm.h>
 
 #define SEGS 16 /* a frame in more pieces than this is dropped */
 
-struct frame {
-	uint16_t len;
-	uint8_t data[VNET_FRAME_MAX];
-};
-
 struct vnet {
 	struct virtio_mmio_dev *m;
-	int port; /* on the switch; -1 once stopped */
+	int port;      /* on the switch; -1 once stopped (under sw_lock) */
+	unsigned refs; /* senders copying into the inbox now (taken under sw_lock) */
 	uint8_t mac[ETH_ALEN];
-	struct k_spinlock lock; /* the inbox */
-	/* The inbox, under lock: frames [head, head + count) mod VNET_INBOX. */
-	struct frame inbox[VNET_INBOX];
-	unsigned head, count;
-	/* Counters: tx and rx by the owner's worker, inbox_drops under lock. */
-	uint64_t tx_frames, tx_drops, tx_spoofed, rx_frames, rx_drops, inbox_drops;
+	struct k_spinlock lock; /* inbox reservations */
+	struct vnet_inbox inbox;
+	/* Counters: tx and rx by the owner's worker, inbox.drops under lock. */
+	uint64_t tx_frames, tx_drops, tx_spoofed, rx_frames, rx_drops;
 };
 
 static struct k_spinlock sw_lock;
@@ -48,27 +46,26 @@ static void vnet_init(void)
 }
 INIT_HOOK(INIT_HOOK_BOOT, vnet_init);
 
-/* sw_lock held (n stays on the switch). */
+/* A reference on n taken under sw_lock keeps n on the switch: its stop waits for it. */
 static void inbox_put(struct vnet *n, const uint8_t *data, size_t len)
 {
 	k_spinlock_key_t key = k_spin_lock(&n->lock);
+	struct vnet_slot *slot = vnet_inbox_reserve(&n->inbox, (uint16_t)len);
 
-	if (n->count == VNET_INBOX) {
-		n->inbox_drops++; /* the guest does not take its frames: as a full NIC ring */
-	} else {
-		struct frame *f = &n->inbox[(n->head + n->count) % VNET_INBOX];
-
-		memcpy(f->data, data, len);
-		f->len = (uint16_t)len;
-		n->count++;
-	}
 	k_spin_unlock(&n->lock, key);
+	if (!slot)
+		return; /* full: the guest does not take its frames (counted) */
+	memcpy(slot->data, data, len);
+	vnet_inbox_publish(slot);
+	virtio_mmio_dev_kick(n->m, VNET_RXQ);
 }
 
 static void tx_frame(struct vnet *n, const uint8_t *data, size_t len)
 {
+	struct vnet *to[VSWITCH_PORTS];
+	unsigned nr = 0;
 	k_spinlock_key_t key;
-	vswitch_mask_t to;
+	vswitch_mask_t mask;
 
 	/* The host gave the port its MAC and offers no way to change it: a frame from another
 	 * source is a guest posing as someone else (or filling the table), never forwarded. */
@@ -77,15 +74,19 @@ static void tx_frame(struct vnet *n, const uint8_t *data, size_t len)
 		return;
 	}
 	key = k_spin_lock(&sw_lock);
-	to = n->port < 0 ? 0
-			 : vswitch_forward(&sw, (unsigned)n->port, data, len, k_uptime_ms() / 1000);
-	for (unsigned p = 0; to; p++, to >>= 1) {
-		if (!(to & 1) || !ports[p])
-			continue;
-		inbox_put(ports[p], data, len);
-		virtio_mmio_dev_kick(ports[p]->m, VNET_RXQ);
-	}
+	mask = n->port < 0
+		   ? 0
+		   : vswitch_forward(&sw, (unsigned)n->port, data, len, k_uptime_ms() / 1000);
+	for (unsigned p = 0; mask; p++, mask >>= 1)
+		if ((mask & 1) && ports[p]) {
+			__atomic_add_fetch(&ports[p]->refs, 1, __ATOMIC_RELAXED);
+			to[nr++] = ports[p];
+		}
 	k_spin_unlock(&sw_lock, key);
+	for (unsigned i = 0; i < nr; i++) {
+		inbox_put(to[i], data, len);
+		__atomic_sub_fetch(&to[i]->refs, 1, __ATOMIC_RELEASE);
+	}
 }
 
 static void drain_tx(struct virtio_mmio_dev *m, struct vnet *n)
@@ -126,33 +127,12 @@ static void drain_tx(struct virtio_mmio_dev *m, struct vnet *n)
 	} while (virtio_mmio_dev_kicks(m, VNET_TXQ, gen, true));
 }
 
-static bool inbox_empty(struct vnet *n)
-{
-	return !__atomic_load_n(&n->count, __ATOMIC_ACQUIRE);
-}
-
-/* Takes the inbox's oldest frame into buf: its length, or 0 when the inbox is empty. */
-static size_t inbox_take(struct vnet *n, uint8_t *buf)
-{
-	k_spinlock_key_t key = k_spin_lock(&n->lock);
-	size_t len = 0;
-
-	if (n->count) {
-		len = n->inbox[n->head].len;
-		memcpy(buf, n->inbox[n->head].data, len);
-		n->head = (n->head + 1) % VNET_INBOX;
-		n->count--;
-	}
-	k_spin_unlock(&n->lock, key);
-	return len;
-}
-
 static void drain_rx(struct virtio_mmio_dev *m, struct vnet *n)
 {
 	static const uint8_t hdr[VNET_HDR_LEN] = {[10] = 1}; /* num_buffers = 1 (LE) */
 	struct virtq_seg segs[SEGS];
 	struct virtq_chain c = {.segs = segs, .max = SEGS};
-	uint8_t buf[VNET_FRAME_MAX];
+	struct vnet_slot *f;
 	unsigned gen;
 	struct virtq *q = virtio_mmio_dev_vq(m, VNET_RXQ, &gen);
 
@@ -163,9 +143,10 @@ static void drain_rx(struct virtio_mmio_dev *m, struct vnet *n)
 		int pushed = 0;
 
 		virtio_mmio_dev_kicks(m, VNET_RXQ, gen, false);
-		/* A buffer first, then the frame: a frame waits in the inbox, not on the stack. */
-		while (!inbox_empty(n)) {
-			uint32_t len, used;
+		/* A buffer first, then the frame: a frame waits in the inbox, where it is written
+		 * from (the slot is this worker's until released). */
+		while ((f = vnet_inbox_peek(&n->inbox))) {
+			uint32_t used = VNET_HDR_LEN + f->len;
 			int r = virtio_mmio_dev_pop(m, VNET_RXQ, gen, &c);
 
 			if (r < 0)
@@ -174,17 +155,15 @@ static void drain_rx(struct virtio_mmio_dev *m, struct vnet *n)
 				starved = true; /* the frame waits for the driver's next buffer */
 				break;
 			}
-			len =
-			    (uint32_t)inbox_take(n, buf); /* only this worker takes: still there */
-			used = VNET_HDR_LEN + len;
-			if (!len || c.bad || c.write_len < used ||
+			if (c.bad || c.write_len < used ||
 			    virtq_chain_write(q, &c, 0, hdr, sizeof(hdr)) ||
-			    virtq_chain_write(q, &c, VNET_HDR_LEN, buf, len)) {
+			    virtq_chain_write(q, &c, VNET_HDR_LEN, f->data, f->len)) {
 				n->rx_drops++; /* a buffer too small or outside RAM: lost */
 				used = 0;
 			} else {
 				n->rx_frames++;
 			}
+			vnet_inbox_release(&n->inbox);
 			if (virtio_mmio_dev_push(m, VNET_RXQ, gen, c.head, used))
 				return;
 			pushed++;
@@ -209,16 +188,14 @@ static void vnet_notify(struct virtio_mmio_dev *m, unsigned queue)
 		drain_rx(m, n);
 }
 
-/* The driver reset the device: frames waiting for it are gone, as on a NIC. */
+/* The driver reset the device (on its worker, or with the worker quiesced): frames waiting
+ * for it are gone, as on a NIC. */
 static void vnet_reset(struct virtio_mmio_dev *m)
 {
-	struct vnet *n = virtio_mmio_dev_priv(m);
-	k_spinlock_key_t key = k_spin_lock(&n->lock);
-
-	n->head = n->count = 0;
-	k_spin_unlock(&n->lock, key);
+	vnet_inbox_flush(&((struct vnet *)virtio_mmio_dev_priv(m))->inbox);
 }
 
+/* Thread context (the VM's stop or teardown), may sleep. */
 static void port_leave(struct vnet *n)
 {
 	k_spinlock_key_t key = k_spin_lock(&sw_lock);
@@ -229,6 +206,10 @@ static void port_leave(struct vnet *n)
 		n->port = -1;
 	}
 	k_spin_unlock(&sw_lock, key);
+	/* No new reference from here. A sender holds one for a copy and a kick, unless it was
+	 * preempted or throttled meanwhile: sleep, never spin, until it is done. */
+	while (__atomic_load_n(&n->refs, __ATOMIC_ACQUIRE))
+		k_sleep_ms(1);
 }
 
 static void vnet_stop(struct virtio_mmio_dev *m)
@@ -279,7 +260,7 @@ static void vnet_info(struct virtio_mmio_dev *m, void (*print)(const char *fmt, 
 	      n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4], n->mac[5], n->port,
 	      (unsigned long long)n->tx_frames, (unsigned long long)n->tx_drops,
 	      (unsigned long long)n->tx_spoofed, (unsigned long long)n->rx_frames,
-	      (unsigned long long)n->rx_drops, (unsigned long long)n->inbox_drops);
+	      (unsigned long long)n->rx_drops, (unsigned long long)n->inbox.drops);
 }
 
 static const struct virtio_dev_ops vnet_ops = {
