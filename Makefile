@@ -27,7 +27,7 @@ ZPOOL_MB ?= 0 # no pool by default until stage 2 stores cold pages in it (issue 
 # The kernel is built twice (include/arch/el.h): ARCH_EL=2 with the VM manager as ZVM, and
 # ARCH_EL=1 without it as the RTOS guest image.
 KERNEL_DIRS := arch/arm64 kernel drivers lib shell
-SRC_DIRS := $(KERNEL_DIRS) arch/arm64/el2 zvm zvm/vdev zvm/mem zvm/virtio zvm/shm
+SRC_DIRS := $(KERNEL_DIRS) arch/arm64/el2 zvm zvm/vdev zvm/mem zvm/virtio block zvm/shm
 SRCS     := $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c $(d)/*.S))
 OBJS     := $(patsubst %,$(BUILD)/obj/%.o,$(SRCS))
 RTOS_DIRS := $(KERNEL_DIRS) arch/arm64/el1
@@ -99,6 +99,18 @@ setup:
 run: setup all images
 	$(QEMU) $(QEMU_ARGS) $$(cat $(BOARD_ARGS))
 
+# ---- Host disk (drivers/virtio_blk.c): a raw image on virtio-mmio, modern transport (QEMU 7.2
+# defaults to the legacy one). Created once and kept, so what ZVM writes survives a reboot.
+HOST_DISK      := $(BUILD)/disk/host.img
+HOST_DISK_ARGS := -global virtio-mmio.force-legacy=false \
+	-drive if=none,file=$(HOST_DISK),format=raw,id=hostdisk -device virtio-blk-device,drive=hostdisk
+QEMU_ARGS += $(HOST_DISK_ARGS)
+$(HOST_DISK):
+	@mkdir -p $(dir $@)
+	truncate -s 16M $@
+run debug run-demo: $(HOST_DISK)
+# ---- end of host disk
+
 # The RTOS image natively at EL1 (no virtualization): the baseline its VM runs are compared with.
 RTOS_QEMU_ARGS = -M virt,gic-version=3 -cpu $(CPU) -smp $(SMP) -m 512M -nographic \
 	    -kernel $(BUILD)/rtos/rtos.bin
@@ -148,6 +160,17 @@ $(DEMO_DIR)/board.dtb $(DEMO_DIR)/qemu.args &: scripts/board-dtb.py $(GUESTS_CON
 .PHONY: run-demo
 run-demo: setup all $(DEMO_DIR)/qemu.args
 	$(QEMU) $(QEMU_ARGS) $$(cat $(DEMO_DIR)/qemu.args)
+# make run-uboot: the same board booted as on hardware, through U-Boot (docs/uboot.md). QEMU
+# starts Debian's qemu_arm64 U-Boot at EL2; its distro boot finds boot.scr on the virtio disk.
+UBOOT_BIN := /usr/lib/u-boot/qemu_arm64/u-boot.bin
+UBOOT_DIR  = $(BUILD)/uboot/$(CPU)-smp$(SMP)-$(MEM)
+$(UBOOT_DIR)/boot.img: scripts/uboot-disk.py $(BOARD_ARGS) $(BUILD)/zvm.bin
+	$(PYTHON) scripts/uboot-disk.py --board $(BOARD_DIR) --zvm $(BUILD)/zvm.bin --out $(UBOOT_DIR)
+.PHONY: run-uboot uboot-disk
+uboot-disk: $(UBOOT_DIR)/boot.img
+run-uboot: setup all $(UBOOT_DIR)/boot.img
+	$(QEMU) -M $(QEMU_MACHINE) -cpu $(CPU) -smp $(SMP) -m $(MEM) -nographic -bios $(UBOOT_BIN) \
+		-drive if=none,file=$(UBOOT_DIR)/boot.img,format=raw,id=d0 -device virtio-blk-device,drive=d0
 system-test: images
 # Written by board-dtb.py: the image files the config names (test guests too).
 -include $(BOARD_DIR)/board.d

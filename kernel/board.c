@@ -616,3 +616,18 @@ int board_parse(const void *fdt, struct board *b)
 
 	return err ? err : board_parse_rest(fdt, b);
 }
+
+/* Scratch for the reasons the two lookups below discard: boot time only, one CPU. */
+static struct board node_scratch;
+
+int board_node_reg(const void *fdt, int node, int i, struct board_region *out)
+{
+	return dev_reg(&node_scratch, fdt, node, i, out);
+}
+
+int board_node_irq(const void *fdt, int node, int i)
+{
+	int intid = -1, err = dev_irq(&node_scratch, fdt, node, i, &intid);
+
+	return err < 0 ? err : intid;
+}

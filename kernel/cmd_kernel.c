@@ -1,4 +1,5 @@
 /* Shell commands that show the host kernel's state, and power control. */
+#include <drivers/virtio_blk.h>
 #include <drivers/console.h>
 #include <drivers/psci.h>
 #include <errno.h>
@@ -191,6 +192,9 @@ static const struct shell_cmd kernel_subcmds[] = {
     SHELL_SUBCMD(cpus, "", "CPUs online and their MPIDR", cmd_cpus),
     SHELL_SUBCMD(threads, "", "threads: priority, state, CPU, run time", cmd_threads),
     SHELL_SUBCMD(mem, "", "heap, page allocator and compression pool usage", cmd_mem),
+    SHELL_SUBCMD(blk, "[read NAME SECTOR | write NAME SECTOR PATTERN | id NAME]",
+		 "host disks; dump the start of a sector, fill one and flush, or the disk's id",
+		 cmd_kernel_blk),
     SHELL_SUBCMD_END,
 };
 SHELL_CMD_REGISTER_SUBCMDS(kernel, "host kernel state", kernel_subcmds);

@@ -263,19 +263,21 @@ static uint64_t rnd_next(uint64_t *s)
 #define SMP_RUN_MS 300
 
 struct smp_arg {
-	uint64_t end; /* counter value at which to stop */
+	uint64_t end;		     /* counter value at which to stop */
+	const volatile bool *listed; /* and not before the threads were listed */
 	uint64_t mask;
 };
 
-/* Spins until end, noting every CPU it was seen on. cpu_id() is exact at the moment TPIDR_EL2 is
- * read even if the thread moves right after. */
+/* Spins until end and the listing, noting every CPU it was seen on. cpu_id() is exact at the
+ * moment TPIDR_EL2 is read even if the thread moves right after. (Until end only, a loaded host
+ * that delayed the listing past end saw some of them gone.) */
 static void smp_worker(void *a, void *b)
 {
 	struct smp_arg *arg = a;
 	uint64_t mask = 0;
 
 	(void)b;
-	while (k_uptime_ticks() < arg->end)
+	while (k_uptime_ticks() < arg->end || !*arg->listed)
 		mask |= 1ULL << cpu_id();
 	arg->mask = mask;
 }
@@ -344,6 +346,7 @@ static int cmd_smp(int argc, char **argv)
 	uint64_t online = online_mask(), all = 0, spread = 0;
 	unsigned n = online_count();
 	char line[] = "kernel threads";
+	volatile bool listed = false;
 
 	(void)argv;
 	if (argc != 1)
@@ -354,12 +357,14 @@ static int cmd_smp(int argc, char **argv)
 	/* Unpinned first, while CPUs are idle, so the placement policy has a choice to make. */
 	for (unsigned i = 0; i < n; i++) {
 		unpinned[i].end = end;
+		unpinned[i].listed = &listed;
 		st_spawn_into(&ut[i], &v, "st-smp", i, smp_worker, &unpinned[i], ST_PRIO, 0);
 	}
 	for (unsigned i = 0; i < n; i++) {
 		unsigned cpu = nth_cpu(i);
 
 		pinned[i].end = end;
+		pinned[i].listed = &listed;
 		st_spawn_into(&pt[i], &v, "st-pin", cpu, smp_worker, &pinned[i], ST_PRIO,
 			      1ULL << cpu);
 	}
@@ -367,6 +372,7 @@ static int cmd_smp(int argc, char **argv)
 	k_sleep_ms(SMP_RUN_MS / 2);
 	shell_print("smp: threads while running:");
 	shell_execute(line);
+	listed = true;
 	st_join_all(ut, n, &v);
 	st_join_all(pt, n, &v);
 

@@ -10,6 +10,7 @@ PACKAGES="
 	make gcc
 	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu picolibc-aarch64-linux-gnu
 	qemu-system-arm device-tree-compiler u-boot-qemu
+	u-boot-tools mtools dosfstools
 	libcmocka-dev libfdt-dev liblzo2-dev
 	python3 python3-pytest python3-pexpect
 	gdb-multiarch cpio clang-format

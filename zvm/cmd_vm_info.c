@@ -54,12 +54,17 @@ static void print_memory(const struct vm *vm)
 
 	for (const struct vm_mem_block *b = vm->mem.blocks; b; b = b->next)
 		n++;
-	if (vm->mem.dynamic)
-		/* A snapshot without the lock: the two figures may be one fault apart. */
+	if (vm->mem.dynamic) {
+		/* A snapshot without the lock: the figures may be one fault apart. */
+		const struct mem_dyn *d = &vm->mem.dyn;
+		size_t held = d->resident + (d->compressed + d->zero) * 4096;
+
 		shell_print("memory: %zu MiB dynamic: %zu KiB resident, %zu KiB never touched",
-			    vm->mem.size >> 20, vm->mem.dyn.resident >> 10,
-			    (vm->mem.size - vm->mem.dyn.resident) >> 10);
-	else
+			    vm->mem.size >> 20, d->resident >> 10,
+			    (vm->mem.size > held ? vm->mem.size - held : 0) >> 10);
+		shell_print("compressed: %zu pages in %zu KiB of pool, zero: %zu pages",
+			    d->compressed, d->pool_bytes >> 10, d->zero);
+	} else
 		shell_print("memory: %zu MiB in %u block(s)", vm->mem.size >> 20, n);
 	shell_print("cache flushes (set/way): %llu", (unsigned long long)vm->cache_flushes);
 	for (const struct vm_mem_block *b = vm->mem.blocks; b; b = b->next)

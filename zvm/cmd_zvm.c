@@ -82,10 +82,15 @@ static int new_sched_opts(int *argc, char **argv, struct vm_config *cfg)
 			    VM_BUDGET_MIN_US / 1000, VM_BUDGET_MIN_US % 1000 / 100);
 		return -EINVAL;
 	}
+	cfg->disk = vm_opts_take(argc, argv, "disk", &missing);
+	if (missing) {
+		shell_error("--disk needs a host disk: NAME[@FIRST+COUNT][:ro] (see 'kernel blk')");
+		return -EINVAL;
+	}
 	v = vm_opts_take(argc, argv, "dev", &missing);
 	if (missing || (v && vm_opts_devs(v, vdev_optional_names, VDEV_NR_OPTIONAL, &cfg->devs))) {
-		shell_error("bad --dev '%s': a comma-separated list of optional devices (%s)",
-			    v ? v : "", vdev_optional_names[0]);
+		shell_error("bad --dev '%s': a comma-separated list of optional devices (%s, %s)",
+			    v ? v : "", vdev_optional_names[0], vdev_optional_names[1]);
 		return -EINVAL;
 	}
 	return 0;
@@ -212,13 +217,23 @@ static int cmd_fault(int argc, char **argv)
 
 	if (!vm)
 		return -ENOENT;
+	/* A worker's fault with that policy deletes the VM, whose workers are then freed while
+	 * this loop may still be arming the next one. */
+	if (fault_paths[i].worker && vm->on_crash == VM_CRASH_DELETE) {
+		shell_error("vm %u is deleted when it crashes: the worker paths need another "
+			    "--on-crash policy",
+			    vm->id);
+		vm_put(vm);
+		return -EBUSY;
+	}
+	/* Said first: a worker's pass starts at once, and its fault report follows. */
 	if (fault_paths[i].worker) {
-		vdev_workers_fault_arm(vm, fault_paths[i].how);
 		shell_print("vm %u: its device workers' next pass faults at EL2 (%s path)", vm->id,
 			    path);
+		vdev_workers_fault_arm(vm, fault_paths[i].how);
 	} else {
-		vcpu_fault_arm(vm, fault_paths[i].how);
 		shell_print("vm %u: its next WFI exit faults at EL2 (%s path)", vm->id, path);
+		vcpu_fault_arm(vm, fault_paths[i].how);
 	}
 	vm_put(vm);
 	return 0;
@@ -321,7 +336,8 @@ static int cmd_look(int argc, char **argv)
 static const struct shell_cmd zvm_subcmds[] = {
     SHELL_SUBCMD(new,
 		 "-t TYPE [-c VCPUS] [-m MB] [-n NAME] [-p CPUS] [--prio N] [--budget B/P] "
-		 "[--on-crash stay|reset|delete] [--mem static|dynamic] [--dev virtio-rng]",
+		 "[--on-crash stay|reset|delete] [--mem static|dynamic] [--dev "
+		 "virtio-rng,virtio-net] [--disk NAME[@FIRST+COUNT][:ro]]",
 		 "create a VM of a guest type (see 'zvm types')", cmd_new),
     SHELL_SUBCMD(run, "-n ID", "start or resume a VM", cmd_run),
     SHELL_SUBCMD(pause, "-n ID", "pause a running VM", cmd_pause),
@@ -336,6 +352,8 @@ static const struct shell_cmd zvm_subcmds[] = {
 		 "debug: fault at EL2 in the VM's next WFI exit or device work", cmd_fault),
     SHELL_SUBCMD(age, "-n ID", "RAM accessed since the last scan (stage-2 access flags)",
 		 cmd_vm_age),
+    SHELL_SUBCMD(compress, "-n ID [MB|--all]",
+		 "cold pages of a dynamic VM into the compression pool", cmd_vm_compress),
     SHELL_SUBCMD(types, "", "guest types the board offers", cmd_types),
     SHELL_SUBCMD_END,
 };

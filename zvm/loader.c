@@ -90,7 +90,10 @@ int loader_plan_firmware(size_t fsize, size_t initrd_size, uint64_t flash_base, 
 			 uint64_t ram_base, uint64_t ram_size, struct load_plan *out)
 {
 	if (!fsize || !out || initrd_size || ram_base % LOADER_ALIGN ||
-	    ram_base + ram_size < ram_base)
+	    ram_base + ram_size < ram_base || flash_base + flash_size < flash_base)
+		return -EINVAL;
+	/* The flash must not shadow RAM (nor RAM the flash): both are mapped at once. */
+	if (flash_base < ram_base + ram_size && ram_base < flash_base + flash_size)
 		return -EINVAL;
 	if (fsize > flash_size || ram_size < LOADER_DTB_MAX)
 		return -E2BIG;

@@ -17,7 +17,6 @@
 #include <zvm/stage2.h>
 #include <zvm/stage2_pt.h>
 
-#define PAGE_SZ	 (1ULL << 12)
 #define ENTRIES	 512
 #define BLOCK_2M (1ULL << 21)
 
@@ -84,7 +83,7 @@ static void *hw_table_alloc(void *ctx)
 
 	(void)ctx;
 	if (t)
-		memset(t, 0, PAGE_SZ);
+		memset(t, 0, S2_PAGE_SIZE);
 	return t;
 }
 
@@ -158,7 +157,7 @@ int stage2_create(struct stage2 *s2)
 		vmid_free(vmid);
 		return -ENOMEM;
 	}
-	memset(root, 0, root_pages * PAGE_SZ);
+	memset(root, 0, root_pages * S2_PAGE_SIZE);
 	s2pt_init(&s2->pt, root, root_pages * ENTRIES, &hw_hooks, s2);
 	s2->vmid = vmid;
 	s2->vttbr = (uint64_t)root | ((uint64_t)vmid << VTTBR_VMID_SHIFT);
@@ -192,7 +191,7 @@ static int range_op(struct stage2 *s2, enum range_op op, uint64_t ipa, uint64_t 
 	uint64_t end = ipa + size;
 	int err = 0;
 
-	if ((ipa | size) & (PAGE_SZ - 1) || end < ipa || end > (1ULL << ipa_bits))
+	if ((ipa | size) & (S2_PAGE_SIZE - 1) || end < ipa || end > (1ULL << ipa_bits))
 		return -EINVAL;
 	while (!err && ipa < end) {
 		uint64_t n = ((ipa + BLOCK_2M) & ~(BLOCK_2M - 1)) - ipa;

@@ -11,6 +11,7 @@
 #include <zvm/placement.h>
 #include <zvm/vcpu_internal.h>
 #include <zvm/vdev/vdev.h>
+#include <zvm/virtio/virtio_blk.h>
 #include <zvm/vdev/vdev_worker.h>
 #include <zvm/vdev/vgic.h>
 #include <zvm/vdev/vpl011.h>
@@ -181,6 +182,8 @@ static int vm_build(struct vm *vm, const struct vm_config *cfg)
 		err = vdev_spi_take(&vm->vdevs, VPL011_SPI);
 	if (!err)
 		err = vdev_create_board(vm, cfg->devs);
+	if (!err && cfg->disk)
+		err = virtio_blk_create(vm, cfg->disk);
 	for (unsigned i = 0; !err && i < cfg->nr_vcpus; i++) {
 		vm->vcpus[i] = vcpu_create(vm, i);
 		if (!vm->vcpus[i])
@@ -216,6 +219,8 @@ static int vm_build(struct vm *vm, const struct vm_config *cfg)
 			       k_us_to_ticks(cfg->period_us));
 		for (unsigned i = 0; i < vm->nr_vcpus && !err; i++)
 			err = k_budget_attach(&vm->budget, &vm->vcpus[i]->thread);
+		if (!err)
+			err = vdev_workers_budget(vm, &vm->budget);
 	}
 	return err;
 }

@@ -1,5 +1,6 @@
 /* Putting a guest's boot images into its RAM: the kernel and initrd the board DT describes, and
  * a device tree generated from the VM's real configuration (memory, vCPUs, devices). */
+#include <arch/mmu.h>
 #include <errno.h>
 #include <kernel/heap.h>
 #include <kernel/printk.h>
@@ -14,8 +15,6 @@
 #include <zvm/vm_internal.h>
 
 #define VM_FDT_MAX (64 * 1024)
-
-void dcache_clean_range(uintptr_t start, size_t size);
 
 static int write_fdt(struct vm *vm, const struct load_plan *plan)
 {

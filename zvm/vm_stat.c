@@ -5,6 +5,7 @@
 #include <shell/shell.h>
 #include <zvm/placement.h>
 #include <zvm/vcpu.h>
+#include <zvm/vdev/vdev_worker.h>
 #include <zvm/vm.h>
 #include <zvm/vm_stat.h>
 
@@ -56,10 +57,14 @@ void vm_stat_print(struct vm *vm)
 		struct budget_acct a;
 
 		k_budget_read(&vm->budget, &a);
-		shell_print(
-		    "budget %u.%u/%u ms: %llu us used this period, %s, throttled %llu times",
-		    vm->budget_us / 1000, vm->budget_us % 1000 / 100, vm->period_us / 1000,
-		    (unsigned long long)k_ticks_to_us(a.used),
-		    a.throttled ? "throttled now" : "running", (unsigned long long)a.throttles);
+		unsigned workers = vdev_worker_count(vm);
+
+		shell_print("budget %u.%u/%u ms for %u vCPU%s and %u device worker%s: %llu us used "
+			    "this period, %s, throttled %llu times",
+			    vm->budget_us / 1000, vm->budget_us % 1000 / 100, vm->period_us / 1000,
+			    vm->nr_vcpus, vm->nr_vcpus == 1 ? "" : "s", workers,
+			    workers == 1 ? "" : "s", (unsigned long long)k_ticks_to_us(a.used),
+			    a.throttled ? "throttled now" : "running",
+			    (unsigned long long)a.throttles);
 	}
 }

@@ -178,7 +178,6 @@ int mmu_map_pages(uint64_t va, uint64_t pa, size_t size, enum mmu_prot prot)
 }
 
 extern char _text_start[], _text_end[], _rodata_start[], _rodata_end[], _data_start[], _image_end[];
-void dcache_clean_range(uintptr_t start, size_t size);
 
 int mmu_init_primary(uint64_t console_pa, size_t console_size)
 {

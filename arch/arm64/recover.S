@@ -3,6 +3,7 @@
  * that only fn's owner has to pay for returns (by eret, IRQs masked, x0 = r) to
  * k_recover_resume, which drops fn's frames and returns 1 from k_call_recoverable. */
 #include <arch/asm.h>
+#include <arch/callee_saved.inc>
 
 #define RECOVER_FRAME 112 /* x29, x30, x19-x28, DAIF */
 #define RECOVER_SP    0	  /* offsetof(struct k_recover, sp) */
@@ -12,11 +13,7 @@
 FUNC(k_call_recoverable)
 	stp	x29, x30, [sp, #-RECOVER_FRAME]!
 	mov	x29, sp
-	stp	x19, x20, [sp, #16]
-	stp	x21, x22, [sp, #32]
-	stp	x23, x24, [sp, #48]
-	stp	x25, x26, [sp, #64]
-	stp	x27, x28, [sp, #80]
+	save_x19_x28	sp, 16
 	mrs	x3, daif
 	str	x3, [sp, #96]
 	mov	x19, x0
@@ -36,11 +33,7 @@ k_recover_resume:
 	ldr	x2, [sp, #96]
 	msr	daif, x2		/* the IRQ mask k_call_recoverable was called with */
 	mov	x0, #1
-1:	ldp	x19, x20, [sp, #16]
-	ldp	x21, x22, [sp, #32]
-	ldp	x23, x24, [sp, #48]
-	ldp	x25, x26, [sp, #64]
-	ldp	x27, x28, [sp, #80]
+1:	load_x19_x28	sp, 16
 	ldp	x29, x30, [sp], #RECOVER_FRAME
 	ret
 ENDFUNC(k_call_recoverable)

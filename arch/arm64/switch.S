@@ -1,6 +1,7 @@
 /* Thread context switch. Only callee-saved registers are kept (it is a function call), plus the
  * whole FP/SIMD file, which host code never uses: it is the thread's (or its guest's) own. */
 #include <arch/asm.h>
+#include <arch/callee_saved.inc>
 
 #define CTX_SP     96
 #define CTX_FPSIMD 112
@@ -54,11 +55,7 @@
 	.text
 /* void arch_switch(struct arch_context *prev, struct arch_context *next) */
 FUNC(arch_switch)
-	stp	x19, x20, [x0, #0]
-	stp	x21, x22, [x0, #16]
-	stp	x23, x24, [x0, #32]
-	stp	x25, x26, [x0, #48]
-	stp	x27, x28, [x0, #64]
+	save_x19_x28	x0, 0
 	stp	x29, x30, [x0, #80]
 	mov	x9, sp
 	str	x9, [x0, #CTX_SP]
@@ -67,11 +64,7 @@ FUNC(arch_switch)
 
 	add	x10, x1, #CTX_FPSIMD
 	load_fpsimd x10
-	ldp	x19, x20, [x1, #0]
-	ldp	x21, x22, [x1, #16]
-	ldp	x23, x24, [x1, #32]
-	ldp	x25, x26, [x1, #48]
-	ldp	x27, x28, [x1, #64]
+	load_x19_x28	x1, 0
 	ldp	x29, x30, [x1, #80]
 	ldr	x9, [x1, #CTX_SP]
 	mov	sp, x9

@@ -423,6 +423,7 @@ void zt_secondary_main(uint64_t idx, uint64_t ctx)
 	c->wd_deadline = 0;
 	c->done = c->posted;
 	c->running = c->done;
+	zt_write_sysreg(0, cntv_ctl_el0); /* no timer left on from work before a CPU_OFF */
 	c->init_rc = zt_gic_init_cpu();
 	zt_dmb();
 	c->entries = c->entries + 1;

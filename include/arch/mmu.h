@@ -28,4 +28,8 @@ void mmu_unmap_pages(uint64_t va, size_t size);
 int mmu_init_primary(uint64_t console_pa, size_t console_size);
 /* Same translation regime on a secondary CPU (done in head.S from mmu_boot_params). */
 
+/* Cleans [start, start + size) to the point of coherency (arch/arm64/mmu_enable.S): for what
+ * a reader with its MMU or caches off (a guest at boot, the MMU walker) must see. */
+void dcache_clean_range(uintptr_t start, size_t size);
+
 #endif

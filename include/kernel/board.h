@@ -118,4 +118,10 @@ int board_parse_rest(const void *fdt, struct board *b);
  * extended SPI/PPI too. Returns -EINVAL for a malformed or out-of-range specifier. */
 int board_intid_from_spec(const fdt32_t *cells, int ncells);
 
+/* For drivers that find their own nodes (drivers/virtio_blk.c), at boot on one CPU: entry i of
+ * node's reg as a CPU physical address (0 or a negative errno), and the INTID of entry i of its
+ * interrupts (or a negative errno; -ENOENT when it has none). */
+int board_node_reg(const void *fdt, int node, int i, struct board_region *out);
+int board_node_irq(const void *fdt, int node, int i);
+
 #endif

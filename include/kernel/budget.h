@@ -34,7 +34,8 @@ bool budget_refill(struct budget_acct *a, uint64_t now);
 
 /* ---- The scheduler side (kernel/sched_budget.c) ---- */
 
-#define K_BUDGET_THREADS 8
+/* A VM's group: its vCPUs (VM_MAX_VCPUS) and its devices' worker threads. */
+#define K_BUDGET_THREADS 16
 
 struct k_thread;
 struct sched_cpu;

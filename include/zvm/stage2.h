@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <zvm/stage2_pt.h>
 
+#define S2_PAGE_SIZE 4096ULL /* the stage-2 granule: 4 KiB pages */
+
 enum s2_prot {
 	S2_RAM,	   /* normal write-back memory, read/write/execute */
 	S2_RAM_RO, /* read/execute only */

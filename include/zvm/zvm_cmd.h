@@ -23,6 +23,7 @@ int cmd_reset(int argc, char **argv);
 int cmd_shutdown(int argc, char **argv);
 int cmd_vm_info(int argc, char **argv);
 int cmd_vm_age(int argc, char **argv);
+int cmd_vm_compress(int argc, char **argv);
 /* `--mem static|dynamic` of zvm new into cfg: 0, or -EINVAL said in words. */
 int zvm_cmd_mem_opt(int *argc, char **argv, struct vm_config *cfg);
 

@@ -1,4 +1,5 @@
 """Boots ZVM under QEMU and talks to its shell through pexpect."""
+import itertools
 import os
 import re
 import time
@@ -11,23 +12,50 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BUILD = os.path.join(ROOT, "build")
 PROMPT = "zvm_host:~# "
 RTOS_PROMPT = "zvm_rtos:~# "
+UBOOT_BIN = "/usr/lib/u-boot/qemu_arm64/u-boot.bin"
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
+# The host disk (drivers/virtio_blk.c), as `make run` attaches it; modern virtio-mmio.
+HOST_DISK = os.path.join(BUILD, "disk", "host.img")
+
+
+def host_disk_args(path):
+    """QEMU arguments attaching the raw image at path (created, 16 MiB, if missing) as a
+    virtio-blk disk. No image locking: tests booting several QEMUs share build/disk/host.img
+    and only test_host_blk.py writes, to an image of its own."""
+    if not os.path.exists(path):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.truncate(16 << 20)
+    return ["-global", "virtio-mmio.force-legacy=false",
+            "-drive", f"if=none,file={path},format=raw,id=hostdisk,file.locking=off",
+            "-device", "virtio-blk-device,drive=hostdisk"]
+
+
 def qemu_command(cpu="cortex-a57", smp=4, mem="2G", virtualization=True, images=True, extra=(),
-                 vms=None, kernel="zvm.bin", board_machine=None):
+                 vms=None, kernel="zvm.bin", board_machine=None, disk=HOST_DISK, uboot_disk=None):
     """The QEMU command line; with `images`, the guest images and the board DTB that
     describes them (configs/guests.conf) come along, as with `make run`. `vms`: a .dtsi
     fragment of boot-time VMs for the board's /chosen (docs/boot-vms.md). `kernel` is relative
     to build/ (rtos/rtos.bin: the RTOS natively, as `make run-rtos`). `board_machine`: dump the
-    board DTB from another machine than the one booted (a board that lacks something)."""
+    board DTB from another machine than the one booted (a board that lacks something).
+    `disk`: the raw image attached as the host disk, None for none. `uboot_disk`: boot through
+    U-Boot from that disk (scripts/uboot-disk.py, `make run-uboot`) instead of -kernel; the disk
+    then holds the images and the DTB."""
     machine = board.MACHINE if virtualization else "virt,gic-version=3"
     loads = ()
     if images:
         loads = board.image_args(cpu=cpu, smp=smp, mem=mem, machine=board_machine or machine,
                                  vms=vms)
+    if uboot_disk:
+        return ["qemu-system-aarch64", "-M", machine, "-cpu", cpu, "-smp", str(smp), "-m", mem,
+                "-nographic", "-bios", UBOOT_BIN, "-drive",
+                f"if=none,file={uboot_disk},format=raw,id=d0", "-device",
+                "virtio-blk-device,drive=d0", *extra]
     return ["qemu-system-aarch64", "-M", machine, "-cpu", cpu, "-smp", str(smp), "-m", mem,
-            "-nographic", "-kernel", os.path.join(BUILD, kernel), *loads, *extra]
+            "-nographic", "-kernel", os.path.join(BUILD, kernel), *loads,
+            *(host_disk_args(disk) if disk else ()), *extra]
 
 
 class Zvm:
@@ -153,3 +181,34 @@ def wait_vm_state(zvm, vm, want, timeout=60):
             return
         time.sleep(0.2)
     raise AssertionError(f"vm {vm} stayed {s}, not {want}")
+
+
+# The busybox shell of the Linux guest (configs/guests.conf type linux).
+LINUX_SHELL = "~ # "
+_SYNCS = itertools.count(1)
+
+
+def linux_shell(g, line, timeout=60):
+    """Runs a command in the Linux guest's busybox shell and returns its output (the echoed
+    command line dropped)."""
+    g.send(line + "\r")
+    g.expect(re.escape(LINUX_SHELL), timeout=timeout)
+    out = g.zvm.child.before.replace("\r", "")
+    return out.split("\n", 1)[1] if "\n" in out else out
+
+
+def linux_resync(g, timeout=180):
+    """Waits for a fresh prompt of the Linux guest's shell: `zvm look` replays the console's
+    history (old prompts included), and a line typed while the guest still boots may be lost,
+    so it asks again until a marker the shell computes (new each time) comes back."""
+    deadline = time.monotonic() + timeout
+    while True:
+        n = next(_SYNCS) + 1000
+        g.send(f"echo zvm-sync-$(({n} + 1))\r")
+        try:
+            g.expect(f"zvm-sync-{n + 1}", timeout=10)
+            break
+        except pexpect.TIMEOUT:
+            if time.monotonic() > deadline:
+                raise
+    g.expect(re.escape(LINUX_SHELL), timeout=30)

@@ -4,17 +4,9 @@ import time
 
 import pytest
 
+from qemu import LINUX_SHELL as SHELL
 from qemu import Guest, create_vm, mem_used
-
-SHELL = "~ # "
-
-
-def shell(g, line, timeout=60):
-    """Runs a command in the guest's busybox shell and returns its output."""
-    g.send(line + "\r")
-    g.expect(re.escape(SHELL), timeout=timeout)
-    out = g.zvm.child.before.replace("\r", "")
-    return out.split("\n", 1)[1] if "\n" in out else out
+from qemu import linux_shell as shell
 
 
 @pytest.mark.parametrize("vcpus", [1, 2])

@@ -116,7 +116,8 @@ def test_a_budget_leaves_the_rest_of_the_cpu_to_a_lower_vm(zvm):
     hi, lo, out = spin_share(zvm, "--budget 20/100")
     share = hi / (hi + lo)
     assert 0.12 < share < 0.30, (hi, lo, out)
-    m = re.search(r"^budget 20\.0/100 ms: \d+ us used this period, \S+( now)?, "
+    m = re.search(r"^budget 20\.0/100 ms for 1 vCPU and 1 device worker: \d+ us used this "
+                  r"period, \S+( now)?, "
                   r"throttled (\d+) times", out, re.M)
     assert m and int(m[2]) >= 30, out  # once a period, 50 periods in 5 s
     assert re.search(r"^0\s+on\s+(throttled|running|ready)\s", out, re.M), out
@@ -184,7 +185,11 @@ def test_budget_options_and_errors(zvm):
     for line in cases:
         assert "B/P in ms" in zvm.run(line)
     vm = create_vm(zvm, "-t hello -m 32 --budget 2.5/10")
-    assert "budget 2.5/10 ms" in zvm.run(f"zvm stat {vm}")
+    # The VM's device work (virtio-console's worker) counts as the VM's CPU time.
+    assert "budget 2.5/10 ms for 1 vCPU and 1 device worker" in zvm.run(f"zvm stat {vm}")
+    zvm.run(f"zvm delete -n {vm}")
+    vm = create_vm(zvm, "-t hello -c 2 -m 32 --budget 2.5/10 --dev virtio-rng")
+    assert "budget 2.5/10 ms for 2 vCPUs and 2 device workers" in zvm.run(f"zvm stat {vm}")
     zvm.run(f"zvm delete -n {vm}")
 
 

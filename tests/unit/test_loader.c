@@ -224,6 +224,13 @@ static void test_firmware(void **state)
 	assert_int_equal(loader_plan_firmware(4096, 0, 0, 64 * MIB, RAM + 4096, RAM_SIZE, &p),
 			 -EINVAL);
 	assert_int_equal(loader_plan_firmware(4096, 0, 0, 64 * MIB, RAM, RAM_SIZE, NULL), -EINVAL);
+	/* Flash overlapping RAM, either way round. */
+	assert_int_equal(loader_plan_firmware(4096, 0, RAM - 4096, 64 * MIB, RAM, RAM_SIZE, &p),
+			 -EINVAL);
+	assert_int_equal(loader_plan_firmware(4096, 0, RAM + MIB, 64 * MIB, RAM, RAM_SIZE, &p),
+			 -EINVAL);
+	assert_int_equal(loader_plan_firmware(4096, 0, RAM + RAM_SIZE, 64 * MIB, RAM, RAM_SIZE, &p),
+			 0);
 }
 
 static void test_debian_image(void **state)

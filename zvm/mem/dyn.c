@@ -5,11 +5,12 @@
 #include <errno.h>
 #include <kernel/heap.h>
 #include <kernel/page_alloc.h>
+#include <kernel/printk.h>
 #include <string.h>
 #include <zvm/mem/dyn.h>
+#include "zpool.h"
+#include <zvm/stage2.h>
 #include <zvm/vm.h>
-
-#define PAGE_SZ 4096u
 
 int mem_dyn_init(struct vm *vm, size_t size)
 {
@@ -41,12 +42,24 @@ static void sync_caches(uintptr_t va, size_t len)
 	__asm__ volatile("dsb ish\n isb" ::: "memory");
 }
 
-/* The page of ipa made resident and mapped; d->lock held. *pa: its host page. */
-static int page_in(struct vm *vm, uint64_t ipa, uintptr_t *pa)
+/* The page's contents before it is mapped: zeros for NEVER and ZERO, the pool's copy for
+ * COMPRESSED (checksum checked: -EIO, never a wrong page). */
+static int fill_page(struct mem_dblock *b, unsigned pi, void *page)
+{
+	if (b->state[pi] != MEM_PAGE_COMPRESSED) {
+		memset(page, 0, S2_PAGE_SIZE);
+		return 0;
+	}
+	return zpool_load(zpool_host(), (zpool_handle_t)b->pa[pi], page);
+}
+
+/* The page of ipa made resident and mapped; d->lock held. *pa: its host page. A RESIDENT page
+ * is mapped again when remap (a compress pass that could not map it back leaves it so). */
+static int page_in(struct vm *vm, uint64_t ipa, uintptr_t *pa, bool remap)
 {
 	struct mem_dyn *d = &vm->mem.dyn;
-	uint64_t off = ipa - vm->mem.ipa_base;
-	unsigned bi = off / MEM_DBLOCK_SIZE, pi = (off % MEM_DBLOCK_SIZE) / PAGE_SZ;
+	uint64_t off = ipa - vm->mem.ipa_base, pipa = ipa & ~(uint64_t)(S2_PAGE_SIZE - 1);
+	unsigned bi = off / MEM_DBLOCK_SIZE, pi = (off % MEM_DBLOCK_SIZE) / S2_PAGE_SIZE;
 	struct mem_dblock *b = d->blocks[bi];
 	void *page;
 	int err;
@@ -59,22 +72,35 @@ static int page_in(struct vm *vm, uint64_t ipa, uintptr_t *pa)
 	}
 	if (b->state[pi] == MEM_PAGE_RESIDENT) {
 		*pa = b->pa[pi];
-		return 0;
+		return remap ? stage2_map(&vm->s2, pipa, *pa, S2_PAGE_SIZE, S2_RAM) : 0;
 	}
 	page = page_alloc(0);
 	if (!page)
 		return -ENOMEM;
-	memset(page, 0, PAGE_SZ);
-	sync_caches((uintptr_t)page, PAGE_SZ);
-	err = stage2_map(&vm->s2, ipa & ~(uint64_t)(PAGE_SZ - 1), (uintptr_t)page, PAGE_SZ, S2_RAM);
+	err = fill_page(b, pi, page);
+	if (!err) {
+		sync_caches((uintptr_t)page, S2_PAGE_SIZE);
+		err = stage2_map(&vm->s2, pipa, (uintptr_t)page, S2_PAGE_SIZE, S2_RAM);
+	}
 	if (err) {
-		page_free(page);
+		page_free(page); /* the page keeps its state (and its pool handle) */
 		return err;
+	}
+	if (b->state[pi] == MEM_PAGE_COMPRESSED) {
+		struct zpool_stats before, after;
+
+		zpool_get_stats(zpool_host(), &before);
+		zpool_free(zpool_host(), (zpool_handle_t)b->pa[pi]);
+		zpool_get_stats(zpool_host(), &after);
+		d->pool_bytes -= before.used - after.used;
+		d->compressed--;
+	} else if (b->state[pi] == MEM_PAGE_ZERO) {
+		d->zero--;
 	}
 	b->pa[pi] = (uintptr_t)page;
 	b->state[pi] = MEM_PAGE_RESIDENT;
 	b->resident++;
-	d->resident += PAGE_SZ;
+	d->resident += S2_PAGE_SIZE;
 	*pa = (uintptr_t)page;
 	return 0;
 }
@@ -87,8 +113,18 @@ int mem_dyn_fault(struct vm *vm, uint64_t ipa)
 	if (ipa < vm->mem.ipa_base || ipa - vm->mem.ipa_base >= vm->mem.size)
 		return -EFAULT;
 	k_mutex_lock(&vm->mem.dyn.lock, K_FOREVER);
-	err = page_in(vm, ipa, &pa);
+	err = page_in(vm, ipa, &pa, true);
 	k_mutex_unlock(&vm->mem.dyn.lock);
+	if (err == -EIO) {
+		/* The pool's copy of this page is corrupt: the guest must not run on with a
+		 * wrong page. Stopped, not aborted; the page stays compressed (a retry after a
+		 * reset faults the same way, a delete frees it). */
+		pr_err("zvm: vm%u (%s) stopped: its compressed page at 0x%llx failed the pool "
+		       "checksum\n",
+		       vm->id, vm->name, (unsigned long long)ipa);
+		vm_crash(vm, "compressed page corrupt");
+		return 0;
+	}
 	return err;
 }
 
@@ -103,24 +139,30 @@ int mem_dyn_copy(struct vm *vm, uint64_t ipa, void *buf, size_t len, bool to_gue
 		return -EFAULT;
 	k_mutex_lock(&d->lock, K_FOREVER);
 	while (len && !err) {
-		size_t n = PAGE_SZ - (ipa & (PAGE_SZ - 1));
+		size_t n = S2_PAGE_SIZE - (ipa & (S2_PAGE_SIZE - 1));
 		uint64_t off = ipa - vm->mem.ipa_base;
 		const struct mem_dblock *b = d->blocks[off / MEM_DBLOCK_SIZE];
-		unsigned pi = (off % MEM_DBLOCK_SIZE) / PAGE_SZ;
+		unsigned pi = (off % MEM_DBLOCK_SIZE) / S2_PAGE_SIZE;
 		uintptr_t pa;
 
 		if (n > len)
 			n = len;
 		if (to_guest) {
-			err = page_in(vm, ipa, &pa);
+			err = page_in(vm, ipa, &pa, false);
 			if (!err) {
-				memcpy((char *)pa + (ipa & (PAGE_SZ - 1)), p, n);
-				sync_caches(pa + (ipa & (PAGE_SZ - 1)), n);
+				memcpy((char *)pa + (ipa & (S2_PAGE_SIZE - 1)), p, n);
+				sync_caches(pa + (ipa & (S2_PAGE_SIZE - 1)), n);
 			}
+		} else if (b && b->state[pi] == MEM_PAGE_COMPRESSED) {
+			/* Paged in (one decompression, and the reader likely wants it again):
+			 * a device or loader reading a cold page makes it warm. */
+			err = page_in(vm, ipa, &pa, false);
+			if (!err)
+				memcpy(p, (const char *)pa + (ipa & (S2_PAGE_SIZE - 1)), n);
 		} else if (b && b->state[pi] == MEM_PAGE_RESIDENT) {
-			memcpy(p, (const char *)b->pa[pi] + (ipa & (PAGE_SZ - 1)), n);
+			memcpy(p, (const char *)b->pa[pi] + (ipa & (S2_PAGE_SIZE - 1)), n);
 		} else {
-			memset(p, 0, n); /* never touched */
+			memset(p, 0, n); /* never touched, or known zero */
 		}
 		ipa += n;
 		p += n;
@@ -147,10 +189,12 @@ void mem_dyn_release(struct vm *vm)
 		for (unsigned j = 0; b && j < MEM_DBLOCK_PAGES; j++)
 			if (b->state[j] == MEM_PAGE_RESIDENT)
 				page_free((void *)b->pa[j]);
+			else if (b->state[j] == MEM_PAGE_COMPRESSED)
+				zpool_free(zpool_host(), (zpool_handle_t)b->pa[j]);
 		k_free(b);
 		d->blocks[i] = NULL;
 	}
-	d->resident = 0;
+	d->resident = d->compressed = d->zero = d->pool_bytes = 0;
 	k_mutex_unlock(&d->lock);
 }
 

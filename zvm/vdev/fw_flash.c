@@ -1,4 +1,5 @@
 /* The firmware flash banks (include/zvm/vdev/fw_flash.h). */
+#include <arch/mmu.h>
 #include <errno.h>
 #include <kernel/heap.h>
 #include <zvm/images.h>
@@ -7,10 +8,6 @@
 #include <zvm/vdev/fw_flash.h>
 #include <zvm/vdev/vdev.h>
 #include <zvm/vm.h>
-
-#define PAGE_SZ 4096ULL
-
-void dcache_clean_range(uintptr_t start, size_t size);
 
 struct fw_flash {
 	struct vdev vdev;
@@ -71,7 +68,7 @@ static const struct vdev_ops fw_flash_ops = {
 int fw_flash_create(struct vm *vm)
 {
 	const struct guest_image *img = &vm->type->kernel;
-	uint64_t size = (img->size + PAGE_SZ - 1) & ~(PAGE_SZ - 1);
+	uint64_t size = (img->size + S2_PAGE_SIZE - 1) & ~(S2_PAGE_SIZE - 1);
 	struct fw_flash *f;
 	int err;
 
@@ -79,7 +76,7 @@ int fw_flash_create(struct vm *vm)
 		return 0;
 	/* board-dtb.py places images on 2 MiB boundaries, and kernel/mem_init.c never hands
 	 * out a page a reservation touches: the rest of the last page holds no host data. */
-	if (img->pa % PAGE_SZ || size > FW_FLASH_BANK_SIZE)
+	if (img->pa % S2_PAGE_SIZE || size > FW_FLASH_BANK_SIZE)
 		return -EINVAL;
 	f = k_calloc(1, sizeof(*f));
 	if (!f)

@@ -73,14 +73,24 @@ void vdev_reset_all(struct vm *vm)
 			vdev_worker_resume(d);
 }
 
+/* The devices' stop first, every one of them, then the workers: a device other VMs' threads
+ * can reach must have left them before any worker is gone. Idempotent. */
+void vdev_workers_stop(struct vm *vm)
+{
+	for (struct vdev *d = vm->vdevs.head; d; d = d->next)
+		if (d->ops->stop)
+			d->ops->stop(d);
+	for (struct vdev *d = vm->vdevs.head; d; d = d->next)
+		if (d->worker)
+			vdev_worker_stop(d);
+}
+
 /* Last created first, as a device may use one created before it. */
 void vdev_destroy_all(struct vm *vm)
 {
 	struct vdev *d = vm->vdevs.head, *rev = NULL;
 
-	for (struct vdev *w = d; w; w = w->next)
-		if (w->worker)
-			vdev_worker_stop(w);
+	vdev_workers_stop(vm);
 	vm->vdevs.head = NULL;
 	vm->vdevs.tail = &vm->vdevs.head;
 	while (d) {

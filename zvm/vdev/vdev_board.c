@@ -11,6 +11,7 @@
 #include <zvm/vdev/vdev.h>
 #include <zvm/vdev/vpl061.h>
 #include <zvm/virtio/virtio_console.h>
+#include <zvm/virtio/virtio_net.h>
 #include <zvm/virtio/virtio_rng.h>
 
 static int (*const board[])(struct vm *vm) = {
@@ -18,8 +19,9 @@ static int (*const board[])(struct vm *vm) = {
     fw_flash_create, /* firmware-mode guest types only */
 };
 
-const char *const vdev_optional_names[VDEV_NR_OPTIONAL] = {"virtio-rng"};
-static int (*const optional_create[VDEV_NR_OPTIONAL])(struct vm *vm) = {virtio_rng_create};
+const char *const vdev_optional_names[VDEV_NR_OPTIONAL] = {"virtio-rng", "virtio-net"};
+static int (*const optional_create[VDEV_NR_OPTIONAL])(struct vm *vm) = {virtio_rng_create,
+									virtio_net_create};
 
 int vdev_create_board(struct vm *vm, uint32_t optional)
 {

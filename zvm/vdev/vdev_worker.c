@@ -1,5 +1,6 @@
 /* Device worker threads (include/zvm/vdev/vdev_worker.h). */
 #include <errno.h>
+#include <kernel/budget.h>
 #include <stddef.h>
 #include <kernel/heap.h>
 #include <kernel/mutex.h>
@@ -164,12 +165,6 @@ void vdev_worker_stop(struct vdev *d)
 	d->worker = NULL;
 }
 
-void vdev_workers_stop(struct vm *vm)
-{
-	for (struct vdev *d = vm->vdevs.head; d; d = d->next)
-		vdev_worker_stop(d);
-}
-
 unsigned long vdev_worker_runs(const struct vdev *d)
 {
 	return d->worker ? d->worker->runs : 0;
@@ -183,4 +178,32 @@ void vdev_workers_fault_arm(struct vm *vm, unsigned how)
 		d->worker->fault_inject = (uint8_t)how;
 		vdev_worker_wake(d);
 	}
+}
+
+int vdev_workers_budget(struct vm *vm, struct k_budget *b)
+{
+	for (struct vdev *d = vm->vdevs.head; d; d = d->next) {
+		int err = d->worker ? k_budget_attach(b, &d->worker->thread) : 0;
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+unsigned vdev_worker_count(struct vm *vm)
+{
+	unsigned n = 0;
+
+	for (struct vdev *d = vm->vdevs.head; d; d = d->next)
+		n += d->worker != NULL;
+	return n;
+}
+
+bool vdev_worker_should_yield(const struct vdev *d)
+{
+	const struct vdev_worker *w = d->worker;
+
+	return w && (__atomic_load_n(&w->paused, __ATOMIC_SEQ_CST) ||
+		     __atomic_load_n(&w->stop, __ATOMIC_SEQ_CST));
 }

@@ -90,5 +90,5 @@ int virtio_console_create(struct vm *vm)
 
 	if (!vc)
 		return -ENOMEM;
-	return virtio_mmio_dev_create(vm, &vcons_ops, vc);
+	return virtio_mmio_dev_create(vm, &vcons_ops, vc, NULL);
 }

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <zvm/virtio/virtio_mmio.h>
+#include <zvm/virtio/virtq.h>
 
 #define VERSION_1_BIT (1ULL << VIRTIO_F_VERSION_1)
 
@@ -50,15 +51,7 @@ static struct virtio_mmio_queue *selected(struct virtio_mmio_regs *r)
 /* 2.7 (split virtqueues): alignment of each part, and none may wrap the address space. */
 static bool queue_ok(const struct virtio_mmio_regs *r, const struct virtio_mmio_queue *q)
 {
-	uint64_t n = q->num;
-
-	if (!power_of_2(q->num) || q->num > r->queue_num_max)
-		return false;
-	if ((q->desc & 15) || (q->driver & 1) || (q->device & 3))
-		return false;
-	/* Sizes with the event index fields: 16n, 6 + 2n, 6 + 8n bytes. */
-	return q->desc + 16 * n > q->desc && q->driver + 6 + 2 * n > q->driver &&
-	       q->device + 6 + 8 * n > q->device;
+	return virtq_shape_ok(q->num, r->queue_num_max, q->desc, q->driver, q->device);
 }
 
 static uint32_t read_reg(struct virtio_mmio_regs *r, uint64_t offset)
@@ -295,5 +288,15 @@ bool virtio_mmio_queue_live(const struct virtio_mmio_regs *r, unsigned q,
 	    !r->queues[q].ready)
 		return false;
 	*out = r->queues[q];
+	return true;
+}
+
+bool virtio_mmio_host_notify(struct virtio_mmio_regs *r, unsigned q)
+{
+	struct virtio_mmio_queue unused;
+
+	if (!virtio_mmio_queue_live(r, q, &unused))
+		return false;
+	r->notify_pending |= 1u << q;
 	return true;
 }

@@ -135,7 +135,7 @@ static void work(struct vdev *d)
 			m->ops->reset(m);
 	}
 	for (unsigned q = 0; pending; q++, pending >>= 1) {
-		struct virtio_mmio_queue vq;
+		struct virtio_mmio_queue vq = {0}; /* filled below; LTO cannot tell */
 		unsigned resets;
 
 		if (!(pending & 1) || !virtio_mmio_dev_queue(m, q, &vq, &resets))
@@ -215,16 +215,38 @@ static void vdev_info(struct vdev *d, void (*print)(const char *fmt, ...))
 		      (unsigned long long)v->stats.bad, (unsigned long long)v->stats.irqs,
 		      (unsigned long long)v->stats.irqs_suppressed);
 	}
+	if (m->ops->info)
+		m->ops->info(m, print);
+}
+
+void virtio_mmio_dev_kick(struct virtio_mmio_dev *m, unsigned q)
+{
+	k_spinlock_key_t key = k_spin_lock(&m->lock);
+	bool wake = virtio_mmio_host_notify(&m->regs, q);
+
+	k_spin_unlock(&m->lock, key);
+	if (wake)
+		vdev_worker_wake(&m->vdev);
+}
+
+static void vdev_stop(struct vdev *d)
+{
+	struct virtio_mmio_dev *m = (struct virtio_mmio_dev *)d;
+
+	if (m->ops->stop)
+		m->ops->stop(m);
 }
 
 static const struct vdev_ops virtio_vdev_ops = {
+    .stop = vdev_stop,
     .reset = vdev_reset,
     .destroy = vdev_destroy,
     .fdt_node = vdev_fdt_node,
     .info = vdev_info,
 };
 
-int virtio_mmio_dev_create(struct vm *vm, const struct virtio_dev_ops *ops, void *priv)
+int virtio_mmio_dev_create(struct vm *vm, const struct virtio_dev_ops *ops, void *priv,
+			   struct virtio_mmio_dev **out)
 {
 	struct virtio_mmio_dev *m = k_calloc(1, sizeof(*m));
 	int err = -ENOSPC;
@@ -241,6 +263,8 @@ int virtio_mmio_dev_create(struct vm *vm, const struct virtio_dev_ops *ops, void
 	for (unsigned q = 0; q < m->regs.nr_queues; q++)
 		virtq_init(&m->vqs[q], &virtq_vm_ops, vm, (uint16_t)m->regs.queue_num_max);
 	vdev_init(vm, &m->vdev, ops->name, &virtio_vdev_ops);
+	if (out)
+		*out = m;
 	for (unsigned i = 0; i < VIRTIO_MMIO_SLOTS && err; i++) {
 		m->base = VIRTIO_MMIO_BASE + i * VIRTIO_MMIO_SIZE;
 		err = vdev_add_mmio(&m->vdev, m->base, VIRTIO_MMIO_SIZE, &virtio_mmio_ops, m);
@@ -382,4 +406,13 @@ bool virtio_mmio_dev_kicks(struct virtio_mmio_dev *m, unsigned q, unsigned gen, 
 	}
 	k_spin_unlock(&m->lock, key);
 	return more;
+}
+
+bool virtio_mmio_dev_stale(struct virtio_mmio_dev *m, unsigned gen)
+{
+	k_spinlock_key_t key = k_spin_lock(&m->lock);
+	bool stale = gen != m->regs.resets;
+
+	k_spin_unlock(&m->lock, key);
+	return stale || vdev_worker_should_yield(&m->vdev);
 }

@@ -18,5 +18,5 @@ static const struct virtio_dev_ops rng_ops = {
 
 int virtio_rng_create(struct vm *vm)
 {
-	return virtio_mmio_dev_create(vm, &rng_ops, NULL);
+	return virtio_mmio_dev_create(vm, &rng_ops, NULL, NULL);
 }

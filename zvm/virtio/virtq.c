@@ -27,21 +27,15 @@ void virtq_init(struct virtq *q, const struct virtq_mem_ops *ops, void *ctx, uin
 	*q = (struct virtq){.ops = ops, .ctx = ctx, .max_size = max_size};
 }
 
-/* [ipa, ipa + len) in RAM and aligned. */
-static bool ring_ok(const struct virtq *q, uint64_t ipa, uint64_t len, uint64_t align)
-{
-	return !(ipa & (align - 1)) && ipa <= UINT64_MAX - len && !q->ops->check(q->ctx, ipa, len);
-}
-
 int virtq_enable(struct virtq *q)
 {
 	uint64_t n = q->size;
 
-	/* Power of 2: ring slots are idx & (size - 1), and idx wraps at 2^16. */
-	if (!n || n > q->max_size || n > VIRTQ_MAX_SIZE || (n & (n - 1)))
+	if (!virtq_shape_ok(n, q->max_size, q->desc, q->avail, q->used))
 		return -EINVAL;
-	if (!ring_ok(q, q->desc, 16 * n, 16) || !ring_ok(q, q->avail, 6 + 2 * n, 2) ||
-	    !ring_ok(q, q->used, 6 + 8 * n, 4))
+	/* Every ring in guest RAM. */
+	if (q->ops->check(q->ctx, q->desc, 16 * n) || q->ops->check(q->ctx, q->avail, 6 + 2 * n) ||
+	    q->ops->check(q->ctx, q->used, 6 + 8 * n))
 		return -EINVAL;
 	q->ready = true;
 	q->broken = VIRTQ_ALIVE;

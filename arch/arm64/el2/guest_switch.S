@@ -4,6 +4,7 @@
  * EL1 system registers stay in the CPU while the vCPU thread runs (see zvm/vcpu_sr.c), and the
  * FP registers belong to the thread (arch_switch moves them). */
 #include <arch/asm.h>
+#include <arch/callee_saved.inc>
 #include <zvm/vcpu_asm.h>
 
 #define HOST_FRAME 96
@@ -27,11 +28,7 @@
 /* uint64_t guest_enter(struct vcpu *v); IRQs masked. */
 FUNC(guest_enter)
 	stp	x29, x30, [sp, #-HOST_FRAME]!
-	stp	x19, x20, [sp, #16]
-	stp	x21, x22, [sp, #32]
-	stp	x23, x24, [sp, #48]
-	stp	x25, x26, [sp, #64]
-	stp	x27, x28, [sp, #80]
+	save_x19_x28	sp, 16
 	mov	x1, sp
 	str	x1, [x0, #VCPU_HOST_SP]
 	mrs	x1, tpidr_el2
@@ -165,11 +162,7 @@ FUNC(guest_exit_to_host)
 	ldr	x2, [x0, #VCPU_HOST_SP]
 	mov	sp, x2
 	mov	x0, x1
-	ldp	x19, x20, [sp, #16]
-	ldp	x21, x22, [sp, #32]
-	ldp	x23, x24, [sp, #48]
-	ldp	x25, x26, [sp, #64]
-	ldp	x27, x28, [sp, #80]
+	load_x19_x28	sp, 16
 	ldp	x29, x30, [sp], #HOST_FRAME
 	ret
 ENDFUNC(guest_exit_to_host)

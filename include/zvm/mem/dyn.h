@@ -19,10 +19,11 @@
 
 /* What backs one guest page. NEVER is 0, so a new block is all never-touched. */
 enum mem_page_state {
-	MEM_PAGE_NEVER = 0, /* never touched: reads as zero, no host page */
-	MEM_PAGE_RESIDENT,  /* host page pa[i], mapped at stage 2 */
-	/* Later: MEM_PAGE_COMPRESSED (in the pool, unmapped), MEM_PAGE_ZERO (known zero,
-	 * unmapped); a fault on either comes to s2_fault_thread like NEVER. */
+	MEM_PAGE_NEVER = 0,  /* never touched: reads as zero, no host page */
+	MEM_PAGE_RESIDENT,   /* host page pa[i], mapped at stage 2 (or being compressed) */
+	MEM_PAGE_COMPRESSED, /* in zpool_host() under handle pa[i]; unmapped, no host page */
+	MEM_PAGE_ZERO,	     /* was all zero when compressed: unmapped, no host page */
+	/* A fault on COMPRESSED or ZERO comes to s2_fault_thread like NEVER (page_in). */
 };
 
 struct mem_dblock {
@@ -36,7 +37,16 @@ struct mem_dyn {
 	struct k_mutex lock;	    /* page states and population; a sleeping lock (threads only) */
 	struct mem_dblock **blocks; /* one per 2 MiB of RAM, NULL until first needed */
 	unsigned nr_blocks;
-	size_t resident; /* bytes backed by host pages */
+	size_t resident;   /* bytes backed by host pages */
+	size_t compressed; /* pages in state COMPRESSED */
+	size_t zero;	   /* pages in state ZERO */
+	size_t pool_bytes; /* pool bytes this VM's pages use (sum of the pool's used deltas) */
+};
+
+/* What one `zvm compress` pass did. */
+struct mem_compress_result {
+	unsigned compressed, zero, kept, warm; /* pages */
+	size_t saved;			       /* host bytes freed minus pool bytes taken */
 };
 
 struct vm;
@@ -53,5 +63,18 @@ int mem_dyn_fault(struct vm *vm, uint64_t ipa);
  * give zeros without allocating. Written data is cleaned to memory (the guest may start with
  * its caches off). */
 int mem_dyn_copy(struct vm *vm, uint64_t ipa, void *buf, size_t len, bool to_guest);
+
+/* Whether a compress pass takes a resident page: cold ones (access flag clear since the last
+ * scan) always, warm ones only with `all`. Pure: unit-tested. */
+static inline bool mem_compress_pick(bool accessed, bool all)
+{
+	return all || !accessed;
+}
+
+/* `zvm compress` (zvm/mem/compress.c): moves up to max_pages resident pages of a dynamic VM
+ * into zpool_host(), one page per d->lock section; thread context, IRQs on. Cold pages only
+ * unless all; warm pages get their access flag cleared for the next pass. 0, -EINVAL (static
+ * VM), -ENODEV (no pool), -ENOMEM (no work memory). */
+int mem_dyn_compress(struct vm *vm, size_t max_pages, bool all, struct mem_compress_result *r);
 
 #endif

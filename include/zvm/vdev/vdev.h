@@ -26,6 +26,9 @@ struct vdev_worker;
 #define VDEV_NR_SPIS	  96 /* VGIC_NR_SPIS: INTIDs 32..127 */
 
 struct vdev_ops {
+	/* The VM is being stopped for good: before any device's worker stops, so a device that
+	 * other VMs' threads can reach (a switch port) leaves them first (optional). */
+	void (*stop)(struct vdev *d);
 	/* VM reset, all vCPUs parked and every worker quiesced: back to the power-on state
 	 * (optional). */
 	void (*reset)(struct vdev *d);
@@ -76,7 +79,7 @@ int vdev_add_spi(struct vdev *d, int want);
  * the optional devices whose bits are set in optional (vdev_optional_names order). */
 int vdev_create_board(struct vm *vm, uint32_t optional);
 /* The optional devices' names (`zvm new --dev NAME`), VDEV_NR_OPTIONAL of them. */
-#define VDEV_NR_OPTIONAL 1
+#define VDEV_NR_OPTIONAL 2
 extern const char *const vdev_optional_names[VDEV_NR_OPTIONAL];
 /* Quiesces every worker (idempotent; they stay quiet until vdev_reset_all). */
 void vdev_quiesce_all(struct vm *vm);

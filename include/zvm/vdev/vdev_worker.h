@@ -20,6 +20,9 @@
 #ifndef ZVM_VDEV_VDEV_WORKER_H
 #define ZVM_VDEV_VDEV_WORKER_H
 
+#include <stdbool.h>
+
+struct k_budget;
 struct vm;
 struct vdev;
 
@@ -38,6 +41,13 @@ void vdev_worker_stop(struct vdev *d);
  * placement. Once it is unlisted its CPUs may go back to a dedicated vCPU that never yields
  * (an RTOS idling in its own WFI), and a worker there would never run to end. */
 void vdev_workers_stop(struct vm *vm);
+/* Puts every worker of vm under b, the VM's CPU budget: device work done for a guest counts
+ * as the guest's CPU time. 0 or -ENOSPC. */
+int vdev_workers_budget(struct vm *vm, struct k_budget *b);
+/* From work(): a quiesce or a stop is waiting for this pass; long work should end it now. */
+bool vdev_worker_should_yield(const struct vdev *d);
+/* How many of vm's devices have a worker (fixed once the VM is built). */
+unsigned vdev_worker_count(struct vm *vm);
 /* Times work() ran (for `zvm info`). */
 unsigned long vdev_worker_runs(const struct vdev *d);
 /* Debug (`zvm fault -p worker|worker-mutex`): every worker of vm faults at EL2 in its next

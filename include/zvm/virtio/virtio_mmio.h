@@ -134,6 +134,9 @@ void virtio_mmio_raise(struct virtio_mmio_regs *r, uint32_t bits);
  * via 2.1.2: the device MUST send one). */
 void virtio_mmio_needs_reset(struct virtio_mmio_regs *r);
 /* The queues notified since the last call, cleared. */
+/* The host asks for queue q to be served as if notified (virtio_mmio_dev_kick): true (worker
+ * to wake) when the queue is live (DRIVER_OK, set up, no reset needed). */
+bool virtio_mmio_host_notify(struct virtio_mmio_regs *r, unsigned q);
 uint32_t virtio_mmio_take_notifies(struct virtio_mmio_regs *r);
 /* Copies queue q if the driver may use it now (DRIVER_OK, ready, no reset needed). */
 bool virtio_mmio_queue_live(const struct virtio_mmio_regs *r, unsigned q,

@@ -42,13 +42,22 @@ struct virtio_dev_ops {
 	/* All optional; on the worker thread, which may block. */
 	void (*reset)(struct virtio_mmio_dev *m);
 	void (*notify)(struct virtio_mmio_dev *m, unsigned queue);
+	/* The VM is going: before the worker stops (nothing may kick it after this). */
+	void (*stop)(struct virtio_mmio_dev *m);
+	/* More lines for `zvm info` (counters the device keeps). */
+	void (*info)(struct virtio_mmio_dev *m, void (*print)(const char *fmt, ...));
 	/* When the VM is freed, after the worker stopped: frees priv. */
 	void (*destroy)(void *priv);
 };
 
 /* Creates the device with priv as its state (config ops get priv): 0 or a negative errno. On
- * an error the VM's teardown frees what was made, priv included (through ops->destroy). */
-int virtio_mmio_dev_create(struct vm *vm, const struct virtio_dev_ops *ops, void *priv);
+ * an error the VM's teardown frees what was made, priv included (through ops->destroy).
+ * *out (if out) is the device once it is listed on the VM. */
+int virtio_mmio_dev_create(struct vm *vm, const struct virtio_dev_ops *ops, void *priv,
+			   struct virtio_mmio_dev **out);
+/* Host side: queue q is to be served as if the driver had notified it (a frame came in for
+ * it). Any thread; never blocks. Ignored unless the driver set the queue up. */
+void virtio_mmio_dev_kick(struct virtio_mmio_dev *m, unsigned q);
 void *virtio_mmio_dev_priv(const struct virtio_mmio_dev *m);
 struct vm *virtio_mmio_dev_vm(const struct virtio_mmio_dev *m);
 /* A copy of queue q while the driver may use it; *resets tells a later call whether the
@@ -69,6 +78,10 @@ void virtio_mmio_dev_signal(struct virtio_mmio_dev *m, unsigned q, unsigned gen)
 /* virtq_kick_disable (on false) / virtq_kick_enable (on true, returns its answer) if gen is
  * current; false when stale. */
 bool virtio_mmio_dev_kicks(struct virtio_mmio_dev *m, unsigned q, unsigned gen, bool on);
+/* Worker: should work begun under gen stop now? The driver reset the device since (its
+ * buffers are no longer the device's to touch), or the VM is being reset or deleted (its
+ * worker must end the pass). Long requests check it between pieces. */
+bool virtio_mmio_dev_stale(struct virtio_mmio_dev *m, unsigned gen);
 /* Used buffers are in a used ring: InterruptStatus bit 0, the SPI goes high. */
 void virtio_mmio_dev_used(struct virtio_mmio_dev *m);
 /* The device's config space changed: ConfigGeneration + 1, InterruptStatus bit 1. */

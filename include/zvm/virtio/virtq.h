@@ -150,6 +150,23 @@ int virtq_chain_read(const struct virtq *q, const struct virtq_chain *c, uint32_
 int virtq_chain_write(const struct virtq *q, const struct virtq_chain *c, uint32_t off,
 		      const void *buf, uint32_t len);
 
+/* The split ring's shape (virtio 1.x 2.7): n a power of 2 up to max_size (slots are
+ * idx & (n - 1), idx wraps at 2^16); the descriptor table (16n bytes, 16-aligned), the driver
+ * ring (6 + 2n, 2-aligned) and the device ring (6 + 8n, 4-aligned, event index fields
+ * included) each without wrapping the address space. Where they are (guest RAM) is the
+ * caller's to check. The transport checks it when the driver sets QueueReady, the queue
+ * again when enabled. */
+static inline bool virtq_shape_ok(uint64_t n, uint64_t max_size, uint64_t desc, uint64_t avail,
+				  uint64_t used)
+{
+	if (!n || n > max_size || n > VIRTQ_MAX_SIZE || (n & (n - 1)))
+		return false;
+	if ((desc & 15) || (avail & 1) || (used & 3))
+		return false;
+	return desc <= UINT64_MAX - 16 * n && avail <= UINT64_MAX - (6 + 2 * n) &&
+	       used <= UINT64_MAX - (6 + 8 * n);
+}
+
 /* vring_need_event: with event index, notify iff new_idx passed event since old_idx. */
 static inline bool virtq_need_event(uint16_t event, uint16_t new_idx, uint16_t old_idx)
 {

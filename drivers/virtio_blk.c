@@ -1,0 +1,397 @@
+/* Host virtio-blk driver over virtio-mmio version 2 (virtio 1.x, sections 4.2 and 5.2). Probed
+ * at boot from every "virtio,mmio" node of the device tree; transports with no device (ID 0) or
+ * another kind of device are left alone. One request at a time per disk: the caller's thread
+ * submits it and sleeps on a semaphore; the interrupt handler only acknowledges the interrupt
+ * and wakes it, and the thread then checks the used ring (drivers/virtio_blk_ring.c). */
+#include <drivers/virtio_blk.h>
+#include <drivers/virtio_blk_ring.h>
+
+#include <arch/mmio.h>
+#include <arch/mmu.h>
+#include <arch/sysreg.h>
+#include <drivers/gicv3.h>
+#include <errno.h>
+#include <kernel/board.h>
+#include <kernel/init.h>
+#include <kernel/init_hook.h>
+#include <kernel/irq.h>
+#include <kernel/mutex.h>
+#include <kernel/page_alloc.h>
+#include <kernel/printk.h>
+#include <kernel/sem.h>
+#include <lib/format.h>
+#include <string.h>
+
+#define MMIO_MAGIC	      0x000
+#define MMIO_VERSION	      0x004
+#define MMIO_DEVICE_ID	      0x008
+#define MMIO_DEV_FEATURES     0x010
+#define MMIO_DEV_FEATURES_SEL 0x014
+#define MMIO_DRV_FEATURES     0x020
+#define MMIO_DRV_FEATURES_SEL 0x024
+#define MMIO_QUEUE_SEL	      0x030
+#define MMIO_QUEUE_NUM_MAX    0x034
+#define MMIO_QUEUE_NUM	      0x038
+#define MMIO_QUEUE_READY      0x044
+#define MMIO_QUEUE_NOTIFY     0x050
+#define MMIO_INT_STATUS	      0x060
+#define MMIO_INT_ACK	      0x064
+#define MMIO_STATUS	      0x070
+#define MMIO_QUEUE_DESC	      0x080
+#define MMIO_QUEUE_DRIVER     0x090
+#define MMIO_QUEUE_DEVICE     0x0a0
+#define MMIO_CONFIG_GEN	      0x0fc
+#define MMIO_CONFIG	      0x100
+
+#define MAGIC_VIRT   0x74726976u /* "virt" */
+#define DEV_ID_BLOCK 2u
+
+#define ST_ACKNOWLEDGE 1u
+#define ST_DRIVER      2u
+#define ST_DRIVER_OK   4u
+#define ST_FEATURES_OK 8u
+#define ST_FAILED      128u
+
+#define CFG_CAPACITY 0x00 /* u64, 512-byte sectors */
+#define CFG_BLK_SIZE 0x14 /* u32, with VIRTIO_BLK_F_BLK_SIZE */
+
+#define BOUNCE_ORDER   4 /* 64 KiB: the most one request moves */
+#define BOUNCE_SECTORS ((BUDDY_PAGE_SIZE << BOUNCE_ORDER) / BLK_SECTOR_SIZE)
+#define TIMEOUT	       K_SECONDS(30)
+
+/* The driver-owned page the device reads and writes besides the bounce buffer. */
+struct dma_page {
+	uint8_t ring[3072]; /* vring_bytes(VRING_MAX) fits */
+	struct {
+		uint32_t type, reserved;
+		uint64_t sector;
+	} hdr;
+	uint8_t status;
+};
+_Static_assert(sizeof(struct dma_page) <= BUDDY_PAGE_SIZE, "one page");
+
+struct blkdev {
+	char name[8];
+	uintptr_t base;
+	unsigned intid;
+	uint64_t sectors;
+	uint32_t block_size;
+	bool ro, flush, broken;
+	struct vring ring;
+	struct dma_page *dma;
+	uint8_t *bounce;
+	struct k_mutex lock; /* one request at a time; guards ring, dma and bounce */
+	struct k_sem done;   /* given by the interrupt */
+	struct blkdev_stats st;
+};
+
+static struct blkdev disks[BLKDEV_MAX];
+static unsigned nr_disks;
+
+static uint32_t rd(const struct blkdev *d, unsigned off)
+{
+	return readl(d->base + off);
+}
+
+static void wr(const struct blkdev *d, unsigned off, uint32_t v)
+{
+	writel(v, d->base + off);
+}
+
+static void wr64(const struct blkdev *d, unsigned off, uint64_t v)
+{
+	wr(d, off, (uint32_t)v);
+	wr(d, off + 4, (uint32_t)(v >> 32));
+}
+
+static void vblk_irq(unsigned intid, void *arg)
+{
+	struct blkdev *d = arg;
+
+	(void)intid;
+	/* Acknowledge what is pending (used buffer or config change) so the line drops; the
+	 * waiting thread does the rest. */
+	wr(d, MMIO_INT_ACK, rd(d, MMIO_INT_STATUS));
+	__atomic_fetch_add(&d->st.irqs, 1, __ATOMIC_RELAXED);
+	k_sem_give(&d->done);
+}
+
+/* A consistent read of the configuration (it may change under us: 4.2.2.2 generation). */
+static void read_config(struct blkdev *d, bool has_blk_size)
+{
+	uint32_t gen;
+
+	do {
+		gen = rd(d, MMIO_CONFIG_GEN);
+		d->sectors = rd(d, MMIO_CONFIG + CFG_CAPACITY) |
+			     (uint64_t)rd(d, MMIO_CONFIG + CFG_CAPACITY + 4) << 32;
+		d->block_size = has_blk_size ? rd(d, MMIO_CONFIG + CFG_BLK_SIZE) : 0;
+	} while (gen != rd(d, MMIO_CONFIG_GEN));
+	if (d->block_size < BLK_SECTOR_SIZE || (d->block_size & (d->block_size - 1)))
+		d->block_size = BLK_SECTOR_SIZE;
+}
+
+static int fail_probe(struct blkdev *d, const char *why)
+{
+	wr(d, MMIO_STATUS, rd(d, MMIO_STATUS) | ST_FAILED);
+	pr_warn("virtio-blk at 0x%lx: %s\n", (unsigned long)d->base, why);
+	return -EIO;
+}
+
+/* The initialisation sequence of 3.1.1, for a transport already known to hold a disk. */
+static int probe_disk(struct blkdev *d)
+{
+	uint64_t offered, accepted;
+	uint32_t qmax;
+	uint16_t num;
+
+	wr(d, MMIO_STATUS, 0); /* reset */
+	wr(d, MMIO_STATUS, ST_ACKNOWLEDGE);
+	wr(d, MMIO_STATUS, ST_ACKNOWLEDGE | ST_DRIVER);
+	wr(d, MMIO_DEV_FEATURES_SEL, 1);
+	offered = (uint64_t)rd(d, MMIO_DEV_FEATURES) << 32;
+	wr(d, MMIO_DEV_FEATURES_SEL, 0);
+	offered |= rd(d, MMIO_DEV_FEATURES);
+	if (vblk_negotiate(offered, &accepted))
+		return fail_probe(d, "no VIRTIO_F_VERSION_1");
+	wr(d, MMIO_DRV_FEATURES_SEL, 1);
+	wr(d, MMIO_DRV_FEATURES, (uint32_t)(accepted >> 32));
+	wr(d, MMIO_DRV_FEATURES_SEL, 0);
+	wr(d, MMIO_DRV_FEATURES, (uint32_t)accepted);
+	wr(d, MMIO_STATUS, ST_ACKNOWLEDGE | ST_DRIVER | ST_FEATURES_OK);
+	if (!(rd(d, MMIO_STATUS) & ST_FEATURES_OK))
+		return fail_probe(d, "features refused");
+	d->ro = accepted & VBLK_F_RO;
+	d->flush = accepted & VBLK_F_FLUSH;
+	read_config(d, accepted & VBLK_F_BLK_SIZE);
+
+	wr(d, MMIO_QUEUE_SEL, 0);
+	if (rd(d, MMIO_QUEUE_READY))
+		return fail_probe(d, "queue 0 already in use");
+	qmax = rd(d, MMIO_QUEUE_NUM_MAX);
+	num = vring_pick_num(qmax);
+	if (num < 4) /* room for one request of three descriptors */
+		return fail_probe(d, "queue too small");
+	d->dma = page_alloc(0);
+	d->bounce = page_alloc(BOUNCE_ORDER);
+	if (!d->dma || !d->bounce)
+		return fail_probe(d, "out of memory"); /* a page got is kept: rare, boot only */
+	vring_init(&d->ring, d->dma->ring, num);
+	wr(d, MMIO_QUEUE_NUM, num);
+	wr64(d, MMIO_QUEUE_DESC, (uintptr_t)d->ring.desc);
+	wr64(d, MMIO_QUEUE_DRIVER, (uintptr_t)d->ring.avail);
+	wr64(d, MMIO_QUEUE_DEVICE, (uintptr_t)d->ring.used);
+	k_mutex_init(&d->lock);
+	k_sem_init(&d->done, 0, 1);
+	/* Before the queue goes live: a failure here leaves no ring the device may use. */
+	if (irq_connect(d->intid, vblk_irq, d))
+		return fail_probe(d, "interrupt already taken");
+	dsb(st); /* the zeroed ring before the device may look at it */
+	wr(d, MMIO_QUEUE_READY, 1);
+	gicv3_irq_enable(d->intid);
+	wr(d, MMIO_STATUS, ST_ACKNOWLEDGE | ST_DRIVER | ST_FEATURES_OK | ST_DRIVER_OK);
+	return 0;
+}
+
+static void probe_node(const void *fdt, int node)
+{
+	struct blkdev *d = &disks[nr_disks];
+	struct board_region reg;
+	uint64_t page;
+	int intid;
+
+	if (board_node_reg(fdt, node, 0, &reg) || reg.size < MMIO_CONFIG + 0x20)
+		return;
+	page = reg.base & ~(uint64_t)(BUDDY_PAGE_SIZE - 1);
+	if (mmu_map(page,
+		    (reg.base + reg.size - page + BUDDY_PAGE_SIZE - 1) &
+			~(uint64_t)(BUDDY_PAGE_SIZE - 1),
+		    MMU_DEVICE))
+		return;
+	memset(d, 0, sizeof(*d));
+	d->base = (uintptr_t)reg.base;
+	if (rd(d, MMIO_MAGIC) != MAGIC_VIRT || rd(d, MMIO_DEVICE_ID) != DEV_ID_BLOCK)
+		return;
+	if (rd(d, MMIO_VERSION) != 2) {
+		pr_warn("virtio-blk at 0x%lx: legacy transport (QEMU: -global "
+			"virtio-mmio.force-legacy=false), not driven\n",
+			(unsigned long)d->base);
+		return;
+	}
+	intid = board_node_irq(fdt, node, 0);
+	if (intid < 0) {
+		pr_warn("virtio-blk at 0x%lx: no interrupt\n", (unsigned long)d->base);
+		return;
+	}
+	d->intid = (unsigned)intid;
+	fmt_snprintf(d->name, sizeof(d->name), "vd%c", 'a' + nr_disks);
+	if (probe_disk(d))
+		return;
+	pr_info("%s: virtio-blk at 0x%lx, %llu sectors%s\n", d->name, (unsigned long)d->base,
+		(unsigned long long)d->sectors, d->ro ? ", read-only" : "");
+	nr_disks++;
+}
+
+static void virtio_blk_boot(void)
+{
+	const void *fdt = host_dtb();
+
+	for (int node = fdt_node_offset_by_compatible(fdt, -1, "virtio,mmio");
+	     node >= 0 && nr_disks < BLKDEV_MAX;
+	     node = fdt_node_offset_by_compatible(fdt, node, "virtio,mmio")) {
+		const char *s = fdt_getprop(fdt, node, "status", NULL);
+
+		if (!s || !strcmp(s, "okay") || !strcmp(s, "ok"))
+			probe_node(fdt, node);
+	}
+}
+INIT_HOOK(INIT_HOOK_BOOT, virtio_blk_boot);
+
+struct blkdev *blkdev_nth(unsigned index)
+{
+	return index < nr_disks ? &disks[index] : NULL;
+}
+
+struct blkdev *blkdev_find(const char *name)
+{
+	for (unsigned i = 0; i < nr_disks; i++)
+		if (!strcmp(disks[i].name, name))
+			return &disks[i];
+	return NULL;
+}
+
+const char *blkdev_name(const struct blkdev *d)
+{
+	return d->name;
+}
+
+uint64_t blkdev_sectors(const struct blkdev *d)
+{
+	return d->sectors;
+}
+
+uint32_t blkdev_block_size(const struct blkdev *d)
+{
+	return d->block_size;
+}
+
+bool blkdev_read_only(const struct blkdev *d)
+{
+	return d->ro;
+}
+
+bool blkdev_can_flush(const struct blkdev *d)
+{
+	return d->flush;
+}
+
+void blkdev_stats(const struct blkdev *d, struct blkdev_stats *out)
+{
+	out->requests = __atomic_load_n(&d->st.requests, __ATOMIC_RELAXED);
+	out->irqs = __atomic_load_n(&d->st.irqs, __ATOMIC_RELAXED);
+	out->errors = __atomic_load_n(&d->st.errors, __ATOMIC_RELAXED);
+}
+
+/* A device that answered nonsense or not at all keeps our buffers: stop using it for good. */
+static int broken(struct blkdev *d, int err, const char *why)
+{
+	d->broken = true;
+	wr(d, MMIO_STATUS, rd(d, MMIO_STATUS) | ST_FAILED);
+	pr_err("%s: %s; disk taken out of service\n", d->name, why);
+	return err;
+}
+
+/* One request through the ring, the bounce buffer holding its data (len bytes). Lock held. */
+static int do_request(struct blkdev *d, uint32_t type, uint64_t sector, uint32_t len)
+{
+	struct vblk_chain c = {
+	    .type = type,
+	    .hdr_pa = (uintptr_t)&d->dma->hdr,
+	    .data_pa = (uintptr_t)d->bounce,
+	    .data_len = len,
+	    .status_pa = (uintptr_t)&d->dma->status,
+	};
+	uint16_t head;
+	uint32_t used_len;
+	int head_or_err, r;
+
+	if (d->broken)
+		return -EIO;
+	d->dma->hdr.type = type;
+	d->dma->hdr.reserved = 0;
+	d->dma->hdr.sector = sector;
+	d->dma->status = 0xff; /* not a status the device may give */
+	head_or_err = vring_add_blk(&d->ring, &c);
+	if (head_or_err < 0)
+		return head_or_err;
+	vring_publish(&d->ring);
+	dsb(st); /* buffers and index visible before the notification */
+	__atomic_fetch_add(&d->st.requests, 1, __ATOMIC_RELAXED);
+	wr(d, MMIO_QUEUE_NOTIFY, 0);
+	/* A give left from an earlier interrupt may wake us early: wait until used shows up. */
+	while ((r = vring_pop_used(&d->ring, &head, &used_len)) == 0)
+		if (k_sem_take(&d->done, TIMEOUT))
+			return broken(d, -ETIMEDOUT, "request timed out");
+	if (r < 0 || head != (uint16_t)head_or_err)
+		return broken(d, -EIO, "bad used ring entry");
+	if (d->dma->status == VBLK_S_UNSUPP)
+		return -ENOTSUP;
+	if (d->dma->status != VBLK_S_OK)
+		return -EIO;
+	return 0;
+}
+
+int blkdev_rw(struct blkdev *d, enum blk_op op, uint64_t sector, void *buf, uint32_t count)
+{
+	uint8_t *p = buf;
+	int err = 0;
+
+	if (!d || (op != BLK_FLUSH && !buf) || op > BLK_FLUSH)
+		return -EINVAL;
+	if (op != BLK_FLUSH && (sector > d->sectors || count > d->sectors - sector))
+		return -ERANGE;
+	if (op == BLK_WRITE && d->ro)
+		return -EROFS;
+	if (op == BLK_FLUSH && !d->flush)
+		return 0;
+	if (k_mutex_lock(&d->lock, K_FOREVER))
+		return -EBUSY;
+	if (op == BLK_FLUSH)
+		err = do_request(d, VBLK_T_FLUSH, 0, 0);
+	while (op != BLK_FLUSH && count && !err) {
+		uint32_t n = count < BOUNCE_SECTORS ? count : BOUNCE_SECTORS;
+		uint32_t bytes = n * BLK_SECTOR_SIZE;
+
+		if (op == BLK_WRITE)
+			memcpy(d->bounce, p, bytes);
+		err = do_request(d, op == BLK_WRITE ? VBLK_T_OUT : VBLK_T_IN, sector, bytes);
+		if (!err && op == BLK_READ)
+			memcpy(p, d->bounce, bytes);
+		p += bytes;
+		sector += n;
+		count -= n;
+	}
+	if (err)
+		__atomic_fetch_add(&d->st.errors, 1, __ATOMIC_RELAXED);
+	k_mutex_unlock(&d->lock);
+	return err;
+}
+
+int blkdev_get_id(struct blkdev *d, char id[21])
+{
+	int err;
+
+	if (!d)
+		return -EINVAL;
+	if (k_mutex_lock(&d->lock, K_FOREVER))
+		return -EBUSY;
+	err = do_request(d, VBLK_T_GET_ID, 0, VBLK_ID_BYTES);
+	if (!err) {
+		memcpy(id, d->bounce, VBLK_ID_BYTES);
+		id[VBLK_ID_BYTES] = '\0';
+	} else {
+		__atomic_fetch_add(&d->st.errors, 1, __ATOMIC_RELAXED);
+	}
+	k_mutex_unlock(&d->lock);
+	return err;
+}

@@ -1,0 +1,309 @@
+/* The pure half of the host virtio-blk driver (drivers/virtio_blk_ring.c): which features it
+ * accepts, the ring layout, the descriptor chain of each request type, and taking completions
+ * back from a used ring the test plays the device on, hostile values included. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include <drivers/virtio_blk_ring.h>
+
+static _Alignas(16) uint8_t mem[4096];
+static struct vring r;
+
+#define HDR    0x1000u
+#define DATA   0x2000u
+#define STATUS 0x3000u
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(mem, 0xee, sizeof(mem)); /* vring_init must clear it */
+	vring_init(&r, mem, 8);
+	return 0;
+}
+
+static struct vblk_chain req(uint32_t type, uint32_t len)
+{
+	return (struct vblk_chain){type, HDR, DATA, len, STATUS};
+}
+
+static uint16_t avail_idx(void)
+{
+	return r.avail[1];
+}
+
+static uint16_t avail_ring(unsigned i)
+{
+	return r.avail[2 + i];
+}
+
+/* The device's side: completes head with len bytes written. */
+static void complete(uint32_t head, uint32_t len)
+{
+	volatile struct vring_used_elem *e = (volatile struct vring_used_elem *)(r.used + 2);
+	uint16_t idx = r.used[1];
+
+	e[idx & (r.num - 1)].id = head;
+	e[idx & (r.num - 1)].len = len;
+	r.used[1] = (uint16_t)(idx + 1);
+}
+
+static void negotiate_needs_version_1(void **state)
+{
+	uint64_t acc = 0;
+
+	(void)state;
+	assert_int_equal(vblk_negotiate(VBLK_F_FLUSH | VBLK_F_RO, &acc), -ENOTSUP);
+	assert_int_equal(vblk_negotiate(VBLK_F_VERSION_1, &acc), 0);
+	assert_int_equal(acc, VBLK_F_VERSION_1);
+}
+
+static void negotiate_takes_only_what_is_implemented(void **state)
+{
+	/* QEMU's offer: SEG_MAX, GEOMETRY, BLK_SIZE, FLUSH, TOPOLOGY, CONFIG_WCE, MQ, DISCARD,
+	 * WRITE_ZEROES, INDIRECT_DESC, EVENT_IDX, VERSION_1 and more. */
+	uint64_t offer = (1ull << 2) | (1ull << 4) | VBLK_F_BLK_SIZE | VBLK_F_FLUSH | (1ull << 10) |
+			 (1ull << 11) | (1ull << 12) | (1ull << 13) | (1ull << 14) | (1ull << 28) |
+			 (1ull << 29) | VBLK_F_VERSION_1 | (1ull << 33) | (1ull << 35);
+	uint64_t acc = 0;
+
+	(void)state;
+	assert_int_equal(vblk_negotiate(offer, &acc), 0);
+	assert_int_equal(acc, VBLK_F_VERSION_1 | VBLK_F_FLUSH | VBLK_F_BLK_SIZE);
+	assert_int_equal(vblk_negotiate(offer | VBLK_F_RO, &acc), 0);
+	assert_true(acc & VBLK_F_RO);
+}
+
+static void ring_size_and_layout(void **state)
+{
+	(void)state;
+	assert_int_equal(vring_pick_num(1024), 64);
+	assert_int_equal(vring_pick_num(64), 64);
+	assert_int_equal(vring_pick_num(48), 32);
+	assert_int_equal(vring_pick_num(3), 2);
+	assert_int_equal(vring_pick_num(0), 0);
+	for (uint16_t n = 1; n <= VRING_MAX; n <<= 1) {
+		assert_int_equal(vring_avail_off(n), 16u * n);
+		/* avail: flags, idx, ring, used_event; used: 4-byte aligned, after it. */
+		assert_true(vring_used_off(n) >= vring_avail_off(n) + 6 + 2u * n);
+		assert_int_equal(vring_used_off(n) % 4, 0);
+		assert_int_equal(vring_bytes(n), vring_used_off(n) + 6 + 8u * n);
+	}
+	assert_true(vring_bytes(VRING_MAX) <= 3072); /* the driver's DMA page */
+	assert_ptr_equal((void *)r.desc, mem);
+	assert_ptr_equal((void *)r.used, mem + vring_used_off(8));
+	for (size_t i = 0; i < vring_bytes(8); i++)
+		assert_int_equal(mem[i], 0);
+	assert_int_equal(mem[vring_bytes(8)], 0xee); /* and nothing past it */
+}
+
+static void read_chain(void **state)
+{
+	struct vblk_chain c = req(VBLK_T_IN, 4096);
+	int h;
+
+	(void)state;
+	h = vring_add_blk(&r, &c);
+	assert_true(h >= 0 && h < 8);
+	assert_int_equal(avail_idx(), 0); /* not published yet */
+	vring_publish(&r);
+	assert_int_equal(avail_idx(), 1);
+	assert_int_equal(avail_ring(0), h);
+
+	struct vring_desc *d0 = &r.desc[h], *d1, *d2;
+
+	assert_int_equal(d0->addr, HDR);
+	assert_int_equal(d0->len, 16);
+	assert_int_equal(d0->flags, VRING_DESC_F_NEXT);
+	d1 = &r.desc[d0->next];
+	assert_int_equal(d1->addr, DATA);
+	assert_int_equal(d1->len, 4096);
+	assert_int_equal(d1->flags, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE);
+	d2 = &r.desc[d1->next];
+	assert_int_equal(d2->addr, STATUS);
+	assert_int_equal(d2->len, 1);
+	assert_int_equal(d2->flags, VRING_DESC_F_WRITE);
+	assert_true(d0 != d1 && d1 != d2 && d0 != d2);
+	assert_int_equal(r.nr_free, 5);
+}
+
+static void write_flush_and_get_id_chains(void **state)
+{
+	struct vblk_chain w = req(VBLK_T_OUT, 512), f = req(VBLK_T_FLUSH, 0);
+	struct vblk_chain id = req(VBLK_T_GET_ID, VBLK_ID_BYTES);
+	int hw, hf, hi;
+
+	(void)state;
+	hw = vring_add_blk(&r, &w);
+	assert_true(hw >= 0);
+	/* The device only reads the data of a write. */
+	assert_int_equal(r.desc[r.desc[hw].next].flags, VRING_DESC_F_NEXT);
+	assert_int_equal(r.chain_len[hw], 1);
+	hf = vring_add_blk(&r, &f);
+	assert_true(hf >= 0);
+	assert_int_equal(r.desc[r.desc[hf].next].addr, STATUS);
+	assert_int_equal(r.desc[r.desc[hf].next].flags, VRING_DESC_F_WRITE);
+	assert_int_equal(r.chain_len[hf], 1);
+	hi = vring_add_blk(&r, &id);
+	assert_true(hi >= 0);
+	assert_int_equal(r.chain_len[hi], 1 + VBLK_ID_BYTES);
+	vring_publish(&r);
+	assert_int_equal(avail_idx(), 3);
+	assert_int_equal(avail_ring(0), hw);
+	assert_int_equal(avail_ring(1), hf);
+	assert_int_equal(avail_ring(2), hi);
+	assert_int_equal(r.nr_free, 0);
+}
+
+static void malformed_requests_refused(void **state)
+{
+	struct vblk_chain flush_data = req(VBLK_T_FLUSH, 512), read_none = req(VBLK_T_IN, 0);
+	struct vblk_chain bad_type = req(7, 512);
+
+	(void)state;
+	assert_int_equal(vring_add_blk(&r, &flush_data), -EINVAL);
+	assert_int_equal(vring_add_blk(&r, &read_none), -EINVAL);
+	assert_int_equal(vring_add_blk(&r, &bad_type), -EINVAL);
+	assert_int_equal(r.nr_free, 8);
+	assert_int_equal(r.avail_idx, 0);
+}
+
+static void full_ring_then_completion_frees(void **state)
+{
+	struct vblk_chain c = req(VBLK_T_IN, 512);
+	uint16_t head;
+	uint32_t len;
+	int h1, h2;
+
+	(void)state;
+	h1 = vring_add_blk(&r, &c);
+	h2 = vring_add_blk(&r, &c);
+	assert_true(h1 >= 0 && h2 >= 0 && h1 != h2);
+	assert_int_equal(vring_add_blk(&r, &c), -ENOSPC); /* 2 left, 3 needed */
+	vring_publish(&r);
+	assert_int_equal(vring_pop_used(&r, &head, &len), 0);
+	complete((uint32_t)h2, 513);
+	assert_int_equal(vring_pop_used(&r, &head, &len), 1);
+	assert_int_equal(head, h2);
+	assert_int_equal(len, 513);
+	assert_int_equal(vring_pop_used(&r, &head, &len), 0);
+	assert_int_equal(r.nr_free, 5);
+	assert_true(vring_add_blk(&r, &c) >= 0);
+}
+
+static void indices_wrap_without_leaking(void **state)
+{
+	struct vblk_chain c = req(VBLK_T_OUT, 512);
+	uint16_t head;
+	uint32_t len;
+
+	(void)state;
+	for (unsigned i = 0; i < 70000; i++) {
+		int h = vring_add_blk(&r, &c);
+
+		assert_true(h >= 0);
+		vring_publish(&r);
+		complete((uint32_t)h, 1);
+		assert_int_equal(vring_pop_used(&r, &head, &len), 1);
+		assert_int_equal(head, h);
+	}
+	assert_int_equal(r.nr_free, 8);
+	assert_int_equal(r.inflight, 0);
+	assert_int_equal(r.avail_idx, (uint16_t)70000);
+}
+
+/* Each bad completion is refused and leaves the ring as it was. */
+static void expect_refused(void)
+{
+	uint16_t last = r.last_used, head = 0xbeef;
+	uint32_t len = 0xbeef;
+
+	assert_int_equal(vring_pop_used(&r, &head, &len), -EIO);
+	assert_int_equal(r.last_used, last);
+	assert_int_equal(head, 0xbeef);
+	assert_int_equal(r.inflight, 1);
+}
+
+static void hostile_used_entries_refused(void **state)
+{
+	struct vblk_chain c = req(VBLK_T_IN, 512);
+	int h;
+	uint16_t head;
+	uint32_t len;
+
+	(void)state;
+	h = vring_add_blk(&r, &c);
+	vring_publish(&r);
+
+	complete(8, 1); /* id past the ring */
+	expect_refused();
+	r.used[1]--;
+	complete(0xffffffffu, 1);
+	expect_refused();
+	r.used[1]--;
+	complete((uint32_t)(h + 1), 0); /* a descriptor that is not a head in flight */
+	expect_refused();
+	r.used[1]--;
+	complete((uint32_t)h, 514); /* more than the chain let it write */
+	expect_refused();
+	r.used[1]--;
+	complete((uint32_t)h, 1);
+	r.used[1] = 5; /* a good first entry, but more completions than requests */
+	expect_refused();
+	r.used[1] = 0;
+
+	complete((uint32_t)h, 513); /* the right answer still works */
+	assert_int_equal(vring_pop_used(&r, &head, &len), 1);
+	assert_int_equal(head, h);
+	/* The same head twice: no longer in flight. */
+	complete((uint32_t)h, 0);
+	assert_int_equal(vring_pop_used(&r, &head, &len), -EIO);
+}
+
+/* The device may scribble over the shared descriptor table: the free list does not care. */
+static void scribbled_table_does_not_corrupt_free_list(void **state)
+{
+	struct vblk_chain c = req(VBLK_T_IN, 512);
+	uint16_t head;
+	uint32_t len;
+	int h;
+
+	(void)state;
+	h = vring_add_blk(&r, &c);
+	vring_publish(&r);
+	for (unsigned i = 0; i < 8; i++) {
+		r.desc[i].next = 0xffff;
+		r.desc[i].flags = VRING_DESC_F_NEXT;
+	}
+	complete((uint32_t)h, 1);
+	assert_int_equal(vring_pop_used(&r, &head, &len), 1);
+	assert_int_equal(r.nr_free, 8);
+	for (unsigned i = 0; i < 2; i++) {
+		int n = vring_add_blk(&r, &c);
+
+		assert_true(n >= 0 && n < 8);
+		assert_true(r.desc[n].next < 8);
+		assert_true(r.desc[r.desc[n].next].next < 8);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup(negotiate_needs_version_1, setup),
+	    cmocka_unit_test_setup(negotiate_takes_only_what_is_implemented, setup),
+	    cmocka_unit_test_setup(ring_size_and_layout, setup),
+	    cmocka_unit_test_setup(read_chain, setup),
+	    cmocka_unit_test_setup(write_flush_and_get_id_chains, setup),
+	    cmocka_unit_test_setup(malformed_requests_refused, setup),
+	    cmocka_unit_test_setup(full_ring_then_completion_frees, setup),
+	    cmocka_unit_test_setup(indices_wrap_without_leaking, setup),
+	    cmocka_unit_test_setup(hostile_used_entries_refused, setup),
+	    cmocka_unit_test_setup(scribbled_table_does_not_corrupt_free_list, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
