@@ -73,4 +73,42 @@ bool shm_detach(struct shm_table *t, struct shm_region *r, int vm_id, shm_free_f
 /* Index of vm_id in r's member list, or -1. */
 int shm_member_index(const struct shm_region *r, int vm_id);
 
+/* ---- Per VM: a list of regions, peers, the doorbell ---- */
+#define SHM_VM_MAX 4 /* regions one VM maps */
+
+/*
+ * Parses "SPEC[,SPEC...]" (the `--shm` value; ',' cannot be in a name) into
+ * out[0..*n). Refused with *err: a bad SPEC, more than max, a name given
+ * twice, two of the VM's regions overlapping. 0 or -1.
+ */
+int shm_parse_list(const char *arg, struct shm_spec *out, unsigned max, unsigned *n,
+		   const char **err);
+
+/* Bit i set: VM i (i < 64) shares at least one region of t with vm_id; never
+ * vm_id itself. The doorbell rings only these. */
+uint64_t shm_peer_mask(const struct shm_table *t, int vm_id);
+
+/*
+ * Doorbell: one 4 KiB MMIO page per VM that maps a region; 32-bit accesses
+ * only (others read as zero, writes ignored). PENDING/PEERS are 64-bit masks
+ * of VM ids split in two words. The SPI is level: high while PENDING != 0.
+ */
+#define SHM_DB_BASE	  0x09100000ULL /* free in QEMU virt's layout */
+#define SHM_DB_SIZE	  0x1000ULL
+#define SHM_DB_ID	  0x00 /* RO: this VM's id */
+#define SHM_DB_RING	  0x04 /* WO: a peer's id: raises the peer's doorbell SPI */
+#define SHM_DB_PENDING_LO 0x08 /* RO: VMs that rang us and were not acknowledged */
+#define SHM_DB_PENDING_HI 0x0c
+#define SHM_DB_ACK_LO	  0x10 /* W1C: clears PENDING bits; the SPI drops at zero */
+#define SHM_DB_ACK_HI	  0x14
+#define SHM_DB_PEERS_LO	  0x18 /* RO: VMs sharing a region with us now */
+#define SHM_DB_PEERS_HI	  0x1c
+#define SHM_DB_RUNG	  0x20 /* RO: our rings that were delivered */
+#define SHM_DB_REFUSED	  0x24 /* RO: our rings that were refused (not a peer) */
+#define SHM_DB_RECEIVED	  0x28 /* RO: rings we received */
+
+/* Whether VM self writing val to RING rings a peer: val must be the id of a
+ * VM in peers (never self, never past 63). */
+bool shm_db_ring_ok(uint64_t peers, unsigned self, uint64_t val);
+
 #endif

@@ -165,13 +165,96 @@ static void test_limits(void **state)
 			shm_detach(&t, &t.r[i], 0, fake_free);
 }
 
+static void test_parse_list(void **state)
+{
+	struct shm_spec sp[SHM_VM_MAX];
+	const char *err = NULL;
+	unsigned n = 99;
+
+	(void)state;
+	assert_int_equal(shm_parse_list("ring:64@0x20000000", sp, SHM_VM_MAX, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(
+	    shm_parse_list("a:8@0x20000000,b:4@0x20002000:ro", sp, SHM_VM_MAX, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(sp[1].name, "b");
+	assert_true(sp[1].ro);
+	assert_false(sp[0].ro);
+	assert_int_equal(sp[1].ipa, 0x20002000);
+	/* a's last page is b's first */
+	assert_int_equal(shm_parse_list("a:12@0x20000000,b:4@0x20002000", sp, SHM_VM_MAX, &n, &err),
+			 -1);
+	assert_non_null(strstr(err, "overlaps"));
+	assert_int_equal(shm_parse_list("a:4@0x20000000,a:4@0x30000000", sp, SHM_VM_MAX, &n, &err),
+			 -1);
+	assert_non_null(strstr(err, "named twice"));
+	assert_int_equal(shm_parse_list("a:4@0x20000000,", sp, SHM_VM_MAX, &n, &err), -1);
+	assert_int_equal(shm_parse_list("", sp, SHM_VM_MAX, &n, &err), -1);
+	assert_int_equal(shm_parse_list("a:4@0x1000,b:4@0x2000", sp, 1, &n, &err), -1);
+	assert_non_null(strstr(err, "too many"));
+	assert_int_equal(shm_parse_list("a:4@0x1000,b:4@0x2000:rw", sp, SHM_VM_MAX, &n, &err), -1);
+	assert_non_null(strstr(err, "trailing"));
+	/* Longer than the copy buffer: refused, not truncated into a valid spec. */
+	assert_int_equal(
+	    shm_parse_list("a:4@0x0000000000000000000000000000000000000000000000000000000"
+			   "00000000000000000000000000000001000",
+			   sp, SHM_VM_MAX, &n, &err),
+	    -1);
+	assert_non_null(strstr(err, "too long"));
+}
+
+static void test_peers(void **state)
+{
+	struct shm_table t;
+	struct shm_spec a = {.name = "a", .size = 4096}, b = {.name = "b", .size = 4096};
+	struct shm_region *ra, *rb;
+	const char *err = NULL;
+
+	(void)state;
+	memset(&t, 0, sizeof(t));
+	assert_int_equal(shm_peer_mask(&t, 1), 0);
+	ra = shm_attach(&t, &a, 1, fake_alloc, &err);
+	assert_int_equal(shm_peer_mask(&t, 1), 0); /* alone: nobody to ring */
+	shm_attach(&t, &a, 63, fake_alloc, &err);
+	rb = shm_attach(&t, &b, 5, fake_alloc, &err);
+	shm_attach(&t, &b, 63, fake_alloc, &err);
+	assert_int_equal(shm_peer_mask(&t, 1), 1ULL << 63);
+	assert_int_equal(shm_peer_mask(&t, 63), (1ULL << 1) | (1ULL << 5));
+	assert_int_equal(shm_peer_mask(&t, 5), 1ULL << 63);
+	assert_int_equal(shm_peer_mask(&t, 7), 0); /* not a member of anything */
+	/* 63 leaves a: 1 has no peer any more, 63 still shares b with 5. */
+	shm_detach(&t, ra, 63, fake_free);
+	assert_int_equal(shm_peer_mask(&t, 1), 0);
+	assert_int_equal(shm_peer_mask(&t, 63), 1ULL << 5);
+	shm_detach(&t, ra, 1, fake_free);
+	shm_detach(&t, rb, 5, fake_free);
+	shm_detach(&t, rb, 63, fake_free);
+}
+
+static void test_ring_ok(void **state)
+{
+	const uint64_t peers = (1ULL << 2) | (1ULL << 63);
+
+	(void)state;
+	assert_true(shm_db_ring_ok(peers, 4, 2));
+	assert_true(shm_db_ring_ok(peers, 4, 63));
+	assert_false(shm_db_ring_ok(peers, 4, 3));  /* not a peer */
+	assert_false(shm_db_ring_ok(peers, 4, 4));  /* itself */
+	assert_false(shm_db_ring_ok(peers, 2, 2));  /* itself, even when in the mask */
+	assert_false(shm_db_ring_ok(peers, 4, 64)); /* no such VM: no shift past 63 */
+	assert_false(shm_db_ring_ok(peers, 4, 66));
+	assert_false(shm_db_ring_ok(~0ULL, 4, 0xffffffffULL));
+	assert_false(shm_db_ring_ok(~0ULL, 4, (1ULL << 32) | 2)); /* high bits count */
+	assert_false(shm_db_ring_ok(0, 4, 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parse),
-	    cmocka_unit_test(test_overlap),
-	    cmocka_unit_test(test_refcount),
-	    cmocka_unit_test(test_limits),
+	    cmocka_unit_test(test_parse),      cmocka_unit_test(test_overlap),
+	    cmocka_unit_test(test_refcount),   cmocka_unit_test(test_limits),
+	    cmocka_unit_test(test_parse_list), cmocka_unit_test(test_peers),
+	    cmocka_unit_test(test_ring_ok),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

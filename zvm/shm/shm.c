@@ -179,3 +179,65 @@ bool shm_detach(struct shm_table *t, struct shm_region *r, int vm_id, shm_free_f
 	memset(r, 0, sizeof(*r));
 	return true;
 }
+
+int shm_parse_list(const char *arg, struct shm_spec *out, unsigned max, unsigned *n,
+		   const char **err)
+{
+	/* One SPEC is at most a name, ':', a size, '@', a 64-bit IPA and ":ro". */
+	char one[SHM_NAME_MAX + 48];
+
+	*n = 0;
+	for (;;) {
+		size_t len = strcspn(arg, ",");
+		uint64_t busy[SHM_VM_MAX][2];
+
+		if (len >= sizeof(one)) {
+			*err = "a region spec is too long";
+			return -1;
+		}
+		if (*n == max) {
+			*err = "too many regions for one VM";
+			return -1;
+		}
+		memcpy(one, arg, len);
+		one[len] = '\0';
+		if (shm_parse_spec(one, &out[*n], err))
+			return -1;
+		for (unsigned i = 0; i < *n; i++) {
+			if (!strcmp(out[i].name, out[*n].name)) {
+				*err = "a region is named twice";
+				return -1;
+			}
+			busy[i][0] = out[i].ipa;
+			busy[i][1] = out[i].size;
+		}
+		if (shm_check_ipa(&out[*n], (const uint64_t(*)[2])busy, *n, err))
+			return -1;
+		(*n)++;
+		arg += len;
+		if (!*arg)
+			return 0;
+		arg++; /* the ',' */
+	}
+}
+
+uint64_t shm_peer_mask(const struct shm_table *t, int vm_id)
+{
+	uint64_t m = 0;
+
+	for (int i = 0; i < SHM_MAX_REGIONS; i++) {
+		const struct shm_region *r = &t->r[i];
+
+		if (!r->host || shm_member_index(r, vm_id) < 0)
+			continue;
+		for (unsigned k = 0; k < r->refs; k++)
+			if (r->members[k] != vm_id && r->members[k] >= 0 && r->members[k] < 64)
+				m |= 1ULL << r->members[k];
+	}
+	return m;
+}
+
+bool shm_db_ring_ok(uint64_t peers, unsigned self, uint64_t val)
+{
+	return val < 64 && val != self && (peers >> val & 1);
+}
