@@ -6,6 +6,7 @@
 #include <shell/shell.h>
 #include <zvm/images.h>
 #include <zvm/vcpu.h>
+#include <zvm/shm.h>
 #include <zvm/vdev/pvpanic.h>
 #include <zvm/vdev/vdev.h>
 #include <zvm/vdev/vgic.h>
@@ -91,6 +92,8 @@ static const char *device_name(uint64_t base)
 		    VPL061_SPI);
 	case PVPANIC_BASE:
 		return "pvpanic";
+	case SHM_DB_BASE:
+		return "shm doorbell (see below)";
 	default:
 		if (base >= VIRTIO_MMIO_BASE &&
 		    base < VIRTIO_MMIO_BASE + VIRTIO_MMIO_SLOTS * VIRTIO_MMIO_SIZE)

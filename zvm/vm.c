@@ -10,6 +10,7 @@
 #include <zvm/images.h>
 #include <zvm/placement.h>
 #include <zvm/vcpu_internal.h>
+#include <zvm/vdev/doorbell.h>
 #include <zvm/vdev/vdev.h>
 #include <zvm/virtio/virtio_blk.h>
 #include <zvm/vdev/vdev_worker.h>
@@ -184,6 +185,8 @@ static int vm_build(struct vm *vm, const struct vm_config *cfg)
 		err = vdev_create_board(vm, cfg->devs);
 	if (!err && cfg->disk)
 		err = virtio_blk_create(vm, cfg->disk);
+	if (!err && cfg->shm) /* last: its IPAs are checked against every other device */
+		err = doorbell_create(vm, cfg->shm);
 	for (unsigned i = 0; !err && i < cfg->nr_vcpus; i++) {
 		vm->vcpus[i] = vcpu_create(vm, i);
 		if (!vm->vcpus[i])

@@ -45,7 +45,7 @@ static bool strlist_has(const char *list, uint32_t len, const char *want)
 struct node {
 	const char *name;
 	unsigned ac, sc; /* this node's #address-cells/#size-cells (for its children) */
-	uint64_t reg, interrupts, compat, devtype, method, bootargs, stride;
+	uint64_t reg, interrupts, compat, devtype, method, bootargs, stride, shm_ro;
 	uint32_t reg_len, int_len, compat_len, bootargs_len;
 };
 
@@ -95,6 +95,15 @@ static void node_done(struct node *st, int d)
 	if (compat && strlist_has(compat, n->compat_len, "qemu,pvpanic-mmio") && n->reg &&
 	    n->reg_len >= 4 * ac)
 		zt_plat.pvpanic = cells(n->reg, ac);
+	if (compat && strlist_has(compat, n->compat_len, "zvm,shm-doorbell") && n->reg &&
+	    n->reg_len >= 8 * (ac + sc)) {
+		zt_plat.shm_db = cells(n->reg, ac);
+		zt_plat.shm_base = cells(n->reg + 4 * (ac + sc), ac);
+		zt_plat.shm_size = cells(n->reg + 4 * (ac + sc) + 4 * ac, sc);
+		zt_plat.shm_ro = n->shm_ro && be32(n->shm_ro);
+		if (n->interrupts && n->int_len >= 12 && be32(n->interrupts) == 0)
+			zt_plat.shm_intid = 32 + be32(n->interrupts + 4);
+	}
 	if (compat && strlist_has(compat, n->compat_len, "virtio,mmio") && n->reg &&
 	    n->reg_len >= 4 * ac && zt_plat.nr_virtio < ZT_MAX_VIRTIO) {
 		unsigned i = zt_plat.nr_virtio++;
@@ -180,6 +189,8 @@ void zt_fdt_parse(uint64_t dtb)
 				n->method = val;
 			else if (!strcmp(pname, "bootargs"))
 				n->bootargs = val, n->bootargs_len = len;
+			else if (!strcmp(pname, "zvm,read-only") && len >= 4)
+				n->shm_ro = val;
 			else if (!strcmp(pname, "redistributor-stride") && len == 8)
 				n->stride = cells(val, 2);
 			else if (!strcmp(pname, "gpios") &&

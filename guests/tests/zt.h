@@ -85,6 +85,10 @@ struct zt_platform {
 	unsigned nr_virtio; /* every "virtio,mmio" node, in DT order */
 	uint64_t virtio_all[ZT_MAX_VIRTIO];
 	unsigned virtio_intids[ZT_MAX_VIRTIO];
+	/* "zvm,shm-doorbell": the doorbell page and the first shared region (0 = none) */
+	uint64_t shm_db, shm_base, shm_size;
+	unsigned shm_intid;
+	bool shm_ro; /* "zvm,read-only" cell of that region */
 	unsigned nr_cpus;
 	uint64_t mpidr[ZT_MAX_CPUS]; /* DTB order; index = zt cpu id */
 	bool psci_smc;		     /* /psci method = "smc" */
