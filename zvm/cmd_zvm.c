@@ -87,6 +87,12 @@ static int new_sched_opts(int *argc, char **argv, struct vm_config *cfg)
 		shell_error("--disk needs a host disk: NAME[@FIRST+COUNT][:ro] (see 'kernel blk')");
 		return -EINVAL;
 	}
+	cfg->pass = vm_opts_take(argc, argv, "pass", &missing);
+	if (missing) {
+		shell_error("--pass needs board device tree nodes: /NODE[,/NODE] (e.g. "
+			    "/pl031@9010000)");
+		return -EINVAL;
+	}
 	v = vm_opts_take(argc, argv, "dev", &missing);
 	if (missing || (v && vm_opts_devs(v, vdev_optional_names, VDEV_NR_OPTIONAL, &cfg->devs))) {
 		shell_error("bad --dev '%s': a comma-separated list of optional devices (%s, %s)",
@@ -337,7 +343,7 @@ static const struct shell_cmd zvm_subcmds[] = {
     SHELL_SUBCMD(new,
 		 "-t TYPE [-c VCPUS] [-m MB] [-n NAME] [-p CPUS] [--prio N] [--budget B/P] "
 		 "[--on-crash stay|reset|delete] [--mem static|dynamic] [--dev "
-		 "virtio-rng,virtio-net] [--disk NAME[@FIRST+COUNT][:ro]]",
+		 "virtio-rng,virtio-net] [--disk NAME[@FIRST+COUNT][:ro]] [--pass /NODE[,/NODE]]",
 		 "create a VM of a guest type (see 'zvm types')", cmd_new),
     SHELL_SUBCMD(run, "-n ID", "start or resume a VM", cmd_run),
     SHELL_SUBCMD(pause, "-n ID", "pause a running VM", cmd_pause),

@@ -8,6 +8,7 @@
 #include <lib/format.h>
 #include <string.h>
 #include <zvm/images.h>
+#include <zvm/passthrough.h>
 #include <zvm/placement.h>
 #include <zvm/vcpu_internal.h>
 #include <zvm/vdev/vdev.h>
@@ -184,6 +185,8 @@ static int vm_build(struct vm *vm, const struct vm_config *cfg)
 		err = vdev_create_board(vm, cfg->devs);
 	if (!err && cfg->disk)
 		err = virtio_blk_create(vm, cfg->disk);
+	if (!err && cfg->pass)
+		err = passthrough_create(vm, cfg->pass);
 	for (unsigned i = 0; !err && i < cfg->nr_vcpus; i++) {
 		vm->vcpus[i] = vcpu_create(vm, i);
 		if (!vm->vcpus[i])
