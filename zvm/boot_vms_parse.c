@@ -196,8 +196,8 @@ static int parse_on_crash(struct ctx *c, struct vm_config *cfg)
 }
 
 static const char *const known[] = {
-    "zvm,type",	    "zvm,name",	     "zvm,vcpus",     "zvm,memory-mib", "zvm,cpus",
-    "zvm,priority", "zvm,budget-us", "zvm,period-us", "zvm,autostart",	"zvm,on-crash",
+    "zvm,type",	     "zvm,name",      "zvm,vcpus",     "zvm,memory-mib", "zvm,cpus", "zvm,priority",
+    "zvm,budget-us", "zvm,period-us", "zvm,autostart", "zvm,on-crash",	 "zvm,pass",
 };
 
 static int check_known(struct ctx *c)
@@ -262,6 +262,8 @@ int boot_vm_parse(const void *fdt, int node, unsigned nr_cpus, struct boot_vm *o
 	if (r)
 		cfg->prio = v;
 	if (parse_budget(&c, cfg) || parse_on_crash(&c, cfg))
+		return -EINVAL;
+	if (get_string(&c, "zvm,pass", &cfg->pass) < 0) /* checked when the VM is created */
 		return -EINVAL;
 
 	if (fdt_getprop(fdt, node, "zvm,autostart", &len)) {

@@ -98,3 +98,19 @@ def test_host_devices_and_dma_capable_devices_are_refused():
         assert "linux" not in zvm.run("zvm info")
     finally:
         zvm.close()
+
+
+def test_boot_vm_takes_its_device_from_zvm_pass(tmp_path):
+    # A board-declared VM (docs/boot-vms.md) gets the device from its zvm,pass property.
+    vms = tmp_path / "pass.vms.dtsi"
+    vms.write_text('rtcvm {\n\tcompatible = "zvm,vm";\n\tzvm,type = "linux";\n'
+                   f'\tzvm,memory-mib = <128>;\n\tzvm,pass = "{PL031}";\n}};\n')
+    zvm = Zvm(vms=str(vms))
+    try:
+        zvm.boot()
+        info = zvm.run("zvm info -n rtcvm")
+        assert f"passthrough {PL031}: 0x9010000 size 0x1000, SPI 2" in info, info
+        out = zvm.run(f"zvm new -t linux -c 1 -m 128 --pass {PL031}")
+        assert "belongs to vm 0 (rtcvm)" in out, out
+    finally:
+        zvm.close()

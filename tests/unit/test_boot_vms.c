@@ -86,6 +86,8 @@ static void test_full_node(void **state)
 	assert_int_equal(fdt_setprop_empty(fdt, fdt_path_offset(fdt, p), "zvm,autostart"), 0);
 	assert_int_equal(fdt_setprop_string(fdt, fdt_path_offset(fdt, p), "zvm,on-crash", "delete"),
 			 0);
+	assert_int_equal(
+	    fdt_setprop_string(fdt, fdt_path_offset(fdt, p), "zvm,pass", "/pl031@9010000"), 0);
 
 	assert_int_equal(parse(fdt, p, &b, err), 0);
 	assert_string_equal(err, "");
@@ -103,6 +105,7 @@ static void test_full_node(void **state)
 	assert_int_equal(b.cfg.period_us, 100000);
 	assert_true(b.cfg.autostart);
 	assert_int_equal(b.cfg.on_crash, VM_CRASH_DELETE);
+	assert_string_equal(b.cfg.pass, "/pl031@9010000");
 	free(fdt);
 }
 
@@ -146,6 +149,7 @@ static void test_defaults(void **state)
 	assert_int_equal(b.cfg.period_us, 0);
 	assert_false(b.cfg.autostart);
 	assert_int_equal(b.cfg.on_crash, VM_CRASH_STAY);
+	assert_null(b.cfg.pass);
 	free(fdt);
 }
 
@@ -226,6 +230,7 @@ static void test_bad_properties(void **state)
 	    {"zvm,on-crash", "reboot", 7,
 	     "zvm,on-crash is \"reboot\", must be \"stay\", \"reset\" or \"delete\""},
 	    {"zvm,on-crash", CELL(1), 4, "zvm,on-crash must be one non-empty string"},
+	    {"zvm,pass", "", 1, "zvm,pass must be one non-empty string"},
 	};
 
 	(void)state;
