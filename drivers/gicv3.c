@@ -20,7 +20,11 @@ static unsigned nr_irqs;
 static uint64_t region_base[MAX_RDIST_REGIONS], region_size[MAX_RDIST_REGIONS];
 static unsigned nr_regions;
 static uintptr_t rdist[CONFIG_MAX_CPUS]; /* RD_base of each CPU's redistributor */
-static bool eoi_split;
+/* EOImode 1 from boot on: the priority drop (ICC_EOIR1) and the deactivation (ICC_DIR) are
+ * separate, so a passed-through device's SPI can be left active for its guest to deactivate
+ * through a HW list register. Switched before any CPU interface is enabled: changing it with
+ * interrupts active would leave them in a state neither mode ends. */
+static bool eoi_split = true;
 static bool sgi_rss = true;	   /* cleared if any CPU interface lacks ICC_CTLR.RSS */
 static struct k_spinlock cfg_lock; /* read-modify-write of shared config registers */
 
@@ -212,6 +216,18 @@ void gicv3_irq_disable(unsigned intid)
 	wait_rwp_of(intid); /* once back, the interrupt is no longer signalled */
 }
 
+void gicv3_irq_clear_active(unsigned intid)
+{
+	write_bit(intid, GICD_ICACTIVER(intid));
+}
+
+bool gicv3_irq_is_active(unsigned intid)
+{
+	uintptr_t base = frame_of(intid);
+
+	return base && (readl(base + GICD_ISACTIVER(intid)) >> (intid % 32) & 1);
+}
+
 void gicv3_irq_set_pending(unsigned intid)
 {
 	write_bit(intid, GICD_ISPENDR(intid));
@@ -278,6 +294,14 @@ void gicv3_eoi_relaxed(unsigned intid)
 	write_sysreg_s(SYS_ICC_EOIR1_EL1, intid);
 	if (eoi_split)
 		write_sysreg_s(SYS_ICC_DIR_EL1, intid);
+}
+
+void gicv3_end(unsigned intid, bool deactivate)
+{
+	write_sysreg_s(SYS_ICC_EOIR1_EL1, intid);
+	if (deactivate)
+		write_sysreg_s(SYS_ICC_DIR_EL1, intid);
+	isb();
 }
 
 void gicv3_eoi(unsigned intid)

@@ -13,6 +13,9 @@
 struct irq_desc {
 	irq_handler_t handler; /* published last (release), so arg is valid once it is seen */
 	void *arg;
+	/* Forwarded to a guest (passthrough): only the priority is dropped here, the guest's
+	 * deactivation ends it. Set before the handler is published, never cleared. */
+	bool forwarded;
 };
 
 static struct irq_desc irq_table[IRQ_NR_INTIDS];
@@ -23,7 +26,7 @@ static uint64_t counts[CONFIG_MAX_CPUS][1024];
 _Static_assert(IRQ_NR_INTIDS <= 1024, "a row of counts holds every INTID");
 static uint64_t unhandled;
 
-int irq_connect(unsigned intid, irq_handler_t handler, void *arg)
+static int connect(unsigned intid, irq_handler_t handler, void *arg, bool forwarded)
 {
 	int err = 0;
 
@@ -34,12 +37,29 @@ int irq_connect(unsigned intid, irq_handler_t handler, void *arg)
 
 	if (!d->handler) {
 		d->arg = arg;
+		d->forwarded = forwarded;
 		__atomic_store_n(&d->handler, handler, __ATOMIC_RELEASE);
-	} else if (d->handler != handler || d->arg != arg) {
+	} else if (d->handler != handler || d->arg != arg || d->forwarded != forwarded) {
 		err = -EBUSY;
 	}
 	k_spin_unlock(&table_lock, key);
 	return err;
+}
+
+int irq_connect(unsigned intid, irq_handler_t handler, void *arg)
+{
+	return connect(intid, handler, arg, false);
+}
+
+int irq_connect_forwarded(unsigned intid, irq_handler_t handler, void *arg)
+{
+	return connect(intid, handler, arg, true);
+}
+
+bool irq_connected(unsigned intid)
+{
+	return intid < IRQ_NR_INTIDS &&
+	       __atomic_load_n(&irq_table[intid].handler, __ATOMIC_ACQUIRE) != NULL;
 }
 
 /* Cold path: count and report, at exponentially spaced occurrences so a stuck source cannot
@@ -64,6 +84,7 @@ static inline void count(unsigned intid, unsigned cpu)
 void irq_handle(unsigned intid)
 {
 	unsigned cpu = cpu_id();
+	bool forwarded = false;
 
 	if (intid >= GIC_INTID_SPECIAL && intid <= GIC_INTID_SPURIOUS)
 		return; /* nothing was pending for us */
@@ -74,6 +95,7 @@ void irq_handle(unsigned intid)
 		irq_handler_t h = __atomic_load_n(&d->handler, __ATOMIC_ACQUIRE);
 
 		count(intid, cpu);
+		forwarded = d->forwarded;
 		if (h)
 			h(intid, d->arg);
 		else
@@ -81,7 +103,8 @@ void irq_handle(unsigned intid)
 	} else {
 		irq_unhandled(intid, cpu); /* an LPI: none is configured */
 	}
-	gicv3_eoi(intid);
+	/* EOImode is split (gicv3.c): drop the priority, and deactivate what is ours. */
+	gicv3_end(intid, !forwarded);
 }
 
 void irq_finish(unsigned intid)

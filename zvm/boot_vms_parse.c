@@ -226,9 +226,9 @@ static int parse_devices(struct ctx *c, struct vm_config *cfg)
 }
 
 static const char *const known[] = {
-    "zvm,type",	    "zvm,name",	     "zvm,vcpus",	"zvm,memory-mib", "zvm,cpus",
-    "zvm,priority", "zvm,budget-us", "zvm,period-us",	"zvm,autostart",  "zvm,on-crash",
-    "zvm,devices",  "zvm,disk",	     "zvm,memory-mode",
+    "zvm,type",	    "zvm,name",	     "zvm,vcpus",     "zvm,memory-mib", "zvm,cpus",
+    "zvm,priority", "zvm,budget-us", "zvm,period-us", "zvm,autostart",	"zvm,on-crash",
+    "zvm,devices",  "zvm,disk",	     "zvm,memory-mode", "zvm,pass",
 };
 
 static int check_known(struct ctx *c)
@@ -294,6 +294,8 @@ int boot_vm_parse(const void *fdt, int node, unsigned nr_cpus, struct boot_vm *o
 	if (r)
 		cfg->prio = v;
 	if (parse_budget(&c, cfg) || parse_on_crash(&c, cfg) || parse_devices(&c, cfg))
+		return -EINVAL;
+	if (get_string(&c, "zvm,pass", &cfg->pass) < 0) /* checked when the VM is created */
 		return -EINVAL;
 
 	if (fdt_getprop(fdt, node, "zvm,autostart", &len)) {

@@ -87,6 +87,12 @@ static int new_sched_opts(int *argc, char **argv, struct vm_config *cfg)
 		shell_error("--disk needs a host disk: NAME[@FIRST+COUNT][:ro] (see 'kernel blk')");
 		return -EINVAL;
 	}
+	cfg->pass = vm_opts_take(argc, argv, "pass", &missing);
+	if (missing) {
+		shell_error("--pass needs board device tree nodes: /NODE[,/NODE] (e.g. "
+			    "/pl031@9010000)");
+		return -EINVAL;
+	}
 	cfg->shm = vm_opts_take(argc, argv, "shm", &missing);
 	if (missing) {
 		shell_error(
@@ -343,7 +349,7 @@ static const struct shell_cmd zvm_subcmds[] = {
     SHELL_SUBCMD(new,
 		 "-t TYPE [-c VCPUS] [-m MB] [-n NAME] [-p CPUS] [--prio N] [--budget B/P] "
 		 "[--on-crash stay|reset|delete] [--mem static|dynamic] [--dev "
-		 "virtio-rng,virtio-net] [--disk NAME[@FIRST+COUNT][:ro]] "
+		 "virtio-rng,virtio-net] [--disk NAME[@FIRST+COUNT][:ro]] [--pass /NODE[,/NODE]] "
 		 "[--shm NAME:SIZE_KB@IPA[:ro][,...]]",
 		 "create a VM of a guest type (see 'zvm types')", cmd_new),
     SHELL_SUBCMD(run, "-n ID", "start or resume a VM", cmd_run),

@@ -223,7 +223,15 @@ static int range_op(struct stage2 *s2, enum range_op op, uint64_t ipa, uint64_t 
 
 static unsigned perm_of(enum s2_prot prot)
 {
-	return prot == S2_RAM_RO ? S2PT_R | S2PT_X : S2PT_R | S2PT_W | S2PT_X;
+	switch (prot) {
+	case S2_RAM_RO:
+		return S2PT_R | S2PT_X;
+	case S2_DEVICE:
+		return S2PT_R | S2PT_W | S2PT_DEV;
+	case S2_RAM:
+		break;
+	}
+	return S2PT_R | S2PT_W | S2PT_X;
 }
 
 int stage2_map(struct stage2 *s2, uint64_t ipa, uint64_t pa, size_t size, enum s2_prot prot)

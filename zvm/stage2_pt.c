@@ -7,6 +7,8 @@
 #define D_VALID	  (1ULL << 0)
 #define D_TABLE	  (1ULL << 1) /* next-level table, or a page at level 3 */
 #define D_MEM_WB  (0xfULL << 2)
+#define D_MEM_DEV (0x1ULL << 2) /* MemAttr 0b0001: Device-nGnRE */
+#define D_MEMATTR (0xfULL << 2)
 #define D_S2AP_R  (1ULL << 6)
 #define D_S2AP_W  (1ULL << 7)
 #define D_SH_IS	  (3ULL << 8)
@@ -155,7 +157,14 @@ static int entry_at(struct s2pt *pt, struct bbm *b, uint64_t ipa, int target, ui
 static uint64_t perm_bits(unsigned perm)
 {
 	return (perm & S2PT_R ? D_S2AP_R : 0) | (perm & S2PT_W ? D_S2AP_W : 0) |
-	       (perm & S2PT_X ? 0 : D_XN);
+	       (perm & S2PT_X && !(perm & S2PT_DEV) ? 0 : D_XN);
+}
+
+/* Memory type and shareability: device memory is Outer Shareable whatever SH says, so SH
+ * stays 0 there. */
+static uint64_t type_bits(unsigned perm)
+{
+	return perm & S2PT_DEV ? D_MEM_DEV : D_MEM_WB | D_SH_IS;
 }
 
 static bool range_ok(const struct s2pt *pt, uint64_t ipa, uint64_t size)
@@ -178,7 +187,7 @@ void s2pt_init(struct s2pt *pt, uint64_t *root, unsigned root_entries,
 int s2pt_map(struct s2pt *pt, uint64_t ipa, uint64_t pa, uint64_t size, unsigned perm, bool af)
 {
 	uint64_t end = ipa + size;
-	uint64_t attrs = D_VALID | D_MEM_WB | D_SH_IS | perm_bits(perm) | (af ? D_AF : 0);
+	uint64_t attrs = D_VALID | type_bits(perm) | perm_bits(perm) | (af ? D_AF : 0);
 	struct bbm b = {0};
 	int err = 0;
 
@@ -213,8 +222,9 @@ static uint64_t leaf_new(uint64_t old, enum leaf_op op, unsigned perm)
 	switch (op) {
 	case OP_UNMAP:
 		return 0;
-	case OP_PROTECT:
-		return (old & ~D_PERM) | perm_bits(perm);
+	case OP_PROTECT: /* the memory type stays, and with it a device's XN */
+		return (old & ~D_PERM) |
+		       perm_bits(perm | ((old & D_MEMATTR) == D_MEM_DEV ? S2PT_DEV : 0));
 	case OP_CLEAR_AF:
 		break;
 	}
@@ -313,8 +323,8 @@ bool s2pt_lookup(const struct s2pt *pt, uint64_t ipa, struct s2pt_leaf *leaf)
 	leaf->pa = (e & D_ADDR & ~mask) | (ipa & mask);
 	leaf->ipa = ipa & ~mask;
 	leaf->size = mask + 1;
-	leaf->perm =
-	    (e & D_S2AP_R ? S2PT_R : 0) | (e & D_S2AP_W ? S2PT_W : 0) | (e & D_XN ? 0 : S2PT_X);
+	leaf->perm = (e & D_S2AP_R ? S2PT_R : 0) | (e & D_S2AP_W ? S2PT_W : 0) |
+		     (e & D_XN ? 0 : S2PT_X) | ((e & D_MEMATTR) == D_MEM_DEV ? S2PT_DEV : 0);
 	leaf->af = e & D_AF;
 	leaf->level = level;
 	return true;

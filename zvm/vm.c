@@ -8,6 +8,7 @@
 #include <lib/format.h>
 #include <string.h>
 #include <zvm/images.h>
+#include <zvm/passthrough.h>
 #include <zvm/placement.h>
 #include <zvm/vcpu_internal.h>
 #include <zvm/vdev/doorbell.h>
@@ -185,6 +186,8 @@ static int vm_build(struct vm *vm, const struct vm_config *cfg)
 		err = vdev_create_board(vm, cfg->devs);
 	if (!err && cfg->disk)
 		err = virtio_blk_create(vm, cfg->disk);
+	if (!err && cfg->pass)
+		err = passthrough_create(vm, cfg->pass);
 	if (!err && cfg->shm) /* last: its IPAs are checked against every other device */
 		err = doorbell_create(vm, cfg->shm);
 	for (unsigned i = 0; !err && i < cfg->nr_vcpus; i++) {

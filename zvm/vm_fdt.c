@@ -12,6 +12,7 @@
 #define PHANDLE_GIC  1
 #define PHANDLE_CLK  2
 #define PHANDLE_GPIO 3
+_Static_assert(PHANDLE_CLK == VM_FDT_PHANDLE_CLK, "one clock phandle");
 
 #define GIC_SPI		   0
 #define GIC_PPI		   1

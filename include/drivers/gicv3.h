@@ -19,9 +19,10 @@ int gicv3_init(uintptr_t gicd_base, const uint64_t *gicr_bases, const uint64_t *
  * masked: finds and wakes its redistributor, sets up its SGIs/PPIs and its CPU interface.
  * Returns 0, or -ENODEV when no redistributor matches MPIDR_EL1. */
 int gicv3_cpu_init(void);
-/* EOImode for this and every later gicv3_cpu_init() CPU: false = ICC_EOIR1 drops the priority
- * and deactivates; true = it only drops it and deactivation is separate (ICC_DIR), which lets a
- * guest deactivate a forwarded hardware interrupt itself. Set it before IRQs are unmasked. */
+/* EOImode for this and every later gicv3_cpu_init() CPU (true, split, from boot): false = ICC_EOIR1
+ * drops the priority and deactivates; true = it only drops it and deactivation is separate
+ * (ICC_DIR), which lets a guest deactivate a forwarded hardware interrupt itself. Set it before
+ * IRQs are unmasked. */
 void gicv3_set_eoi_split(bool split);
 
 void gicv3_irq_enable(unsigned intid);
@@ -29,6 +30,10 @@ void gicv3_irq_disable(unsigned intid);
 /* This CPU's SGI/PPI frame (GICR_ISENABLER0 ... at the GICD offsets), or 0 before its
  * redistributor is known: for code that masks a PPI on its own CPU often. */
 uintptr_t gicv3_private_frame(void);
+/* Deactivation through the distributor (GICD_ICACTIVER), from any CPU and context: for a
+ * forwarded interrupt its guest will no longer deactivate (reset, delete, ICACTIVER). */
+void gicv3_irq_clear_active(unsigned intid);
+bool gicv3_irq_is_active(unsigned intid);
 void gicv3_irq_set_pending(unsigned intid);
 void gicv3_irq_clear_pending(unsigned intid);
 /* 0 on success, -EINVAL for an INTID the GIC does not implement. */
@@ -48,6 +53,10 @@ void gicv3_eoi(unsigned intid);
 /* The same without the isb that makes it take effect at once: for an exception handler whose
  * return (eret, context synchronizing) comes before interrupts are unmasked. */
 void gicv3_eoi_relaxed(unsigned intid);
+/* Split EOImode only (the boot default): priority drop, and the deactivation unless the
+ * interrupt was forwarded to a guest, whose deactivation through a HW list register (or
+ * gicv3_irq_clear_active) ends it. */
+void gicv3_end(unsigned intid, bool deactivate);
 /* The two halves of a split EOI, for forwarding to guests. */
 void gicv3_priority_drop(unsigned intid);
 void gicv3_deactivate(unsigned intid);

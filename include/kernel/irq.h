@@ -2,6 +2,7 @@
 #ifndef KERNEL_IRQ_H
 #define KERNEL_IRQ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,6 +15,13 @@ typedef void (*irq_handler_t)(unsigned intid, void *arg);
  * banked per CPU but share one handler, so each CPU may connect the same handler and arg again.
  * Returns 0, -EINVAL for a bad INTID or NULL handler, -EBUSY if another handler owns it. */
 int irq_connect(unsigned intid, irq_handler_t handler, void *arg);
+
+/* The same for an interrupt forwarded to a guest (passthrough): after the handler, the
+ * dispatch only drops its priority; it stays active until the guest deactivates it (a HW list
+ * register) or its owner does (gicv3_irq_clear_active). */
+int irq_connect_forwarded(unsigned intid, irq_handler_t handler, void *arg);
+/* Whether some handler owns intid (a host driver, or a forwarded interrupt). */
+bool irq_connected(unsigned intid);
 
 /* Called by the IRQ exception path with IRQs masked: acknowledges, handles and ends interrupts
  * until none is pending. */

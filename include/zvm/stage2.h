@@ -15,6 +15,8 @@
 enum s2_prot {
 	S2_RAM,	   /* normal write-back memory, read/write/execute */
 	S2_RAM_RO, /* read/execute only */
+	S2_DEVICE, /* a passed-through device's registers: Device-nGnRE, read/write, never
+		    * executable */
 };
 
 struct stage2 {

@@ -22,6 +22,10 @@
 #define S2PT_R 1u
 #define S2PT_W 2u
 #define S2PT_X 4u
+/* Memory type Device-nGnRE instead of normal write-back: a passed-through device's registers.
+ * Never executable (S2PT_X is ignored with it: speculative fetches must not touch a device).
+ * Chosen at map time; s2pt_protect() keeps the type and changes only R/W. */
+#define S2PT_DEV 8u
 
 struct s2pt_hooks {
 	/* A zeroed, 4 KiB aligned 4 KiB table (its address is its PA), or NULL. */

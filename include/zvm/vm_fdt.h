@@ -10,6 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The guest's fixed 24 MHz APB clock: passed-through nodes' clocks point to it. */
+#define VM_FDT_PHANDLE_CLK 2
+
 struct vm_fdt_params {
 	uint64_t ram_base, ram_size;
 	unsigned nr_vcpus;

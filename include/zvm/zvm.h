@@ -23,6 +23,7 @@ struct vm_config {
 	uint32_t devs;	  /* optional devices (`--dev`): bit i is vdev_optional_names[i] */
 	const char *disk; /* `--disk SPEC` (include/zvm/virtio/virtio_blk.h), NULL: none */
 	const char *shm;  /* `--shm SPEC[,SPEC]` (include/zvm/vdev/doorbell.h), NULL: none */
+	const char *pass; /* `--pass PATH[,PATH]`: board DT nodes (include/zvm/passthrough.h) */
 };
 
 /* Once at boot, after the kernel is up (an INIT_HOOK_BOOT): stage-2 settings, vGIC/vtimer

@@ -98,6 +98,8 @@ static void test_full_node(void **state)
 	    fdt_setprop_string(fdt, fdt_path_offset(fdt, p), "zvm,disk", "vda@8+16:ro"), 0);
 	assert_int_equal(
 	    fdt_setprop_string(fdt, fdt_path_offset(fdt, p), "zvm,memory-mode", "dynamic"), 0);
+	assert_int_equal(
+	    fdt_setprop_string(fdt, fdt_path_offset(fdt, p), "zvm,pass", "/pl031@9010000"), 0);
 
 	assert_int_equal(parse(fdt, p, &b, err), 0);
 	assert_string_equal(err, "");
@@ -118,6 +120,7 @@ static void test_full_node(void **state)
 	assert_int_equal(b.cfg.devs, 3); /* bit i: vdev_optional_names[i] */
 	assert_string_equal(b.cfg.disk, "vda@8+16:ro");
 	assert_true(b.cfg.mem_dynamic);
+	assert_string_equal(b.cfg.pass, "/pl031@9010000");
 	free(fdt);
 }
 
@@ -164,6 +167,7 @@ static void test_defaults(void **state)
 	assert_int_equal(b.cfg.devs, 0);
 	assert_null(b.cfg.disk);
 	assert_int_equal(b.cfg.mem_dynamic, CONFIG_VM_MEM_DYNAMIC);
+	assert_null(b.cfg.pass);
 	free(fdt);
 }
 
@@ -251,6 +255,7 @@ static void test_bad_properties(void **state)
 	    {"zvm,disk", "vda@1+", 7, "zvm,disk \"vda@1+\": a range is @FIRST+COUNT"},
 	    {"zvm,memory-mode", "huge", 5,
 	     "zvm,memory-mode is \"huge\", must be \"static\" or \"dynamic\""},
+	    {"zvm,pass", "", 1, "zvm,pass must be one non-empty string"},
 	};
 
 	(void)state;

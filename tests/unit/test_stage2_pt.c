@@ -376,6 +376,71 @@ static void test_allows(void **state)
 	assert_false(s2pt_allows(&l, false, true));
 }
 
+/* The descriptor translating ipa, read from the tables as the hardware walker would. */
+static uint64_t raw_leaf(uint64_t ipa)
+{
+	uint64_t *t = root;
+
+	for (int level = 1;; level++) {
+		unsigned shift = 12 + 9 * (3 - level);
+		uint64_t e = t[level == 1 ? (ipa >> shift) % 512 : (ipa >> shift) & 511];
+
+		if (level == 3 || (e & 3) != 3)
+			return e;
+		t = (uint64_t *)(uintptr_t)(e & 0x0000fffffffff000ULL);
+	}
+}
+
+#define MEMATTR(e) (((e) >> 2) & 0xf)
+#define SH(e)	   (((e) >> 8) & 3)
+#define XN(e)	   (((e) >> 53) & 3)
+
+/* A passed-through device: MemAttr Device-nGnRE (0b0001), never executable even when asked,
+ * as a page and as a block; a split and a protect keep the type; RAM stays write-back. */
+static void test_device_memory(void **state)
+{
+	struct s2pt_leaf l;
+	uint64_t e;
+
+	(void)state;
+	assert_int_equal(
+	    s2pt_map(&pt, BASE, PA_BASE, 4096, S2PT_R | S2PT_W | S2PT_X | S2PT_DEV, true), 0);
+	e = raw_leaf(BASE);
+	assert_int_equal(MEMATTR(e), 0x1);
+	assert_int_equal(XN(e), 2);
+	assert_int_equal(SH(e), 0);
+	assert_true(s2pt_lookup(&pt, BASE + 0x10, &l));
+	assert_int_equal(l.perm, S2PT_R | S2PT_W | S2PT_DEV);
+	assert_false(s2pt_allows(&l, true, false));
+	assert_true(s2pt_allows(&l, false, true));
+
+	/* RAM next to it keeps its normal write-back, inner shareable, executable type. */
+	assert_int_equal(s2pt_map(&pt, BASE + 4096, PA_BASE + 4096, 4096, S2PT_R | S2PT_X, true),
+			 0);
+	e = raw_leaf(BASE + 4096);
+	assert_int_equal(MEMATTR(e), 0xf);
+	assert_int_equal(SH(e), 3);
+	assert_int_equal(XN(e), 0);
+
+	/* A block of device memory, split by a partial protect: all 512 pages stay devices. */
+	assert_int_equal(s2pt_map(&pt, BASE + (2u << 20), PA_BASE + (2u << 20), 2u << 20,
+				  S2PT_R | S2PT_DEV, true),
+			 0);
+	assert_true(s2pt_lookup(&pt, BASE + (2u << 20), &l));
+	assert_int_equal(l.level, 2);
+	assert_int_equal(MEMATTR(raw_leaf(BASE + (2u << 20))), 0x1);
+	assert_int_equal(s2pt_protect(&pt, BASE + (2u << 20), 4096, S2PT_R | S2PT_W | S2PT_X), 0);
+	for (unsigned i = 0; i < 512; i++) {
+		e = raw_leaf(BASE + (2u << 20) + i * 4096ULL);
+		assert_int_equal(MEMATTR(e), 0x1);
+		assert_int_equal(XN(e), 2);
+	}
+	assert_true(s2pt_lookup(&pt, BASE + (2u << 20), &l));
+	assert_int_equal(l.perm, S2PT_R | S2PT_W | S2PT_DEV);
+	assert_true(s2pt_lookup(&pt, BASE + (2u << 20) + 4096, &l));
+	assert_int_equal(l.perm, S2PT_R | S2PT_DEV);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -385,6 +450,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_invalid_args, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_random_against_model, setup, teardown),
 	    cmocka_unit_test(test_allows),
+	    cmocka_unit_test_setup_teardown(test_device_memory, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

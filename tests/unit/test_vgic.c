@@ -458,6 +458,63 @@ static void test_active_in_lr(void **state)
 	check_invariants();
 }
 
+extern unsigned fake_clear_active_last, fake_clear_active_count;
+
+/* A passed-through SPI (vgic_spi_link_hw): each physical firing is one vgic_inject() of a
+ * level-configured interrupt; its LR has HW and the physical INTID, no EOI bit; the guest's
+ * ICACTIVER or ICPENDR of what it holds deactivates the physical one (else that device could
+ * never interrupt again); the link survives a vGIC reset. */
+static void test_hw_linked_spi(void **state)
+{
+	(void)state;
+	struct vcpu *v0 = vcpu[0];
+
+	assert_int_equal(vgic_spi_link_hw(&vm, 34, 66), 0);
+	assert_int_equal(vgic_spi_link_hw(&vm, 20, 66), -EINVAL); /* not an SPI */
+	assert_int_equal(vgic_spi_link_hw(&vm, 35, 20), -EINVAL);
+	spi_setup(34, false, 0x80, 0);
+	assert_int_equal(vgic_spi_target(&vm, 34), 0);
+	assert_int_equal(vgic_inject(&vm, NULL, 34), 0);
+	enter(v0);
+	uint64_t lr = fake.lr[lr_of(34)];
+
+	assert_true(LR_STATE(lr) == ICH_LR_STATE_PENDING);
+	assert_true(lr & ICH_LR_HW);
+	assert_int_equal((lr & ICH_LR_PINTID_MASK) >> ICH_LR_PINTID_SHIFT, 66);
+	guest_ack(34);
+	guest_eoi(34); /* the hardware deactivates INTID 66 with it */
+	vgic_sync(v0);
+	assert_int_equal(lr_of(34), -1);
+	assert_false(spi_bit(GICD_ISPENDR(0), 34));
+	assert_false(spi_bit(GICD_ISACTIVER(0), 34));
+
+	/* Taken (active), then the guest clears active by ICACTIVER: physical deactivated. */
+	fake_clear_active_count = 0;
+	vgic_inject(&vm, NULL, 34);
+	enter(v0);
+	guest_ack(34);
+	vgic_sync(v0);
+	wr(v0, GICD(GICD_ICACTIVER(34)), 4, BIT(34));
+	assert_int_equal(fake_clear_active_count, 1);
+	assert_int_equal(fake_clear_active_last, 66);
+	enter(v0);
+	/* Pending, disabled (not offered), then cleared by ICPENDR: physical deactivated. */
+	wr(v0, GICD(GICD_ICENABLER(34)), 4, BIT(34));
+	vgic_inject(&vm, NULL, 34);
+	wr(v0, GICD(GICD_ICPENDR(34)), 4, BIT(34));
+	assert_int_equal(fake_clear_active_count, 2);
+
+	/* A reset keeps the link. */
+	vgic_reset(&vm);
+	vgic_vcpu_reset(v0);
+	spi_setup(34, false, 0x80, 0);
+	vgic_inject(&vm, NULL, 34);
+	enter(v0);
+	assert_true(fake.lr[lr_of(34)] & ICH_LR_HW);
+	assert_int_equal(vgic_spi_link_hw(&vm, 34, -1), 0);
+	check_invariants();
+}
+
 static void test_overflow_by_priority(void **state)
 {
 	(void)state;
@@ -864,14 +921,15 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-	    T(test_id_regs),	  T(test_widths_and_ranges),
-	    T(test_level_spi),	  T(test_edge_spi_pending_in_lr),
-	    T(test_active_in_lr), T(test_overflow_by_priority),
-	    T(test_sgis),	  T(test_ppi_inject),
-	    T(test_routing),	  T(test_dist_disable),
-	    T(test_has_pending),  T(test_switch_out_and_back),
-	    T(test_fuzz),	  T(test_vcpu_destroy),
-	    T(test_append_live),  T(test_without_maintenance_interrupt),
+	    T(test_id_regs),	   T(test_widths_and_ranges),
+	    T(test_level_spi),	   T(test_edge_spi_pending_in_lr),
+	    T(test_active_in_lr),  T(test_overflow_by_priority),
+	    T(test_sgis),	   T(test_ppi_inject),
+	    T(test_routing),	   T(test_dist_disable),
+	    T(test_has_pending),   T(test_switch_out_and_back),
+	    T(test_fuzz),	   T(test_vcpu_destroy),
+	    T(test_append_live),   T(test_without_maintenance_interrupt),
+	    T(test_hw_linked_spi),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

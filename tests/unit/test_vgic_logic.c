@@ -247,6 +247,42 @@ static void test_lr_fold(void **state)
 	assert_false(vgic_irq_pending(&lvl));
 }
 
+/* A passed-through SPI (HW-linked, level-configured by the guest): the LR carries HW and the
+ * physical INTID, never the EOI bit (bit 41 is the physical INTID's there); each physical
+ * firing is one latch, consumed into the LR and back to the latch when not yet taken; it is
+ * never offered pending while the guest has it active. */
+static void test_lr_hw(void **state)
+{
+	(void)state;
+	struct vgic_irq irq = {
+	    .intid = 34, .priority = 0xa0, .hw = true, .pintid = 546, .latch = true, .line = false};
+	uint64_t lr = vgic_lr_populate(&irq, 0, true, true);
+
+	assert_true(lr & ICH_LR_HW);
+	assert_int_equal((lr & ICH_LR_PINTID_MASK) >> ICH_LR_PINTID_SHIFT, 546);
+	assert_int_equal(lr & ICH_LR_VINTID_MASK, 34);
+	assert_true((lr & ICH_LR_STATE_MASK) == ICH_LR_STATE_PENDING);
+	assert_false(irq.latch); /* consumed, although the guest configured it level */
+	/* Not taken yet: pending again in software. */
+	vgic_lr_fold(&irq, lr);
+	assert_true(irq.latch && !irq.active);
+	/* Taken: active; the guest's deactivation is the physical one, nothing stays pending. */
+	lr = vgic_lr_populate(&irq, 0, true, false);
+	vgic_lr_fold(&irq, (lr & ~ICH_LR_STATE_MASK) | ICH_LR_STATE_ACTIVE);
+	assert_true(irq.active && !irq.latch);
+	lr = vgic_lr_populate(&irq, 0, true, false);
+	assert_true((lr & ICH_LR_STATE_MASK) == ICH_LR_STATE_ACTIVE);
+	assert_true(lr & ICH_LR_HW);
+	vgic_lr_fold(&irq, lr & ~ICH_LR_STATE_MASK);
+	assert_false(irq.active || irq.latch || vgic_irq_pending(&irq));
+	/* Active with a latch (an ISPENDR): active only, no pending+active with HW. */
+	irq.active = true;
+	irq.latch = true;
+	lr = vgic_lr_populate(&irq, 0, true, false);
+	assert_true((lr & ICH_LR_STATE_MASK) == ICH_LR_STATE_ACTIVE);
+	assert_true(irq.latch);
+}
+
 static void test_hcr_value(void **state)
 {
 	(void)state;
@@ -314,11 +350,12 @@ static void test_sgi1r_targets(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_reg_find),	  cmocka_unit_test(test_regs_valid),
-	    cmocka_unit_test(test_list_order),	  cmocka_unit_test(test_lr_populate),
-	    cmocka_unit_test(test_lr_fold),	  cmocka_unit_test(test_hcr_value),
-	    cmocka_unit_test(test_prio_mask),	  cmocka_unit_test(test_route),
-	    cmocka_unit_test(test_sgi1r_targets), cmocka_unit_test(test_frame_find),
+	    cmocka_unit_test(test_reg_find),   cmocka_unit_test(test_regs_valid),
+	    cmocka_unit_test(test_list_order), cmocka_unit_test(test_lr_populate),
+	    cmocka_unit_test(test_lr_fold),    cmocka_unit_test(test_lr_hw),
+	    cmocka_unit_test(test_hcr_value),  cmocka_unit_test(test_prio_mask),
+	    cmocka_unit_test(test_route),      cmocka_unit_test(test_sgi1r_targets),
+	    cmocka_unit_test(test_frame_find),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

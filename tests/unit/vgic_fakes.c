@@ -56,6 +56,15 @@ int mmio_register(struct mmio_bus *bus, uint64_t base, uint64_t size, const stru
 	return 0;
 }
 
+/* HW-linked interrupts deactivated through the distributor, last INTID first. */
+unsigned fake_clear_active_last, fake_clear_active_count;
+
+void gicv3_irq_clear_active(unsigned intid)
+{
+	fake_clear_active_last = intid;
+	fake_clear_active_count++;
+}
+
 int irq_connect(unsigned intid, irq_handler_t handler, void *arg)
 {
 	fake.maint_intid = intid;

@@ -2,6 +2,7 @@
  * between the lists and the list registers. vgic_internal.h describes the model and the locking.
  * No system register is touched here directly (see vgic_sr.c), so the host tests run this file
  * against fake list registers. */
+#include <drivers/gicv3.h>
 #include <errno.h>
 #include <kernel/heap.h>
 #include <kernel/irq.h>
@@ -145,6 +146,10 @@ uint32_t vgic_irq_pend(struct vgic_dist *d, struct vgic_irq *irq, bool on)
 	if (on) {
 		irq->latch = true;
 	} else {
+		/* A HW-linked latch is a physical interrupt held active for the guest: a guest
+		 * that clears it instead of taking it lets the source fire again. */
+		if (irq->hw && irq->latch && !irq->active && !irq->in_lr)
+			gicv3_irq_clear_active(irq->pintid);
 		irq->latch = false;
 		if (irq->in_lr)
 			irq->drop_lr_pending = true;
@@ -154,6 +159,10 @@ uint32_t vgic_irq_pend(struct vgic_dist *d, struct vgic_irq *irq, bool on)
 
 uint32_t vgic_irq_activate(struct vgic_dist *d, struct vgic_irq *irq, bool on)
 {
+	/* ICACTIVER of a HW-linked interrupt deactivates the physical one too, as the guest's
+	 * deactivation through an LR would. */
+	if (irq->hw && irq->active && !on)
+		gicv3_irq_clear_active(irq->pintid);
 	irq->active = on;
 	if (irq->in_lr)
 		irq->keep_active = true;
@@ -454,6 +463,35 @@ int vgic_inject(struct vm *vm, struct vcpu *target, unsigned intid)
 	return update_irq(vm, target, intid, true, true);
 }
 
+int vgic_spi_link_hw(struct vm *vm, unsigned intid, int pintid)
+{
+	struct vgic_dist *d = vm ? vm->vgic : NULL;
+
+	if (!d || intid < GIC_NR_PRIVATE || intid >= VGIC_NR_IRQS || pintid >= 1020 ||
+	    (pintid >= 0 && pintid < GIC_NR_PRIVATE))
+		return -EINVAL;
+	k_spinlock_key_t key = k_spin_lock(&d->lock);
+	struct vgic_irq *irq = &d->spis[intid - GIC_NR_PRIVATE];
+
+	irq->hw = pintid >= 0;
+	irq->pintid = pintid >= 0 ? (uint16_t)pintid : 0;
+	k_spin_unlock(&d->lock, key);
+	return 0;
+}
+
+int vgic_spi_target(struct vm *vm, unsigned intid)
+{
+	struct vgic_dist *d = vm ? vm->vgic : NULL;
+
+	if (!d || intid < GIC_NR_PRIVATE || intid >= VGIC_NR_IRQS)
+		return -1;
+	/* Unlocked: a torn value is impossible (one 64-bit load), a stale one only a hint. */
+	uint64_t irouter =
+	    __atomic_load_n(&d->spis[intid - GIC_NR_PRIVATE].irouter, __ATOMIC_RELAXED);
+
+	return vgic_route(irouter, __atomic_load_n(&d->present, __ATOMIC_RELAXED));
+}
+
 bool vgic_ppi_raise_live(struct vcpu *v, unsigned intid)
 {
 	struct vgic_cpu *c = v->vgic;
@@ -524,9 +562,14 @@ static struct vgic_irq irq_reset_state(unsigned intid, struct vcpu *vcpu, bool l
 /* Back to the state out of reset; the input line is the device's and stays. Dist lock held. */
 static void irq_reset(struct vgic_irq *irq)
 {
+	bool hw = irq->hw;
+	uint16_t pintid = irq->pintid;
+
 	if (irq->owner)
 		list_del(irq);
 	*irq = irq_reset_state(irq->intid, irq->vcpu, irq->line);
+	irq->hw = hw; /* the link is the device's, as the line is */
+	irq->pintid = pintid;
 }
 
 void vgic_reset(struct vm *vm)

@@ -64,6 +64,12 @@ struct vgic_irq {
 	bool lr_pending;      /* the LR was written with the pending bit */
 	bool drop_lr_pending; /* pending cleared while in an LR: the fold ignores the LR's */
 	bool keep_active;     /* active changed while in an LR: the fold keeps ours */
+	/* Linked to physical INTID pintid (a passed-through device's SPI): its LRs carry the HW
+	 * bit, so the guest's deactivation deactivates the physical interrupt, which stays
+	 * active (and cannot fire again) until then. Pending comes only from the latch, as for
+	 * an edge: each physical firing is one vgic_inject(). Kept across a vGIC reset. */
+	bool hw;
+	uint16_t pintid;
 };
 
 struct vgic_cpu {
@@ -194,7 +200,7 @@ static inline uint64_t vgic_lr_populate(struct vgic_irq *irq, unsigned n, bool p
 	/* A level interrupt the guest has active becomes pending again only after it is
 	 * deactivated and its line looked at anew: forwarded as active+pending, it would be taken
 	 * again even when the guest has quieted its source meanwhile. */
-	bool hold = want && irq->active && !irq->edge;
+	bool hold = want && irq->active && (!irq->edge || irq->hw);
 	bool p = want && !hold;
 	uint64_t lr = irq->intid | (uint64_t)irq->priority << ICH_LR_PRIORITY_SHIFT | ICH_LR_GROUP;
 
@@ -204,10 +210,15 @@ static inline uint64_t vgic_lr_populate(struct vgic_irq *irq, unsigned n, bool p
 		lr |= ICH_LR_STATE_ACTIVE;
 	/* A level interrupt whose line is high (or held back above) must become pending again if
 	 * it still is when the guest deactivates it: the EOI maintenance interrupt makes us look.
-	 * (A line that rises later kicks the owner instead.) */
-	if (eoi || hold || (!irq->edge && irq->line))
+	 * (A line that rises later kicks the owner instead.) With HW set, bit 41 is part of the
+	 * physical INTID and there is no EOI maintenance: a physical line still high fires again
+	 * once deactivated, and that is the next injection. Never pending and active with HW
+	 * (hold): the pending state of the source is the physical GIC's. */
+	if (irq->hw)
+		lr |= ICH_LR_HW | (uint64_t)irq->pintid << ICH_LR_PINTID_SHIFT;
+	else if (eoi || hold || (!irq->edge && irq->line))
 		lr |= ICH_LR_EOI;
-	if (p && irq->edge)
+	if (p && (irq->edge || irq->hw))
 		irq->latch = false; /* the LR holds this edge now; new edges latch again */
 	irq->in_lr = true;
 	irq->lr = (uint8_t)n;

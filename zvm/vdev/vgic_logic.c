@@ -107,7 +107,7 @@ void vgic_lr_fold(struct vgic_irq *irq, uint64_t lr)
 
 	if (!irq->keep_active)
 		irq->active = lr & ICH_LR_STATE_ACTIVE;
-	if (irq->edge) {
+	if (irq->edge || irq->hw) {
 		if (p)
 			irq->latch = true; /* not acknowledged yet */
 	} else if (irq->drop_lr_pending || (irq->lr_pending && !(lr & ICH_LR_STATE_PENDING))) {

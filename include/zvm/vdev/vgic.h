@@ -95,6 +95,14 @@ bool vgic_ppi_raise_live(struct vcpu *v, unsigned intid);
 /* Edge-style injection (a rising then falling line). */
 int vgic_inject(struct vm *vm, struct vcpu *target, unsigned intid);
 
+/* Passthrough: SPI intid of vm is linked to physical INTID pintid (an SPI; negative unlinks).
+ * The owner injects each physical firing with vgic_inject() after a priority drop only; the
+ * LR carries the HW bit, so the guest's deactivation deactivates the physical interrupt (as
+ * do its ICACTIVER and ICPENDR writes). 0 or -EINVAL. */
+int vgic_spi_link_hw(struct vm *vm, unsigned intid, int pintid);
+/* The vCPU index SPI intid is routed to now (its IROUTER), or -1. A hint: no lock. */
+int vgic_spi_target(struct vm *vm, unsigned intid);
+
 /* The guest wrote ICC_SGI1R_EL1 (trapped): send SGIs per target list or IRM. */
 void vgic_write_sgi1r(struct vcpu *v, uint64_t val);
 
