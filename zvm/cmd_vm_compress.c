@@ -3,6 +3,7 @@
  * section. Without an argument: every cold page (access flag clear since the last scan); MB:
  * at most that many megabytes of cold pages; --all: every resident page, warm ones too. */
 #include <errno.h>
+#include <kernel/time.h>
 #include <shell/shell.h>
 #include <string.h>
 #include <zvm/mem/dyn.h>
@@ -46,8 +47,9 @@ int cmd_vm_compress(int argc, char **argv)
 	else
 		shell_print(
 		    "vm %u: %u pages compressed, %u zero, %u kept resident, %u warm skipped, "
-		    "%zu KiB saved",
-		    vm->id, r.compressed, r.zero, r.kept, r.warm, r.saved >> 10);
+		    "%zu KiB saved in %llu us",
+		    vm->id, r.compressed, r.zero, r.kept, r.warm, r.saved >> 10,
+		    (unsigned long long)k_ticks_to_us(r.ticks));
 	vm_put(vm);
 	return err ? -EIO : 0;
 }

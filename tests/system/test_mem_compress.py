@@ -104,3 +104,27 @@ def test_static_vm_and_bad_size_are_refused(zvm):
     out = zvm.run(f"zvm compress -n {vm} lots")
     assert "bad size 'lots'" in out
     assert "deleted" in zvm.run(f"zvm delete -n {vm}")
+
+
+def test_fault_in_timing_guest_and_page_in_count(zvm):
+    """make bench's fault-in rows (bench/mem_bench.py) on a short run: the compressbench guest
+    times its reads of 64 compressed text pages and checks them, and `zvm info` counts the
+    page-ins with the fewest zpool_load ticks."""
+    vm = create_vm(zvm, "-t test-compress-bench -c 1 -m 32 --mem dynamic")
+    zvm.run(f"zvm run -n {vm}")
+    with Guest(zvm, vm) as g:
+        g.expect(r"compressbench: ready\r", timeout=60)
+    out = zvm.run(f"zvm compress -n {vm} --all")
+    m = re.search(rf"vm {vm}: (\d+) pages compressed.* KiB saved in (\d+) us", out)
+    assert m and int(m.group(1)) >= 64 and int(m.group(2)) > 0, out
+    with Guest(zvm, vm) as g:
+        g.send("g")
+        m = g.expect(r"ZVMTEST DONE (\d+)/(\d+)\r", timeout=120)
+        out = zvm.child.before
+    assert m.group(1) == m.group(2) == "1", out
+    f = re.search(r"ZVMBENCH fault_in pages 64 min (\d+) median (\d+)", out)
+    assert f and 0 < int(f.group(1)) <= int(f.group(2)), out
+    info_out = zvm.run(f"zvm info -n {vm}")
+    p = re.search(r"^page-in: (\d+) decompressed, zpool_load fewest (\d+) ticks", info_out, re.M)
+    assert p and int(p.group(1)) >= 64 and 0 < int(p.group(2)) < int(f.group(1)), info_out
+    assert "deleted" in zvm.run(f"zvm delete -n {vm}")

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <kernel/heap.h>
 #include <kernel/page_alloc.h>
+#include <kernel/time.h>
 #include <zvm/mem/dyn.h>
 #include "zpool.h"
 #include <zvm/stage2.h>
@@ -70,6 +71,7 @@ int mem_dyn_compress(struct vm *vm, size_t max_pages, bool all, struct mem_compr
 	struct mem_dyn *d = &vm->mem.dyn;
 	struct zpool *pool = zpool_host();
 	struct lzo_page_work *work;
+	uint64_t start = k_uptime_ticks();
 
 	*r = (struct mem_compress_result){0};
 	if (!vm->mem.dynamic || !d->blocks)
@@ -98,5 +100,6 @@ int mem_dyn_compress(struct vm *vm, size_t max_pages, bool all, struct mem_compr
 	}
 out:
 	k_free(work);
+	r->ticks = k_uptime_ticks() - start;
 	return 0;
 }

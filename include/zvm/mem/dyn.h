@@ -41,12 +41,16 @@ struct mem_dyn {
 	size_t compressed; /* pages in state COMPRESSED */
 	size_t zero;	   /* pages in state ZERO */
 	size_t pool_bytes; /* pool bytes this VM's pages use (sum of the pool's used deltas) */
+	/* zpool_load alone on this VM's page-ins, in counter ticks (k_uptime_ticks): the
+	 * decompression cost the fault-in latency is measured against (make bench). */
+	uint64_t loads, load_ticks_min;
 };
 
 /* What one `zvm compress` pass did. */
 struct mem_compress_result {
 	unsigned compressed, zero, kept, warm; /* pages */
 	size_t saved;			       /* host bytes freed minus pool bytes taken */
+	uint64_t ticks;			       /* the pass, in counter ticks */
 };
 
 struct vm;
