@@ -44,6 +44,7 @@ struct mem_dyn {
 	/* zpool_load alone on this VM's page-ins, in counter ticks (k_uptime_ticks): the
 	 * decompression cost the fault-in latency is measured against (make bench). */
 	uint64_t loads, load_ticks_min;
+	bool mem_wait; /* paused for want of host memory: the scanner resumes it (atomic) */
 };
 
 /* What one `zvm compress` pass did. */
@@ -80,5 +81,15 @@ static inline bool mem_compress_pick(bool accessed, bool all)
  * unless all; warm pages get their access flag cleared for the next pass. 0, -EINVAL (static
  * VM), -ENODEV (no pool), -ENOMEM (no work memory). */
 int mem_dyn_compress(struct vm *vm, size_t max_pages, bool all, struct mem_compress_result *r);
+/* The same with the caller's LZO work memory (the scanner keeps one from boot: no allocation
+ * when memory is short); never -ENOMEM. A pass stops early when the VM is being deleted. */
+struct lzo_page_work;
+int mem_dyn_compress_work(struct vm *vm, struct lzo_page_work *work, size_t max_pages, bool all,
+			  struct mem_compress_result *r);
+
+/* The low-watermark scanner (zvm/mem/reclaim.c). A vCPU thread whose fault found no host page
+ * pauses its VM and calls this: the scanner runs the VM again once memory is free
+ * (reclaim_policy.h), whether its own compression or a deleted VM freed it. */
+void mem_reclaim_wait(struct vm *vm);
 
 #endif
