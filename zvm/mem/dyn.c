@@ -183,6 +183,26 @@ int mem_dyn_copy(struct vm *vm, uint64_t ipa, void *buf, size_t len, bool to_gue
 	return err;
 }
 
+int mem_dyn_corrupt(struct vm *vm, uint64_t ipa)
+{
+	struct mem_dyn *d = &vm->mem.dyn;
+	uint64_t off = ipa - vm->mem.ipa_base;
+	const struct mem_dblock *b;
+	unsigned pi = (off % MEM_DBLOCK_SIZE) / S2_PAGE_SIZE;
+	int err = -ENOENT;
+
+	if (!vm->mem.dynamic || !d->blocks || ipa < vm->mem.ipa_base || off >= vm->mem.size)
+		return -EFAULT;
+	if (!zpool_host())
+		return -ENODEV;
+	k_mutex_lock(&d->lock, K_FOREVER);
+	b = d->blocks[off / MEM_DBLOCK_SIZE];
+	if (b && b->state[pi] == MEM_PAGE_COMPRESSED)
+		err = zpool_debug_corrupt(zpool_host(), (zpool_handle_t)b->pa[pi]);
+	k_mutex_unlock(&d->lock);
+	return err;
+}
+
 void mem_dyn_release(struct vm *vm)
 {
 	struct mem_dyn *d = &vm->mem.dyn;

@@ -87,6 +87,11 @@ struct lzo_page_work;
 int mem_dyn_compress_work(struct vm *vm, struct lzo_page_work *work, size_t max_pages, bool all,
 			  struct mem_compress_result *r);
 
+/* Debug, for the checksum path's test: corrupts the pool copy of the compressed page at ipa
+ * (zpool_debug_corrupt); the guest's next access to it stops the VM. 0, -ENOENT (that page is
+ * not compressed), -EFAULT (not in a dynamic VM's RAM), -ENODEV (no pool). */
+int mem_dyn_corrupt(struct vm *vm, uint64_t ipa);
+
 /* The low-watermark scanner (zvm/mem/reclaim.c). A vCPU thread whose fault found no host page
  * pauses its VM and calls this: the scanner runs the VM again once memory is free
  * (reclaim_policy.h), whether its own compression or a deleted VM freed it. */
