@@ -72,6 +72,13 @@ $(BUILD)/obj/zvm/mem/zpool_sys.c.o: CFLAGS += -DZPOOL_SIZE_MB=$(ZPOOL_MB)
 $(shell mkdir -p $(BUILD); [ "$$(cat $(BUILD)/zpool-mb 2>/dev/null)" = "$(ZPOOL_MB)" ] || \
 	echo "$(ZPOOL_MB)" > $(BUILD)/zpool-mb)
 $(BUILD)/obj/zvm/mem/zpool_sys.c.o: $(BUILD)/zpool-mb
+# The cold-page scanner's low watermark in MiB when there is a pool (zvm/mem/reclaim.c; the
+# board's /chosen zvm,mem-low-watermark overrides it, `zpool watermark` changes it at run time).
+MEM_LOW_WM_MB ?= 16
+$(BUILD)/obj/zvm/mem/reclaim.c.o: CFLAGS += -DMEM_LOW_WM_MB=$(MEM_LOW_WM_MB)
+$(shell mkdir -p $(BUILD); [ "$$(cat $(BUILD)/mem-low-wm-mb 2>/dev/null)" = "$(MEM_LOW_WM_MB)" ] || \
+	echo "$(MEM_LOW_WM_MB)" > $(BUILD)/mem-low-wm-mb)
+$(BUILD)/obj/zvm/mem/reclaim.c.o: $(BUILD)/mem-low-wm-mb
 
 $(BUILD)/obj/%.S.o: %.S Makefile
 	@mkdir -p $(dir $@)

@@ -193,9 +193,9 @@ class ZvmHost(Qemu):
         self.run(f"zvm delete -n {vm}")
 
 
-def board_args(config_lines, smp, name):
+def board_args(config_lines, smp, name, vms=None):
     """scripts/board-dtb.py with our own guest config, into build/bench/board/NAME (never the
-    shared build/board/ of make run and the tests)."""
+    shared build/board/ of make run and the tests); vms: a .dtsi for the board's /chosen."""
     os.makedirs(OUT, exist_ok=True)
     conf = os.path.join(OUT, f"guests-{name}.conf")
     with open(conf, "w", encoding="utf-8") as f:
@@ -204,7 +204,8 @@ def board_args(config_lines, smp, name):
     out = os.path.join(OUT, "board", name)
     subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "board-dtb.py"), "--qemu", QEMU,
                     "--machine", HYP_MACHINE, "--cpu", CPU, "--smp", str(smp), "--mem", "2G",
-                    "--config", conf, "--out", out], check=True, cwd=ROOT)
+                    "--config", conf, "--out", out, *(["--vms", vms] if vms else [])],
+                   check=True, cwd=ROOT)
     with open(os.path.join(out, "qemu.args"), encoding="utf-8") as f:
         return [a for a in f.read().splitlines() if a]
 
@@ -371,11 +372,11 @@ def native_linux(icount, run, dtb):
         q.close()
 
 
-def zvm_linux(zvm):
+def zvm_linux(zvm, opts=""):
     """Nothing is typed while the guest boots: the host's own work (the shell, forwarding the
     console of an attached VM) would land in the count at times set by the wall clock. The
     console ring (16 KiB) still holds the whole boot when the VM has powered off."""
-    vm = zvm.new_vm(f"-t benchlinux -c 1 -m {LINUX_MEM_MB} -p 1 -n linux")
+    vm = zvm.new_vm(f"-t benchlinux -c 1 -m {LINUX_MEM_MB} -p 1 -n linux {opts}".rstrip())
     zvm.run(f"zvm run -n {vm}")
     zvm.expect(rf"zvm: vm{vm} \(linux\) powered off", 300)
     zvm.look(vm)
@@ -573,12 +574,14 @@ def main():
     args = ap.parse_args()
     import rtos_latency  # bench/rtos_latency.py (it imports this file: not at the top)
     import blk  # bench/blk.py: the guest disk rows
+    import mem_bench  # bench/mem_bench.py (likewise)
 
     if not args.no_linux:
         ROWS.extend(blk.ROWS)
 
     if not args.no_rtos:
         ROWS.extend((name, label, INSNS) for name, label in rtos_latency.ROWS)
+    ROWS.extend(mem_bench.ROWS)
     started = time.monotonic()
     snapshot_zvm()
     res = {name: {"native": None, "zvm": None, "xen": None} for name, _, _ in ROWS}
@@ -698,6 +701,7 @@ def main():
                      f"(= host time); native {', '.join(f'{x:.0f}' for x in nat)}; "
                      f"ZVM {', '.join(f'{x:.0f}' for x in zv)}")
 
+    mem_bench.measure(res, notes, section, linux=not args.no_linux)
     if not args.no_linux:
         section("Linux native", linux_native)
         section("Linux wall time", linux_wall)

@@ -147,11 +147,16 @@ void s2_fault_thread(struct vcpu *v, uint64_t ipa)
 	if (!err)
 		return; /* the guest retries the access */
 	if (err == -ENOMEM) {
-		/* Not the guest's fault: it waits, paused, for memory and a `zvm run`; the
-		 * access is retried then. */
-		pr_err("zvm: vm%u (%s) paused: out of memory for its RAM at 0x%llx\n", vm->id,
-		       vm->name, (unsigned long long)ipa);
-		vm_pause(vm);
+		/* Not the guest's fault (overcommit: no free page, nothing cold left to
+		 * compress or the pool full): it waits, paused, and the scanner (reclaim.c)
+		 * runs it again once memory is free; the access is retried then. Paused
+		 * first, then marked, so the scanner never resumes it before the pause. */
+		pr_err("zvm: vm%u (%s) paused: out of memory for its RAM at 0x%llx (no free host "
+		       "page, nothing cold to compress or the pool full); it resumes when memory "
+		       "is freed\n",
+		       vm->id, vm->name, (unsigned long long)ipa);
+		if (!vm_pause(vm))
+			mem_reclaim_wait(vm);
 		return;
 	}
 	guest_log(v, "no memory behind 0x%llx (pc 0x%llx, error %d): abort injected",

@@ -104,3 +104,60 @@ def test_static_vm_and_bad_size_are_refused(zvm):
     out = zvm.run(f"zvm compress -n {vm} lots")
     assert "bad size 'lots'" in out
     assert "deleted" in zvm.run(f"zvm delete -n {vm}")
+
+
+def test_fault_in_timing_guest_and_page_in_count(zvm):
+    """make bench's fault-in rows (bench/mem_bench.py) on a short run: the compressbench guest
+    times its reads of 64 compressed text pages and checks them, and `zvm info` counts the
+    page-ins with the fewest zpool_load ticks."""
+    vm = create_vm(zvm, "-t test-compress-bench -c 1 -m 32 --mem dynamic")
+    zvm.run(f"zvm run -n {vm}")
+    with Guest(zvm, vm) as g:
+        g.expect(r"compressbench: ready\r", timeout=60)
+    out = zvm.run(f"zvm compress -n {vm} --all")
+    m = re.search(rf"vm {vm}: (\d+) pages compressed.* KiB saved in (\d+) us", out)
+    assert m and int(m.group(1)) >= 64 and int(m.group(2)) > 0, out
+    with Guest(zvm, vm) as g:
+        g.send("g")
+        m = g.expect(r"ZVMTEST DONE (\d+)/(\d+)\r", timeout=120)
+        out = zvm.child.before
+    assert m.group(1) == m.group(2) == "1", out
+    f = re.search(r"ZVMBENCH fault_in pages 64 min (\d+) median (\d+)", out)
+    assert f and 0 < int(f.group(1)) <= int(f.group(2)), out
+    info_out = zvm.run(f"zvm info -n {vm}")
+    p = re.search(r"^page-in: (\d+) decompressed, zpool_load fewest (\d+) ticks", info_out, re.M)
+    assert p and int(p.group(1)) >= 64 and 0 < int(p.group(2)) < int(f.group(1)), info_out
+    assert "deleted" in zvm.run(f"zvm delete -n {vm}")
+
+
+def test_corrupt_pool_copy_stops_only_that_vm(zvm):
+    """The checksum path: `zvm compress --corrupt IPA` damages the pool copy of one compressed
+    page; the guest's next access to it stops the VM with a message (never a wrong page, never
+    the host), and its delete still gives every pool byte back."""
+    before = mem_used(zvm)
+    pool_before = pool(zvm)[0]
+    vm = create_vm(zvm, "-t test-compress -c 2 -m 32 --mem dynamic -n victim")
+    zvm.run(f"zvm run -n {vm}")
+    with Guest(zvm, vm) as g:
+        g.expect(r"compress: ready\r", timeout=60)
+    comp, _, _, _, _ = compress(zvm, vm, "--all")
+    assert comp >= 128
+    # RAM starts at 0x40000000; the guest's window 16 MiB in: compressible patterns first, then
+    # hashes that stay resident.
+    out = zvm.run(f"zvm compress -n {vm} --corrupt 0x41080000")
+    assert "no compressed page at 0x41080000" in out, out
+    out = zvm.run(f"zvm compress -n {vm} --corrupt 0x41000000")
+    assert f"vm {vm}: the pool copy of its page at 0x41000000 is corrupt now" in out, out
+    corrupt_before = int(re.search(r"corrupt (\d+)", zvm.run("kernel mem")).group(1))
+    with Guest(zvm, vm) as g:
+        g.send("g")
+        g.expect(rf"vm{vm} \(victim\) stopped: its compressed page at 0x41000000 failed the "
+                 r"pool checksum", timeout=60)
+    out = zvm.run("zvm info")
+    assert re.search(rf"^{vm}\s+victim\s+test-compress\s+2\s+32\s+crashed", out, re.M), out
+    assert "ZVMTEST compress_roundtrip PASS" not in zvm.child.before
+    assert int(re.search(r"corrupt (\d+)", zvm.run("kernel mem")).group(1)) == \
+        corrupt_before + 1
+    assert "deleted" in zvm.run(f"zvm delete -n {vm}")
+    assert pool(zvm)[0] == pool_before
+    assert mem_used(zvm) == before

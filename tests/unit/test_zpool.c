@@ -422,6 +422,35 @@ static void test_corrupt_data_detected(void **state)
 	free(mem);
 }
 
+/* The debug hook behind `zvm compress --corrupt`: the object it hits no longer loads, its
+ * neighbour still does, the structures stay sound, and handles that are not stored are refused. */
+static void test_debug_corrupt(void **state)
+{
+	uint8_t *mem;
+	struct zpool *p = new_pool(64 << 10, &mem);
+	zpool_handle_t a = 0, b = 0;
+	struct zpool_stats s;
+
+	(void)state;
+	assert_int_equal(zpool_debug_corrupt(p, 1), -EINVAL);
+	assert_int_equal(zpool_debug_corrupt(p, ZPOOL_HANDLE_ZERO), -EINVAL);
+	zpool_page_text(page, 3);
+	assert_int_equal(zpool_store(p, work, page, &a), 0);
+	assert_int_equal(zpool_store(p, work, page, &b), 0);
+	assert_int_equal(zpool_debug_corrupt(p, a), 0);
+	assert_int_equal(zpool_load(p, a, back), -EIO);
+	assert_int_equal(zpool_load(p, b, back), 0);
+	assert_memory_equal(back, page, LZO_PAGE_SIZE);
+	zpool_get_stats(p, &s);
+	assert_int_equal(s.corrupt, 1);
+	assert_int_equal(zpool_check(p), 0);
+	assert_int_equal(zpool_free(p, a), 0);
+	assert_int_equal(zpool_debug_corrupt(p, a), -EINVAL);
+	assert_int_equal(zpool_free(p, b), 0);
+	free(p);
+	free(mem);
+}
+
 /* The checksum is the same whatever the source's alignment (store may get any buffer, load
  * reads the pool's aligned units), and changes with any one bit or the length. */
 static void test_sum(void **state)
@@ -484,6 +513,7 @@ int main(void)
 	    cmocka_unit_test(test_full_pool_recovers),
 	    cmocka_unit_test(test_free_runs_merge),
 	    cmocka_unit_test(test_corrupt_data_detected),
+	    cmocka_unit_test(test_debug_corrupt),
 	    cmocka_unit_test(test_sum),
 	    cmocka_unit_test(test_check_catches_damage),
 	};

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <kernel/heap.h>
 #include <kernel/page_alloc.h>
+#include <kernel/time.h>
 #include <zvm/mem/dyn.h>
 #include "zpool.h"
 #include <zvm/stage2.h>
@@ -65,21 +66,19 @@ static void compress_page(struct vm *vm, struct zpool *pool, struct lzo_page_wor
 	}
 }
 
-int mem_dyn_compress(struct vm *vm, size_t max_pages, bool all, struct mem_compress_result *r)
+int mem_dyn_compress_work(struct vm *vm, struct lzo_page_work *work, size_t max_pages, bool all,
+			  struct mem_compress_result *r)
 {
 	struct mem_dyn *d = &vm->mem.dyn;
 	struct zpool *pool = zpool_host();
-	struct lzo_page_work *work;
+	uint64_t start = k_uptime_ticks();
 
 	*r = (struct mem_compress_result){0};
 	if (!vm->mem.dynamic || !d->blocks)
 		return -EINVAL;
 	if (!pool)
 		return -ENODEV;
-	work = k_malloc(sizeof(*work));
-	if (!work)
-		return -ENOMEM;
-	for (unsigned bi = 0; bi < d->nr_blocks; bi++) {
+	for (unsigned bi = 0; bi < d->nr_blocks && vm->state != VM_DELETING; bi++) {
 		for (unsigned pi = 0; pi < MEM_DBLOCK_PAGES; pi++) {
 			uint64_t ipa = vm->mem.ipa_base + (uint64_t)bi * MEM_DBLOCK_SIZE +
 				       (uint64_t)pi * S2_PAGE_SIZE;
@@ -97,6 +96,19 @@ int mem_dyn_compress(struct vm *vm, size_t max_pages, bool all, struct mem_compr
 		}
 	}
 out:
-	k_free(work);
+	r->ticks = k_uptime_ticks() - start;
 	return 0;
+}
+
+int mem_dyn_compress(struct vm *vm, size_t max_pages, bool all, struct mem_compress_result *r)
+{
+	struct lzo_page_work *work = k_malloc(sizeof(*work));
+	int err;
+
+	*r = (struct mem_compress_result){0};
+	if (!work)
+		return -ENOMEM;
+	err = mem_dyn_compress_work(vm, work, max_pages, all, r);
+	k_free(work);
+	return err;
 }

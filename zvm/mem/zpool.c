@@ -348,6 +348,17 @@ int zpool_load(struct zpool *p, zpool_handle_t h, void *page)
 	return err;
 }
 
+int zpool_debug_corrupt(struct zpool *p, zpool_handle_t h)
+{
+	k_spinlock_key_t key = k_spin_lock(&p->lock);
+	struct zpool_entry *e = zpool_handle_is_zero(h) ? NULL : entry_of(p, h);
+
+	if (e)
+		p->data[(size_t)e->unit * ZPOOL_UNIT + e->len / 2] ^= 0x5a;
+	k_spin_unlock(&p->lock, key);
+	return e ? 0 : -EINVAL;
+}
+
 int zpool_free(struct zpool *p, zpool_handle_t h)
 {
 	k_spinlock_key_t key;

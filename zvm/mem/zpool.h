@@ -123,6 +123,11 @@ int zpool_load(struct zpool *p, zpool_handle_t h, void *page);
  * stored, a second free included. ZPOOL_HANDLE_ZERO is accepted and does nothing. */
 int zpool_free(struct zpool *p, zpool_handle_t h);
 
+/* Debug (the checksum path's test, `zvm compress --corrupt`): flips bits of one byte of h's
+ * stored data, as a stray write into the pool would; its next load is -EIO. 0, or -EINVAL for
+ * a handle that is not stored. */
+int zpool_debug_corrupt(struct zpool *p, zpool_handle_t h);
+
 /* The checksum kept in the handle table (64-bit multiply-xor over words, a final mix, the low
  * 32 bits): a few instructions per 8 bytes; a corrupted object passes with odds of 2^-32. */
 uint32_t zpool_sum(const void *data, size_t len);

@@ -1,13 +1,13 @@
-/* `zpool check|selftest|bench`: the compression pool on the target. The pool's usage is in
- * `kernel mem`; these exercise the code on the real CPU with Debian's arm64 liblzo2:
- *   check     walks the host pool's structures (zpool_check);
- *   selftest  random stores, loads and frees in a private 16 KiB pool, every load compared
- *             with the page regenerated from its seed, until full and back to empty;
- *   bench     instructions per 4 KiB page (PMCCNTR_EL0 with EL2 counted; exact under QEMU
+/* `zpool check|selftest|bench|watermark`: the compression pool on the target. The pool's usage is
+ * in `kernel mem`; these exercise the code on the real CPU with Debian's arm64 liblzo2: check walks
+ * the host pool's structures (zpool_check); selftest  random stores, loads and frees in a private
+ * 16 KiB pool, every load compared with the page regenerated from its seed, until full and back to
+ * empty; bench     instructions per 4 KiB page (PMCCNTR_EL0 with EL2 counted; exact under QEMU
  *             -icount shift=0) of bare liblzo2 next to the codec and the pool, for zero,
  *             text and random pages: `ZPOOL-BENCH <op>_<page> bare N codec N pool N` lines
  *             that bench/run.py reads. Run it with no VM on the shell's CPU: the PMU is the
- *             host's while it runs (its registers are put back after). */
+ *             host's while it runs (its registers are put back after);
+ *   watermark the cold-page scanner's low watermark (reclaim.c). */
 #include <arch/sysreg.h>
 #include <errno.h>
 #include <kernel/heap.h>
@@ -17,6 +17,7 @@
 #include <shell/shell.h>
 #include <string.h>
 
+#include "reclaim.h"
 #include "zpool.h"
 #include "zpool_pages.h"
 
@@ -283,6 +284,9 @@ static const struct shell_cmd zpool_subcmds[] = {
     SHELL_SUBCMD(check, "", "check the host pool's structures", cmd_check),
     SHELL_SUBCMD(selftest, "", "store, load and free pages in a private pool", cmd_selftest),
     SHELL_SUBCMD(bench, "", "instructions per page: liblzo2, the codec and the pool", cmd_bench),
+    SHELL_SUBCMD(watermark, "[MB]",
+		 "low watermark of free host memory for the cold-page scanner (0: off)",
+		 cmd_zpool_watermark),
     SHELL_SUBCMD_END,
 };
 SHELL_CMD_REGISTER_SUBCMDS(zpool, "compression pool (usage: kernel mem)", zpool_subcmds);

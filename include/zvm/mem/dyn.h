@@ -41,12 +41,17 @@ struct mem_dyn {
 	size_t compressed; /* pages in state COMPRESSED */
 	size_t zero;	   /* pages in state ZERO */
 	size_t pool_bytes; /* pool bytes this VM's pages use (sum of the pool's used deltas) */
+	/* zpool_load alone on this VM's page-ins, in counter ticks (k_uptime_ticks): the
+	 * decompression cost the fault-in latency is measured against (make bench). */
+	uint64_t loads, load_ticks_min;
+	bool mem_wait; /* paused for want of host memory: the scanner resumes it (atomic) */
 };
 
 /* What one `zvm compress` pass did. */
 struct mem_compress_result {
 	unsigned compressed, zero, kept, warm; /* pages */
 	size_t saved;			       /* host bytes freed minus pool bytes taken */
+	uint64_t ticks;			       /* the pass, in counter ticks */
 };
 
 struct vm;
@@ -76,5 +81,20 @@ static inline bool mem_compress_pick(bool accessed, bool all)
  * unless all; warm pages get their access flag cleared for the next pass. 0, -EINVAL (static
  * VM), -ENODEV (no pool), -ENOMEM (no work memory). */
 int mem_dyn_compress(struct vm *vm, size_t max_pages, bool all, struct mem_compress_result *r);
+/* The same with the caller's LZO work memory (the scanner keeps one from boot: no allocation
+ * when memory is short); never -ENOMEM. A pass stops early when the VM is being deleted. */
+struct lzo_page_work;
+int mem_dyn_compress_work(struct vm *vm, struct lzo_page_work *work, size_t max_pages, bool all,
+			  struct mem_compress_result *r);
+
+/* Debug, for the checksum path's test: corrupts the pool copy of the compressed page at ipa
+ * (zpool_debug_corrupt); the guest's next access to it stops the VM. 0, -ENOENT (that page is
+ * not compressed), -EFAULT (not in a dynamic VM's RAM), -ENODEV (no pool). */
+int mem_dyn_corrupt(struct vm *vm, uint64_t ipa);
+
+/* The low-watermark scanner (zvm/mem/reclaim.c). A vCPU thread whose fault found no host page
+ * pauses its VM and calls this: the scanner runs the VM again once memory is free
+ * (reclaim_policy.h), whether its own compression or a deleted VM freed it. */
+void mem_reclaim_wait(struct vm *vm);
 
 #endif
