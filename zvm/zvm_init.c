@@ -1,5 +1,6 @@
 /* Bringing the hypervisor up on top of the host kernel. */
 #include <arch/sysreg.h>
+#include <drivers/gic.h>
 #include <kernel/init.h>
 #include <kernel/init_hook.h>
 #include <kernel/printk.h>
@@ -17,7 +18,13 @@ void zvm_init(void)
 	const struct board *b = host_board();
 
 	stage2_init_global();
-	vgic_init_global(b->gic.maint_intid);
+	/* The vGIC drives the GICv3 virtual interface (ICH_* registers, UNDEFINED without one):
+	 * on another GIC no VM may be created (vm_create), and nothing here touches it. */
+	if (gic_version() == 3)
+		vgic_init_global(b->gic.maint_intid);
+	else
+		pr_warn("vgic: the host GIC is a GICv%u; guests need the vGICv3: no VM can run\n",
+			gic_version());
 	vtimer_init_global(b->timer.intid[BOARD_TIMER_VIRT]);
 	/* The guests it could read are kept; the others must not vanish without a word. */
 	if (guest_types_init(host_dtb()))
@@ -33,7 +40,8 @@ void zvm_init_cpu(void)
 	write_sysreg(vtcr_el2, stage2_vtcr());
 	vdebug_init_cpu();
 	isb();
-	vgic_init_cpu();
+	if (gic_version() == 3)
+		vgic_init_cpu();
 	vtimer_init_cpu();
 }
 
