@@ -11,6 +11,8 @@
 #include <zvm/vdev/vtimer.h>
 #include <zvm/zvm.h>
 
+#include "vdev/vgic_v2.h"
+
 void vm_manager_init(void);
 
 void zvm_init(void)
@@ -20,11 +22,15 @@ void zvm_init(void)
 	stage2_init_global();
 	/* The vGIC drives the GICv3 virtual interface (ICH_* registers, UNDEFINED without one):
 	 * on another GIC no VM may be created (vm_create), and nothing here touches it. */
-	if (gic_version() == 3)
+	if (gic_version() == 3) {
 		vgic_init_global(b->gic.maint_intid);
-	else
-		pr_warn("vgic: the host GIC is a GICv%u; guests need the vGICv3: no VM can run\n",
-			gic_version());
+	} else if (!vgic_v2_hw_probe(b->gic.hyp.size ? b->gic.hyp.base : 0)) {
+		pr_info("vgic: GICv2 virtual interface at 0x%llx, %u list registers\n",
+			(unsigned long long)b->gic.hyp.base, vgic_v2_hw_nr_lr());
+		pr_warn("vgic: no vGICv2 front end yet: no VM can run on this GICv2 host\n");
+	} else {
+		pr_warn("vgic: the GICv2 has no virtual interface (GICH): no VM can run\n");
+	}
 	vtimer_init_global(b->timer.intid[BOARD_TIMER_VIRT]);
 	/* The guests it could read are kept; the others must not vanish without a word. */
 	if (guest_types_init(host_dtb()))
@@ -42,6 +48,8 @@ void zvm_init_cpu(void)
 	isb();
 	if (gic_version() == 3)
 		vgic_init_cpu();
+	else
+		vgic_v2_hw_init_cpu();
 	vtimer_init_cpu();
 }
 

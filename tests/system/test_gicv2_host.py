@@ -26,6 +26,8 @@ def test_boots_on_the_gicv2_from_the_device_tree(zvm2):
     assert re.search(r"GICv2: distributor at 0x8000000, CPU interface at 0x8010000, \d+ SPIs",
                      log), log
     assert not re.search(r"^\[INF\] GICv3:", log, re.M), log  # the v3 driver never ran
+    # GICH from the node's third reg entry, probed (QEMU's has 4 list registers).
+    assert "vgic: GICv2 virtual interface at 0x8030000, 4 list registers" in log, log
     assert "ZVM: 4 CPUs online" in log, log
     out = run(zvm2, "kernel cpus")
     assert len(re.findall(r"^\d+\s+0x[0-9a-f]+\s+online$", out, re.M)) == 4, out

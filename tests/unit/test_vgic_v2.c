@@ -105,6 +105,24 @@ static void test_sgir_target_filters(void **state)
 	assert_int_equal(GICD_SGIR_INTID(0x00ff800b), 11);
 }
 
+static void test_vtr_decode(void **state)
+{
+	(void)state;
+	/* QEMU's GICv2: 4 LRs, 5 preemption and 5 priority bits. */
+	struct vgic_v2_vtr v = vgic_v2_vtr_decode(4u << 29 | 4u << 26 | 3);
+
+	assert_int_equal(v.nr_lr, 4);
+	assert_int_equal(v.pre_bits, 5);
+	assert_int_equal(v.pri_bits, 5);
+	v = vgic_v2_vtr_decode(0xffffffffu);
+	assert_int_equal(v.nr_lr, GICH_MAX_LRS);
+	assert_int_equal(v.pre_bits, 8);
+	assert_int_equal(v.pri_bits, 8);
+	v = vgic_v2_vtr_decode(0);
+	assert_int_equal(v.nr_lr, 1);
+	assert_int_equal(v.pre_bits, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -114,6 +132,7 @@ int main(void)
 	    cmocka_unit_test(test_hardware_interrupt),
 	    cmocka_unit_test(test_unlistable_intids_give_an_empty_lr),
 	    cmocka_unit_test(test_sgir_target_filters),
+	    cmocka_unit_test(test_vtr_decode),
 	};
 
 	return cmocka_run_group_tests_name("vgic_v2", tests, NULL, NULL);

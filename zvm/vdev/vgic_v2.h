@@ -31,6 +31,32 @@ uint32_t vgic_v2_lr_from_v3(uint64_t ich_lr, unsigned src_cpu);
  * left them, group 1 as the logic wrote it. */
 uint64_t vgic_v2_lr_to_v3(uint32_t gich_lr);
 
+/* GICH: the virtual interface control frame, banked per CPU at one address. */
+#define GICH_HCR     0x000
+#define GICH_VTR     0x004
+#define GICH_VMCR    0x008
+#define GICH_MISR    0x010
+#define GICH_ELRSR0  0x030
+#define GICH_APR     0x0f0
+#define GICH_LR(n)   (0x100 + 4 * (n))
+#define GICH_MAX_LRS 64
+
+/* What GICH_VTR says about this CPU's interface. */
+struct vgic_v2_vtr {
+	unsigned nr_lr;	   /* list registers, 1..64 */
+	unsigned pre_bits; /* preemption bits, 1..8 */
+	unsigned pri_bits; /* priority bits, 1..8 */
+};
+struct vgic_v2_vtr vgic_v2_vtr_decode(uint32_t vtr);
+
+/* Boot CPU, once, on a GICv2 host whose GIC node gives GICH (mapped at EL2): reads GICH_VTR.
+ * Returns 0, or -ENODEV without a GICH. */
+int vgic_v2_hw_probe(uintptr_t gich_base);
+/* Every CPU after the probe, IRQs masked: its banked GICH starts empty and disabled. */
+void vgic_v2_hw_init_cpu(void);
+/* List registers the probe found; 0 before it or without a GICH. */
+unsigned vgic_v2_hw_nr_lr(void);
+
 /* GICD_SGIR as a v2 guest writes it. */
 #define GICD_SGIR_FILTER_SHIFT 24
 #define GICD_SGIR_INTID(v)     ((v)&0xfu)

@@ -45,6 +45,16 @@ uint64_t vgic_v2_lr_to_v3(uint32_t gich_lr)
 	return v;
 }
 
+struct vgic_v2_vtr vgic_v2_vtr_decode(uint32_t vtr)
+{
+	/* ListRegs [5:0], PREbits [28:26] and PRIbits [31:29], each the count minus one. */
+	return (struct vgic_v2_vtr){
+	    .nr_lr = (vtr & 0x3fu) + 1,
+	    .pre_bits = ((vtr >> 26) & 7u) + 1,
+	    .pri_bits = ((vtr >> 29) & 7u) + 1,
+	};
+}
+
 uint32_t vgic_v2_sgir_targets(uint32_t sgir, uint32_t present, unsigned self)
 {
 	uint32_t mask;
