@@ -7,6 +7,8 @@ CROSS    ?= aarch64-linux-gnu-
 CPU      ?= cortex-a57
 SMP      ?= 4
 MEM      ?= 2G
+# The host's interrupt controller: 3 (GICv3) or 2 (GICv2, as a GIC-400 board).
+GIC      ?= 3
 QEMU     ?= qemu-system-aarch64
 PYTHON   ?= /usr/bin/python3
 
@@ -46,7 +48,7 @@ ASFLAGS  := --specs=$(PICOLIBC) -Iinclude -D__ASSEMBLY__ -MMD -MP
 LDFLAGS  := --specs=$(PICOLIBC) -nostartfiles -static-pie -Wl,-z,notext -Wl,--gc-sections -T arch/arm64/zvm.lds \
 	    -Wl,--no-warn-rwx-segments
 
-QEMU_ARGS = -M virt,virtualization=on,gic-version=3 -cpu $(CPU) -smp $(SMP) -m $(MEM) -nographic \
+QEMU_ARGS = -M $(QEMU_MACHINE) -cpu $(CPU) -smp $(SMP) -m $(MEM) -nographic \
 	    -kernel $(BUILD)/zvm.bin
 
 .PHONY: all run run-rtos test unit-test system-test debug setup deps clean format format-check
@@ -119,7 +121,7 @@ run debug run-demo: $(HOST_DISK)
 # ---- end of host disk
 
 # The RTOS image natively at EL1 (no virtualization): the baseline its VM runs are compared with.
-RTOS_QEMU_ARGS = -M virt,gic-version=3 -cpu $(CPU) -smp $(SMP) -m 512M -nographic \
+RTOS_QEMU_ARGS = -M virt,gic-version=$(GIC) -cpu $(CPU) -smp $(SMP) -m 512M -nographic \
 	    -kernel $(BUILD)/rtos/rtos.bin
 run-rtos: $(BUILD)/rtos/rtos.bin
 	$(QEMU) $(RTOS_QEMU_ARGS)
@@ -134,8 +136,10 @@ debug: setup all images
 LINUX_DIR    := $(BUILD)/linux
 LINUX_IMAGES := $(LINUX_DIR)/Image $(LINUX_DIR)/initramfs.cpio.gz
 GUESTS_CONF  := configs/guests.conf
-QEMU_MACHINE := virt,virtualization=on,gic-version=3
-BOARD_DIR     = $(BUILD)/board/$(CPU)-smp$(SMP)-$(MEM)
+QEMU_MACHINE := virt,virtualization=on,gic-version=$(GIC)
+# Named as tests/system/board.py names it: another machine than the GICv3 one gets a suffix.
+BOARD_SUFFIX := $(if $(filter 3,$(GIC)),,-virt_virtualization_on_gic-version_$(GIC))
+BOARD_DIR     = $(BUILD)/board/$(CPU)-smp$(SMP)-$(MEM)$(BOARD_SUFFIX)
 BOARD_ARGS    = $(BOARD_DIR)/qemu.args
 
 .PHONY: images linux
@@ -159,7 +163,7 @@ images: $(BOARD_ARGS)
 # make run-demo: the same board plus boot-time VMs in /chosen (docs/boot-vms.md), started before
 # the prompt. Its own board directory, so `make run` stays without them.
 DEMO_VMS  := configs/demo.vms.dtsi
-DEMO_DIR   = $(BUILD)/board/demo-$(CPU)-smp$(SMP)-$(MEM)
+DEMO_DIR   = $(BUILD)/board/demo-$(CPU)-smp$(SMP)-$(MEM)$(BOARD_SUFFIX)
 $(DEMO_DIR)/board.dtb $(DEMO_DIR)/qemu.args &: scripts/board-dtb.py $(GUESTS_CONF) $(DEMO_VMS) \
 		$(LINUX_IMAGES) $(BUILD)/guests/tests.bin $(BUILD)/rtos/rtos.bin
 	$(PYTHON) scripts/board-dtb.py --qemu $(QEMU) --machine $(QEMU_MACHINE) --cpu $(CPU) \
@@ -170,7 +174,7 @@ run-demo: setup all $(DEMO_DIR)/qemu.args
 # make run-uboot: the same board booted as on hardware, through U-Boot (docs/uboot.md). QEMU
 # starts Debian's qemu_arm64 U-Boot at EL2; its distro boot finds boot.scr on the virtio disk.
 UBOOT_BIN := /usr/lib/u-boot/qemu_arm64/u-boot.bin
-UBOOT_DIR  = $(BUILD)/uboot/$(CPU)-smp$(SMP)-$(MEM)
+UBOOT_DIR  = $(BUILD)/uboot/$(CPU)-smp$(SMP)-$(MEM)$(BOARD_SUFFIX)
 $(UBOOT_DIR)/boot.img: scripts/uboot-disk.py $(BOARD_ARGS) $(BUILD)/zvm.bin
 	$(PYTHON) scripts/uboot-disk.py --board $(BOARD_DIR) --zvm $(BUILD)/zvm.bin --out $(UBOOT_DIR)
 .PHONY: run-uboot uboot-disk uboot-guest-disk

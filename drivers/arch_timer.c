@@ -5,7 +5,7 @@
 #include <arch/el.h>
 #include <arch/sysreg.h>
 #include <drivers/arch_timer.h>
-#include <drivers/gicv3.h>
+#include <drivers/gic.h>
 #include <kernel/irq.h>
 #include <kernel/printk.h>
 #include <stddef.h>
@@ -17,7 +17,7 @@ void timeout_announce(void);
 #define TIMER_CTL_ENABLE (1u << 0)
 #define TIMER_CTL_IMASK	 (1u << 1)
 
-#define TIMER_PRIO GICV3_PRIO_HIGH /* timeouts drive the scheduler: ahead of devices */
+#define TIMER_PRIO GIC_PRIO_HIGH /* timeouts drive the scheduler: ahead of devices */
 
 uint64_t arch_timer_now(void)
 {
@@ -51,7 +51,7 @@ static void timer_irq(unsigned intid, void *arg)
 	timeout_announce();
 }
 
-/* Per CPU, with IRQs masked, after gicv3_cpu_init(). intid: the DTB timer node's interrupt for
+/* Per CPU, with IRQs masked, after gic_cpu_init(). intid: the DTB timer node's interrupt for
  * this level's timer (EL2 physical, PPI 26 on QEMU virt; EL1 virtual, PPI 27). */
 void arch_timer_init_cpu(unsigned intid)
 {
@@ -64,6 +64,6 @@ void arch_timer_init_cpu(unsigned intid)
 		pr_err("arch_timer: cannot connect INTID %u: %d\n", intid, err);
 		return;
 	}
-	gicv3_irq_set_priority(intid, TIMER_PRIO);
-	gicv3_irq_enable(intid);
+	gic_irq_set_priority(intid, TIMER_PRIO);
+	gic_irq_enable(intid);
 }

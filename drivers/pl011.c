@@ -1,7 +1,7 @@
 /* PL011 UART, or an SBSA generic UART (its subset: DR, FR, IMSC, MIS, ICR). The line settings
  * (baud, 8N1) are left as the boot loader set them. One interrupt serves receive and transmit. */
 #include <arch/mmio.h>
-#include <drivers/gicv3.h>
+#include <drivers/gic.h>
 #include <drivers/pl011.h>
 #include <kernel/irq.h>
 
@@ -95,5 +95,5 @@ void pl011_enable_irq(unsigned intid, void (*rx)(uint8_t byte), void (*tx)(void)
 	irq_connect(intid, pl011_irq, NULL);
 	imsc = INT_RX | INT_RT;
 	writel(imsc, uart_base + UART_IMSC);
-	gicv3_irq_enable(intid);
+	gic_irq_enable(intid);
 }

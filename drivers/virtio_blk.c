@@ -9,7 +9,7 @@
 #include <arch/mmio.h>
 #include <arch/mmu.h>
 #include <arch/sysreg.h>
-#include <drivers/gicv3.h>
+#include <drivers/gic.h>
 #include <errno.h>
 #include <kernel/board.h>
 #include <kernel/init.h>
@@ -188,7 +188,7 @@ static int probe_disk(struct blkdev *d)
 		return fail_probe(d, "interrupt already taken");
 	dsb(st); /* the zeroed ring before the device may look at it */
 	wr(d, MMIO_QUEUE_READY, 1);
-	gicv3_irq_enable(d->intid);
+	gic_irq_enable(d->intid);
 	wr(d, MMIO_STATUS, ST_ACKNOWLEDGE | ST_DRIVER | ST_FEATURES_OK | ST_DRIVER_OK);
 	return 0;
 }

@@ -171,8 +171,28 @@ int board_intid_from_spec(const fdt32_t *cells, int ncells)
 	}
 }
 
+/* The GIC bindings we drive, v3 first: a tree with both (never seen) gets the v3. */
+static const struct {
+	const char *compatible;
+	unsigned version;
+} gic_compat[] = {
+    {"arm,gic-v3", 3},
+    {"arm,gic-400", 2},
+    {"arm,cortex-a15-gic", 2},
+    {"arm,cortex-a7-gic", 2},
+};
+
+/* 3 or 2 for a node compatible with a GIC we drive, else 0. */
+static unsigned gic_node_version(const void *fdt, int node)
+{
+	for (unsigned i = 0; i < sizeof(gic_compat) / sizeof(gic_compat[0]); i++)
+		if (!fdt_node_check_compatible(fdt, node, gic_compat[i].compatible))
+			return gic_compat[i].version;
+	return 0;
+}
+
 /* The interrupt controller serving node, found the way Linux does: follow interrupt-parent, else
- * the tree parent, until a node with #interrupt-cells. It must be the GICv3 we drive. */
+ * the tree parent, until a node with #interrupt-cells. It must be the GIC we drive. */
 static int irq_parent(struct board *b, const void *fdt, int node, int *cells)
 {
 	int p = node, len;
@@ -191,10 +211,10 @@ static int irq_parent(struct board *b, const void *fdt, int node, int *cells)
 		if (!ic || len != 4)
 			continue;
 		*cells = (int)fdt32_ld(ic);
-		if (fdt_node_check_compatible(fdt, p, "arm,gic-v3"))
-			return fail(b, -ENOTSUP, "%s: interrupt parent %s is not the GICv3",
+		if (!gic_node_version(fdt, p))
+			return fail(b, -ENOTSUP, "%s: interrupt parent %s is not a GICv2/v3",
 				    node_name(fdt, node), node_name(fdt, p));
-		/* The GICv3 binding has 3 or 4 cells; a huge count would overflow 4 * cells. */
+		/* The GIC bindings have 3 or 4 cells; a huge count would overflow 4 * cells. */
 		if (*cells < 2 || *cells > 4)
 			return fail(b, -EINVAL, "%s: #interrupt-cells %d", node_name(fdt, p),
 				    *cells);
@@ -372,20 +392,27 @@ static int parse_cpus(const void *fdt, struct board *b)
 	return 0;
 }
 
-static int parse_gic(const void *fdt, struct board *b)
+/* The GICv2 binding's reg: GICD, GICC, then GICH and GICV when the GIC has the virtualization
+ * extensions. Without them the host still runs (guests cannot): not an error here. */
+static int parse_gicv2(const void *fdt, int node, struct board *b)
 {
-	int node = fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3"), err, n = 1, len;
-	const fdt32_t *nr;
+	struct reg r;
+	int n = reg_open(b, fdt, node, &r), err;
 
-	while (node >= 0 && !node_ok(fdt, node))
-		node = fdt_node_offset_by_compatible(fdt, node, "arm,gic-v3");
-	if (node < 0)
-		return fail(b, -ENOENT,
-			    "no arm,gic-v3 interrupt controller (GICv2 is unsupported)");
-	err = dev_reg(b, fdt, node, 0, &b->gic.dist);
-	if (err)
-		return err;
-	nr = fdt_getprop(fdt, node, "#redistributor-regions", &len);
+	if (n < 0)
+		return n;
+	err = dev_reg(b, fdt, node, 1, &b->gic.cpu_if);
+	if (!err && n >= 4)
+		err =
+		    dev_reg(b, fdt, node, 2, &b->gic.hyp) ?: dev_reg(b, fdt, node, 3, &b->gic.vcpu);
+	return err;
+}
+
+static int parse_gicv3(const void *fdt, int node, struct board *b)
+{
+	int n = 1, len, err;
+	const fdt32_t *nr = fdt_getprop(fdt, node, "#redistributor-regions", &len);
+
 	if (nr && len == 4)
 		n = (int)fdt32_ld(nr);
 	if (n < 1 || n > BOARD_MAX_GICR)
@@ -398,6 +425,32 @@ static int parse_gic(const void *fdt, struct board *b)
 			return err;
 	}
 	b->gic.nr_redist = n;
+	return 0;
+}
+
+static int parse_gic(const void *fdt, struct board *b)
+{
+	int node = -1, err;
+	unsigned v = 0;
+
+	for (unsigned i = 0; i < sizeof(gic_compat) / sizeof(gic_compat[0]) && !v; i++) {
+		node = fdt_node_offset_by_compatible(fdt, -1, gic_compat[i].compatible);
+		while (node >= 0 && !node_ok(fdt, node))
+			node = fdt_node_offset_by_compatible(fdt, node, gic_compat[i].compatible);
+		if (node >= 0)
+			v = gic_compat[i].version;
+	}
+	if (!v)
+		return fail(b, -ENOENT,
+			    "no arm,gic-v3 or GICv2 (arm,gic-400, arm,cortex-a15-gic) interrupt "
+			    "controller");
+	b->gic.version = v;
+	err = dev_reg(b, fdt, node, 0, &b->gic.dist);
+	if (err)
+		return err;
+	err = v == 3 ? parse_gicv3(fdt, node, b) : parse_gicv2(fdt, node, b);
+	if (err)
+		return err;
 	err = dev_irq(b, fdt, node, 0, &b->gic.maint_intid);
 	return err == -ENOENT ? 0 : err;
 }

@@ -2,7 +2,7 @@
  * guests too, later), so it does one table lookup and one counter increment per interrupt. */
 #include <arch/gicv3_regs.h>
 #include <arch/sysreg.h>
-#include <drivers/gicv3.h>
+#include <drivers/gic.h>
 #include <errno.h>
 #include <kernel/config.h>
 #include <kernel/irq.h>
@@ -103,20 +103,24 @@ void irq_handle(unsigned intid)
 	} else {
 		irq_unhandled(intid, cpu); /* an LPI: none is configured */
 	}
-	/* EOImode is split (gicv3.c): drop the priority, and deactivate what is ours. */
-	gicv3_end(intid, !forwarded);
+	/* EOImode is split on a GICv3 host (gicv3.c): a forwarded interrupt only has its priority
+	 * dropped, its guest deactivates it; gic_eoi drops and deactivates what is ours. */
+	if (forwarded)
+		gic_priority_drop(intid);
+	else
+		gic_eoi(intid);
 }
 
 void irq_finish(unsigned intid)
 {
 	count(intid, cpu_id());
-	gicv3_eoi_relaxed(intid);
+	gic_eoi_relaxed(intid);
 }
 
 void irq_dispatch(void)
 {
 	for (;;) {
-		unsigned intid = gicv3_ack();
+		unsigned intid = gic_ack();
 
 		if (intid >= GIC_INTID_SPECIAL && intid <= GIC_INTID_SPURIOUS)
 			break; /* nothing (more) pending for us */

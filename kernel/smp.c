@@ -1,9 +1,9 @@
 /* Bringing the other CPUs up, and the two IPIs the kernel uses: reschedule and call-function.
- * Both are GICv3 SGIs. */
+ * Both are SGIs. */
 #include <arch/boot.h>
 #include <arch/irq.h>
 #include <arch/sysreg.h>
-#include <drivers/gicv3.h>
+#include <drivers/gic.h>
 #include <drivers/psci.h>
 #include <kernel/irq.h>
 #include <kernel/percpu.h>
@@ -39,7 +39,7 @@ void smp_send_resched(unsigned cpu)
 {
 	if (cpu == cpu_id())
 		return;
-	gicv3_send_sgi(SGI_RESCHED, cpus[cpu].mpidr);
+	gic_send_sgi(SGI_RESCHED, cpu);
 }
 
 void smp_call_function(unsigned cpu, void (*fn)(void *), void *arg)
@@ -61,7 +61,7 @@ void smp_call_function(unsigned cpu, void (*fn)(void *), void *arg)
 	slot->arg = arg;
 	slot->done = false;
 	dsb(ish);
-	gicv3_send_sgi(SGI_CALL_FUNC, cpus[cpu].mpidr);
+	gic_send_sgi(SGI_CALL_FUNC, cpu);
 	while (!__atomic_load_n(&slot->done, __ATOMIC_ACQUIRE))
 		cpu_relax();
 	__atomic_store_n(&slot->busy, false, __ATOMIC_RELEASE);
@@ -70,7 +70,7 @@ void smp_call_function(unsigned cpu, void (*fn)(void *), void *arg)
 
 void smp_send_kick(unsigned cpu)
 {
-	gicv3_send_sgi(SGI_KICK, cpus[cpu].mpidr);
+	gic_send_sgi(SGI_KICK, cpu);
 }
 
 /* Stops every other CPU (the panic path): they park with interrupts masked. */
@@ -80,7 +80,7 @@ void smp_stop_others(void)
 		return; /* a panic before the per-CPU pointer is set: no other CPU is up yet */
 	for (unsigned i = 0; i < nr_cpus; i++)
 		if (i != cpu_id() && cpus[i].online)
-			gicv3_send_sgi(SGI_STOP, cpus[i].mpidr);
+			gic_send_sgi(SGI_STOP, i);
 }
 
 static void stop_ipi(unsigned intid, void *arg)
@@ -118,10 +118,10 @@ static void call_func_ipi(unsigned intid, void *arg)
 /* Per CPU: the SGIs are banked, so each CPU enables its own. */
 void smp_init_cpu_ipis(void)
 {
-	gicv3_irq_enable(SGI_RESCHED);
-	gicv3_irq_enable(SGI_CALL_FUNC);
-	gicv3_irq_enable(SGI_KICK);
-	gicv3_irq_enable(SGI_STOP);
+	gic_irq_enable(SGI_RESCHED);
+	gic_irq_enable(SGI_CALL_FUNC);
+	gic_irq_enable(SGI_KICK);
+	gic_irq_enable(SGI_STOP);
 }
 
 void smp_init_ipis(void)

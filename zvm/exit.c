@@ -3,7 +3,7 @@
  * and pending requests go back to the vCPU thread (the slow path). */
 #include <arch/exception.h>
 #include <arch/sysreg.h>
-#include <drivers/gicv3.h>
+#include <drivers/gic.h>
 #include <errno.h>
 #include <kernel/irq.h>
 #include <kernel/percpu.h>
@@ -210,7 +210,7 @@ bool vcpu_handle_fast_exit(struct vcpu *v)
 
 bool vcpu_handle_irq_exit(struct vcpu *v)
 {
-	unsigned intid = gicv3_ack();
+	unsigned intid = gic_ack();
 
 	v->exits++;
 	v->irq_exits++;

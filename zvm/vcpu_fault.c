@@ -7,8 +7,8 @@
  * interrupt (none is left active at the GIC); and it is not a fault inside the fault handler.
  * Anything else is a host bug and panics (arch/arm64/exception.c). */
 #include <arch/exception.h>
-#include <arch/gicv3_regs.h>
 #include <arch/sysreg.h>
+#include <drivers/gic.h>
 #include <kernel/percpu.h>
 #include <kernel/printk.h>
 #include <kernel/recover.h>
@@ -18,10 +18,9 @@
 #include <zvm/vcpu_internal.h>
 #include <zvm/vm.h>
 
-#define GIC_PRIO_IDLE 0xff /* ICC_RPR_EL1 with no interrupt active on this CPU */
-#define SPSR_IF	      (3u << 6)
-#define SPSR_F	      (1u << 6)
-#define SPSR_I	      (1u << 7)
+#define SPSR_IF (3u << 6)
+#define SPSR_F	(1u << 6)
+#define SPSR_I	(1u << 7)
 
 /* Called with f from the faulting context; true when f now returns to a recovery point. */
 bool host_fault_recover(struct trap_frame *f)
@@ -34,7 +33,7 @@ bool host_fault_recover(struct trap_frame *f)
 	/* DAIF.F clear: no spinlock held (include/arch/irq.h). */
 	if (!t || (f->spsr & SPSR_F) || t->mutexes_held)
 		return false;
-	if ((read_sysreg_s(SYS_ICC_RPR_EL1) & 0xff) != GIC_PRIO_IDLE)
+	if (gic_running_priority() != GIC_PRIO_IDLE)
 		return false; /* an interrupt handler, possibly on an exit's path */
 	if (v && c->vcpu == v && t == &v->thread) {
 		/* The fast path: back out of guest_enter() as from an exit, IRQs still masked. */

@@ -1,4 +1,5 @@
 /* The VM table, references, and building and freeing a VM. State changes: vm_life.c. */
+#include <drivers/gic.h>
 #include <errno.h>
 #include <kernel/heap.h>
 #include <kernel/percpu.h>
@@ -238,6 +239,14 @@ int vm_create(const struct vm_config *cfg)
 	struct vm *vm;
 	int id, err;
 
+	if (gic_version() != 3) {
+		/* The vGIC needs a GICv3 virtual interface (zvm_init did not set it up). */
+		printk(
+		    "error: this host has a GICv%u and ZVM offers guests only a virtual GICv3 so "
+		    "far: VMs cannot run here\n",
+		    gic_version());
+		return -ENOTSUP;
+	}
 	if (!type) {
 		printk("error: unknown guest type '%s'\n", cfg->type);
 		return -ENOENT;

@@ -1,5 +1,6 @@
 /* Bringing the hypervisor up on top of the host kernel. */
 #include <arch/sysreg.h>
+#include <drivers/gic.h>
 #include <kernel/init.h>
 #include <kernel/init_hook.h>
 #include <kernel/printk.h>
@@ -10,6 +11,8 @@
 #include <zvm/vdev/vtimer.h>
 #include <zvm/zvm.h>
 
+#include "vdev/vgic_v2.h"
+
 void vm_manager_init(void);
 
 void zvm_init(void)
@@ -17,7 +20,17 @@ void zvm_init(void)
 	const struct board *b = host_board();
 
 	stage2_init_global();
-	vgic_init_global(b->gic.maint_intid);
+	/* The vGIC drives the GICv3 virtual interface (ICH_* registers, UNDEFINED without one):
+	 * on another GIC no VM may be created (vm_create), and nothing here touches it. */
+	if (gic_version() == 3) {
+		vgic_init_global(b->gic.maint_intid);
+	} else if (!vgic_v2_hw_probe(b->gic.hyp.size ? b->gic.hyp.base : 0)) {
+		pr_info("vgic: GICv2 virtual interface at 0x%llx, %u list registers\n",
+			(unsigned long long)b->gic.hyp.base, vgic_v2_hw_nr_lr());
+		pr_warn("vgic: no vGICv2 front end yet: no VM can run on this GICv2 host\n");
+	} else {
+		pr_warn("vgic: the GICv2 has no virtual interface (GICH): no VM can run\n");
+	}
 	vtimer_init_global(b->timer.intid[BOARD_TIMER_VIRT]);
 	/* The guests it could read are kept; the others must not vanish without a word. */
 	if (guest_types_init(host_dtb()))
@@ -33,7 +46,10 @@ void zvm_init_cpu(void)
 	write_sysreg(vtcr_el2, stage2_vtcr());
 	vdebug_init_cpu();
 	isb();
-	vgic_init_cpu();
+	if (gic_version() == 3)
+		vgic_init_cpu();
+	else
+		vgic_v2_hw_init_cpu();
 	vtimer_init_cpu();
 }
 

@@ -7,7 +7,7 @@
 #include <arch/sysreg.h>
 #include <drivers/arch_timer.h>
 #include <drivers/console.h>
-#include <drivers/gicv3.h>
+#include <drivers/gic.h>
 #include <drivers/pl011.h>
 #include <drivers/psci.h>
 #include <kernel/init.h>
@@ -67,6 +67,11 @@ static void map_devices(void)
 
 	for (unsigned i = 0; i < board.gic.nr_redist && !err; i++)
 		err = mmu_map(board.gic.redist[i].base, board.gic.redist[i].size, MMU_DEVICE);
+	/* GICv2: the CPU interface, and the virtual interface control the vGIC will drive. */
+	if (!err && board.gic.cpu_if.size)
+		err = mmu_map(board.gic.cpu_if.base, board.gic.cpu_if.size, MMU_DEVICE);
+	if (!err && board.gic.hyp.size)
+		err = mmu_map(board.gic.hyp.base, board.gic.hyp.size, MMU_DEVICE);
 	if (err)
 		panic("cannot map the host devices: %d", err);
 }
@@ -119,6 +124,7 @@ void boot_primary(uintptr_t dtb, unsigned current_el)
 	err = err ?: board_parse_rest((const void *)dtb, &board);
 	if (err)
 		panic("boot device tree: %s", board.err);
+	gic_select(board.gic.version); /* while the MMU is off: it may patch the text */
 	/* What the tables leave out is safe to leave unused, but not in silence. */
 	if (board.mem_ignored)
 		pr_warn("boot device tree: %u RAM bank(s) past the first %u left unused\n",
@@ -145,16 +151,10 @@ void boot_primary(uintptr_t dtb, unsigned current_el)
 	mem_init(&board, dtb, fdt_totalsize((const void *)dtb));
 
 	psci_init(board.psci.method == BOARD_PSCI_HVC);
-	uint64_t gicr_base[BOARD_MAX_GICR], gicr_size[BOARD_MAX_GICR];
-
-	for (unsigned i = 0; i < board.gic.nr_redist; i++) {
-		gicr_base[i] = board.gic.redist[i].base;
-		gicr_size[i] = board.gic.redist[i].size;
-	}
-	if (gicv3_init(board.gic.dist.base, gicr_base, gicr_size, board.gic.nr_redist))
-		panic("GICv3 initialisation failed");
-	if (gicv3_cpu_init())
-		panic("no GICv3 redistributor for the boot CPU");
+	if (gic_init(&board))
+		panic("GICv%u initialisation failed", board.gic.version);
+	if (gic_cpu_init())
+		panic("the GICv%u has no CPU interface for the boot CPU", board.gic.version);
 	smp_init_ipis();
 	smp_init_cpu_ipis();
 	arch_timer_init_cpu(board.timer.intid[EL_TIMER_IDX]);
@@ -180,8 +180,8 @@ void boot_primary(uintptr_t dtb, unsigned current_el)
 void boot_secondary(unsigned cpu)
 {
 	el_cpu_setup(cpu);
-	if (gicv3_cpu_init())
-		panic("no GICv3 redistributor for CPU %u", cpu);
+	if (gic_cpu_init())
+		panic("the GICv%u has no CPU interface for CPU %u", board.gic.version, cpu);
 	smp_init_cpu_ipis();
 	arch_timer_init_cpu(board.timer.intid[EL_TIMER_IDX]);
 	init_hooks_run(INIT_HOOK_CPU);

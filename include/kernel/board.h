@@ -69,9 +69,14 @@ struct board {
 	unsigned cpus_ignored; /* CPUs past CONFIG_MAX_CPUS */
 
 	struct {
+		unsigned version; /* 3 (arm,gic-v3) or 2 (arm,gic-400, arm,cortex-a15-gic, ...) */
 		struct board_region dist;
-		struct board_region redist[BOARD_MAX_GICR];
+		struct board_region redist[BOARD_MAX_GICR]; /* v3 only */
 		unsigned nr_redist;
+		/* v2 only: CPU interface (GICC), virtual interface control (GICH) and virtual
+		 * CPU interface (GICV); a size of 0 when the node lacks that entry (only GICC is
+		 * required). */
+		struct board_region cpu_if, hyp, vcpu;
 		int maint_intid; /* -1 when the node gives none */
 	} gic;
 

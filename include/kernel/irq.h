@@ -11,7 +11,7 @@
 /* Runs in interrupt context with IRQs masked, before the EOI. */
 typedef void (*irq_handler_t)(unsigned intid, void *arg);
 
-/* Installs the handler of intid (does not enable it: see gicv3_irq_enable). SGIs and PPIs are
+/* Installs the handler of intid (does not enable it: see gic_irq_enable). SGIs and PPIs are
  * banked per CPU but share one handler, so each CPU may connect the same handler and arg again.
  * Returns 0, -EINVAL for a bad INTID or NULL handler, -EBUSY if another handler owns it. */
 int irq_connect(unsigned intid, irq_handler_t handler, void *arg);
@@ -26,7 +26,7 @@ bool irq_connected(unsigned intid);
 /* Called by the IRQ exception path with IRQs masked: acknowledges, handles and ends interrupts
  * until none is pending. */
 void irq_dispatch(void);
-/* One interrupt the caller acknowledged (gicv3_ack; a special INTID is ignored): handled and
+/* One interrupt the caller acknowledged (gic_ack; a special INTID is ignored): handled and
  * ended. For an exception about to return to a guest, which takes any other pending interrupt
  * as a new exit rather than paying for a second acknowledge on the common path. */
 void irq_handle(unsigned intid);

@@ -12,7 +12,18 @@ import subprocess
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, "build")
 SCRIPT = os.path.join(ROOT, "scripts", "board-dtb.py")
-MACHINE = "virt,virtualization=on,gic-version=3"
+DEFAULT_MACHINE = "virt,virtualization=on,gic-version=3"
+# The GIC version the tests boot (`ZVM_GIC=2 pytest ...` runs a file on a GICv2 host); the
+# Makefile's GIC variable does the same for `make run`.
+GIC = int(os.environ.get("ZVM_GIC", "3"))
+
+
+def machine_for(gic):
+    """The -M value of a virtualization-capable QEMU virt with that GIC version."""
+    return f"virt,virtualization=on,gic-version={gic}"
+
+
+MACHINE = machine_for(GIC)
 
 
 DEFAULT_CONFIG = os.path.join(ROOT, "configs", "guests.conf")
@@ -27,7 +38,7 @@ def board_dir(cpu, smp, mem, vms=None, machine=MACHINE, config=None):
     prefix = ""
     if vms:
         prefix = re.sub(r"(\.vms)?\.dtsi$", "", os.path.basename(vms)) + "-"
-    suffix = "" if machine == MACHINE else "-" + machine
+    suffix = "" if machine == DEFAULT_MACHINE else "-" + machine
     if config and os.path.abspath(config) != DEFAULT_CONFIG:
         # Another guest config (a test's own) must not replace the default board either.
         prefix = re.sub(r"\.conf$", "", os.path.basename(config)) + "-" + prefix

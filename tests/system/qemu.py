@@ -34,7 +34,8 @@ def host_disk_args(path):
 
 
 def qemu_command(cpu="cortex-a57", smp=4, mem="2G", virtualization=True, images=True, extra=(),
-                 vms=None, kernel="zvm.bin", board_machine=None, disk=HOST_DISK, uboot_disk=None):
+                 vms=None, kernel="zvm.bin", board_machine=None, disk=HOST_DISK, uboot_disk=None,
+                 gic=None):
     """The QEMU command line; with `images`, the guest images and the board DTB that
     describes them (configs/guests.conf) come along, as with `make run`. `vms`: a .dtsi
     fragment of boot-time VMs for the board's /chosen (docs/boot-vms.md). `kernel` is relative
@@ -42,8 +43,9 @@ def qemu_command(cpu="cortex-a57", smp=4, mem="2G", virtualization=True, images=
     board DTB from another machine than the one booted (a board that lacks something).
     `disk`: the raw image attached as the host disk, None for none. `uboot_disk`: boot through
     U-Boot from that disk (scripts/uboot-disk.py, `make run-uboot`) instead of -kernel; the disk
-    then holds the images and the DTB."""
-    machine = board.MACHINE if virtualization else "virt,gic-version=3"
+    then holds the images and the DTB. `gic`: the GIC version (2 or 3), default ZVM_GIC or 3."""
+    gic = gic or board.GIC
+    machine = board.machine_for(gic) if virtualization else f"virt,gic-version={gic}"
     loads = ()
     if images:
         loads = board.image_args(cpu=cpu, smp=smp, mem=mem, machine=board_machine or machine,

@@ -71,6 +71,7 @@ static void test_qemu_virt(void **state)
 		assert_int_equal(b.cpu[i].enable, BOARD_ENABLE_PSCI);
 	}
 
+	assert_int_equal(b.gic.version, 3);
 	assert_int_equal(b.gic.dist.base, 0x08000000);
 	assert_int_equal(b.gic.dist.size, 0x10000);
 	assert_int_equal(b.gic.nr_redist, 1);
@@ -113,6 +114,57 @@ static void test_qemu_virt_smp2(void **state)
 	assert_int_equal(b.cpu[1].mpidr, 1);
 	assert_int_equal(b.gic.redist[0].base, 0x080A0000);
 	assert_int_equal(b.uart.reg.base, 0x09000000);
+	free(fdt);
+}
+
+/* A GICv2 host: the four regions, the maintenance PPI, and the devices' interrupts (their
+ * parent is the v2 GIC now). */
+static void test_qemu_virt_gicv2(void **state)
+{
+	void *fdt = load("qemu-virt-gicv2.dtb");
+	struct board b;
+
+	(void)state;
+	assert_int_equal(board_parse(fdt, &b), 0);
+	assert_string_equal(b.err, "");
+	assert_int_equal(b.gic.version, 2);
+	assert_int_equal(b.gic.dist.base, 0x08000000);
+	assert_int_equal(b.gic.dist.size, 0x10000);
+	assert_int_equal(b.gic.nr_redist, 0);
+	assert_int_equal(b.gic.cpu_if.base, 0x08010000);
+	assert_int_equal(b.gic.cpu_if.size, 0x10000);
+	assert_int_equal(b.gic.hyp.base, 0x08030000);
+	assert_int_equal(b.gic.hyp.size, 0x10000);
+	assert_int_equal(b.gic.vcpu.base, 0x08040000);
+	assert_int_equal(b.gic.vcpu.size, 0x10000);
+	assert_int_equal(b.gic.maint_intid, 25); /* PPI 9 */
+	assert_int_equal(b.timer.intid[BOARD_TIMER_HYP], 26);
+	assert_int_equal(b.uart.intid, 33);
+	assert_int_equal(b.nr_cpus, 4);
+	free(fdt);
+}
+
+/* A GICv2 without the virtualization extensions (GICD and GICC only): the host runs, and the
+ * missing GICH/GICV read as size 0. One entry alone is not a GICv2. */
+static void test_gicv2_without_virt(void **state)
+{
+	void *fdt = load("qemu-virt-gicv2.dtb");
+	int n = node(fdt, "/intc@8000000");
+	const uint64_t two[] = {0x08000000, 0x1000, 0x08010000, 0x2000};
+	struct board b;
+
+	(void)state;
+	set_reg64(fdt, n, two, 4);
+	assert_int_equal(board_parse(fdt, &b), 0);
+	assert_int_equal(b.gic.version, 2);
+	assert_int_equal(b.gic.cpu_if.base, 0x08010000);
+	assert_int_equal(b.gic.cpu_if.size, 0x2000);
+	assert_int_equal(b.gic.hyp.size, 0);
+	assert_int_equal(b.gic.vcpu.size, 0);
+
+	set_reg64(fdt, n, two, 2);
+	assert_int_equal(board_parse(fdt, &b), -EINVAL);
+	assert_non_null(strstr(b.err, "reg has 1 entries"));
 	free(fdt);
 }
 
@@ -483,6 +535,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_cpu_limit),
 	    cmocka_unit_test(test_no_memory),
 	    cmocka_unit_test(test_no_gic),
+	    cmocka_unit_test(test_qemu_virt_gicv2),
+	    cmocka_unit_test(test_gicv2_without_virt),
 	    cmocka_unit_test(test_bad_trees),
 	    cmocka_unit_test(test_too_many_reserved),
 	    cmocka_unit_test(test_intid_from_spec),

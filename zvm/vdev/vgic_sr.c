@@ -2,7 +2,7 @@
  * save/restore done when a vCPU thread is switched, and per-CPU setup. Everything here runs
  * with interrupts masked on the CPU whose registers it touches, and takes no lock. */
 #include <arch/sysreg.h>
-#include <drivers/gicv3.h>
+#include <drivers/gic.h>
 #include <kernel/config.h>
 #include <kernel/percpu.h>
 #include <zvm/vcpu.h>
@@ -216,5 +216,5 @@ void vgic_init_cpu(void)
 	isb();
 	loaded[cpu_id()] = NULL;
 	if (vgic_hw.maint_intid)
-		gicv3_irq_enable(vgic_hw.maint_intid);
+		gic_irq_enable(vgic_hw.maint_intid);
 }

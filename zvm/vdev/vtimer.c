@@ -4,7 +4,7 @@
 #include <arch/irq.h>
 #include <arch/mmio.h>
 #include <arch/sysreg.h>
-#include <drivers/gicv3.h>
+#include <drivers/gic.h>
 #include <kernel/config.h>
 #include <kernel/irq.h>
 #include <kernel/percpu.h>
@@ -148,9 +148,9 @@ void vtimer_init_cpu(void)
 	isb();
 	if (!vtimer_intid)
 		return;
-	gicv3_irq_set_priority(vtimer_intid, GICV3_PRIO_DEFAULT);
-	gicv3_irq_enable(vtimer_intid);
-	uintptr_t frame = gicv3_private_frame();
+	gic_irq_set_priority(vtimer_intid, GIC_PRIO_DEFAULT);
+	gic_irq_enable(vtimer_intid);
+	uintptr_t frame = gic_private_frame();
 
 	if (frame) {
 		ppi_enable[cpu_id()].set = frame + GICD_ISENABLER(0);

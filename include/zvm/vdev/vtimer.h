@@ -11,7 +11,7 @@
  *
  * Contract with the vCPU core:
  *  - vtimer_init_global() once on the boot CPU, before any vtimer_init_cpu().
- *  - vtimer_init_cpu() on every CPU, IRQs masked, after gicv3_cpu_init().
+ *  - vtimer_init_cpu() on every CPU, IRQs masked, after gic_cpu_init().
  *  - vtimer_vcpu_init()/vtimer_vcpu_destroy() with each vCPU.
  *  - vcpu_current() must return the vCPU whose EL1 state (timer included) is loaded on this
  *    CPU, also while its thread runs at EL2 with IRQs unmasked; when it returns NULL the
