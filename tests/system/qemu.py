@@ -148,6 +148,16 @@ def mem_used(zvm):
     return heap, pages
 
 
+# A host notice about a VM ("zvm: vm1 (pair1) powered off") printed on the attached console;
+# it may land in the middle of the guest's own line.
+HOST_NOTICE = re.compile(r"\r*\nzvm: vm\d+ \([^)\r\n]*\) [^\r\n]*\r*\n")
+
+
+def drop_host_notices(text):
+    """A guest's console output without the host's notices about other VMs in it."""
+    return HOST_NOTICE.sub("", text)
+
+
 def run_pinned_pair(zvm, gtype, pcpu=1):
     """Two 1-vCPU VMs of gtype pinned to one physical CPU, so they preempt each other (time
     slices); returns each one's console up to its ZVMTEST DONE line, and deletes them."""
@@ -158,7 +168,7 @@ def run_pinned_pair(zvm, gtype, pcpu=1):
     for vm in ids:
         with Guest(zvm, vm) as g:
             g.expect(r"ZVMTEST DONE (\d+)/(\d+)\r", timeout=120)
-            outs.append(zvm.child.before + zvm.child.after)
+            outs.append(drop_host_notices(zvm.child.before + zvm.child.after))
     threads = zvm.run("kernel threads")
     for vm in ids:
         # Both vCPU threads ran on that CPU only.
