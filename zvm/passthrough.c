@@ -185,6 +185,8 @@ static void pt_reset(struct vdev *d)
 	k_spinlock_key_t key = k_spin_lock(&c->lock);
 
 	irq_quiet(c->pintid);
+	/* A firing latched between the vGIC's reset and here belongs to the old boot. */
+	vgic_spi_unpend(d->vm, c->vintid);
 	gicv3_irq_enable((unsigned)c->pintid);
 	k_spin_unlock(&c->lock, key);
 }

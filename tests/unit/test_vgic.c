@@ -503,6 +503,13 @@ static void test_hw_linked_spi(void **state)
 	vgic_inject(&vm, NULL, 34);
 	wr(v0, GICD(GICD_ICPENDR(34)), 4, BIT(34));
 	assert_int_equal(fake_clear_active_count, 2);
+	/* The same from the host (a VM reset dropping a stale firing). */
+	vgic_inject(&vm, NULL, 34);
+	assert_true(spi_bit(GICD_ISPENDR(0), 34));
+	assert_int_equal(vgic_spi_unpend(&vm, 34), 0);
+	assert_false(spi_bit(GICD_ISPENDR(0), 34));
+	assert_int_equal(fake_clear_active_count, 3);
+	assert_int_equal(vgic_spi_unpend(&vm, 3), -EINVAL);
 
 	/* A reset keeps the link. */
 	vgic_reset(&vm);

@@ -479,6 +479,20 @@ int vgic_spi_link_hw(struct vm *vm, unsigned intid, int pintid)
 	return 0;
 }
 
+int vgic_spi_unpend(struct vm *vm, unsigned intid)
+{
+	struct vgic_dist *d = vm ? vm->vgic : NULL;
+
+	if (!d || intid < GIC_NR_PRIVATE || intid >= VGIC_NR_IRQS)
+		return -EINVAL;
+	k_spinlock_key_t key = k_spin_lock(&d->lock);
+	uint32_t kick = vgic_irq_pend(d, &d->spis[intid - GIC_NR_PRIVATE], false);
+
+	k_spin_unlock(&d->lock, key);
+	vgic_kick(vm, kick, NULL);
+	return 0;
+}
+
 int vgic_spi_target(struct vm *vm, unsigned intid)
 {
 	struct vgic_dist *d = vm ? vm->vgic : NULL;

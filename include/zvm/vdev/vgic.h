@@ -100,6 +100,10 @@ int vgic_inject(struct vm *vm, struct vcpu *target, unsigned intid);
  * LR carries the HW bit, so the guest's deactivation deactivates the physical interrupt (as
  * do its ICACTIVER and ICPENDR writes). 0 or -EINVAL. */
 int vgic_spi_link_hw(struct vm *vm, unsigned intid, int pintid);
+/* Clears the pending latch of SPI intid, as a guest's ICPENDR would (a HW-linked one is
+ * deactivated physically too): for a reset that must not hand the new boot a stale firing.
+ * 0 or -EINVAL. */
+int vgic_spi_unpend(struct vm *vm, unsigned intid);
 /* The vCPU index SPI intid is routed to now (its IROUTER), or -1. A hint: no lock. */
 int vgic_spi_target(struct vm *vm, unsigned intid);
 
