@@ -86,3 +86,50 @@ def test_urgent_vm_served_first_on_a_shared_disk(tmp_path):
     assert after[hi]["bypassed"] == before[hi]["bypassed"], (before, after)
     for vm in (lo, hi):
         assert after[vm]["queued"] == 0 and after[vm]["inflight"] == 0, after
+
+
+IOPRIO = re.compile(r"ioprio: rt (\d+), be (\d+), idle (\d+), passed (\d+)")
+
+
+def ioprio_stats(zvm, vm):
+    info = zvm.run(f"zvm info -n {vm}")
+    m = IOPRIO.search(info)
+    assert m, info
+    return dict(zip(("rt", "be", "idle", "passed"), map(int, m.groups())))
+
+
+def test_ionice_classes_inside_one_vm(tmp_path):
+    """Linux puts each process's I/O priority (ionice) in the request header: real-time
+    readers are served while idle-class readers of the same VM wait."""
+    image = tmp_path / "disk.img"
+    with open(image, "wb") as f:
+        f.truncate(16 << 20)
+    zvm = Zvm(disk=str(image))
+    try:
+        zvm.boot()
+        vm = create_vm(zvm, "-t linux -c 1 -m 256 -n nice --disk vda@0+8192")
+        zvm.run(f"zvm run -n {vm}")
+        with Guest(zvm, vm) as g:
+            g.expect("ZVM-LINUX-INIT-OK", timeout=240)
+            g.expect(re.escape(SHELL))
+            one = "dd if=/dev/vda of=/dev/null bs=64k iflag=direct 2>/dev/null"
+            shell(g, " ".join(f"ionice -c3 sh -c 'while :; do {one}; done' &"
+                              for _ in range(READERS)))
+            g.send(" ".join(f"ionice -c1 -n0 {one} &" for _ in range(READERS)) +
+                   " wait %5 %6 %7 %8; echo rt-$((3 + 3))-done\r")
+            g.expect("rt-6-done", timeout=300)
+            g.expect(re.escape(SHELL))
+        mid = ioprio_stats(zvm, vm)
+        with Guest(zvm, vm) as g:
+            resync(g)
+            g.send("kill $(jobs -p); killall dd; wait; echo idle-$((4 + 4))-stopped\r")
+            g.expect("idle-8-stopped", timeout=120)
+        after = ioprio_stats(zvm, vm)
+    finally:
+        zvm.close()
+    # Both classes reached the host: 4 x 4 MiB of real-time reads in 64 KiB pieces, and the
+    # idle readers (before the real-time ones came and after they left).
+    assert mid["rt"] >= READERS * 64, mid
+    assert after["idle"] > 0, after
+    # No idle (or best-effort) unit went while real-time ones waited.
+    assert after["passed"] == 0, after
