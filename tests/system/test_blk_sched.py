@@ -7,7 +7,7 @@ import re
 import time
 
 from qemu import LINUX_SHELL as SHELL
-from qemu import Guest, Zvm, create_vm
+from qemu import Guest, Zvm, create_vm, mem_used
 from qemu import linux_resync as resync
 from qemu import linux_shell as shell
 
@@ -133,3 +133,45 @@ def test_ionice_classes_inside_one_vm(tmp_path):
     assert after["idle"] > 0, after
     # No idle (or best-effort) unit went while real-time ones waited.
     assert after["passed"] == 0, after
+
+
+def test_delete_and_reset_of_a_starved_vm(tmp_path):
+    """A VM whose requests wait behind a busier, more urgent VM is reset and deleted at once:
+    its worker takes its queued requests back (they would wait for ever under strict
+    priority), the other VM carries on, and the memory comes back."""
+    image = tmp_path / "disk.img"
+    with open(image, "wb") as f:
+        f.truncate(16 << 20)
+    zvm = Zvm(disk=str(image))
+    try:
+        zvm.boot()
+        before = mem_used(zvm)
+        lo = create_vm(zvm, "-t linux -c 1 -m 256 -n lo --prio 20 --disk vda@0+8192")
+        hi = create_vm(zvm, "-t linux -c 1 -m 256 -n hi --prio 6 --disk vda@8192+8192")
+        for vm in (lo, hi):
+            zvm.run(f"zvm run -n {vm}")
+        for vm in (lo, hi):
+            with Guest(zvm, vm) as g:
+                g.expect("ZVM-LINUX-INIT-OK", timeout=240)
+                g.expect(re.escape(SHELL))
+                shell(g, readers(loop=True))
+        # It does wait behind hi.
+        deadline = time.monotonic() + 30
+        while sched_stats(zvm, lo)["bypassed"] < 20 and time.monotonic() < deadline:
+            time.sleep(1)
+        assert sched_stats(zvm, lo)["bypassed"] >= 20
+        assert "resetting" in zvm.run(f"zvm reset -n {lo}", timeout=30)
+        # What it had queued was taken back, not left to wait for a gap in hi's load.
+        assert sched_stats(zvm, lo)["cancelled"] > 0
+        with Guest(zvm, lo) as g:
+            resync(g)  # up again: its disk works after the reset
+            shell(g, readers(loop=True))
+        time.sleep(2)
+        assert "deleted" in zvm.run(f"zvm delete -n {lo}", timeout=30)
+        got = sched_stats(zvm, hi)["dispatched"]
+        time.sleep(2)
+        assert sched_stats(zvm, hi)["dispatched"] > got  # hi carries on
+        assert "deleted" in zvm.run(f"zvm delete -n {hi}", timeout=30)
+        assert mem_used(zvm) == before
+    finally:
+        zvm.close()
