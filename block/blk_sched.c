@@ -63,8 +63,14 @@ static void account(struct blk_sched *s, struct iosched_req *u)
 {
 	struct blk_sched_client *mine = owner(u->q);
 
+	unsigned cls = u->list / IOSCHED_LEVELS;
+
 	mine->dispatched += u->u_members;
 	mine->bytes += (uint64_t)u->u_nr_sectors * BLK_SECTOR_SIZE;
+	mine->class_units[cls]++;
+	/* Lists of more urgent classes still holding requests (u was just taken off its list). */
+	if (u->q->mask & ((1u << (cls * IOSCHED_LEVELS)) - 1))
+		mine->class_passed++;
 	for (struct blk_sched_client *c = s->clients; c; c = c->next)
 		if (c != mine && c->q.queued)
 			c->bypassed++;
@@ -268,12 +274,15 @@ void blk_sched_client_stats(struct blk_sched_client *c, struct blk_sched_stats *
 {
 	k_spinlock_key_t key = k_spin_lock(&c->s->lock);
 
-	*out = (struct blk_sched_stats){.prio = c->prio,
-					.queued = c->q.queued,
-					.inflight = c->q.inflight,
-					.dispatched = c->dispatched,
-					.bytes = c->bytes,
-					.bypassed = c->bypassed,
-					.cancelled = c->cancelled};
+	*out = (struct blk_sched_stats){
+	    .prio = c->prio,
+	    .queued = c->q.queued,
+	    .inflight = c->q.inflight,
+	    .dispatched = c->dispatched,
+	    .bytes = c->bytes,
+	    .bypassed = c->bypassed,
+	    .cancelled = c->cancelled,
+	    .class_units = {c->class_units[0], c->class_units[1], c->class_units[2]},
+	    .class_passed = c->class_passed};
 	k_spin_unlock(&c->s->lock, key);
 }

@@ -59,11 +59,14 @@ struct blk_sched_client {
 	uint64_t bytes;	     /* their data */
 	uint64_t bypassed;   /* units of other clients dispatched while this one had some queued */
 	uint64_t cancelled;  /* requests taken back before dispatch */
+	uint64_t class_units[3]; /* units dispatched per ioprio class: RT, BE, IDLE */
+	uint64_t class_passed;	 /* units sent while a more urgent class of this client waited */
 };
 
 struct blk_sched_stats {
 	unsigned prio, queued, inflight;
 	uint64_t dispatched, bytes, bypassed, cancelled;
+	uint64_t class_units[3], class_passed;
 };
 
 /* Attaches c to disk's scheduler at priority prio (0..IOSCHED_PRIOS-1): 0, -ENODEV (no

@@ -7,7 +7,7 @@ import re
 import time
 
 from qemu import LINUX_SHELL as SHELL
-from qemu import Guest, Zvm, create_vm
+from qemu import Guest, Zvm, create_vm, mem_used
 from qemu import linux_resync as resync
 from qemu import linux_shell as shell
 
@@ -86,3 +86,92 @@ def test_urgent_vm_served_first_on_a_shared_disk(tmp_path):
     assert after[hi]["bypassed"] == before[hi]["bypassed"], (before, after)
     for vm in (lo, hi):
         assert after[vm]["queued"] == 0 and after[vm]["inflight"] == 0, after
+
+
+IOPRIO = re.compile(r"ioprio: rt (\d+), be (\d+), idle (\d+), passed (\d+)")
+
+
+def ioprio_stats(zvm, vm):
+    info = zvm.run(f"zvm info -n {vm}")
+    m = IOPRIO.search(info)
+    assert m, info
+    return dict(zip(("rt", "be", "idle", "passed"), map(int, m.groups())))
+
+
+def test_ionice_classes_inside_one_vm(tmp_path):
+    """Linux puts each process's I/O priority (ionice) in the request header: real-time
+    readers are served while idle-class readers of the same VM wait."""
+    image = tmp_path / "disk.img"
+    with open(image, "wb") as f:
+        f.truncate(16 << 20)
+    zvm = Zvm(disk=str(image))
+    try:
+        zvm.boot()
+        vm = create_vm(zvm, "-t linux -c 1 -m 256 -n nice --disk vda@0+8192")
+        zvm.run(f"zvm run -n {vm}")
+        with Guest(zvm, vm) as g:
+            g.expect("ZVM-LINUX-INIT-OK", timeout=240)
+            g.expect(re.escape(SHELL))
+            one = "dd if=/dev/vda of=/dev/null bs=64k iflag=direct 2>/dev/null"
+            shell(g, " ".join(f"ionice -c3 sh -c 'while :; do {one}; done' &"
+                              for _ in range(READERS)))
+            g.send(" ".join(f"ionice -c1 -n0 {one} &" for _ in range(READERS)) +
+                   " wait %5 %6 %7 %8; echo rt-$((3 + 3))-done\r")
+            g.expect("rt-6-done", timeout=300)
+            g.expect(re.escape(SHELL))
+        mid = ioprio_stats(zvm, vm)
+        with Guest(zvm, vm) as g:
+            resync(g)
+            g.send("kill $(jobs -p); killall dd; wait; echo idle-$((4 + 4))-stopped\r")
+            g.expect("idle-8-stopped", timeout=120)
+        after = ioprio_stats(zvm, vm)
+    finally:
+        zvm.close()
+    # Both classes reached the host: 4 x 4 MiB of real-time reads in 64 KiB pieces, and the
+    # idle readers (before the real-time ones came and after they left).
+    assert mid["rt"] >= READERS * 64, mid
+    assert after["idle"] > 0, after
+    # No idle (or best-effort) unit went while real-time ones waited.
+    assert after["passed"] == 0, after
+
+
+def test_delete_and_reset_of_a_starved_vm(tmp_path):
+    """A VM whose requests wait behind a busier, more urgent VM is reset and deleted at once:
+    its worker takes its queued requests back (they would wait for ever under strict
+    priority), the other VM carries on, and the memory comes back."""
+    image = tmp_path / "disk.img"
+    with open(image, "wb") as f:
+        f.truncate(16 << 20)
+    zvm = Zvm(disk=str(image))
+    try:
+        zvm.boot()
+        before = mem_used(zvm)
+        lo = create_vm(zvm, "-t linux -c 1 -m 256 -n lo --prio 20 --disk vda@0+8192")
+        hi = create_vm(zvm, "-t linux -c 1 -m 256 -n hi --prio 6 --disk vda@8192+8192")
+        for vm in (lo, hi):
+            zvm.run(f"zvm run -n {vm}")
+        for vm in (lo, hi):
+            with Guest(zvm, vm) as g:
+                g.expect("ZVM-LINUX-INIT-OK", timeout=240)
+                g.expect(re.escape(SHELL))
+                shell(g, readers(loop=True))
+        # It does wait behind hi.
+        deadline = time.monotonic() + 30
+        while sched_stats(zvm, lo)["bypassed"] < 20 and time.monotonic() < deadline:
+            time.sleep(1)
+        assert sched_stats(zvm, lo)["bypassed"] >= 20
+        assert "resetting" in zvm.run(f"zvm reset -n {lo}", timeout=30)
+        # What it had queued was taken back, not left to wait for a gap in hi's load.
+        assert sched_stats(zvm, lo)["cancelled"] > 0
+        with Guest(zvm, lo) as g:
+            resync(g)  # up again: its disk works after the reset
+            shell(g, readers(loop=True))
+        time.sleep(2)
+        assert "deleted" in zvm.run(f"zvm delete -n {lo}", timeout=30)
+        got = sched_stats(zvm, hi)["dispatched"]
+        time.sleep(2)
+        assert sched_stats(zvm, hi)["dispatched"] > got  # hi carries on
+        assert "deleted" in zvm.run(f"zvm delete -n {hi}", timeout=30)
+        assert mem_used(zvm) == before
+    finally:
+        zvm.close()

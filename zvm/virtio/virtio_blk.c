@@ -388,6 +388,11 @@ static void vblk_info(struct virtio_mmio_dev *m, void (*print)(const char *fmt, 
 	      st.prio, (unsigned long long)st.dispatched, (unsigned long long)st.bytes,
 	      (unsigned long long)st.bypassed, (unsigned long long)st.cancelled, st.queued,
 	      st.inflight);
+	/* By the request header's ioprio (Linux: ionice); "passed" counts units of a class sent
+	 * while a more urgent class of this device had requests queued. */
+	print("    ioprio: rt %llu, be %llu, idle %llu, passed %llu",
+	      (unsigned long long)st.class_units[0], (unsigned long long)st.class_units[1],
+	      (unsigned long long)st.class_units[2], (unsigned long long)st.class_passed);
 }
 
 static void vblk_destroy(void *priv)
