@@ -44,6 +44,7 @@ struct mem_dyn {
 	/* zpool_load alone on this VM's page-ins, in counter ticks (k_uptime_ticks): the
 	 * decompression cost the fault-in latency is measured against (make bench). */
 	uint64_t loads, load_ticks_min;
+	uint64_t fault_ticks_min; /* mem_dyn_fault on a compressed page, lock to unlock, fewest */
 	bool mem_wait; /* paused for want of host memory: the scanner resumes it (atomic) */
 };
 
