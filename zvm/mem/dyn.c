@@ -61,6 +61,7 @@ static int fill_page(struct mem_dyn *d, struct mem_dblock *b, unsigned pi, void 
 	if (!err && (!d->loads || t < d->load_ticks_min))
 		d->load_ticks_min = t;
 	d->loads += !err;
+	d->load_ticks_sum += err ? 0 : t;
 	return err;
 }
 
