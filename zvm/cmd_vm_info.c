@@ -65,8 +65,11 @@ static void print_memory(const struct vm *vm)
 			    (vm->mem.size > held ? vm->mem.size - held : 0) >> 10);
 		shell_print("compressed: %zu pages in %zu KiB of pool, zero: %zu pages",
 			    d->compressed, d->pool_bytes >> 10, d->zero);
-		shell_print("page-in: %llu decompressed, zpool_load fewest %llu ticks",
-			    (unsigned long long)d->loads, (unsigned long long)d->load_ticks_min);
+		shell_print("page-in: %llu decompressed, zpool_load fewest %llu ticks, "
+			    "on the vCPU thread fewest %llu ticks, zpool_load total %llu ticks",
+			    (unsigned long long)d->loads, (unsigned long long)d->load_ticks_min,
+			    (unsigned long long)d->fault_ticks_min,
+			    (unsigned long long)d->load_ticks_sum);
 	} else
 		shell_print("memory: %zu MiB in %u block(s)", vm->mem.size >> 20, n);
 	shell_print("cache flushes (set/way): %llu", (unsigned long long)vm->cache_flushes);

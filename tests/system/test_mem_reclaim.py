@@ -61,18 +61,13 @@ def test_scanner_compresses_cold_pages_when_free_memory_runs_low(zvm):
     time.sleep(1)
     assert reclaim(zvm)[2] == "idle"
     assert compressed(zvm, cold) == (0, 0)
+    hungry = None
     try:
-        # ... until a second dynamic VM touches 96 MiB of patterns: free memory drops below
-        # the watermark and the scanner takes cold pages of both VMs while that guest runs.
-        hungry = create_vm(zvm, "-t test-mem-big -c 2 -m 128 --mem dynamic -n hungry")
-        zvm.run(f"zvm run -n {hungry}")
-        with Guest(zvm, hungry) as g:
-            m = g.expect(r"ZVMTEST DONE (\d+)/(\d+)\r", timeout=180)
-            out = zvm.child.before
-        assert not re.findall(r"ZVMTEST (\S+) FAIL (.*)", out), out
-        assert m.group(1) == m.group(2) == "4", out
-        # The compress guest's 128 compressible pattern pages and 128 zeroed pages are cold
-        # (it waits on its console): a first pass ages them, a later one takes them.
+        # ... until a static VM takes 64 MiB: free memory drops below the watermark and the
+        # scanner takes the cold pages of the only dynamic VM. Its 128 compressible pattern
+        # pages and 128 zeroed pages are cold (it waits on its console): a first pass ages
+        # them, a later one takes them.
+        hog = create_vm(zvm, "-t test-spin -c 1 -m 64 -n hog")
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             c, z = compressed(zvm, cold)
@@ -80,16 +75,31 @@ def test_scanner_compresses_cold_pages_when_free_memory_runs_low(zvm):
                 break
             time.sleep(1)
         assert c >= 128 and z >= 128, (c, z)
-        _, _, _, rounds, comp, zero = reclaim(zvm)
-        assert rounds > rounds0 and comp - comp0 >= c and zero - zero0 >= z
+        _, _, state, rounds, comp, zero = reclaim(zvm)
+        assert state == "active" and rounds > rounds0 and comp - comp0 >= c and \
+            zero - zero0 >= z
+        # A dynamic guest that writes and checks 96 MiB of patterns while the scanner keeps
+        # taking (and it keeps faulting back) its pages.
+        hungry = create_vm(zvm, "-t test-mem-big -c 2 -m 128 --mem dynamic -n hungry")
+        zvm.run(f"zvm run -n {hungry}")
+        with Guest(zvm, hungry) as g:
+            m = g.expect(r"ZVMTEST DONE (\d+)/(\d+)\r", timeout=180)
+            out = zvm.child.before
+        assert not re.findall(r"ZVMTEST (\S+) FAIL (.*)", out), out
+        assert m.group(1) == m.group(2) == "4", out
+        # Idle now, its pages go cold and the scanner (still under the watermark) takes them.
+        deadline = time.monotonic() + 60
+        while sum(reclaim(zvm)[4:]) <= comp + zero and time.monotonic() < deadline:
+            time.sleep(1)
+        assert sum(reclaim(zvm)[4:]) > comp + zero, reclaim(zvm)
     finally:
         zvm.run("zpool watermark 16")
-    # Every word the guest wrote comes back through its faults.
+    # Every word the cold guest wrote comes back through its faults.
     with Guest(zvm, cold) as g:
         g.send("g")
         m = g.expect(r"ZVMTEST DONE (\d+)/(\d+)\r", timeout=120)
         out = zvm.child.before
     assert not re.findall(r"ZVMTEST (\S+) FAIL (.*)", out), out
     assert m.group(1) == m.group(2) == "1", out
-    for vm in (cold, hungry):
+    for vm in (cold, hungry, hog):
         assert "deleted" in zvm.run(f"zvm delete -n {vm}")

@@ -43,7 +43,8 @@ struct mem_dyn {
 	size_t pool_bytes; /* pool bytes this VM's pages use (sum of the pool's used deltas) */
 	/* zpool_load alone on this VM's page-ins, in counter ticks (k_uptime_ticks): the
 	 * decompression cost the fault-in latency is measured against (make bench). */
-	uint64_t loads, load_ticks_min;
+	uint64_t loads, load_ticks_min, load_ticks_sum;
+	uint64_t fault_ticks_min; /* mem_dyn_fault on a compressed page, lock to unlock, fewest */
 	bool mem_wait; /* paused for want of host memory: the scanner resumes it (atomic) */
 };
 
