@@ -226,8 +226,8 @@ static int parse_devices(struct ctx *c, struct vm_config *cfg)
 }
 
 static const char *const known[] = {
-    "zvm,type",	    "zvm,name",	     "zvm,vcpus",     "zvm,memory-mib", "zvm,cpus",
-    "zvm,priority", "zvm,budget-us", "zvm,period-us", "zvm,autostart",	"zvm,on-crash",
+    "zvm,type",	    "zvm,name",	     "zvm,vcpus",	"zvm,memory-mib", "zvm,cpus",
+    "zvm,priority", "zvm,budget-us", "zvm,period-us",	"zvm,autostart",  "zvm,on-crash",
     "zvm,devices",  "zvm,disk",	     "zvm,memory-mode", "zvm,pass",
 };
 
