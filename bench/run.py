@@ -572,9 +572,11 @@ def main():
                     help="RTOS latency beside a busy Linux VM")
     args = ap.parse_args()
     import rtos_latency  # bench/rtos_latency.py (it imports this file: not at the top)
+    import vnet_bench  # bench/vnet_bench.py (likewise)
 
     if not args.no_rtos:
         ROWS.extend((name, label, INSNS) for name, label in rtos_latency.ROWS)
+    ROWS.extend(vnet_bench.ROWS)
     started = time.monotonic()
     snapshot_zvm()
     res = {name: {"native": None, "zvm": None, "xen": None} for name, _, _ in ROWS}
@@ -704,6 +706,7 @@ def main():
         notes.append(f"Xen clock: {clock}")
         res["vcpu_switch"]["xen"], _ = xen_switch(args.switch_runs)
 
+    vnet_bench.measure(res, notes, section)
     if args.no_rtos:
         notes.append("RTOS latency: skipped (--no-rtos)")
     else:
