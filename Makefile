@@ -235,6 +235,6 @@ bench-guest:
 	$(MAKE) -C bench CROSS=$(CROSS)
 bench:
 	scripts/setup.sh --bench
-	$(MAKE) all linux bench-guest
+	$(MAKE) all guests linux bench-guest
 	$(PYTHON) bench/run.py
 # ---- end of make bench -------------------------------------------------------------------------

@@ -575,6 +575,7 @@ def main():
     import rtos_latency  # bench/rtos_latency.py (it imports this file: not at the top)
     import blk  # bench/blk.py: the guest disk rows
     import mem_bench  # bench/mem_bench.py (likewise)
+    import vnet_bench  # bench/vnet_bench.py (likewise)
 
     if not args.no_linux:
         ROWS.extend(blk.ROWS)
@@ -582,6 +583,7 @@ def main():
     if not args.no_rtos:
         ROWS.extend((name, label, INSNS) for name, label in rtos_latency.ROWS)
     ROWS.extend(mem_bench.ROWS)
+    ROWS.extend(vnet_bench.ROWS)
     started = time.monotonic()
     snapshot_zvm()
     res = {name: {"native": None, "zvm": None, "xen": None} for name, _, _ in ROWS}
@@ -713,6 +715,7 @@ def main():
         notes.append(f"Xen clock: {clock}")
         res["vcpu_switch"]["xen"], _ = xen_switch(args.switch_runs)
 
+    vnet_bench.measure(res, notes, section)
     if args.no_rtos:
         notes.append("RTOS latency: skipped (--no-rtos)")
     else:

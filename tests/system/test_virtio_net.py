@@ -137,3 +137,19 @@ def test_peer_reset_and_deleted_under_a_flood(zvm):
                      re.M)
     assert "deleted" in zvm.run(f"zvm delete -n {flood}")
     assert mem_used(zvm) == before
+
+
+def test_ping_pong_round_trips(zvm):
+    """The bench's pair (bench/vnet_bench.py): vnet_ping times 2000 round trips with
+    vnet_pong, every answer the right one."""
+    pong = create_vm(zvm, "-t test-vnet-pong -m 64 --dev virtio-net")
+    ping = create_vm(zvm, "-t test-vnet-ping -m 64 --dev virtio-net")
+    zvm.run(f"zvm run -n {pong}")
+    zvm.run(f"zvm run -n {ping}")
+    with Guest(zvm, ping) as g:
+        m = g.expect(r"ZVMTEST DONE (\d+)/(\d+)\r", timeout=120)
+        out = zvm.child.before
+    assert re.search(r"# vnet ping: 2000 round trips in \d+ us", out), out
+    assert m.group(1) == m.group(2) == "2", out
+    for vm in (ping, pong):
+        assert "deleted" in zvm.run(f"zvm delete -n {vm}")
