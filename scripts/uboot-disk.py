@@ -168,8 +168,11 @@ def main():
                     help="guest disk: the kernel command line")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
-    if bool(a.board and a.zvm) == bool(a.linux and a.initrd):
+    host, guest = (a.board, a.zvm), (a.linux, a.initrd)
+    if not (all(host) and not any(guest)) and not (all(guest) and not any(host)):
         ap.error("give either --board and --zvm (host disk) or --linux and --initrd (guest disk)")
+    if any(c in a.bootargs for c in '"$\\'):
+        ap.error("--bootargs: no \", $ or \\ (it goes into a U-Boot setenv in quotes)")
     try:
         if a.linux:
             build_linux(a.linux, a.initrd, a.bootargs, a.out)

@@ -58,6 +58,11 @@ FUNC(relocate)
 	ldr	x1, =_head		/* the link-time value: relocations are not applied yet */
 	subs	x0, x0, x1
 	b.eq	3f
+	/* The boot protocol puts the image at a 2 MiB aligned base + text_offset, as it was
+	 * linked; any other offset would break the 4 KiB mappings and the 2 KiB aligned
+	 * vectors, so it stops here instead of running broken. */
+	tst	x0, #0x1fffff
+	b.ne	park
 	adrp	x1, __rela_start
 	add	x1, x1, :lo12:__rela_start
 	adrp	x2, __rela_end
@@ -66,16 +71,19 @@ FUNC(relocate)
 	b.hs	2f
 	ldp	x3, x4, [x1], #16	/* r_offset, r_info */
 	ldr	x5, [x1], #8		/* r_addend */
+	cbz	x4, 1b			/* R_AARCH64_NONE: nothing to do */
 	cmp	x4, #R_AARCH64_RELATIVE
-	b.ne	1b			/* R_AARCH64_NONE: nothing to do */
+	b.ne	park			/* a type this code does not apply (test_image checks) */
 	add	x5, x5, x0
 	add	x3, x3, x0
 	str	x5, [x3]
 	dc	ivac, x3
 	b	1b
-2:	dsb	sy
-	adrp	x1, image_load_offset
-	str	x0, [x1, :lo12:image_load_offset]
+2:	adrp	x1, image_load_offset
+	add	x1, x1, :lo12:image_load_offset
+	str	x0, [x1]
+	dc	ivac, x1
+	dsb	sy
 3:	ret
 ENDFUNC(relocate)
 

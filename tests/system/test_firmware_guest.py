@@ -88,6 +88,7 @@ def test_uboot_guest_boots_linux_from_its_virtio_disk(tmp_path):
     subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "uboot-disk.py"),
                     "--linux", os.path.join(BUILD, "linux", "Image"),
                     "--initrd", os.path.join(BUILD, "linux", "initramfs.cpio.gz"),
+                    "--bootargs", "console=ttyAMA0 rdinit=/init zvm_uboot_guest=1",
                     "--out", str(out)], check=True)
     zvm = Zvm(disk=str(out / "boot.img"))
     try:
@@ -102,7 +103,7 @@ def test_uboot_guest_boots_linux_from_its_virtio_disk(tmp_path):
             g.expect("ZVM-LINUX-INIT-OK", timeout=240)
             linux_resync(g)
             # The kernel U-Boot started, with the script's command line, on the VM's vCPUs.
-            assert "rdinit=/init" in linux_shell(g, "cat /proc/cmdline")
+            assert "zvm_uboot_guest=1" in linux_shell(g, "cat /proc/cmdline")
             assert linux_shell(g, "grep -c ^processor /proc/cpuinfo").split()[0] == "2"
             # Its own virtio disk is the one U-Boot read: the FAT partition is there.
             assert "vda1" in linux_shell(g, "cat /proc/partitions")

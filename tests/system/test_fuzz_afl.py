@@ -1,6 +1,7 @@
 """`make fuzz-afl`'s AFL++ path, short (the long run is `make fuzz-afl`, not part of make test):
 a real target builds with afl-clang-fast and runs, and a planted heap overflow is found and
-reported as a crash with its input (so the sanitizers are really on in the AFL++ build)."""
+reported as a crash with its input, for ASan and for UBSan (so both sanitizers are really on,
+and abort, in the AFL++ build)."""
 import os
 import shutil
 import subprocess
@@ -38,13 +39,16 @@ def test_a_target_runs_under_afl_and_feeds_its_corpus(tmp_path):
     runs = int(line[0].split()[2])
     assert runs > 100, line[0]
     assert " 0 crashes, 0 hangs" in line[0]
-    # The merge keeps the corpus whole (it only adds).
+    # AFL++'s queue went through libFuzzer's merge into the corpus, which it only adds to.
+    with open(tmp_path / "out" / "merge.log") as f:
+        assert "MERGE-OUTER:" in f.read()
     assert before <= set(os.listdir(corpus))
 
 
-def test_a_planted_overflow_is_found_and_its_input_kept(tmp_path, fuzz_flags):
+@pytest.mark.parametrize("plant", [[], ["-DPLANT_UBSAN"]], ids=["asan", "ubsan"])
+def test_a_planted_overflow_is_found_and_its_input_kept(tmp_path, fuzz_flags, plant):
     binary = tmp_path / "planted"
-    built = run(["afl-clang-fast", *fuzz_flags, "-fsanitize=fuzzer", "-o", str(binary),
+    built = run(["afl-clang-fast", *fuzz_flags, *plant, "-fsanitize=fuzzer", "-o", str(binary),
                  "tests/fuzz/selfcheck/planted_bug.c"], env={**os.environ, "AFL_QUIET": "1"})
     assert built.returncode == 0, built.stdout + built.stderr
     corpus = tmp_path / "corpus"

@@ -1,7 +1,9 @@
 /* A fuzz target with one planted bug, for tests/system/test_fuzz_afl.py: an input starting
- * with "ZVM" reads past a heap buffer. Only the sanitizer sees that read (it does not fault
- * on its own), so finding it proves that both the fuzzer and ASan work in the AFL++ build.
- * Not a FUZZ_TARGETS entry: nothing in the tree should crash. */
+ * with "ZVM" reads past a heap buffer, or, built with -DPLANT_UBSAN, overflows a signed add.
+ * Only a sanitizer sees either (neither faults on its own), so finding it proves that both
+ * the fuzzer and that sanitizer work in the AFL++ build. Not a FUZZ_TARGETS entry: nothing in
+ * the tree should crash. */
+#include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -20,8 +22,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (data[2] != 'M')
 		return 0;
+#ifdef PLANT_UBSAN
+	buf = NULL;
+	sink = INT_MAX - 1;
+	sink += 2 + (data[3] & 1); /* the planted signed overflow */
+	(void)buf;
+#else
 	buf = malloc(4);
 	sink = buf[4 + (data[3] & 3)]; /* the planted out-of-bounds read */
 	free((void *)buf);
+#endif
 	return sink & 0;
 }
