@@ -114,7 +114,7 @@ HOST_DISK      := $(BUILD)/disk/host.img
 HOST_DISK_ARGS := -global virtio-mmio.force-legacy=false \
 	-drive if=none,file=$(HOST_DISK),format=raw,id=hostdisk -device virtio-blk-device,drive=hostdisk
 QEMU_ARGS += $(HOST_DISK_ARGS)
-$(HOST_DISK):
+$(BUILD)/disk/host.img: # only the default disk is made; another HOST_DISK must exist
 	@mkdir -p $(dir $@)
 	truncate -s 16M $@
 run debug run-demo: $(HOST_DISK)

@@ -202,6 +202,7 @@ static int parse_on_crash(struct ctx *c, struct vm_config *cfg)
  * 'zvm new', and reported the same way. */
 static int parse_devices(struct ctx *c, struct vm_config *cfg)
 {
+	_Static_assert(VDEV_NR_OPTIONAL == 2, "the error below names both optional devices");
 	const char *s, *why;
 	struct blk_spec spec;
 	int r = get_string(c, "zvm,devices", &s);

@@ -61,6 +61,7 @@ struct vm *zvm_cmd_vm(int argc, char **argv, int *err)
  * are looked at. Nonzero (the error printed) when one is bad. */
 static int new_sched_opts(int *argc, char **argv, struct vm_config *cfg)
 {
+	_Static_assert(VDEV_NR_OPTIONAL == 2, "the error below names both optional devices");
 	int missing;
 	const char *v = vm_opts_take(argc, argv, "prio", &missing);
 
