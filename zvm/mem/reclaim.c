@@ -19,6 +19,7 @@
 #include <kernel/mem_stats.h>
 #include <kernel/page_alloc.h>
 #include <kernel/printk.h>
+#include <kernel/sem.h>
 #include <kernel/stack.h>
 #include <kernel/thread.h>
 #include <libfdt.h>
@@ -62,9 +63,14 @@ void mem_reclaim_set_low(size_t bytes)
 	__atomic_store_n(&low_wm, bytes, __ATOMIC_RELAXED);
 }
 
+/* Wakes the scanner when it sleeps for want of work (no pool and no VM waiting): a thread
+ * with nothing to do must not wake up, or sit queued, every period. */
+static struct k_sem kick;
+
 void mem_reclaim_wait(struct vm *vm)
 {
 	__atomic_store_n(&vm->mem.dyn.mem_wait, true, __ATOMIC_SEQ_CST);
+	k_sem_give(&kick);
 }
 
 /* A round's candidates: dynamic VMs and their resident bytes, indexed by VM id. */
@@ -111,13 +117,22 @@ static void reclaim_round(struct lzo_page_work *work, size_t goal)
 	k_free(r);
 }
 
+struct resume_pass {
+	size_t free;
+	bool waiting; /* a VM still waits for memory after the pass */
+};
+
 static void resume_one(struct vm *vm, void *arg)
 {
-	size_t free = *(size_t *)arg;
+	struct resume_pass *p = arg;
+	size_t free = p->free;
 
-	if (!vm->mem.dynamic || !__atomic_load_n(&vm->mem.dyn.mem_wait, __ATOMIC_SEQ_CST) ||
-	    !mem_reclaim_may_resume(free, mem_reclaim_low()))
+	if (!vm->mem.dynamic || !__atomic_load_n(&vm->mem.dyn.mem_wait, __ATOMIC_SEQ_CST))
 		return;
+	if (!mem_reclaim_may_resume(free, mem_reclaim_low())) {
+		p->waiting = true;
+		return;
+	}
 	__atomic_store_n(&vm->mem.dyn.mem_wait, false, __ATOMIC_SEQ_CST);
 	/* Only a VM still paused: one run, reset or deleted meanwhile is left alone. */
 	if (vm->state == VM_PAUSED && !vm_run(vm)) {
@@ -138,9 +153,13 @@ static void scanner_main(void *a, void *b)
 		st.active = work && mem_reclaim_active(st.active, free, low);
 		if (st.active)
 			reclaim_round(work, mem_reclaim_goal(free, low));
-		free = host_free();
-		vm_foreach(resume_one, &free);
-		k_sleep_ms(st.active ? PERIOD_ACTIVE_MS : PERIOD_IDLE_MS);
+		struct resume_pass pass = {host_free(), false};
+
+		vm_foreach(resume_one, &pass);
+		if (!work && !pass.waiting)
+			k_sem_take(&kick, K_FOREVER); /* no pool: only a paused VM gives work */
+		else
+			k_sleep_ms(st.active ? PERIOD_ACTIVE_MS : PERIOD_IDLE_MS);
 	}
 }
 
@@ -182,6 +201,7 @@ static void reclaim_boot(void)
 	struct lzo_page_work *work = zpool_host() ? k_malloc(sizeof(*work)) : NULL;
 	void *stack = k_stack_alloc();
 
+	k_sem_init(&kick, 0, 1);
 	mem_reclaim_set_low(zpool_host() ? low_wanted(host_dtb()) : 0);
 	if (!stack || k_thread_create(&scanner, stack, K_STACK_SIZE, scanner_main, work, NULL,
 				      K_PRIO_LOWEST, 0, "mem-reclaim")) {
