@@ -4,9 +4,10 @@ from qemu import Zvm
 
 
 @pytest.fixture(scope="module")
-def zvm():
-    """The default machine (cortex-a57, 4 CPUs, 2 GiB), booted once per test module."""
-    vm = Zvm()
+def zvm(request):
+    """The default machine (cortex-a57, 4 CPUs, 2 GiB), booted once per test module; a module
+    that needs another board says so in ZVM_ARGS (Zvm's keyword arguments)."""
+    vm = Zvm(**getattr(request.module, "ZVM_ARGS", {}))
     vm.boot()
     yield vm
     vm.close()

@@ -5,18 +5,12 @@ import os
 import re
 import time
 
-import pytest
-from qemu import Guest, Zvm, create_vm, mem_used
+from qemu import Guest, create_vm, mem_used
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-
-@pytest.fixture(scope="module")
-def zvm():
-    vm = Zvm(vms=os.path.join(HERE, "vms", "zpool4m.vms.dtsi"))
-    vm.boot()
-    yield vm
-    vm.close()
+# The machine of the module's `zvm` fixture (conftest.py): a 4 MiB compression pool.
+ZVM_ARGS = {"vms": os.path.join(HERE, "vms", "zpool4m.vms.dtsi")}
 
 
 def info(zvm, vm):
