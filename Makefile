@@ -206,7 +206,7 @@ system-test: all
 # The long runs (tests/system/test_soak.py with ZVM_SOAK=1: 1000 test-guest and 50 Linux VM
 # life cycles, a 30-minute pause/run/reset storm; about an hour). `make test` runs them short.
 .PHONY: soak
-soak: setup all
+soak: setup all images
 	ZVM_SOAK=1 $(PYTHON) -m pytest -v -s tests/system/test_soak.py
 
 test: setup
