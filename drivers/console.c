@@ -4,8 +4,10 @@
  * sleeps until the interrupt frees room; threads leave TX_ATOMIC_RESERVE to writers that cannot
  * sleep (interrupt and exception handlers), whose messages are dropped (counted, reported)
  * beyond that. A message up to TX_WHOLE_MAX bytes is queued whole or not at all, so lines from
- * different writers never mix. Input goes into a receive ring that the shell thread sleeps on.
- * The queues themselves are drivers/console_queue.c. */
+ * different writers never mix. Host messages that come while an attached guest is in the middle of
+ * a line wait (up to HOLD_MS) for the end of that line, so they never split it. Input goes into a
+ * receive ring that the shell thread sleeps on. The queues themselves are drivers/console_queue.c.
+ */
 #include <arch/irq.h>
 #include <arch/sysreg.h>
 #include <errno.h>
@@ -40,6 +42,13 @@ static uint64_t tx_unreported;	      /* dropped, not yet reported: under tx_lock
 static unsigned tx_pace_bps;	/* bytes a second; 0: not paced */
 static unsigned tx_pace_credit; /* bytes * TX_PACE_HZ owed to the line: under tx_lock */
 static struct k_timer tx_pace_timer;
+
+/* Host messages waiting for the attached guest's line to end: console_queue.h. The timer
+ * releases them when the guest does not end its line (a shell prompt) within HOLD_MS. */
+#define HOLD_MS 250
+static struct console_hold hold; /* under tx_lock */
+static bool hold_timer_armed;	 /* under tx_lock */
+static struct k_timer hold_timer;
 
 static struct k_spinlock rx_lock;
 static uint8_t rx_buf[RX_RING_SIZE];
@@ -132,6 +141,37 @@ static void tx_drain_polled_locked(void)
 		pl011_putc((char)byte_ring_get(&tx_ring));
 }
 
+/* tx_lock held: the held messages go out now (timeout, detach, or one that does not fit). */
+static void hold_release_locked(void)
+{
+	console_hold_release(&tx_ring, &hold);
+	tx_dropped += hold.dropped;
+	tx_unreported += hold.dropped;
+	hold.dropped = 0;
+}
+
+static void hold_expired(struct k_timer *t)
+{
+	k_spinlock_key_t key = k_spin_lock(&tx_lock);
+
+	(void)t;
+	hold_timer_armed = false;
+	hold_release_locked();
+	tx_fill_locked();
+	k_spin_unlock(&tx_lock, key);
+}
+
+void console_guest_detach(void)
+{
+	k_spinlock_key_t key = k_spin_lock(&tx_lock);
+
+	hold_release_locked();
+	hold.guest_mid_line = false;
+	if (tx_irq_on)
+		tx_fill_locked();
+	k_spin_unlock(&tx_lock, key);
+}
+
 /* tx_lock held, a thread writing: says how much masked writers dropped, if it fits. */
 static void report_dropped_locked(void)
 {
@@ -161,6 +201,17 @@ void console_write(const char *s, size_t len)
 		k_spin_unlock(&tx_lock, key);
 		return;
 	}
+	if (console_hold_host(&hold, s, len)) {
+		/* The timer is started outside tx_lock: the timer code may print. */
+		bool arm = !hold_timer_armed;
+
+		hold_timer_armed = true;
+		k_spin_unlock(&tx_lock, key);
+		if (arm)
+			k_timer_start(&hold_timer, K_MSEC(HOLD_MS), K_NO_WAIT);
+		return;
+	}
+	hold_release_locked(); /* one that does not fit: the line is split, the order kept */
 	if (may_sleep && tx_unreported)
 		report_dropped_locked();
 	size_t need = console_tx_need(s, len, true);
@@ -224,7 +275,10 @@ size_t console_write_guest(const char *s, size_t len)
 	if (panicking)
 		return 0;
 	key = k_spin_lock(&tx_lock);
-	n = console_tx_queue(&tx_ring, s, len, TX_GUEST_RESERVE, false);
+	n = console_tx_guest(&tx_ring, &hold, s, len, TX_GUEST_RESERVE);
+	tx_dropped += hold.dropped;
+	tx_unreported += hold.dropped;
+	hold.dropped = 0;
 	if (tx_irq_on)
 		tx_fill_locked();
 	else
@@ -297,6 +351,7 @@ void console_init_irq(unsigned uart_intid)
 	k_sem_init(&rx_sem, 0, RX_RING_SIZE + CONSOLE_RX_LOSSES); /* every byte and loss */
 	k_sem_init(&tx_space, 0, 1);
 	k_timer_init(&tx_pace_timer, tx_pace_tick, NULL);
+	k_timer_init(&hold_timer, hold_expired, NULL);
 	pl011_enable_irq(uart_intid, console_rx, console_tx_irq);
 	key = k_spin_lock(&tx_lock);
 	tx_irq_on = true;

@@ -26,6 +26,47 @@ size_t console_tx_need(const char *s, size_t len, bool crlf)
 	return need;
 }
 
+bool console_hold_host(struct console_hold *h, const char *s, size_t len)
+{
+	if (!h->guest_mid_line || len > CONSOLE_HOLD_SIZE - h->len)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		h->buf[h->len + i] = s[i];
+	h->len += len;
+	return true;
+}
+
+void console_hold_release(struct byte_ring *r, struct console_hold *h)
+{
+	if (!h->len)
+		return;
+	h->dropped += h->len - console_tx_queue(r, h->buf, h->len, 0, true);
+	h->len = 0;
+	h->guest_mid_line = false; /* the host's message ended the line */
+}
+
+size_t console_tx_guest(struct byte_ring *r, struct console_hold *h, const char *s, size_t len,
+			unsigned reserve)
+{
+	size_t cut = 0, n;
+
+	for (size_t i = len; h->len && i > 0; i--) {
+		if (s[i - 1] == '\n') {
+			cut = i;
+			break;
+		}
+	}
+	n = console_tx_queue(r, s, cut, reserve, false);
+	if (n == cut) {
+		if (cut)
+			console_hold_release(r, h);
+		n += console_tx_queue(r, s + cut, len - cut, reserve, false);
+	}
+	if (n)
+		h->guest_mid_line = s[n - 1] != '\n';
+	return n;
+}
+
 bool console_rx_push(struct console_rx_queue *q, uint8_t byte)
 {
 	unsigned newest = (q->first + q->nlost - 1) % CONSOLE_RX_LOSSES;

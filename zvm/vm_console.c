@@ -70,5 +70,6 @@ size_t vm_console_attach(struct vm *vm, char *buf, size_t size)
 size_t vm_console_detach(struct vm *vm)
 {
 	vm->console.attached = false;
+	console_guest_detach();
 	return __atomic_exchange_n(&vm->console.dropped, 0, __ATOMIC_RELAXED);
 }

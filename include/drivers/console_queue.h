@@ -22,6 +22,29 @@
 size_t console_tx_queue(struct byte_ring *r, const char *s, size_t len, unsigned reserve,
 			bool crlf);
 
+/* Host messages written while the attached guest is in the middle of a line wait here until the
+ * guest ends that line (or a timeout in drivers/console.c releases them), so a notice such as
+ * "zvm: vm1 (x) powered off" never splits the guest's "PASS". Invariant: len > 0 only while
+ * guest_mid_line. */
+#define CONSOLE_HOLD_SIZE 1024
+struct console_hold {
+	char buf[CONSOLE_HOLD_SIZE];
+	size_t len;
+	bool guest_mid_line; /* the last guest byte queued was not a "\n" */
+	size_t dropped;	     /* held bytes that did not fit when released, for the caller */
+};
+
+/* A host message: true when it was held (the guest's line is open and it fits); false when
+ * the caller queues it now (after console_hold_release, so the order is kept). */
+bool console_hold_host(struct console_hold *h, const char *s, size_t len);
+/* Queues the held messages (crlf, ignoring any reserve; what does not fit is added to
+ * h->dropped) and gives the line to the host. */
+void console_hold_release(struct byte_ring *r, struct console_hold *h);
+/* Queues guest output (raw, leaving `reserve`): up to its last "\n", then the held messages,
+ * then the rest. Returns how many bytes of s were queued. */
+size_t console_tx_guest(struct byte_ring *r, struct console_hold *h, const char *s, size_t len,
+			unsigned reserve);
+
 #define CONSOLE_RX_LOSSES 8 /* losses recorded before the reader reaches the first */
 
 /* Ring bytes console_tx_queue needs for all of s. */

@@ -103,6 +103,77 @@ static void test_guest_output_is_raw(void **state)
 	assert_memory_equal(out, "a\r\nb\n", 5);
 }
 
+/* A host notice that comes while the guest is mid-line waits for the guest's newline. */
+static void test_host_notice_waits_for_the_guests_line_end(void **state)
+{
+	static struct console_hold h;
+	uint8_t buf[64];
+	struct byte_ring r;
+	char out[64];
+	size_t n;
+
+	(void)state;
+	byte_ring_init(&r, buf, sizeof(buf));
+	assert_false(console_hold_host(&h, "early\n", 6)); /* no guest line open: now */
+	assert_int_equal(console_tx_guest(&r, &h, "PAS", 3, 0), 3);
+	assert_true(h.guest_mid_line);
+	assert_true(console_hold_host(&h, "\nzvm: off\n", 10));
+	assert_int_equal(console_tx_guest(&r, &h, "S\r\nne", 5, 0), 5);
+	n = byte_ring_used(&r);
+	drain(&r, out, n);
+	assert_int_equal(n, 3 + 3 + 12 + 2);
+	assert_memory_equal(out, "PASS\r\n\r\nzvm: off\r\nne", n);
+	assert_true(h.guest_mid_line);
+	assert_int_equal(h.len, 0);
+}
+
+/* Without a newline from the guest, the held messages go out when released (the timeout or a
+ * detach), and the line is the host's from then on. */
+static void test_held_notices_are_released_in_order(void **state)
+{
+	static struct console_hold h;
+	uint8_t buf[64];
+	struct byte_ring r;
+	char out[64];
+	size_t n;
+
+	(void)state;
+	byte_ring_init(&r, buf, sizeof(buf));
+	console_tx_guest(&r, &h, "~ # ", 4, 0);
+	assert_true(console_hold_host(&h, "a\n", 2));
+	assert_true(console_hold_host(&h, "b\n", 2));
+	console_hold_release(&r, &h);
+	assert_false(h.guest_mid_line);
+	assert_false(console_hold_host(&h, "c", 1));
+	n = byte_ring_used(&r);
+	drain(&r, out, n);
+	assert_memory_equal(out, "~ # a\r\nb\r\n", n);
+	assert_int_equal(h.dropped, 0);
+}
+
+/* A message too big for what is left of the hold is not held (the caller releases, then
+ * queues it); held bytes that find the ring full are counted as dropped. */
+static void test_hold_limits(void **state)
+{
+	static struct console_hold h;
+	static char big[CONSOLE_HOLD_SIZE];
+	uint8_t buf[8];
+	struct byte_ring r;
+
+	(void)state;
+	byte_ring_init(&r, buf, sizeof(buf));
+	memset(big, 'x', sizeof(big));
+	console_tx_guest(&r, &h, "abcd", 4, 0);
+	assert_true(console_hold_host(&h, big, sizeof(big) - 1));
+	assert_false(console_hold_host(&h, "yz", 2));
+	assert_true(console_hold_host(&h, "y", 1));
+	/* Guest bytes beyond the ring stay unqueued and the held ones wait: no newline taken. */
+	assert_int_equal(console_tx_guest(&r, &h, "efgh\n", 5, 0), 4);
+	assert_int_equal(h.len, CONSOLE_HOLD_SIZE);
+	console_hold_release(&r, &h);
+	assert_int_equal(h.dropped, CONSOLE_HOLD_SIZE);
+}
+
 static void test_rx_reports_a_loss_once_where_it_happened(void **state)
 {
 	uint8_t buf[4];
@@ -204,6 +275,9 @@ int main(void)
 	    cmocka_unit_test(test_guest_leaves_the_reserve_to_the_host),
 	    cmocka_unit_test(test_guest_output_is_raw),
 	    cmocka_unit_test(test_tx_need_counts_the_added_returns),
+	    cmocka_unit_test(test_host_notice_waits_for_the_guests_line_end),
+	    cmocka_unit_test(test_held_notices_are_released_in_order),
+	    cmocka_unit_test(test_hold_limits),
 	    cmocka_unit_test(test_rx_reports_a_loss_once_where_it_happened),
 	    cmocka_unit_test(test_rx_reports_every_loss_before_the_reader_catches_up),
 	    cmocka_unit_test(test_rx_stops_storing_when_every_loss_slot_is_used),
