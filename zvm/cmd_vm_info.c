@@ -72,7 +72,9 @@ static void print_memory(const struct vm *vm)
 			    (unsigned long long)d->load_ticks_sum);
 	} else
 		shell_print("memory: %zu MiB in %u block(s)", vm->mem.size >> 20, n);
-	shell_print("cache flushes (set/way): %llu", (unsigned long long)vm->cache_flushes);
+	shell_print("cache flushes (set/way): %llu, %llu KiB cleaned",
+		    (unsigned long long)vm->cache_flushes,
+		    (unsigned long long)(vm->cache_flush_bytes >> 10));
 	for (const struct vm_mem_block *b = vm->mem.blocks; b; b = b->next)
 		shell_print("  IPA 0x%llx-0x%llx  host 0x%llx  %zu MiB", (unsigned long long)b->ipa,
 			    (unsigned long long)(b->ipa + b->size), (unsigned long long)b->pa,

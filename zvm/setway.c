@@ -4,6 +4,7 @@
  * thread with IRQs enabled and preemptible (VCPU_REQ_CACHE_FLUSH). */
 #include <arch/sysreg.h>
 #include <zvm/guest_log.h>
+#include <zvm/mem/dyn.h>
 #include <zvm/setway.h>
 #include <zvm/vcpu_internal.h>
 #include <zvm/vm.h>
@@ -94,12 +95,59 @@ static bool flush_must_stop(const struct vcpu *v)
 	return __atomic_load_n(&v->requests, __ATOMIC_SEQ_CST) || v->vm->state != VM_RUNNING;
 }
 
+static uint64_t dcache_line(void)
+{
+	return 4ULL << ((read_sysreg(ctr_el0) >> 16) & 0xf); /* DminLine, in words */
+}
+
+static void flush_done(struct vcpu *v, uint64_t bytes)
+{
+	__asm__ volatile("dsb sy" ::: "memory");
+	v->flush_pending = false;
+	v->flush_cursor = 0;
+	__atomic_add_fetch(&v->vm->cache_flushes, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&v->vm->cache_flush_bytes, bytes, __ATOMIC_RELAXED);
+}
+
+struct page_flush {
+	uint64_t line, bytes;
+};
+
+static void flush_page(uintptr_t pa, void *arg)
+{
+	struct page_flush *f = arg;
+
+	for (uintptr_t p = pa; p < pa + S2_PAGE_SIZE; p += f->line)
+		__asm__ volatile("dc civac, %0" : : "r"(p) : "memory");
+	f->bytes += S2_PAGE_SIZE;
+}
+
+/* A dynamic VM: its resident pages only (the others hold nothing a cache could), found under
+ * its memory lock a stretch at a time; flush_cursor counts pages. Bytes are counted as they are
+ * cleaned, a stopped flush's share included. */
+static bool flush_dynamic(struct vcpu *v)
+{
+	struct page_flush f = {dcache_line(), 0};
+
+	while (!mem_dyn_each_resident(v->vm, &v->flush_cursor, flush_page, &f)) {
+		if (flush_must_stop(v)) {
+			__asm__ volatile("dsb sy" ::: "memory");
+			__atomic_add_fetch(&v->vm->cache_flush_bytes, f.bytes, __ATOMIC_RELAXED);
+			return false;
+		}
+	}
+	flush_done(v, f.bytes);
+	return true;
+}
+
 bool setway_flush_vm(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
-	uint64_t line = 4ULL << ((read_sysreg(ctr_el0) >> 16) & 0xf); /* DminLine, in words */
+	uint64_t line = dcache_line();
 	uint64_t off = 0; /* offset of block b in the VM's RAM, as flush_cursor counts */
 
+	if (vm->mem.dynamic)
+		return flush_dynamic(v);
 	/* RAM is identity-mapped in the host; the blocks stay while a vCPU thread runs. Each
 	 * call does at least one chunk, so a flush always progresses. */
 	for (const struct vm_mem_block *b = vm->mem.blocks; b; off += b->size, b = b->next) {
@@ -111,15 +159,15 @@ bool setway_flush_vm(struct vcpu *v)
 		for (uintptr_t p = first; p < b->pa + b->size; p += line) {
 			if (!(p & (FLUSH_CHUNK - 1)) && p != first && flush_must_stop(v)) {
 				__asm__ volatile("dsb sy" ::: "memory");
+				__atomic_add_fetch(&vm->cache_flush_bytes,
+						   off + (p - b->pa) - v->flush_cursor,
+						   __ATOMIC_RELAXED);
 				v->flush_cursor = off + (p - b->pa);
 				return false;
 			}
 			__asm__ volatile("dc civac, %0" : : "r"(p) : "memory");
 		}
 	}
-	__asm__ volatile("dsb sy" ::: "memory");
-	v->flush_pending = false;
-	v->flush_cursor = 0;
-	__atomic_add_fetch(&vm->cache_flushes, 1, __ATOMIC_RELAXED);
+	flush_done(v, vm->mem.size - v->flush_cursor);
 	return true;
 }

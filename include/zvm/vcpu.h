@@ -94,8 +94,8 @@ struct vcpu {
 	struct vptimer ptimer; /* the EL1 physical timer, emulated (zvm/vdev/vptimer.c) */
 
 	/* Off the fast path, so after the fields it reaches. Set/way flush (setway.c), on the
-	 * vCPU's own CPU and thread: pending until complete; flush_cursor is the byte offset in
-	 * the VM's RAM where a stopped flush resumes. */
+	 * vCPU's own CPU and thread: pending until complete; flush_cursor is where a stopped
+	 * flush resumes: the byte offset in the VM's RAM (the page index in a dynamic VM's). */
 	bool flush_pending;
 	uint64_t flush_cursor;
 	/* Consecutive TLB conflict aborts at one IPA (s2_fault_exit.c). */

@@ -91,6 +91,7 @@ struct vm {
 	unsigned log_count; /* guest_log() lines so far */
 	/* Whole-RAM clean+invalidates for set/way maintenance (setway.c), for `zvm info -n`. */
 	uint64_t cache_flushes;
+	uint64_t cache_flush_bytes; /* what they cleaned: RAM, or a dynamic VM's resident pages */
 };
 
 /* A counted reference to a VM by id or name, or NULL when there is none (or it is being

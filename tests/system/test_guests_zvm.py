@@ -157,7 +157,26 @@ def test_setway_maintenance_flushes_the_vm_ram(zvm):
     vm, out, passed, total = run_test_guest(zvm, "test-abort", 1)
     assert passed == total, out
     info = zvm.run(f"zvm info -n {vm}")
-    assert re.search(r"^cache flushes \(set/way\): 4$", info, re.M), info
+    ram_kib = int(re.search(r"^memory: (\d+) MiB", info, re.M).group(1)) * 1024
+    assert re.search(rf"^cache flushes \(set/way\): 4, {4 * ram_kib} KiB cleaned$", info,
+                     re.M), info
+    zvm.run(f"zvm delete -n {vm}")
+
+
+def test_setway_maintenance_in_a_dynamic_vm_cleans_its_resident_pages(zvm):
+    """The same set in a dynamic VM: four flushes, each of the pages the guest has touched
+    (a whole-RAM walk would clean 4 x 64 MiB; none would clean nothing)."""
+    vm, out, passed, total = run_test_guest(zvm, "test-abort", 1, "--mem dynamic")
+    assert passed == total, out
+    info = zvm.run(f"zvm info -n {vm}")
+    resident = int(re.search(r"^memory: \d+ MiB dynamic: (\d+) KiB resident", info,
+                             re.M).group(1))
+    m = re.search(r"^cache flushes \(set/way\): 4, (\d+) KiB cleaned$", info, re.M)
+    assert m, info
+    # Pages only become resident: every flush cleaned at most what is resident now, and the
+    # guest's image and stack were resident before its first set/way operation.
+    cleaned = int(m.group(1))
+    assert 4 * 8 <= cleaned <= 4 * resident < 64 * 1024, info
     zvm.run(f"zvm delete -n {vm}")
 
 

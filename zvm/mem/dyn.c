@@ -193,6 +193,29 @@ int mem_dyn_copy(struct vm *vm, uint64_t ipa, void *buf, size_t len, bool to_gue
 	return err;
 }
 
+bool mem_dyn_each_resident(struct vm *vm, uint64_t *cursor, void (*fn)(uintptr_t pa, void *arg),
+			   void *arg)
+{
+	struct mem_dyn *d = &vm->mem.dyn;
+	uint64_t pages = vm->mem.size / S2_PAGE_SIZE, i = *cursor;
+
+	k_mutex_lock(&d->lock, K_FOREVER);
+	for (unsigned looked = 0; i < pages && looked < MEM_DYN_EACH_MAX; looked++) {
+		const struct mem_dblock *b = d->blocks[i / MEM_DBLOCK_PAGES];
+
+		if (!b) {
+			i = (i / MEM_DBLOCK_PAGES + 1) * MEM_DBLOCK_PAGES; /* never touched */
+			continue;
+		}
+		if (b->state[i % MEM_DBLOCK_PAGES] == MEM_PAGE_RESIDENT)
+			fn(b->pa[i % MEM_DBLOCK_PAGES], arg);
+		i++;
+	}
+	k_mutex_unlock(&d->lock);
+	*cursor = i;
+	return i >= pages;
+}
+
 int mem_dyn_corrupt(struct vm *vm, uint64_t ipa)
 {
 	struct mem_dyn *d = &vm->mem.dyn;

@@ -88,6 +88,15 @@ struct lzo_page_work;
 int mem_dyn_compress_work(struct vm *vm, struct lzo_page_work *work, size_t max_pages, bool all,
 			  struct mem_compress_result *r);
 
+/* Set/way flushes (zvm/setway.c): fn(pa, arg) on each resident page from page index *cursor on,
+ * in IPA order, at most MEM_DYN_EACH_MAX pages (or never-touched 2 MiB blocks) looked at with
+ * d->lock held (a bounded hold: a vCPU faulting meanwhile waits for one stretch); *cursor
+ * moves past them.
+ * Returns true once *cursor has reached the end of RAM. Thread context. */
+#define MEM_DYN_EACH_MAX 64
+bool mem_dyn_each_resident(struct vm *vm, uint64_t *cursor, void (*fn)(uintptr_t pa, void *arg),
+			   void *arg);
+
 /* Debug, for the checksum path's test: corrupts the pool copy of the compressed page at ipa
  * (zpool_debug_corrupt); the guest's next access to it stops the VM. 0, -ENOENT (that page is
  * not compressed), -EFAULT (not in a dynamic VM's RAM), -ENODEV (no pool). */
