@@ -3,6 +3,7 @@
  * length and range, and anything unknown under "zvm," is refused (a typo must not silently
  * become a default). */
 #include <zvm/boot_vms.h>
+#include <zvm/shm.h>
 #include <zvm/vdev/vdev.h>
 #include <zvm/virtio/blk_disk.h>
 
@@ -226,10 +227,26 @@ static int parse_devices(struct ctx *c, struct vm_config *cfg)
 	return 0;
 }
 
+/* zvm,shm: `zvm new --shm` syntax. Whether the IPAs fit among the VM's RAM and devices, and
+ * the sizes match other VMs' claims on a region, is checked when the VM is created. */
+static int parse_shm(struct ctx *c, struct vm_config *cfg)
+{
+	struct shm_spec spec[SHM_VM_MAX];
+	const char *why;
+	unsigned n;
+	int r = get_string(c, "zvm,shm", &cfg->shm);
+
+	if (r < 0)
+		return r;
+	if (r && shm_parse_list(cfg->shm, spec, SHM_VM_MAX, &n, &why))
+		return fail(c, "zvm,shm \"%.48s\": %s", cfg->shm, why);
+	return 0;
+}
+
 static const char *const known[] = {
     "zvm,type",	    "zvm,name",	     "zvm,vcpus",	"zvm,memory-mib", "zvm,cpus",
     "zvm,priority", "zvm,budget-us", "zvm,period-us",	"zvm,autostart",  "zvm,on-crash",
-    "zvm,devices",  "zvm,disk",	     "zvm,memory-mode", "zvm,pass",
+    "zvm,devices",  "zvm,disk",	     "zvm,memory-mode", "zvm,pass",	  "zvm,shm",
 };
 
 static int check_known(struct ctx *c)
@@ -294,7 +311,8 @@ int boot_vm_parse(const void *fdt, int node, unsigned nr_cpus, struct boot_vm *o
 		return r;
 	if (r)
 		cfg->prio = v;
-	if (parse_budget(&c, cfg) || parse_on_crash(&c, cfg) || parse_devices(&c, cfg))
+	if (parse_budget(&c, cfg) || parse_on_crash(&c, cfg) || parse_devices(&c, cfg) ||
+	    parse_shm(&c, cfg))
 		return -EINVAL;
 	if (get_string(&c, "zvm,pass", &cfg->pass) < 0) /* checked when the VM is created */
 		return -EINVAL;

@@ -7,12 +7,14 @@ import pytest
 
 from qemu import ROOT, RTOS_PROMPT, Guest, Zvm
 from test_rtos import selftest
+from test_shm import guest_output, region_line
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TEST_VMS = os.path.join(HERE, "vms", "boot.vms.dtsi")
 DEMO_VMS = os.path.join(ROOT, "configs", "demo.vms.dtsi")
 MIXED_VMS = os.path.join(HERE, "vms", "mixed.vms.dtsi")
 DEVICES_VMS = os.path.join(HERE, "vms", "devices.vms.dtsi")
+SHM_VMS = os.path.join(HERE, "vms", "shm.vms.dtsi")
 
 
 @pytest.fixture(scope="module")
@@ -188,3 +190,22 @@ def test_boot_vm_devices_disk_and_memory_mode(fresh_zvm):
     # The claim is the VM's: another VM cannot write those sectors.
     out = zvm.run("zvm new -t hello -m 16 --disk vda@64+1")
     assert "belong to vm 0" in out, out
+
+
+def test_boot_vms_share_a_region(fresh_zvm):
+    """zvm,shm maps a region as `zvm new --shm` does: two boot-time test guests, each with the
+    region at its own IPA, exchange checksummed messages through it and the doorbell; a node
+    with a bad spec is reported with the reason and skipped."""
+    zvm = fresh_zvm(vms=SHM_VMS)
+    out = zvm.boot()
+    assert re.search(r"boot VM shma: vm 0, test-shm, 1 vCPU\(s\), 32 MiB, running", out), out
+    assert re.search(r"boot VM shmb: vm 1, test-shm, 1 vCPU\(s\), 32 MiB, running", out), out
+    assert ('boot VM /chosen/badshm: zvm,shm "ring:15@0x20000000": bad size: a multiple of '
+            "4 KiB, at most 65536 KiB; skipped") in out, out
+    assert "badshm" not in zvm.run("zvm info")
+    region_line(zvm, "shma", 0x20000000, "rw", 2)
+    region_line(zvm, "shmb", 0x30000000, "rw", 2)
+    out = guest_output(zvm, "shma")
+    assert "ZVMTEST shm_exchange PASS" in out and "ZVMTEST DONE 2/2" in out, out
+    out = guest_output(zvm, "shmb", timeout=60)
+    assert "ZVMTEST shm_respond PASS" in out and "ZVMTEST DONE 1/1" in out, out

@@ -100,6 +100,9 @@ static void test_full_node(void **state)
 	    fdt_setprop_string(fdt, fdt_path_offset(fdt, p), "zvm,memory-mode", "dynamic"), 0);
 	assert_int_equal(
 	    fdt_setprop_string(fdt, fdt_path_offset(fdt, p), "zvm,pass", "/pl031@9010000"), 0);
+	assert_int_equal(fdt_setprop_string(fdt, fdt_path_offset(fdt, p), "zvm,shm",
+					    "ring:16@0x20000000,log:4@0x20100000:ro"),
+			 0);
 
 	assert_int_equal(parse(fdt, p, &b, err), 0);
 	assert_string_equal(err, "");
@@ -121,6 +124,7 @@ static void test_full_node(void **state)
 	assert_string_equal(b.cfg.disk, "vda@8+16:ro");
 	assert_true(b.cfg.mem_dynamic);
 	assert_string_equal(b.cfg.pass, "/pl031@9010000");
+	assert_string_equal(b.cfg.shm, "ring:16@0x20000000,log:4@0x20100000:ro");
 	free(fdt);
 }
 
@@ -168,6 +172,7 @@ static void test_defaults(void **state)
 	assert_null(b.cfg.disk);
 	assert_int_equal(b.cfg.mem_dynamic, CONFIG_VM_MEM_DYNAMIC);
 	assert_null(b.cfg.pass);
+	assert_null(b.cfg.shm);
 	free(fdt);
 }
 
@@ -256,6 +261,8 @@ static void test_bad_properties(void **state)
 	    {"zvm,memory-mode", "huge", 5,
 	     "zvm,memory-mode is \"huge\", must be \"static\" or \"dynamic\""},
 	    {"zvm,pass", "", 1, "zvm,pass must be one non-empty string"},
+	    {"zvm,shm", "ring:16", 8, "zvm,shm \"ring:16\": bad size: expected SIZE_KB@IPA"},
+	    {"zvm,shm", CELL(1), 4, "zvm,shm must be one non-empty string"},
 	};
 
 	(void)state;
