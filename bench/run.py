@@ -576,6 +576,7 @@ def main():
     import blk  # bench/blk.py: the guest disk rows
     import mem_bench  # bench/mem_bench.py (likewise)
     import vnet_bench  # bench/vnet_bench.py (likewise)
+    import ipc_bench  # bench/ipc_bench.py (likewise)
 
     if not args.no_linux:
         ROWS.extend(blk.ROWS)
@@ -584,6 +585,7 @@ def main():
         ROWS.extend((name, label, INSNS) for name, label in rtos_latency.ROWS)
     ROWS.extend(mem_bench.ROWS)
     ROWS.extend(vnet_bench.ROWS)
+    ROWS.extend(ipc_bench.ROWS)
     started = time.monotonic()
     snapshot_zvm()
     res = {name: {"native": None, "zvm": None, "xen": None} for name, _, _ in ROWS}
@@ -716,6 +718,7 @@ def main():
         res["vcpu_switch"]["xen"], _ = xen_switch(args.switch_runs)
 
     vnet_bench.measure(res, notes, section)
+    ipc_bench.measure(res, notes, section)
     if args.no_rtos:
         notes.append("RTOS latency: skipped (--no-rtos)")
     else:

@@ -48,3 +48,16 @@ def test_rtos_latency_runs_natively_and_under_zvm():
     assert again == first
     rows, _ = rtos_latency.zvm_alone(rtos_latency.board(), 20)
     assert 0 < rows["min"] <= rows["avg"] <= rows["max"], rows
+
+
+def test_ipc_rows_run_natively_and_under_zvm():
+    """bench/ipc_bench.py, one short round: the SGI ping-pong natively, the virtual SGI and the
+    shm doorbell ping-pong under ZVM all finish with every 4 KiB answer checked by the guest
+    (a wrong word or checksum fails the set, and its row is missing)."""
+    import ipc_bench  # noqa: E402  (bench/ipc_bench.py)
+
+    nat = ipc_bench.native(20)
+    zv = ipc_bench.in_zvm(20)
+    assert set(nat) == {("sgi", "notify"), ("sgi", "4k")}, nat
+    assert set(zv) == {("vsgi", "notify"), ("vsgi", "4k"), ("shm", "notify"), ("shm", "4k")}, zv
+    assert all(v > 0 for v in [*nat.values(), *zv.values()]), (nat, zv)
