@@ -152,6 +152,13 @@ int cmd_shutdown(int argc, char **argv)
 			vm_put(vm);
 			return -EIO;
 		}
+		if (!vm->gpio) {
+			shell_error("vm %u has no emulated power button: the board's PL061 is "
+				    "passed through to it; use --force",
+				    vm->id);
+			vm_put(vm);
+			return -EIO;
+		}
 		press_power_button(vm);
 		shell_print("vm %u: power button pressed; waiting up to %u s", vm->id, timeout_s);
 		if (wait_halted(vm, timeout_s)) {

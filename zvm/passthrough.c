@@ -340,26 +340,50 @@ static int create_one(struct vm *vm, const char *path)
 	return err;
 }
 
+/* The next path of a "/a,/b" list into path: 1, 0 at the end, -EINVAL (too long; *list then
+ * stays). */
+static int next_path(const char **list, char path[PT_PATH_MAX])
+{
+	const char *end = strstr(*list, ",/");
+	size_t len = end ? (size_t)(end - *list) : strlen(*list);
+
+	if (!**list)
+		return 0;
+	if (len >= PT_PATH_MAX)
+		return -EINVAL;
+	memcpy(path, *list, len);
+	path[len] = '\0';
+	*list += len + (end ? 1 : 0);
+	return 1;
+}
+
 int passthrough_create(struct vm *vm, const char *list)
 {
 	char path[PT_PATH_MAX];
+	int r;
 
-	while (*list) {
-		const char *end = strstr(list, ",/");
-		size_t len = end ? (size_t)(end - list) : strlen(list);
-
-		if (len >= sizeof(path)) {
-			printk("error: --pass: a node path has at most %u characters\n",
-			       PT_PATH_MAX - 1);
-			return -EINVAL;
-		}
-		memcpy(path, list, len);
-		path[len] = '\0';
+	while ((r = next_path(&list, path)) > 0) {
 		int err = create_one(vm, path);
 
 		if (err)
 			return err;
-		list += len + (end ? 1 : 0);
 	}
-	return 0;
+	if (r < 0)
+		printk("error: --pass: a node path has at most %u characters\n", PT_PATH_MAX - 1);
+	return r;
+}
+
+bool passthrough_covers(const char *list, uint64_t addr)
+{
+	struct pt_region host[2 + BOARD_MAX_GICR];
+	char path[PT_PATH_MAX];
+	struct pt_node n;
+	const char *why;
+
+	while (next_path(&list, path) > 0)
+		if (!pt_node_check(host_dtb(), path, host, host_regions(host, 2 + BOARD_MAX_GICR),
+				   &n, &why) &&
+		    addr >= n.base && addr - n.base < n.size)
+			return true;
+	return false;
 }

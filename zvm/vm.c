@@ -10,6 +10,7 @@
 #include <string.h>
 #include <zvm/images.h>
 #include <zvm/passthrough.h>
+#include <zvm/vdev/vpl061.h>
 #include <zvm/placement.h>
 #include <zvm/vcpu_internal.h>
 #include <zvm/vdev/doorbell.h>
@@ -183,6 +184,8 @@ static int vm_build(struct vm *vm, const struct vm_config *cfg)
 		err = vpl011_create(vm);
 	if (!err) /* the UART is not a vdev: keep its fixed SPI from the others */
 		err = vdev_spi_take(&vm->vdevs, VPL011_SPI);
+	/* The board's PL061 given to the VM takes the place of its emulated power button. */
+	vm->board_gpio = cfg->pass && passthrough_covers(cfg->pass, VPL061_BASE);
 	if (!err)
 		err = vdev_create_board(vm, cfg->devs);
 	if (!err && cfg->disk)

@@ -215,6 +215,10 @@ defaults:
 	/* Options */
 	char buf[32];
 	zt_plat.native = zt_bootarg("zvmnative", buf, sizeof(buf)) != NULL;
+	/* A PL061 without a gpio-keys node (the board's, passed through to the VM): the pin
+	 * QEMU virt's power key drives is given here. */
+	if (zt_bootarg("zvmpowerpin", buf, sizeof(buf)))
+		zt_plat.power_pin = (unsigned)zt_strtoull(buf, NULL);
 	zt_plat.seed = zt_bootarg("zvmseed", buf, sizeof(buf)) ? zt_strtoull(buf, NULL) : 1;
 	zt_plat.fp_ms = zt_bootarg("zvmfpms", buf, sizeof(buf)) ? zt_strtoull(buf, NULL) : 1500;
 }

@@ -10,6 +10,9 @@
 #ifndef ZVM_PASSTHROUGH_H
 #define ZVM_PASSTHROUGH_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 struct vm;
 
 /* Gives vm the devices in list: one or more host DT paths separated by ",/" (so "/a,/b"; a
@@ -17,5 +20,9 @@ struct vm;
  * (refused node, owned by another VM, no room at that guest address). Called while the VM is
  * built; everything is undone by the VM's free (vdev destroy). */
 int passthrough_create(struct vm *vm, const char *list);
+/* Whether a node of list that passes the checks has its registers at addr: the VM then does
+ * without the emulated device there (QEMU virt's PL061 is where every VM has its power
+ * button). Nodes that fail the checks do not count; passthrough_create reports them. */
+bool passthrough_covers(const char *list, uint64_t addr);
 
 #endif

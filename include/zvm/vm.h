@@ -82,7 +82,8 @@ struct vm {
 
 	struct vgic_dist *vgic;
 	struct vpl011 *uart;
-	struct vpl061 *gpio; /* power button */
+	struct vpl061 *gpio; /* power button; NULL with board_gpio */
+	bool board_gpio;     /* the board's PL061 is the VM's (--pass): no emulated one */
 	struct vm_console console;
 	struct vdev_set vdevs; /* the devices beyond the vGIC and the UART (vdev.h) */
 

@@ -2,7 +2,9 @@
 a Debian Linux VM owns QEMU virt's PL031 RTC (`zvm new --pass /pl031@9010000`); Debian's
 rtc-pl031 reads the real (host) time from it and its alarm interrupt, a forwarded SPI with the
 HW bit, fires in the guest; a second VM asking for the device is refused with the owner's name,
-the device is free again once its VM is deleted, and a reset VM gets its interrupt again."""
+the device is free again once its VM is deleted, and a reset VM gets its interrupt again. A test
+guest owns QEMU virt's PL061 GPIO in place of its emulated power button and gets the board's
+power key (QEMU's system_powerdown) through the forwarded SPI, twice."""
 import re
 import time
 
@@ -12,6 +14,7 @@ from qemu import linux_resync as resync
 from qemu import linux_shell as shell
 
 PL031 = "/pl031@9010000"
+PL061 = "/pl061@9030000"
 
 
 def rtc_irqs(g):
@@ -91,7 +94,6 @@ def test_host_devices_and_dma_capable_devices_are_refused():
             ("/intc@8000000", "interrupt controller"),
             ("/virtio_mmio@a000000", "can do DMA, and without an SMMU"),
             ("/pl031@1234", "no such node"),
-            ("/pl061@9030000", "emulated device at that address"),  # the VM's power button
         ]:
             out = zvm.run(f"zvm new -t linux -c 1 -m 128 --pass {node}")
             assert why in out, (node, out)
@@ -113,5 +115,46 @@ def test_boot_vm_takes_its_device_from_zvm_pass(tmp_path):
         assert f"passthrough {PL031}: 0x9010000 size 0x1000, SPI 2" in info, info
         out = zvm.run(f"zvm new -t linux -c 1 -m 128 --pass {PL031}")
         assert "belongs to vm 0 (rtcvm)" in out, out
+    finally:
+        zvm.close()
+
+
+def press_board_power_key(zvm):
+    """QEMU's own power key: `system_powerdown` in its monitor (Ctrl-A c on the -nographic
+    console) raises pin 3 of QEMU virt's PL061 for a moment."""
+    zvm.child.send("\x01c")
+    zvm.child.expect_exact("(qemu)", timeout=10)
+    zvm.child.send("system_powerdown\r")
+    zvm.child.expect_exact("(qemu)", timeout=10)
+    zvm.child.send("\x01c")
+
+
+def test_a_vm_owns_the_board_pl061_and_gets_the_power_key():
+    zvm = Zvm()
+    try:
+        zvm.boot()
+        vm = create_vm(zvm, f"-t test-power-pt -m 32 -n gpio --pass {PL061}")
+        info = zvm.run(f"zvm info -n {vm}")
+        # The board's PL061 takes the place of the emulated one (same address).
+        assert "PL061 GPIO (power button" not in info, info
+        assert re.search(rf"passthrough {PL061}: 0x9030000 size 0x1000, SPI 7 = host INTID 39",
+                         info), info
+        zvm.run(f"zvm run -n {vm}")
+        with Guest(zvm, vm) as g:
+            # The guest checks the PL061's ID registers (the real device's) and waits.
+            g.expect("ZVMTEST pl061_power_key_present PASS", timeout=30)
+            g.expect("power: waiting for the power key", timeout=30)
+            for _ in range(2):  # the second comes only if the first was deactivated
+                press_board_power_key(zvm)
+                g.expect(r"power: key pressed \(pin reads 0x8\)", timeout=30)
+        out = zvm.run(f"zvm shutdown -n {vm}")
+        assert "no emulated power button: the board's PL061 is passed through" in out, out
+        assert re.search(r"SPI 7 = host INTID 39 \(routed to CPU \d\), 2 interrupts",
+                         zvm.run(f"zvm info -n {vm}"))
+        assert "deleted" in zvm.run(f"zvm delete -n {vm}")
+        # Without --pass a VM has its emulated power button again.
+        vm = create_vm(zvm, "-t test-power -m 32")
+        assert "PL061 GPIO (power button" in zvm.run(f"zvm info -n {vm}")
+        zvm.run(f"zvm delete -n {vm}")
     finally:
         zvm.close()

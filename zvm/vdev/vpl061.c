@@ -95,6 +95,8 @@ int vpl061_create(struct vm *vm)
 
 	if (vm->gpio)
 		return -EEXIST;
+	if (vm->board_gpio)
+		return 0; /* the VM's PL061 is the board's, passed through: no power button here */
 	g = k_calloc(1, sizeof(*g));
 	if (!g)
 		return -ENOMEM;
