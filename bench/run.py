@@ -535,6 +535,16 @@ def prepare_linux():
 
 # ------------------------------------------------------------------------------- main
 
+def run_alone(measure, rows):
+    """`python3 bench/X.py`: one module's rows alone, printed (its measure(res, notes,
+    section) fills res; a failing section raises here)."""
+    results, notes = {}, []
+    measure(results, notes, lambda name, fn: fn())
+    for name, label, unit in rows:
+        print(f"{label}: native {results[name]['native']} zvm {results[name]['zvm']} {unit}")
+    print("\n".join(notes))
+
+
 def ratio(a, b, digits=3):
     return round(a / b, digits) if a is not None and b else None
 

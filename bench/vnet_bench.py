@@ -89,12 +89,4 @@ def measure(res, notes, section):
 
 
 if __name__ == "__main__":
-    results, notes = {}, []
-
-    def section(name, fn):
-        fn()
-
-    measure(results, notes, section)
-    for name, label, unit in ROWS:
-        print(f"{label}: bare {results[name]['native']} zvm {results[name]['zvm']} {unit}")
-    print("\n".join(notes))
+    bench.run_alone(measure, ROWS)
