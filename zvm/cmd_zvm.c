@@ -13,6 +13,7 @@
 #include <zvm/vdev/vdev_worker.h>
 #include <zvm/vdev/vpl011.h>
 #include <zvm/vm_opts.h>
+#include <zvm/virtio/virtio_console.h>
 #include <zvm/vm_stat.h>
 #include <zvm/zvm.h>
 #include <zvm/zvm_cmd.h>
@@ -300,9 +301,12 @@ static int cmd_types(int argc, char **argv)
 
 static int cmd_look(int argc, char **argv)
 {
-	const char *which = argc == 3 && !strcmp(argv[1], "-n") ? argv[2]
-			    : argc == 2				? argv[1]
-								: NULL;
+	/* --hvc (last): typed input goes to hvc0, the virtio console, not the PL011. */
+	bool hvc = argc >= 3 && !strcmp(argv[argc - 1], "--hvc");
+	int n_args = argc - hvc;
+	const char *which = n_args == 3 && !strcmp(argv[1], "-n") ? argv[2]
+			    : n_args == 2			  ? argv[1]
+								  : NULL;
 	struct vm *vm;
 	char *buf;
 	size_t n, lost = 0, dropped;
@@ -319,7 +323,14 @@ static int cmd_look(int argc, char **argv)
 		vm_put(vm);
 		return -ENOMEM;
 	}
-	shell_print("[attached to vm %u (%s); Ctrl+X returns to the host]", vm->id, vm->name);
+	if (hvc && !vm->hvc) {
+		shell_error("vm %u has no virtio console", vm->id);
+		k_free(buf);
+		vm_put(vm);
+		return -ENODEV;
+	}
+	shell_print("[attached to vm %u (%s)%s; Ctrl+X returns to the host]", vm->id, vm->name,
+		    hvc ? ", typing into hvc0" : "");
 	n = vm_console_attach(vm, buf, VM_CONSOLE_SIZE);
 	console_write(buf, n);
 	k_free(buf);
@@ -328,7 +339,8 @@ static int cmd_look(int argc, char **argv)
 	while ((c = console_getc()) != CTRL_X) {
 		if (c == CONSOLE_LOST)
 			ring_lost = true;
-		else if (!vpl011_receive(vm, (uint8_t)c))
+		else if (!(hvc ? virtio_console_receive(vm, (uint8_t)c)
+			       : vpl011_receive(vm, (uint8_t)c)))
 			lost++;
 	}
 	dropped = vm_console_detach(vm);
@@ -360,7 +372,8 @@ static const struct shell_cmd zvm_subcmds[] = {
     SHELL_SUBCMD(reset, "-n ID", "restart a VM from its images (also a halted one)", cmd_reset),
     SHELL_SUBCMD(shutdown, "-n ID [-t SECONDS] [--force]",
 		 "power button, then a hard stop after the timeout (default 30 s)", cmd_shutdown),
-    SHELL_SUBCMD(look, "ID", "attach the console to a VM (Ctrl+X detaches)", cmd_look),
+    SHELL_SUBCMD(look, "ID [--hvc]",
+		 "attach the console to a VM (Ctrl+X detaches); --hvc: type into hvc0", cmd_look),
     SHELL_SUBCMD(stat, "ID", "per-vCPU state, placement, priority, CPU time, exits", cmd_stat),
     SHELL_SUBCMD(fault, "-n ID -p fast|slow|locked|worker|worker-mutex [--yes-crash]",
 		 "debug: fault at EL2 in the VM's next WFI exit or device work", cmd_fault),

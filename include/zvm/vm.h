@@ -54,6 +54,7 @@ struct vcpu;
 struct vgic_dist;
 struct vpl011;
 struct vpl061;
+struct virtio_mmio_dev;
 struct guest_type;
 
 struct vm {
@@ -82,8 +83,9 @@ struct vm {
 
 	struct vgic_dist *vgic;
 	struct vpl011 *uart;
-	struct vpl061 *gpio; /* power button; NULL with board_gpio */
-	bool board_gpio;     /* the board's PL061 is the VM's (--pass): no emulated one */
+	struct vpl061 *gpio;	     /* power button; NULL with board_gpio */
+	bool board_gpio;	     /* the board's PL061 is the VM's (--pass): no emulated one */
+	struct virtio_mmio_dev *hvc; /* its virtio console (hvc0 input), with the VM */
 	struct vm_console console;
 	struct vdev_set vdevs; /* the devices beyond the vGIC and the UART (vdev.h) */
 

@@ -112,12 +112,13 @@ def clean(text):
 class Guest:
     """A VM's console reached through `zvm look`; Ctrl+X gives the host shell back."""
 
-    def __init__(self, zvm, vm_id):
+    def __init__(self, zvm, vm_id, hvc=False):
         self.zvm = zvm
         self.vm_id = vm_id
+        self.opts = " --hvc" if hvc else ""  # typed input into hvc0 instead of the PL011
 
     def __enter__(self):
-        self.zvm.send(f"zvm look {self.vm_id}\r")
+        self.zvm.send(f"zvm look {self.vm_id}{self.opts}\r")
         self.zvm.expect(r"\[attached to vm \d+")
         return self
 

@@ -6,6 +6,7 @@ import pytest
 
 from qemu import LINUX_SHELL as SHELL
 from qemu import Guest, create_vm, mem_used
+from qemu import linux_resync as resync
 from qemu import linux_shell as shell
 
 
@@ -93,10 +94,10 @@ def test_linux_probes_the_virtio_mmio_transport(zvm):
     assert "deleted" in zvm.run(f"zvm delete -n {vm}")
 
 
-def test_linux_hvc0_output_reaches_zvm_look(zvm):
+def test_linux_hvc0_output_and_input(zvm):
     """Debian's virtio_console binds ZVM's console device (id 3): /dev/hvc0 appears and what the
-    guest writes to it is in the VM's console (`zvm look`), next to the PL011's output;
-    `zvm info -n` counts the transmit requests."""
+    guest writes to it is in the VM's console (`zvm look`), next to the PL011's output; what
+    is typed after `zvm look --hvc` is read from /dev/hvc0; `zvm info -n` counts both."""
     vm = create_vm(zvm, "-t linux -c 1 -m 256")
     zvm.run(f"zvm run -n {vm}")
     with Guest(zvm, vm) as g:
@@ -108,10 +109,22 @@ def test_linux_hvc0_output_reaches_zvm_look(zvm):
         g.send("M=hvc0; echo \"zvm-$M-says-hello\" > /dev/hvc0\r")
         g.expect("zvm-hvc0-says-hello", timeout=10)
         g.expect(re.escape(SHELL))
+        # Input: a reader on hvc0 in the background; what is typed after `zvm look --hvc`
+        # reaches it (and not the shell on the PL011).
+        g.send("(read L < /dev/hvc0; echo \"hvc0-read-[$L]\") &\r")
+        g.expect(re.escape(SHELL))
+    with Guest(zvm, vm, hvc=True) as g:
+        g.expect("typing into hvc0")
+        g.send("typed-into-hvc0\r")
+        g.expect(r"hvc0-read-\[typed-into-hvc0\]", timeout=20)
+    with Guest(zvm, vm) as g:
+        resync(g)
         g.send("poweroff -f\r")
         g.expect(rf"vm{vm} \(\S+\) powered off", timeout=60)
     info = zvm.run(f"zvm info -n {vm}")
     m = re.search(r"virtio-console: .*\n\s+queue 0: .*\n\s+queue 1: \S+, size \d+, "
                   r"requests (\d+)", info)
     assert m and int(m.group(1)) >= 1, info
+    m = re.search(r"hvc0: out \d+ bytes \(dropped 0\), in (\d+) bytes \(waiting 0, lost 0\)", info)
+    assert m and int(m.group(1)) == len("typed-into-hvc0\r"), info
     assert "deleted" in zvm.run(f"zvm delete -n {vm}")

@@ -46,8 +46,39 @@ static void io_out(void *ctx, const char *s, size_t len)
 	out_calls++;
 }
 
-static const struct vcons_io io = {
-    .q = &q, .pop = io_pop, .push = io_push, .out = io_out, .ctx = &q};
+/* Typed input waiting for receive buffers. */
+static char input[512];
+static size_t input_len, input_taken;
+
+static size_t io_pending(void *ctx)
+{
+	(void)ctx;
+	return input_len - input_taken;
+}
+
+static size_t io_in(void *ctx, char *buf, size_t max)
+{
+	size_t n = input_len - input_taken < max ? input_len - input_taken : max;
+
+	(void)ctx;
+	memcpy(buf, input + input_taken, n);
+	input_taken += n;
+	return n;
+}
+
+static void type_in(const char *s)
+{
+	memcpy(input + input_len, s, strlen(s));
+	input_len += strlen(s);
+}
+
+static const struct vcons_io io = {.q = &q,
+				   .pop = io_pop,
+				   .push = io_push,
+				   .out = io_out,
+				   .pending = io_pending,
+				   .in = io_in,
+				   .ctx = &q};
 
 static int setup(void **state)
 {
@@ -63,6 +94,7 @@ static int setup(void **state)
 	out_len = out_calls = 0;
 	push_err = 0;
 	st = (struct vcons_stats){0};
+	input_len = input_taken = 0;
 	return 0;
 }
 
@@ -202,6 +234,61 @@ static void test_cap(void **state)
 	assert_used(0, 0, 0);
 }
 
+/* Input goes into the posted receive buffers in order, a chunk at most per buffer, each
+ * returned with the length written; without buffers it waits, and nothing is popped without
+ * input. */
+static void test_rx_fills_buffers_in_order(void **state)
+{
+	char got[128];
+
+	(void)state;
+	fake_desc(ram, DESC, 0, BUF, 4, VIRTQ_DESC_F_WRITE, 0);
+	fake_desc(ram, DESC, 1, BUF + 0x100, 128, VIRTQ_DESC_F_WRITE, 0);
+	fake_avail(ram, &q, 0);
+	assert_int_equal(vcons_rx_fill(&io, &st), 0); /* no input: the buffer stays posted */
+	assert_int_equal(fake_get(ram, USED + 2, 2), 0);
+	type_in("hello");
+	fake_avail(ram, &q, 1);
+	assert_int_equal(vcons_rx_fill(&io, &st), 2);
+	assert_used(0, 0, 4);
+	assert_used(1, 1, 1);
+	memcpy(got, ram->mem + (BUF - RAM_BASE), 4);
+	memcpy(got + 4, ram->mem + (BUF + 0x100 - RAM_BASE), 1);
+	assert_memory_equal(got, "hello", 5);
+	assert_int_equal(st.rx_bytes, 5);
+	/* More input than buffers: what is left waits for the next buffer. */
+	for (unsigned i = 0; i < 100; i++)
+		type_in("x");
+	fake_desc(ram, DESC, 2, BUF + 0x200, 128, VIRTQ_DESC_F_WRITE, 0);
+	fake_avail(ram, &q, 2);
+	assert_int_equal(vcons_rx_fill(&io, &st), 1);
+	assert_used(2, 2, VCONS_RX_CHUNK);
+	assert_int_equal(io_pending(NULL), 100 - VCONS_RX_CHUNK);
+	assert_int_equal(vcons_rx_fill(&io, &st), 0);
+	assert_int_equal(io_pending(NULL), 100 - VCONS_RX_CHUNK);
+}
+
+/* A chain without a writable part, or outside RAM, goes back empty and the input stays for
+ * the next good buffer. */
+static void test_rx_bad_buffers_keep_the_input(void **state)
+{
+	(void)state;
+	type_in("ab");
+	fake_desc(ram, DESC, 0, BUF, 8, 0, 0); /* readable only */
+	fake_desc(ram, DESC, 1, RAM_BASE + RAM_SIZE - 4, 64, VIRTQ_DESC_F_WRITE, 0);
+	fake_desc(ram, DESC, 2, BUF + 0x100, 8, VIRTQ_DESC_F_WRITE, 0);
+	fake_avail(ram, &q, 0);
+	fake_avail(ram, &q, 1);
+	fake_avail(ram, &q, 2);
+	assert_int_equal(vcons_rx_fill(&io, &st), 3);
+	assert_used(0, 0, 0);
+	assert_used(1, 1, 0);
+	assert_used(2, 2, 2);
+	assert_memory_equal(ram->mem + (BUF + 0x100 - RAM_BASE), "ab", 2);
+	assert_int_equal(st.rx_bytes, 2);
+	assert_int_equal(io_pending(NULL), 0);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -214,6 +301,8 @@ int main(void)
 	    T(test_loop_stops),
 	    T(test_reset_stops),
 	    T(test_cap),
+	    T(test_rx_fills_buffers_in_order),
+	    T(test_rx_bad_buffers_keep_the_input),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
