@@ -5,8 +5,9 @@
  * sleep (interrupt and exception handlers), whose messages are dropped (counted, reported)
  * beyond that. A message up to TX_WHOLE_MAX bytes is queued whole or not at all, so lines from
  * different writers never mix. Host messages that come while an attached guest is in the middle of
- * a line wait (up to HOLD_MS) for the end of that line, so they never split it. Input goes into a
- * receive ring that the shell thread sleeps on. The queues themselves are drivers/console_queue.c.
+ * a line wait (at most 2 x HOLD_MS) for the end of that line, so they never split it. Input goes
+ * into a receive ring that the shell thread sleeps on. The queues themselves are
+ * drivers/console_queue.c.
  */
 #include <arch/irq.h>
 #include <arch/sysreg.h>
@@ -43,11 +44,13 @@ static unsigned tx_pace_bps;	/* bytes a second; 0: not paced */
 static unsigned tx_pace_credit; /* bytes * TX_PACE_HZ owed to the line: under tx_lock */
 static struct k_timer tx_pace_timer;
 
-/* Host messages waiting for the attached guest's line to end: console_queue.h. The timer
- * releases them when the guest does not end its line (a shell prompt) within HOLD_MS. */
+/* Host messages waiting for the attached guest's line to end: console_queue.h. A periodic
+ * timer, running while a user is attached, releases them when the guest does not end its line
+ * (a shell prompt) within one to two periods. It is started and stopped by the shell thread
+ * only: never from a writer, which may hold the scheduler's lock the timer code takes. */
 #define HOLD_MS 250
 static struct console_hold hold; /* under tx_lock */
-static bool hold_timer_armed;	 /* under tx_lock */
+static bool hold_seen;		 /* under tx_lock: messages were held at the last tick */
 static struct k_timer hold_timer;
 
 static struct k_spinlock rx_lock;
@@ -150,21 +153,31 @@ static void hold_release_locked(void)
 	hold.dropped = 0;
 }
 
-static void hold_expired(struct k_timer *t)
+static void hold_tick(struct k_timer *t)
 {
 	k_spinlock_key_t key = k_spin_lock(&tx_lock);
 
 	(void)t;
-	hold_timer_armed = false;
-	hold_release_locked();
-	tx_fill_locked();
+	if (hold.len && hold_seen) {
+		hold_release_locked();
+		tx_fill_locked();
+	}
+	hold_seen = hold.len != 0;
 	k_spin_unlock(&tx_lock, key);
+}
+
+void console_guest_attach(void)
+{
+	if (tx_irq_on)
+		k_timer_start(&hold_timer, K_MSEC(HOLD_MS), K_MSEC(HOLD_MS));
 }
 
 void console_guest_detach(void)
 {
-	k_spinlock_key_t key = k_spin_lock(&tx_lock);
+	k_spinlock_key_t key;
 
+	k_timer_stop(&hold_timer);
+	key = k_spin_lock(&tx_lock);
 	hold_release_locked();
 	hold.guest_mid_line = false;
 	if (tx_irq_on)
@@ -202,13 +215,7 @@ void console_write(const char *s, size_t len)
 		return;
 	}
 	if (console_hold_host(&hold, s, len)) {
-		/* The timer is started outside tx_lock: the timer code may print. */
-		bool arm = !hold_timer_armed;
-
-		hold_timer_armed = true;
 		k_spin_unlock(&tx_lock, key);
-		if (arm)
-			k_timer_start(&hold_timer, K_MSEC(HOLD_MS), K_NO_WAIT);
 		return;
 	}
 	hold_release_locked(); /* one that does not fit: the line is split, the order kept */
@@ -351,7 +358,7 @@ void console_init_irq(unsigned uart_intid)
 	k_sem_init(&rx_sem, 0, RX_RING_SIZE + CONSOLE_RX_LOSSES); /* every byte and loss */
 	k_sem_init(&tx_space, 0, 1);
 	k_timer_init(&tx_pace_timer, tx_pace_tick, NULL);
-	k_timer_init(&hold_timer, hold_expired, NULL);
+	k_timer_init(&hold_timer, hold_tick, NULL);
 	pl011_enable_irq(uart_intid, console_rx, console_tx_irq);
 	key = k_spin_lock(&tx_lock);
 	tx_irq_on = true;

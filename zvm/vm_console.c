@@ -64,6 +64,7 @@ size_t vm_console_attach(struct vm *vm, char *buf, size_t size)
 	c->attached = true;
 	c->dropped = 0;
 	k_spin_unlock(&c->lock, key);
+	console_guest_attach();
 	return n;
 }
 

@@ -17,7 +17,9 @@ void console_putc(char c);
 /* Guest output, raw bytes: queued only as far as it leaves room for the host's; never waits.
  * Returns how many bytes of s were taken (the rest is the caller's to drop). */
 size_t console_write_guest(const char *s, size_t len);
-/* The user detached from the guest: host messages held for its line go out now. */
+/* A user attached to a guest (console_write_guest follows) / detached: host messages held for
+ * the guest's line go out now. Thread context, no spinlock held (they start and stop a timer). */
+void console_guest_attach(void);
 void console_guest_detach(void);
 /* How many bytes console_write_guest would take now. */
 size_t console_guest_room(void);

@@ -1,9 +1,11 @@
 """The host console under pressure (issue 8): input typed into a guest that does not read it,
-a paste that arrives while a slow command runs, and more input than the console can hold."""
+a paste that arrives while a slow command runs, and more input than the console can hold; host
+notices about other VMs while a guest's line is open."""
 import re
 import time
 
-from qemu import clean, create_vm
+from qemu import LINUX_SHELL, RTOS_PROMPT, Guest, clean, create_vm
+from qemu import linux_resync as resync
 
 VERSION_LINE = "version" + " " * 40  # 48 bytes with its Enter: 30 of them are 1440 bytes
 
@@ -139,3 +141,25 @@ def test_console_line_rate_errors(zvm):
         out = clean(zvm.run(f"kernel console line {bad}"))
         assert out.strip() == f"error: line rate {bad}: give a baud rate of 300-230400 or 'off'"
     assert "usage" in zvm.run("kernel console line")
+
+
+def test_a_host_notice_waits_for_the_guest_line_and_is_never_lost(zvm):
+    """Attached to a guest whose line is open (the RTOS prompt, printed live), the host's
+    notice about another VM powering off is held for that line's end; the guest does not end
+    it, so the hold timer lets the notice out on a line of its own, after the prompt."""
+    b = create_vm(zvm, "-t linux -m 128 -n offsoon")
+    a = create_vm(zvm, "-t rtos -m 64 -n lineopen")
+    zvm.run(f"zvm run -n {b}")
+    zvm.run(f"zvm run -n {a}")
+    with Guest(zvm, b) as g:
+        g.expect("ZVM-LINUX-INIT-OK", timeout=120)
+        resync(g)
+        g.send("(sleep 8; poweroff -f) &\r")
+        g.expect(re.escape(LINUX_SHELL))
+    with Guest(zvm, a) as g:
+        g.expect(RTOS_PROMPT, timeout=60)
+        g.send("\r")
+        g.expect(RTOS_PROMPT)
+        g.expect(rf"\nzvm: vm{b} \(offsoon\) powered off\r*\n", timeout=60)
+    for vm in (a, b):
+        assert "deleted" in zvm.run(f"zvm delete -n {vm}")
