@@ -175,6 +175,11 @@ static void write_queue(struct virtio_mmio_regs *r, uint64_t offset, uint32_t va
 		return;
 	if (offset == VIRTIO_MMIO_QUEUE_READY) {
 		q->ready = val == 1 && queue_ok(r, q);
+		/* A queue taken out of service has no notification left for the device: the
+		 * worker would serve rings the driver is free to move (found by fuzz_virtio_mmio).
+		 */
+		if (!q->ready)
+			r->notify_pending &= ~(1u << r->queue_sel);
 		return;
 	}
 	if (q->ready) /* its setup is fixed while the device may use it */
