@@ -204,12 +204,13 @@ def test_virtio_worker_runs_at_the_vm_priority_on_its_cpus_and_goes_with_it(zvm)
     assert mem_used(zvm) == before
 
 
-def test_virtio_console_output_reaches_zvm_look_and_info_counts_it(zvm):
+@pytest.mark.parametrize("mem", ["static", "dynamic"])
+def test_virtio_console_output_reaches_zvm_look_and_info_counts_it(zvm, mem):
     """The vcons set writes through hvc0's transmitq (direct and indirect chains, a quiet one
     under the event index, one after a reset): each line is in the VM's console as `zvm look`
     shows it, and written only there (never through the PL011). `zvm info -n` counts the
-    requests per queue."""
-    vm, out, passed, total = run_test_guest(zvm, "test-vcons", 1)
+    requests per queue. In a dynamic VM the rings are pinned and reached the same way."""
+    vm, out, passed, total = run_test_guest(zvm, "test-vcons", 1, f"--mem {mem}")
     assert not re.findall(r"ZVMTEST (\S+) FAIL (.*)", out), out
     assert passed == total == 5, out
     for line in ("direct-chain", "indirect-chain", "quiet", "loud", "after-reset"):

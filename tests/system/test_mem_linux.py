@@ -2,7 +2,7 @@
 all its data intact (issue 9): a 256 MiB dynamic VM writes files with known checksums into
 tmpfs, `zvm compress --all` moves its pages into the board's 64 MiB pool
 (vms/zpool64m.vms.dtsi), and the guest re-reads every file, checks every checksum and runs
-programs, twice over."""
+programs and writes to its virtio console (whose ring pages stay pinned), twice over."""
 import os
 import re
 
@@ -70,6 +70,10 @@ def test_linux_compressed_to_a_fraction_keeps_running_with_its_data(zvm):
             # Still a working system: a new file, written and read back.
             out = shell(g, "seq 1 1000 > /tmp/new; md5sum /tmp/new; rm /tmp/new")
             assert re.search(r"^[0-9a-f]{32}\s+/tmp/new$", out, re.M), out
+            # Its virtio console still works: the rings stayed pinned through the pass, the
+            # buffers came back from the pool.
+            g.send(f"M=hvc0; echo \"zvm-$M-round-{round_}\" > /dev/hvc0\r")
+            g.expect(f"zvm-hvc0-round-{round_}", timeout=30)
         # Reading everything back paged in what it needed, from the pool.
         assert info(zvm, vm)[0] > after
     assert "deleted" in zvm.run(f"zvm delete -n {vm}", timeout=60)

@@ -88,7 +88,9 @@ int mem_dyn_compress_work(struct vm *vm, struct lzo_page_work *work, size_t max_
 				goto out;
 			k_mutex_lock(&d->lock, K_FOREVER);
 			b = d->blocks[bi]; /* re-read: a release may run between pages */
-			if (b && b->state[pi] == MEM_PAGE_RESIDENT)
+			/* Pinned pages (virtqueue rings) stay: the transport reads them
+			 * without this lock. */
+			if (b && b->state[pi] == MEM_PAGE_RESIDENT && !b->pins[pi])
 				compress_page(vm, pool, work, b, pi, ipa, all, r);
 			k_mutex_unlock(&d->lock);
 			if (!b)

@@ -216,6 +216,119 @@ bool mem_dyn_each_resident(struct vm *vm, uint64_t *cursor, void (*fn)(uintptr_t
 	return i >= pages;
 }
 
+static bool in_ram(const struct vm *vm, uint64_t ipa, uint64_t len)
+{
+	return len && ipa >= vm->mem.ipa_base && ipa - vm->mem.ipa_base <= vm->mem.size &&
+	       len <= vm->mem.size - (ipa - vm->mem.ipa_base);
+}
+
+/* d->lock held: one pin off each page of [first, last] (page offsets in RAM). */
+static void unpin_pages(struct mem_dyn *d, uint64_t first, uint64_t last)
+{
+	for (uint64_t pg = first; pg <= last; pg++) {
+		struct mem_dblock *b = d->blocks[pg / MEM_DBLOCK_PAGES];
+		unsigned pi = pg % MEM_DBLOCK_PAGES;
+
+		if (b && b->pins[pi])
+			b->pins[pi]--;
+	}
+}
+
+int mem_dyn_pin(struct vm *vm, uint64_t ipa, uint64_t len)
+{
+	struct mem_dyn *d = &vm->mem.dyn;
+	uint64_t first, last, pg;
+	uintptr_t pa;
+	int err = 0;
+
+	if (!in_ram(vm, ipa, len))
+		return -EFAULT;
+	first = (ipa - vm->mem.ipa_base) / S2_PAGE_SIZE;
+	last = (ipa + len - 1 - vm->mem.ipa_base) / S2_PAGE_SIZE;
+	k_mutex_lock(&d->lock, K_FOREVER);
+	for (pg = first; pg <= last && !err; pg++) {
+		err = page_in(vm, vm->mem.ipa_base + pg * S2_PAGE_SIZE, &pa, false);
+		if (!err) {
+			struct mem_dblock *b = d->blocks[pg / MEM_DBLOCK_PAGES];
+			unsigned pi = pg % MEM_DBLOCK_PAGES;
+
+			if (b->pins[pi] == MEM_PIN_MAX)
+				err = -EBUSY;
+			else
+				b->pins[pi]++;
+		}
+	}
+	if (err && pg - 1 > first)
+		unpin_pages(d, first, pg - 2); /* the pages pinned before the failing one */
+	k_mutex_unlock(&d->lock);
+	if (err == -EIO) {
+		pr_err("zvm: vm%u (%s) stopped: a compressed page of its virtqueue failed the pool "
+		       "checksum\n",
+		       vm->id, vm->name);
+		vm_crash(vm, "compressed page corrupt");
+	}
+	return err;
+}
+
+void mem_dyn_unpin(struct vm *vm, uint64_t ipa, uint64_t len)
+{
+	struct mem_dyn *d = &vm->mem.dyn;
+
+	if (!d->blocks || !in_ram(vm, ipa, len))
+		return;
+	k_mutex_lock(&d->lock, K_FOREVER);
+	unpin_pages(d, (ipa - vm->mem.ipa_base) / S2_PAGE_SIZE,
+		    (ipa + len - 1 - vm->mem.ipa_base) / S2_PAGE_SIZE);
+	k_mutex_unlock(&d->lock);
+}
+
+/* The host address of ipa if its page is pinned, else 0. Lock-free: a pinned page's pa and
+ * state do not change (see struct mem_dblock). */
+static uintptr_t pinned_pa(struct vm *vm, uint64_t ipa)
+{
+	const struct mem_dyn *d = &vm->mem.dyn;
+	uint64_t pg = (ipa - vm->mem.ipa_base) / S2_PAGE_SIZE;
+	const struct mem_dblock *b = d->blocks[pg / MEM_DBLOCK_PAGES];
+	unsigned pi = pg % MEM_DBLOCK_PAGES;
+
+	if (!b || !__atomic_load_n(&b->pins[pi], __ATOMIC_ACQUIRE))
+		return 0;
+	return b->pa[pi] + (ipa & (S2_PAGE_SIZE - 1));
+}
+
+int mem_dyn_pinned_copy(struct vm *vm, uint64_t ipa, void *buf, size_t len, bool to_guest)
+{
+	char *p = buf;
+
+	if (!vm->mem.dyn.blocks || !in_ram(vm, ipa, len))
+		return -EAGAIN;
+	for (uint64_t a = ipa & ~(uint64_t)(S2_PAGE_SIZE - 1); a < ipa + len; a += S2_PAGE_SIZE)
+		if (!pinned_pa(vm, a))
+			return -EAGAIN;
+	while (len) {
+		size_t n = S2_PAGE_SIZE - (ipa & (S2_PAGE_SIZE - 1));
+		char *host = (char *)pinned_pa(vm, ipa);
+
+		if (n > len)
+			n = len;
+		if (to_guest)
+			memcpy(host, p, n);
+		else
+			memcpy(p, host, n);
+		ipa += n;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+volatile uint16_t *mem_dyn_pinned16(struct vm *vm, uint64_t ipa)
+{
+	if ((ipa & 1) || !vm->mem.dyn.blocks || !in_ram(vm, ipa, 2))
+		return NULL;
+	return (volatile uint16_t *)pinned_pa(vm, ipa);
+}
+
 int mem_dyn_corrupt(struct vm *vm, uint64_t ipa)
 {
 	struct mem_dyn *d = &vm->mem.dyn;

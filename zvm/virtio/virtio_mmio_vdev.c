@@ -31,6 +31,7 @@ struct virtio_mmio_dev {
 	 * vq_gen[q] is regs.resets when vqs[q] was enabled: a later reset makes its work stale. */
 	struct virtq vqs[VIRTIO_MMIO_MAX_QUEUES];
 	unsigned vq_gen[VIRTIO_MMIO_MAX_QUEUES];
+	bool vq_pinned[VIRTIO_MMIO_MAX_QUEUES]; /* a dynamic VM's rings of vqs[q] are pinned */
 };
 
 /* Lock held: the SPI follows InterruptStatus != 0. */
@@ -95,6 +96,16 @@ static const struct mmio_ops virtio_mmio_ops = {
 static void signal_driver(struct virtio_mmio_dev *m, uint32_t bits, bool broken,
 			  const unsigned *gen);
 
+/* Worker (or quiesced): queue q's walker off, and with it the pins of its rings. */
+static void vq_off(struct virtio_mmio_dev *m, unsigned q)
+{
+	if (m->vq_pinned[q]) {
+		virtq_vm_unpin(m->vdev.vm, &m->vqs[q]);
+		m->vq_pinned[q] = false;
+	}
+	virtq_reset(&m->vqs[q]);
+}
+
 /* Worker: vqs[q] follows the driver's queue vq as of generation gen; re-enabled when a reset
  * came since, or the driver set the queue up anew. false: the rings are not inside RAM (or
  * misaligned), the device needs a reset. */
@@ -106,7 +117,7 @@ static bool sync_vq(struct virtio_mmio_dev *m, unsigned q, const struct virtio_m
 	if (v->ready && m->vq_gen[q] == gen && v->desc == vq->desc && v->avail == vq->driver &&
 	    v->used == vq->device && v->size == vq->num)
 		return true;
-	virtq_reset(v);
+	vq_off(m, q);
 	v->size = (uint16_t)vq->num; /* <= QueueNumMax <= 32768 (the transport's rule) */
 	v->desc = vq->desc;
 	v->avail = vq->driver;
@@ -114,7 +125,14 @@ static bool sync_vq(struct virtio_mmio_dev *m, unsigned q, const struct virtio_m
 	v->indirect = features & (1ULL << VIRTIO_F_INDIRECT_DESC);
 	v->event_idx = features & (1ULL << VIRTIO_F_EVENT_IDX);
 	m->vq_gen[q] = gen;
-	return virtq_enable(v) == 0;
+	/* A dynamic VM's rings pinned first: the transport's lock is held on ring accesses. */
+	if (virtq_vm_pin(m->vdev.vm, v))
+		return false;
+	m->vq_pinned[q] = true;
+	if (virtq_enable(v) == 0)
+		return true;
+	vq_off(m, q);
+	return false;
 }
 
 /* The worker: the device's reset, then each notified queue. */
@@ -130,7 +148,7 @@ static void work(struct vdev *d)
 	k_spin_unlock(&m->lock, key);
 	if (reset) {
 		for (unsigned q = 0; q < m->regs.nr_queues; q++)
-			virtq_reset(&m->vqs[q]);
+			vq_off(m, q);
 		if (m->ops->reset)
 			m->ops->reset(m);
 	}
@@ -162,7 +180,7 @@ static void vdev_reset(struct vdev *d)
 	/* The worker is quiesced (vdev_reset_all): the queues' and the device's own reset run
 	 * here. */
 	for (unsigned q = 0; q < m->regs.nr_queues; q++)
-		virtq_reset(&m->vqs[q]);
+		vq_off(m, q);
 	if (m->ops->reset)
 		m->ops->reset(m);
 }

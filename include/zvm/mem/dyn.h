@@ -29,6 +29,9 @@ enum mem_page_state {
 struct mem_dblock {
 	uintptr_t pa[MEM_DBLOCK_PAGES];
 	uint8_t state[MEM_DBLOCK_PAGES]; /* enum mem_page_state */
+	/* Pins of a RESIDENT page (mem_dyn_pin): never compressed while non-zero, so its pa may
+	 * be read without the lock. Gone with the page at a release (reset, delete). */
+	uint8_t pins[MEM_DBLOCK_PAGES];
 	unsigned resident;
 };
 
@@ -96,6 +99,21 @@ int mem_dyn_compress_work(struct vm *vm, struct lzo_page_work *work, size_t max_
 #define MEM_DYN_EACH_MAX 64
 bool mem_dyn_each_resident(struct vm *vm, uint64_t *cursor, void (*fn)(uintptr_t pa, void *arg),
 			   void *arg);
+
+/* Pinning, for virtqueue rings (zvm/virtio/virtq_vm.c), which the transport reads and writes
+ * under its spinlock with IRQs masked, where d->lock (a sleeping lock) may not be taken.
+ * mem_dyn_pin, thread context: every page of [ipa, ipa + len) (inside RAM) resident, mapped
+ * and pinned: 0, -EFAULT (outside RAM), -ENOMEM, -EBUSY (a page has 255 pins) or -EIO (its
+ * pool copy is corrupt: the VM is stopped); on an error nothing stays pinned.
+ * mem_dyn_unpin undoes one pin of each page (pages a release took meanwhile are skipped).
+ * mem_dyn_pinned_copy, any context, no lock: copies when every page of the range is pinned
+ * (0), else -EAGAIN and nothing is copied. */
+#define MEM_PIN_MAX 255
+int mem_dyn_pin(struct vm *vm, uint64_t ipa, uint64_t len);
+void mem_dyn_unpin(struct vm *vm, uint64_t ipa, uint64_t len);
+int mem_dyn_pinned_copy(struct vm *vm, uint64_t ipa, void *buf, size_t len, bool to_guest);
+/* The host address of a pinned 2-aligned halfword (one page), else NULL. No lock. */
+volatile uint16_t *mem_dyn_pinned16(struct vm *vm, uint64_t ipa);
 
 /* Debug, for the checksum path's test: corrupts the pool copy of the compressed page at ipa
  * (zpool_debug_corrupt); the guest's next access to it stops the VM. 0, -ENOENT (that page is
