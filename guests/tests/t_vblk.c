@@ -2,7 +2,8 @@
  * used ring: features and config (capacity = the --disk range), a pattern written to sectors
  * and read back, requests past the capacity refused with IOERR, and on a read-only disk
  * (--disk ...:ro, feature RO) writes refused with IOERR. The guest's MMU is off: RAM is
- * identity mapped. */
+ * identity mapped. Malformed chains get the documented answers and a reset repairs a
+ * broken queue. */
 #include "zt.h"
 #include "zt_virtio_mmio.h"
 
@@ -227,6 +228,54 @@ static int c_read_only(void)
 	return 0;
 }
 
+/* Offers the chain at descriptor 0 as built and waits for it: true once it is used. */
+static bool submit_raw(void)
+{
+	uint16_t want = (uint16_t)(vq.avail.idx + 1);
+
+	vq.avail.ring[vq.avail.idx % QSIZE] = 0;
+	__asm__ volatile("dmb ishst" : : : "memory");
+	vq.avail.idx = want;
+	sync_all();
+	wr(QUEUE_NOTIFY, 0);
+	return zt_wait(used_idx() == want, ZT_DELIVERY_MS);
+}
+
+/* Malformed chains (blk_req.c): the header in a device-writable buffer is IOERR in the status
+ * byte; a chain with no writable byte for the status comes back unanswered; a descriptor loop
+ * breaks the queue (DEVICE_NEEDS_RESET). After a reset the device works again. */
+static int c_malformed(void)
+{
+	hdr.type = T_IN;
+	hdr.reserved = 0;
+	hdr.sector = 0;
+	status = 0xee;
+	vq.desc[0] = (struct desc){(uintptr_t)&hdr, sizeof(hdr), D_NEXT | D_WRITE, 1};
+	vq.desc[1] = (struct desc){(uintptr_t)&status, 1, D_WRITE, 0};
+	CHECK(submit_raw(), "header in a writable buffer: not used");
+	sync_mem(&status, 1);
+	CHECK(status == S_IOERR, "header in a writable buffer: status 0x%x", status);
+
+	status = 0xee;
+	vq.desc[0] = (struct desc){(uintptr_t)&hdr, sizeof(hdr), D_NEXT, 1};
+	vq.desc[1] = (struct desc){(uintptr_t)data, SECTOR, 0, 0};
+	CHECK(submit_raw(), "no status byte: not used");
+	sync_mem(&status, 1);
+	CHECK(status == 0xee, "no status byte, yet 0x%x written", status);
+	CHECK(rd(STATUS) == S_ALL, "status 0x%x after the malformed chains", rd(STATUS));
+
+	vq.desc[0] = (struct desc){(uintptr_t)&hdr, sizeof(hdr), D_NEXT, 1};
+	vq.desc[1] = (struct desc){(uintptr_t)data, SECTOR, D_NEXT, 0};
+	submit_raw();
+	CHECK(zt_wait(rd(STATUS) & S_NEEDS_RESET, ZT_DELIVERY_MS), "status 0x%x after a loop",
+	      rd(STATUS));
+	CHECK(bring_up(F_V1 | (features & (F_SEG_MAX | F_RO | F_FLUSH))) == S_ALL,
+	      "status 0x%x after the reset", rd(STATUS));
+	unsigned st = request(T_IN, 0, 1);
+	CHECK(st == S_OK, "read after the reset: status 0x%x", st);
+	return 0;
+}
+
 static void run_vblk(void)
 {
 	zt_case("vblk_ident", c_ident);
@@ -235,6 +284,7 @@ static void run_vblk(void)
 	zt_case("vblk_write_read", c_write_read);
 	zt_case("vblk_beyond_capacity", c_beyond);
 	zt_case("vblk_read_only", c_read_only);
+	zt_case("vblk_malformed", c_malformed);
 	wr(STATUS, 0);
 }
 ZT_SET(vblk, 1, run_vblk, "virtio-blk: config, sectors written and read back, range, read-only");

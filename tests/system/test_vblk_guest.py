@@ -13,7 +13,7 @@ def run_vblk(zvm, disk):
         m = g.expect(r"ZVMTEST DONE (\d+)/(\d+)\r", timeout=120)
         out = zvm.child.before
     assert not re.findall(r"ZVMTEST (\S+) FAIL (.*)", out), out
-    assert int(m.group(1)) == int(m.group(2)) == 4, out
+    assert int(m.group(1)) == int(m.group(2)) == 5, out
     info = zvm.run(f"zvm info -n {vm}")
     assert "deleted" in zvm.run(f"zvm delete -n {vm}")
     return out, info
