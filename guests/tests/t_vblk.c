@@ -276,6 +276,45 @@ static int c_malformed(void)
 	return 0;
 }
 
+/* A long write (14 segments of 4 KiB) and a device reset right after the kick: the reset
+ * waits for or cancels it; the queue set up again serves a read, the device is healthy. */
+#define BIG_SEGS 14
+static uint8_t big[BIG_SEGS][4096] __attribute__((aligned(64)));
+
+static int c_reset_mid_request(void)
+{
+	if (features & F_RO)
+		return 0;
+	CHECK(capacity >= BIG_SEGS * 8, "capacity %llu too small", (unsigned long long)capacity);
+	hdr.type = T_OUT;
+	hdr.reserved = 0;
+	hdr.sector = 0;
+	vq.desc[0] = (struct desc){(uintptr_t)&hdr, sizeof(hdr), D_NEXT, 1};
+	for (unsigned i = 0; i < BIG_SEGS; i++) {
+		for (unsigned j = 0; j < sizeof(big[i]); j++)
+			big[i][j] = (uint8_t)(i + j);
+		vq.desc[1 + i] =
+		    (struct desc){(uintptr_t)big[i], sizeof(big[i]), D_NEXT, (uint16_t)(2 + i)};
+	}
+	vq.desc[1 + BIG_SEGS] = (struct desc){(uintptr_t)&status, 1, D_WRITE, 0};
+	sync_mem(big, sizeof(big));
+	vq.avail.ring[vq.avail.idx % QSIZE] = 0;
+	__asm__ volatile("dmb ishst" : : : "memory");
+	vq.avail.idx = (uint16_t)(vq.avail.idx + 1);
+	sync_all();
+	wr(QUEUE_NOTIFY, 0);
+	wr(STATUS, 0);
+	CHECK(zt_wait(rd(STATUS) == 0, ZT_DELIVERY_MS), "status 0x%x after the reset", rd(STATUS));
+	CHECK(bring_up(F_V1 | (features & (F_SEG_MAX | F_FLUSH))) == S_ALL,
+	      "status 0x%x after bring-up", rd(STATUS));
+	for (unsigned k = 0; k < 3; k++) {
+		unsigned st = request(T_IN, k * NSECT, NSECT);
+		CHECK(st == S_OK, "read %u after the reset: status 0x%x", k, st);
+	}
+	CHECK(rd(STATUS) == S_ALL, "status 0x%x", rd(STATUS));
+	return 0;
+}
+
 static void run_vblk(void)
 {
 	zt_case("vblk_ident", c_ident);
@@ -285,6 +324,7 @@ static void run_vblk(void)
 	zt_case("vblk_beyond_capacity", c_beyond);
 	zt_case("vblk_read_only", c_read_only);
 	zt_case("vblk_malformed", c_malformed);
+	zt_case("vblk_reset_mid_request", c_reset_mid_request);
 	wr(STATUS, 0);
 }
 ZT_SET(vblk, 1, run_vblk, "virtio-blk: config, sectors written and read back, range, read-only");

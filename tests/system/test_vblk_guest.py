@@ -13,17 +13,17 @@ def run_vblk(zvm, disk):
         m = g.expect(r"ZVMTEST DONE (\d+)/(\d+)\r", timeout=120)
         out = zvm.child.before
     assert not re.findall(r"ZVMTEST (\S+) FAIL (.*)", out), out
-    assert int(m.group(1)) == int(m.group(2)) == 5, out
+    assert int(m.group(1)) == int(m.group(2)) == 6, out
     info = zvm.run(f"zvm info -n {vm}")
     assert "deleted" in zvm.run(f"zvm delete -n {vm}")
     return out, info
 
 
 def test_vblk_set_read_write(zvm):
-    out, info = run_vblk(zvm, "vda@100+64")
-    assert re.search(r"vblk: capacity 64 sectors, seg_max \d+\r", out), out
+    out, info = run_vblk(zvm, "vda@100+256")
+    assert re.search(r"vblk: capacity 256 sectors, seg_max \d+\r", out), out
     # 2 writes + 2 reads + 6 refused past the end.
-    assert re.search(r"disk: vda sectors 100-163, reads \d+, ", info), info
+    assert re.search(r"disk: vda sectors 100-355, reads \d+, ", info), info
 
 
 def test_vblk_set_read_only(zvm):
