@@ -311,6 +311,9 @@ static int c_reset_mid_request(void)
 		unsigned st = request(T_IN, k * NSECT, NSECT);
 		CHECK(st == S_OK, "read %u after the reset: status 0x%x", k, st);
 	}
+	/* Nothing of the cancelled write reached the new ring. */
+	zt_delay_ms(20);
+	CHECK(used_idx() == vq.avail.idx, "used idx %u, avail idx %u", used_idx(), vq.avail.idx);
 	CHECK(rd(STATUS) == S_ALL, "status 0x%x", rd(STATUS));
 	return 0;
 }
