@@ -1,0 +1,333 @@
+/* vblk: ZVM's virtio-blk (device id 2) on its virtio-mmio transport, driven by polling the
+ * used ring: features and config (capacity = the --disk range), a pattern written to sectors
+ * and read back, requests past the capacity refused with IOERR, and on a read-only disk
+ * (--disk ...:ro, feature RO) writes refused with IOERR. The guest's MMU is off: RAM is
+ * identity mapped. Malformed chains get the documented answers and a reset repairs a
+ * broken queue. */
+#include "zt.h"
+#include "zt_virtio_mmio.h"
+
+#define S_ALL (S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK)
+
+#define F_SEG_MAX (1ULL << 2)
+#define F_RO	  (1ULL << 5)
+#define F_FLUSH	  (1ULL << 9)
+#define F_V1	  (1ULL << 32)
+
+#define D_NEXT	1
+#define D_WRITE 2
+
+#define T_IN  0
+#define T_OUT 1
+
+#define S_OK	0
+#define S_IOERR 1
+
+#define QSIZE  16
+#define SECTOR 512
+#define NSECT  4
+
+struct desc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags, next;
+};
+
+static struct {
+	struct desc desc[QSIZE] __attribute__((aligned(16)));
+	struct {
+		uint16_t flags, idx, ring[QSIZE], used_event;
+	} avail __attribute__((aligned(4)));
+	struct {
+		uint16_t flags, idx;
+		struct {
+			uint32_t id, len;
+		} ring[QSIZE];
+		uint16_t avail_event;
+	} used __attribute__((aligned(4)));
+} vq;
+
+static struct {
+	uint32_t type, reserved;
+	uint64_t sector;
+} hdr __attribute__((aligned(16)));
+static uint8_t data[NSECT * SECTOR] __attribute__((aligned(64)));
+static volatile uint8_t status __attribute__((aligned(64)));
+
+static uint64_t base;
+static uint64_t features, capacity;
+
+static uint32_t rd(uint64_t off)
+{
+	return zt_r32(base + off);
+}
+
+static void wr(uint64_t off, uint32_t v)
+{
+	zt_w32(base + off, v);
+}
+
+/* Non-cacheable guest accesses vs ZVM's cacheable ones (see t_vcons.c). */
+static void sync_mem(const volatile void *p, size_t len)
+{
+	for (uintptr_t a = (uintptr_t)p & ~63UL; a < (uintptr_t)p + len; a += 64)
+		__asm__ volatile("dc civac, %0" : : "r"(a) : "memory");
+	__asm__ volatile("dsb sy" : : : "memory");
+}
+
+static void sync_all(void)
+{
+	sync_mem(&vq, sizeof(vq));
+	sync_mem(&hdr, sizeof(hdr));
+	sync_mem(data, sizeof(data));
+	sync_mem(&status, 1);
+}
+
+static uint32_t bring_up(uint64_t feat)
+{
+	uint8_t *p = (uint8_t *)&vq;
+
+	wr(STATUS, 0);
+	for (size_t j = 0; j < sizeof(vq); j++)
+		p[j] = 0;
+	sync_all();
+	wr(STATUS, S_ACK);
+	wr(STATUS, S_ACK | S_DRIVER);
+	wr(DRV_FEAT_SEL, 0);
+	wr(DRV_FEATURES, (uint32_t)feat);
+	wr(DRV_FEAT_SEL, 1);
+	wr(DRV_FEATURES, (uint32_t)(feat >> 32));
+	wr(STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
+	wr(QUEUE_SEL, 0);
+	wr(QUEUE_NUM, QSIZE);
+	wr(QUEUE_DESC_LO, (uint32_t)(uintptr_t)vq.desc);
+	wr(QUEUE_DESC_HI, 0);
+	wr(QUEUE_AVAIL_LO, (uint32_t)(uintptr_t)&vq.avail);
+	wr(QUEUE_AVAIL_HI, 0);
+	wr(QUEUE_USED_LO, (uint32_t)(uintptr_t)&vq.used);
+	wr(QUEUE_USED_HI, 0);
+	wr(QUEUE_READY, 1);
+	wr(STATUS, S_ALL);
+	return rd(STATUS);
+}
+
+static uint16_t used_idx(void)
+{
+	sync_mem(&vq.used, sizeof(vq.used));
+	return *(volatile uint16_t *)&vq.used.idx;
+}
+
+/* One request: header, nsect sectors of data (device-writable for reads), status. Returns
+ * the status byte, or 0xff if the device did not answer. */
+static unsigned request(uint32_t type, uint64_t sector, unsigned nsect)
+{
+	uint16_t want = (uint16_t)(vq.avail.idx + 1);
+
+	hdr.type = type;
+	hdr.reserved = 0;
+	hdr.sector = sector;
+	status = 0xee;
+	vq.desc[0] = (struct desc){(uintptr_t)&hdr, sizeof(hdr), D_NEXT, 1};
+	vq.desc[1] = (struct desc){(uintptr_t)data, nsect * SECTOR,
+				   (uint16_t)(D_NEXT | (type == T_IN ? D_WRITE : 0)), 2};
+	vq.desc[2] = (struct desc){(uintptr_t)&status, 1, D_WRITE, 0};
+	vq.avail.ring[vq.avail.idx % QSIZE] = 0;
+	__asm__ volatile("dmb ishst" : : : "memory");
+	vq.avail.idx = want;
+	sync_all();
+	wr(QUEUE_NOTIFY, 0);
+	if (!zt_wait(used_idx() == want, ZT_DELIVERY_MS))
+		return 0xff;
+	sync_mem(data, sizeof(data));
+	sync_mem(&status, 1);
+	return status;
+}
+
+static uint8_t pattern(uint64_t sector, unsigned i)
+{
+	return (uint8_t)(sector * 7 + i * 13 + 1);
+}
+
+static int c_ident(void)
+{
+	for (unsigned i = 0; i < zt_plat.nr_virtio && !base; i++)
+		if (zt_r32(zt_plat.virtio_all[i] + DEVICE_ID) == 2)
+			base = zt_plat.virtio_all[i];
+	CHECK(base, "no virtio,mmio node with DeviceID 2 (of %u nodes)", zt_plat.nr_virtio);
+	CHECK(rd(VERSION) == 2, "Version %u", rd(VERSION));
+	wr(DEV_FEAT_SEL, 0);
+	features = rd(DEV_FEATURES);
+	wr(DEV_FEAT_SEL, 1);
+	features |= (uint64_t)rd(DEV_FEATURES) << 32;
+	CHECK((features & (F_V1 | F_SEG_MAX | F_FLUSH)) == (F_V1 | F_SEG_MAX | F_FLUSH),
+	      "features 0x%llx", (unsigned long long)features);
+	capacity = rd(0x100) | (uint64_t)rd(0x104) << 32;
+	uint32_t seg_max = rd(0x10c);
+	CHECK(capacity >= 16, "capacity %llu", (unsigned long long)capacity);
+	CHECK(seg_max >= 1, "seg_max %u", seg_max);
+	zt_printf("vblk: capacity %llu sectors, seg_max %u%s\n", (unsigned long long)capacity,
+		  seg_max, (features & F_RO) ? ", read-only" : "");
+	CHECK(bring_up(F_V1 | (features & (F_SEG_MAX | F_RO | F_FLUSH))) == S_ALL, "status 0x%x",
+	      rd(STATUS));
+	return 0;
+}
+
+/* Patterns at the start and the last sectors of the range, read back. */
+static int c_write_read(void)
+{
+	const uint64_t at[2] = {0, capacity - NSECT};
+
+	if (features & F_RO)
+		return 0; /* c_read_only checks this disk */
+	for (unsigned k = 0; k < 2; k++) {
+		for (unsigned i = 0; i < sizeof(data); i++)
+			data[i] = pattern(at[k], i);
+		unsigned st = request(T_OUT, at[k], NSECT);
+		CHECK(st == S_OK, "write at %llu: status 0x%x", (unsigned long long)at[k], st);
+	}
+	for (unsigned k = 0; k < 2; k++) {
+		for (unsigned i = 0; i < sizeof(data); i++)
+			data[i] = 0;
+		unsigned st = request(T_IN, at[k], NSECT);
+		CHECK(st == S_OK, "read at %llu: status 0x%x", (unsigned long long)at[k], st);
+		for (unsigned i = 0; i < sizeof(data); i++)
+			CHECK(data[i] == pattern(at[k], i), "sector %llu byte %u: 0x%x want 0x%x",
+			      (unsigned long long)at[k], i, data[i], pattern(at[k], i));
+	}
+	CHECK(rd(STATUS) == S_ALL, "status 0x%x", rd(STATUS));
+	return 0;
+}
+
+/* Past the capacity, or straddling its end: IOERR, and the device stays healthy. */
+static int c_beyond(void)
+{
+	const uint64_t at[3] = {capacity, capacity - 1, capacity + 1000};
+
+	for (unsigned k = 0; k < 3; k++) {
+		unsigned st = request(T_IN, at[k], NSECT);
+		CHECK(st == S_IOERR, "read at %llu: status 0x%x", (unsigned long long)at[k], st);
+		st = request(T_OUT, at[k], NSECT);
+		CHECK(st == S_IOERR, "write at %llu: status 0x%x", (unsigned long long)at[k], st);
+	}
+	CHECK(rd(STATUS) == S_ALL, "status 0x%x", rd(STATUS));
+	return 0;
+}
+
+/* Read-only disk: the write is refused and the sector keeps its contents. */
+static int c_read_only(void)
+{
+	if (!(features & F_RO))
+		return 0;
+	CHECK(request(T_IN, 0, 1) == S_OK, "read");
+	uint8_t before = data[0];
+	for (unsigned i = 0; i < SECTOR; i++)
+		data[i] = (uint8_t)~before;
+	unsigned st = request(T_OUT, 0, 1);
+	CHECK(st == S_IOERR, "write to a read-only disk: status 0x%x", st);
+	CHECK(request(T_IN, 0, 1) == S_OK && data[0] == before, "sector 0 changed: 0x%x", data[0]);
+	return 0;
+}
+
+/* Offers the chain at descriptor 0 as built and waits for it: true once it is used. */
+static bool submit_raw(void)
+{
+	uint16_t want = (uint16_t)(vq.avail.idx + 1);
+
+	vq.avail.ring[vq.avail.idx % QSIZE] = 0;
+	__asm__ volatile("dmb ishst" : : : "memory");
+	vq.avail.idx = want;
+	sync_all();
+	wr(QUEUE_NOTIFY, 0);
+	return zt_wait(used_idx() == want, ZT_DELIVERY_MS);
+}
+
+/* Malformed chains (blk_req.c): the header in a device-writable buffer is IOERR in the status
+ * byte; a chain with no writable byte for the status comes back unanswered; a descriptor loop
+ * breaks the queue (DEVICE_NEEDS_RESET). After a reset the device works again. */
+static int c_malformed(void)
+{
+	hdr.type = T_IN;
+	hdr.reserved = 0;
+	hdr.sector = 0;
+	status = 0xee;
+	vq.desc[0] = (struct desc){(uintptr_t)&hdr, sizeof(hdr), D_NEXT | D_WRITE, 1};
+	vq.desc[1] = (struct desc){(uintptr_t)&status, 1, D_WRITE, 0};
+	CHECK(submit_raw(), "header in a writable buffer: not used");
+	sync_mem(&status, 1);
+	CHECK(status == S_IOERR, "header in a writable buffer: status 0x%x", status);
+
+	status = 0xee;
+	vq.desc[0] = (struct desc){(uintptr_t)&hdr, sizeof(hdr), D_NEXT, 1};
+	vq.desc[1] = (struct desc){(uintptr_t)data, SECTOR, 0, 0};
+	CHECK(submit_raw(), "no status byte: not used");
+	sync_mem(&status, 1);
+	CHECK(status == 0xee, "no status byte, yet 0x%x written", status);
+	CHECK(rd(STATUS) == S_ALL, "status 0x%x after the malformed chains", rd(STATUS));
+
+	vq.desc[0] = (struct desc){(uintptr_t)&hdr, sizeof(hdr), D_NEXT, 1};
+	vq.desc[1] = (struct desc){(uintptr_t)data, SECTOR, D_NEXT, 0};
+	submit_raw();
+	CHECK(zt_wait(rd(STATUS) & S_NEEDS_RESET, ZT_DELIVERY_MS), "status 0x%x after a loop",
+	      rd(STATUS));
+	CHECK(bring_up(F_V1 | (features & (F_SEG_MAX | F_RO | F_FLUSH))) == S_ALL,
+	      "status 0x%x after the reset", rd(STATUS));
+	unsigned st = request(T_IN, 0, 1);
+	CHECK(st == S_OK, "read after the reset: status 0x%x", st);
+	return 0;
+}
+
+/* A long write (14 segments of 4 KiB) and a device reset right after the kick: the reset
+ * waits for or cancels it; the queue set up again serves a read, the device is healthy. */
+#define BIG_SEGS 14
+static uint8_t big[BIG_SEGS][4096] __attribute__((aligned(64)));
+
+static int c_reset_mid_request(void)
+{
+	if (features & F_RO)
+		return 0;
+	CHECK(capacity >= BIG_SEGS * 8, "capacity %llu too small", (unsigned long long)capacity);
+	hdr.type = T_OUT;
+	hdr.reserved = 0;
+	hdr.sector = 0;
+	vq.desc[0] = (struct desc){(uintptr_t)&hdr, sizeof(hdr), D_NEXT, 1};
+	for (unsigned i = 0; i < BIG_SEGS; i++) {
+		for (unsigned j = 0; j < sizeof(big[i]); j++)
+			big[i][j] = (uint8_t)(i + j);
+		vq.desc[1 + i] =
+		    (struct desc){(uintptr_t)big[i], sizeof(big[i]), D_NEXT, (uint16_t)(2 + i)};
+	}
+	vq.desc[1 + BIG_SEGS] = (struct desc){(uintptr_t)&status, 1, D_WRITE, 0};
+	sync_mem(big, sizeof(big));
+	vq.avail.ring[vq.avail.idx % QSIZE] = 0;
+	__asm__ volatile("dmb ishst" : : : "memory");
+	vq.avail.idx = (uint16_t)(vq.avail.idx + 1);
+	sync_all();
+	wr(QUEUE_NOTIFY, 0);
+	wr(STATUS, 0);
+	CHECK(zt_wait(rd(STATUS) == 0, ZT_DELIVERY_MS), "status 0x%x after the reset", rd(STATUS));
+	CHECK(bring_up(F_V1 | (features & (F_SEG_MAX | F_FLUSH))) == S_ALL,
+	      "status 0x%x after bring-up", rd(STATUS));
+	for (unsigned k = 0; k < 3; k++) {
+		unsigned st = request(T_IN, k * NSECT, NSECT);
+		CHECK(st == S_OK, "read %u after the reset: status 0x%x", k, st);
+	}
+	/* Nothing of the cancelled write reached the new ring. */
+	zt_delay_ms(20);
+	CHECK(used_idx() == vq.avail.idx, "used idx %u, avail idx %u", used_idx(), vq.avail.idx);
+	CHECK(rd(STATUS) == S_ALL, "status 0x%x", rd(STATUS));
+	return 0;
+}
+
+static void run_vblk(void)
+{
+	zt_case("vblk_ident", c_ident);
+	if (!base)
+		return;
+	zt_case("vblk_write_read", c_write_read);
+	zt_case("vblk_beyond_capacity", c_beyond);
+	zt_case("vblk_read_only", c_read_only);
+	zt_case("vblk_malformed", c_malformed);
+	zt_case("vblk_reset_mid_request", c_reset_mid_request);
+	wr(STATUS, 0);
+}
+ZT_SET(vblk, 1, run_vblk, "virtio-blk: config, sectors written and read back, range, read-only");
