@@ -38,9 +38,17 @@ struct vcpu;
 /* The emulated region: room for VM_MAX_VCPUS redistributors, the absent ones RAZ/WI. The DT may
  * say nr_vcpus * VGIC_REDIST_SIZE; keep other devices out of the whole region. */
 #define VGIC_REDIST_REGION_SIZE (VGIC_REDIST_SIZE * 8)
-#define VGIC_NR_SPIS		96 /* INTIDs 32..127 */
-#define VGIC_MAINT_INTID	25
+/* On a GICv2 host: a 4 KiB GICv2 distributor at VGIC_DIST_BASE and the CPU interface (the
+ * host's GICV, mapped, not emulated) right after it, as on QEMU's virt board. */
+#define VGIC_V2_DIST_SIZE 0x1000ULL
+#define VGIC_V2_CPU_BASE  0x08010000ULL
+#define VGIC_V2_CPU_SIZE  0x2000ULL
+#define VGIC_NR_SPIS	  96 /* INTIDs 32..127 */
+#define VGIC_MAINT_INTID  25
 
+/* Boot, before any VM: guests get the GICv2 register front end (a GICv2 host). The interrupt
+ * state behind it is the same; the default is the GICv3 one. */
+void vgic_select_v2(void);
 int vgic_vm_init(struct vm *vm);
 int vgic_vcpu_init(struct vcpu *v);
 /* Optional, once v's thread is gone: frees v's part early. */
