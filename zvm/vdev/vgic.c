@@ -388,7 +388,7 @@ bool vgic_has_pending(struct vcpu *v)
 
 	if (live && c->used_lrs)
 		kick = fold_live(d, v);
-	uint64_t vmcr = live ? vgic_hw_read_vmcr() : c->vmcr;
+	uint64_t vmcr = live ? vgic_hw_read_vmcr() : vgic_hw_saved_vmcr(c);
 	unsigned pmr = (unsigned)((vmcr & ICH_VMCR_VPMR_MASK) >> ICH_VMCR_VPMR_SHIFT);
 
 	/* What the virtual CPU interface would signal: group 1 enabled, pending, not already
@@ -653,8 +653,14 @@ static const struct vgic_frontend *frontend = &frontend_v3;
 void vgic_select_v2(void)
 {
 	frontend = &frontend_v2;
+	vgic_hw.v2 = true;
 	if (!vgic_v2_mmio_table_valid())
 		pr_err("vgic: GICv2 register table is malformed\n");
+}
+
+bool vgic_is_v2(void)
+{
+	return vgic_hw.v2;
 }
 
 int vgic_vm_init(struct vm *vm)

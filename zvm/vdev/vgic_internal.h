@@ -110,6 +110,7 @@ struct vgic_hw {
 	unsigned nr_apr;   /* ICH_AP0R/AP1R registers in use: 2^(PREbits - 5) */
 	unsigned maint_intid;
 	bool refill_always; /* no maintenance interrupt: every entry folds and refills */
+	bool v2;	    /* a GICv2 host: the ICH accessors go to GICH (vgic_v2_hw.c) */
 };
 extern struct vgic_hw vgic_hw;
 
@@ -304,6 +305,8 @@ void vgic_hw_write_hcr(uint64_t val);
 /* Writes c's APRs, VMCR and HCR into the CPU interface (not the LRs). */
 void vgic_hw_load_cpu_if(const struct vgic_cpu *c);
 uint64_t vgic_hw_read_vmcr(void);
+/* c's saved VMCR in ICH_VMCR_EL2 terms. */
+uint64_t vgic_hw_saved_vmcr(const struct vgic_cpu *c);
 /* The vCPU whose ICH state this CPU holds, or NULL. Interrupts masked. */
 struct vcpu *vgic_hw_loaded(void);
 /* Forgets v wherever it is recorded as loaded (teardown); v is not dereferenced. */

@@ -18,6 +18,8 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+_Static_assert(VM_MAX_VCPUS <= 8, "a GICv2 has at most 8 CPU interfaces");
+
 /* irouter value meaning "no CPU": Aff0 names no vCPU (vgic_route() gives -1). */
 #define V2_ROUTE_NONE 0xffu
 

@@ -49,6 +49,11 @@ struct vcpu;
 /* Boot, before any VM: guests get the GICv2 register front end (a GICv2 host). The interrupt
  * state behind it is the same; the default is the GICv3 one. */
 void vgic_select_v2(void);
+/* True once vgic_select_v2() ran: the guest gets a GICv2 (DT, front end, mapped GICV). */
+bool vgic_is_v2(void);
+/* GICv2 hosts: maps the host's GICV into vm's stage 2 as the guest's GICC (vgic_v2_map.c).
+ * 0, or -ENODEV when the host DT gives no usable GICV, or stage2_map()'s error. */
+int vgic_v2_map_cpu_if(struct vm *vm);
 int vgic_vm_init(struct vm *vm);
 int vgic_vcpu_init(struct vcpu *v);
 /* Optional, once v's thread is gone: frees v's part early. */
