@@ -180,6 +180,8 @@ static int vm_build(struct vm *vm, const struct vm_config *cfg)
 		return err;
 	}
 	err = vgic_vm_init(vm);
+	if (!err && vgic_is_v2())
+		err = vgic_v2_map_cpu_if(vm);
 	if (!err)
 		err = vpl011_create(vm);
 	if (!err) /* the UART is not a vdev: keep its fixed SPI from the others */
@@ -242,12 +244,12 @@ int vm_create(const struct vm_config *cfg)
 	struct vm *vm;
 	int id, err;
 
-	if (gic_version() != 3) {
-		/* The vGIC needs a GICv3 virtual interface (zvm_init did not set it up). */
-		printk(
-		    "error: this host has a GICv%u and ZVM offers guests only a virtual GICv3 so "
-		    "far: VMs cannot run here\n",
-		    gic_version());
+	if (gic_version() != 3 && !vgic_is_v2()) {
+		/* The vGIC needs a GICv3 virtual interface or a GICv2 one (GICH) that zvm_init set
+		 * up. */
+		printk("error: this host's GICv%u has no virtual interface ZVM can use: VMs cannot "
+		       "run here\n",
+		       gic_version());
 		return -ENOTSUP;
 	}
 	if (!type) {

@@ -154,12 +154,22 @@ static int make_psci_node(void *fdt)
 	return fdt_end_node(fdt);
 }
 
+/* The flags cell of a PPI specifier: a GICv2 binding also names the CPUs it is wired to
+ * (bits [15:8], one per CPU interface), as QEMU's virt DT does. */
+static uint32_t ppi_flags(const struct vm_fdt_params *p)
+{
+	if (!p->gicc_size)
+		return IRQ_LEVEL_HIGH;
+	return ((1u << p->nr_vcpus) - 1) << 8 | IRQ_LEVEL_HIGH;
+}
+
 static int make_timer_node(void *fdt, const struct vm_fdt_params *p)
 {
 	/* The binding's order: secure physical, non-secure physical, virtual, hypervisor. */
-	static const uint32_t irqs[] = {
-	    GIC_PPI, PPI_TIMER_SEC_PHYS, IRQ_LEVEL_HIGH, GIC_PPI, PPI_TIMER_PHYS, IRQ_LEVEL_HIGH,
-	    GIC_PPI, PPI_TIMER_VIRT,	 IRQ_LEVEL_HIGH, GIC_PPI, PPI_TIMER_HYP,  IRQ_LEVEL_HIGH,
+	const uint32_t f = ppi_flags(p);
+	const uint32_t irqs[] = {
+	    GIC_PPI, PPI_TIMER_SEC_PHYS, f, GIC_PPI, PPI_TIMER_PHYS, f,
+	    GIC_PPI, PPI_TIMER_VIRT,	 f, GIC_PPI, PPI_TIMER_HYP,  f,
 	};
 
 	FDT_DO(fdt_begin_node(fdt, "timer"));
@@ -171,9 +181,31 @@ static int make_timer_node(void *fdt, const struct vm_fdt_params *p)
 	return fdt_end_node(fdt);
 }
 
+/* A GICv2: distributor and CPU interface, and no maintenance interrupt named (the guest has no
+ * virtualization extensions to use it with). */
+static int make_gic_v2_node(void *fdt, const struct vm_fdt_params *p)
+{
+	const uint64_t reg[] = {p->gicd_base, p->gicd_size, p->gicc_base, p->gicc_size};
+	char name[NAME_LEN];
+
+	FDT_DO(fdt_begin_node(fdt, unit_name(name, "intc", p->gicd_base)));
+	FDT_DO(fdt_property_string(fdt, "compatible", "arm,cortex-a15-gic"));
+	FDT_DO(fdt_property_u32(fdt, "#interrupt-cells", 3));
+	FDT_DO(fdt_property(fdt, "interrupt-controller", NULL, 0));
+	FDT_DO(fdt_property_u32(fdt, "#address-cells", 2));
+	FDT_DO(fdt_property_u32(fdt, "#size-cells", 2));
+	FDT_DO(fdt_property(fdt, "ranges", NULL, 0));
+	FDT_DO(prop_u64s(fdt, "reg", reg, 4));
+	FDT_DO(fdt_property_u32(fdt, "phandle", PHANDLE_GIC));
+	return fdt_end_node(fdt);
+}
+
 static int make_gic_node(void *fdt, const struct vm_fdt_params *p)
 {
 	static const uint32_t maint[] = {GIC_PPI, PPI_MAINT, IRQ_LEVEL_HIGH};
+
+	if (p->gicc_size)
+		return make_gic_v2_node(fdt, p);
 	const uint64_t reg[] = {p->gicd_base, p->gicd_size, p->gicr_base,
 				p->gicr_size_per_cpu * p->nr_vcpus};
 	char name[NAME_LEN];
@@ -308,8 +340,10 @@ static bool params_ok(const struct vm_fdt_params *p)
 {
 	if (!p->nr_vcpus || !p->mpidrs || !p->ram_size || p->ram_base + p->ram_size < p->ram_base)
 		return false;
-	if (!p->gicd_size || !p->gicr_size_per_cpu || p->uart_spi > MAX_SPI)
+	if (!p->gicd_size || p->uart_spi > MAX_SPI)
 		return false;
+	if (p->gicc_size ? p->nr_vcpus > 8 : !p->gicr_size_per_cpu)
+		return false; /* a GICv2 has 8 CPU interfaces; a GICv3 needs its redistributors */
 	if (p->gicr_size_per_cpu > UINT64_MAX / p->nr_vcpus)
 		return false;
 	if ((p->initrd_start || p->initrd_end) && p->initrd_start >= p->initrd_end)

@@ -20,14 +20,17 @@ void zvm_init(void)
 	const struct board *b = host_board();
 
 	stage2_init_global();
-	/* The vGIC drives the GICv3 virtual interface (ICH_* registers, UNDEFINED without one):
-	 * on another GIC no VM may be created (vm_create), and nothing here touches it. */
+	/* The vGIC drives the GICv3 virtual interface (ICH_* registers, UNDEFINED without one) or,
+	 * on a GICv2 with a GICH, the memory-mapped one; without either no VM may be created
+	 * (vm_create), and nothing here touches them. */
 	if (gic_version() == 3) {
 		vgic_init_global(b->gic.maint_intid);
 	} else if (!vgic_v2_hw_probe(b->gic.hyp.size ? b->gic.hyp.base : 0)) {
 		pr_info("vgic: GICv2 virtual interface at 0x%llx, %u list registers\n",
 			(unsigned long long)b->gic.hyp.base, vgic_v2_hw_nr_lr());
-		pr_warn("vgic: no vGICv2 front end yet: no VM can run on this GICv2 host\n");
+		/* Guests get a virtual GICv2: the same logic, the v2 front end and GICH. */
+		vgic_select_v2();
+		vgic_init_global(b->gic.maint_intid);
 	} else {
 		pr_warn("vgic: the GICv2 has no virtual interface (GICH): no VM can run\n");
 	}
@@ -46,7 +49,7 @@ void zvm_init_cpu(void)
 	write_sysreg(vtcr_el2, stage2_vtcr());
 	vdebug_init_cpu();
 	isb();
-	if (gic_version() == 3)
+	if (gic_version() == 3 || vgic_is_v2())
 		vgic_init_cpu();
 	else
 		vgic_v2_hw_init_cpu();

@@ -19,6 +19,9 @@ struct vm_fdt_params {
 	const uint64_t *mpidrs; /* nr_vcpus affinity values (Aff3..Aff0 only), all different */
 	uint64_t gicd_base, gicd_size;
 	uint64_t gicr_base, gicr_size_per_cpu; /* one redistributor region for all vCPUs */
+	/* A GICv2 instead ("arm,cortex-a15-gic") when gicc_size is set: GICD + GICC, no
+	 * redistributors (gicr_* ignored), PPI specifiers carry the CPU mask. At most 8 vCPUs. */
+	uint64_t gicc_base, gicc_size;
 	uint64_t uart_base;
 	unsigned uart_spi;		   /* INTID - 32 */
 	const char *bootargs;		   /* NULL = none */

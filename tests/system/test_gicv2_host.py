@@ -1,6 +1,6 @@
 """ZVM on a GICv2 host (QEMU virt, gic-version=2: GICD + memory-mapped GICC; drivers/gicv2.c):
 boot, every CPU online, the IPIs and timers the kernel services need (the selftests), host
-interrupts counted per CPU, and a clear refusal to create VMs until the vGICv2 exists.
+interrupts counted per CPU. Guests on this host (the vGICv2): test_gicv2_guests.py.
 
 The whole host-only suites run on a GICv2 host too with `ZVM_GIC=2 pytest
 tests/system/test_kernel.py tests/system/test_shell.py`; this file keeps the essentials in
@@ -38,12 +38,3 @@ def test_selftests_pass(zvm2, args):
     """smp needs the SGIs (reschedule, call-function) between every pair of CPUs through
     GICD_SGIR and their EOIs; sleep and slice the per-CPU timer PPI; prio a reschedule IPI."""
     selftest(zvm2, args)
-
-
-def test_vm_creation_is_refused_in_words(zvm2):
-    out = run(zvm2, "zvm new -t test-timer")
-    assert "error: this host has a GICv2" in out and "only a virtual GICv3" in out, out
-    assert "created" not in out, out
-    # Nothing half-made is left behind, and the shell goes on.
-    assert "test-timer" not in run(zvm2, "zvm info")
-    assert re.search(r"^ZVM \d+\.\d+\.\d+", run(zvm2, "version"), re.M)

@@ -263,6 +263,43 @@ static void test_four_vcpus(void **state)
 	free(fdt);
 }
 
+/* A GICv2 host's guest: "arm,cortex-a15-gic" with GICD + GICC, no redistributors, no
+ * maintenance interrupt, and PPI specifiers that name the vCPUs' CPU interfaces. */
+static void test_gic_v2(void **state)
+{
+	static const uint64_t mpidr2[] = {0, 1};
+	struct vm_fdt_params p = params(2, mpidr2);
+	const uint64_t gic[] = {0x08000000, 0x1000, 0x08010000, 0x2000};
+	static const uint32_t timer_irqs[] = {1, 13, 0x304, 1, 14, 0x304,
+					      1, 11, 0x304, 1, 10, 0x304};
+	void *fdt;
+
+	(void)state;
+	p.gicd_size = 0x1000;
+	p.gicc_base = 0x08010000;
+	p.gicc_size = 0x2000;
+	p.gicr_size_per_cpu = 0; /* ignored with a GICv2 */
+	fdt = build(&p);
+	has_string(fdt, "/intc@8000000", "compatible", "arm,cortex-a15-gic");
+	has_u32(fdt, "/intc@8000000", "#interrupt-cells", 3);
+	has_empty(fdt, "/intc@8000000", "interrupt-controller");
+	has_u64s(fdt, "/intc@8000000", "reg", gic, 4);
+	assert_null(fdt_getprop(fdt, node(fdt, "/intc@8000000"), "interrupts", NULL));
+	assert_null(fdt_getprop(fdt, node(fdt, "/intc@8000000"), "#redistributor-regions", NULL));
+	has_u32(fdt, "/intc@8000000", "phandle", 1);
+	has_cells(fdt, "/timer", "interrupts", timer_irqs, 12);
+	check_dtc(fdt);
+	free(fdt);
+	/* A GICv2 has 8 CPU interfaces. */
+	static const uint64_t mpidr9[] = {0, 1, 2, 3, 4, 5, 6, 7, 8};
+	char buf[BUF_SIZE];
+
+	p = params(9, mpidr9);
+	p.gicc_base = 0x08010000;
+	p.gicc_size = 0x2000;
+	assert_int_equal(vm_fdt_build(buf, sizeof(buf), &p), -EINVAL);
+}
+
 /* Other devices' addresses move the node names and every reference to them. */
 static void test_other_layout(void **state)
 {
@@ -476,6 +513,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_params),
 	    cmocka_unit_test(test_power_key_and_pvpanic),
 	    cmocka_unit_test(test_device_helpers),
+	    cmocka_unit_test(test_gic_v2),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

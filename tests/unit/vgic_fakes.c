@@ -104,6 +104,11 @@ uint64_t vgic_hw_read_vmcr(void)
 	return fake.vmcr;
 }
 
+uint64_t vgic_hw_saved_vmcr(const struct vgic_cpu *c)
+{
+	return c->vmcr;
+}
+
 void vgic_hw_load_cpu_if(const struct vgic_cpu *c)
 {
 	fake.vmcr = c->vmcr;

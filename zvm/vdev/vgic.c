@@ -388,7 +388,7 @@ bool vgic_has_pending(struct vcpu *v)
 
 	if (live && c->used_lrs)
 		kick = fold_live(d, v);
-	uint64_t vmcr = live ? vgic_hw_read_vmcr() : c->vmcr;
+	uint64_t vmcr = live ? vgic_hw_read_vmcr() : vgic_hw_saved_vmcr(c);
 	unsigned pmr = (unsigned)((vmcr & ICH_VMCR_VPMR_MASK) >> ICH_VMCR_VPMR_SHIFT);
 
 	/* What the virtual CPU interface would signal: group 1 enabled, pending, not already
@@ -642,6 +642,27 @@ void vgic_vcpu_reset(struct vcpu *v)
 
 /* ---- Life cycle ---- */
 
+/* The guest-visible register front end, chosen once at boot from the host GIC's version. */
+struct vgic_frontend {
+	int (*mmio_register)(struct vm *vm, struct vgic_dist *d);
+};
+static const struct vgic_frontend frontend_v3 = {.mmio_register = vgic_mmio_register};
+static const struct vgic_frontend frontend_v2 = {.mmio_register = vgic_v2_mmio_register};
+static const struct vgic_frontend *frontend = &frontend_v3;
+
+void vgic_select_v2(void)
+{
+	frontend = &frontend_v2;
+	vgic_hw.v2 = true;
+	if (!vgic_v2_mmio_table_valid())
+		pr_err("vgic: GICv2 register table is malformed\n");
+}
+
+bool vgic_is_v2(void)
+{
+	return vgic_hw.v2;
+}
+
 int vgic_vm_init(struct vm *vm)
 {
 	if (!vm || vm->vgic)
@@ -656,7 +677,7 @@ int vgic_vm_init(struct vm *vm)
 	vm->vgic = d;
 	/* On failure d stays attached (a region may already point at it): the caller tears the
 	 * VM down with vgic_vm_destroy(). */
-	return vgic_mmio_register(vm, d);
+	return frontend->mmio_register(vm, d);
 }
 
 int vgic_vcpu_init(struct vcpu *v)

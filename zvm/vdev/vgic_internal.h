@@ -110,6 +110,7 @@ struct vgic_hw {
 	unsigned nr_apr;   /* ICH_AP0R/AP1R registers in use: 2^(PREbits - 5) */
 	unsigned maint_intid;
 	bool refill_always; /* no maintenance interrupt: every entry folds and refills */
+	bool v2;	    /* a GICv2 host: the ICH accessors go to GICH (vgic_v2_hw.c) */
 };
 extern struct vgic_hw vgic_hw;
 
@@ -268,8 +269,30 @@ bool vgic_irq_read_pending(const struct vgic_irq *irq);
 /* Kicks the vCPUs in mask except self. Call without the dist lock. */
 void vgic_kick(struct vm *vm, uint32_t mask, const struct vcpu *self);
 
+/* vgic_mmio_irq.c: the per-INTID handlers both front ends' tables use (dist lock held). The
+ * interrupt an access names: SGIs/PPIs only through a->rdist's bank, SPIs only without one. */
+struct vgic_irq *vgic_acc_irq(const struct vgic_acc *a, unsigned intid);
+uint64_t vgic_group_read(struct vgic_acc *a);
+uint64_t vgic_enable_read(struct vgic_acc *a);
+void vgic_isenable_write(struct vgic_acc *a, uint64_t val);
+void vgic_icenable_write(struct vgic_acc *a, uint64_t val);
+uint64_t vgic_pending_read(struct vgic_acc *a);
+void vgic_ispend_write(struct vgic_acc *a, uint64_t val);
+void vgic_icpend_write(struct vgic_acc *a, uint64_t val);
+uint64_t vgic_active_read(struct vgic_acc *a);
+void vgic_isactive_write(struct vgic_acc *a, uint64_t val);
+void vgic_icactive_write(struct vgic_acc *a, uint64_t val);
+uint64_t vgic_prio_read(struct vgic_acc *a);
+void vgic_prio_write(struct vgic_acc *a, uint64_t val);
+uint64_t vgic_cfg_read(struct vgic_acc *a);
+void vgic_cfg_write(struct vgic_acc *a, uint64_t val);
+uint64_t vgic_iidr_read(struct vgic_acc *a);
+
 /* vgic_mmio.c: registers the distributor and redistributor regions of a VM. */
 int vgic_mmio_register(struct vm *vm, struct vgic_dist *d);
+/* vgic_v2_mmio.c: the GICv2 distributor instead, on GICv2 hosts. */
+int vgic_v2_mmio_register(struct vm *vm, struct vgic_dist *d);
+bool vgic_v2_mmio_table_valid(void);
 /* Boot-time self check of the register tables. */
 bool vgic_mmio_tables_valid(void);
 
@@ -282,6 +305,8 @@ void vgic_hw_write_hcr(uint64_t val);
 /* Writes c's APRs, VMCR and HCR into the CPU interface (not the LRs). */
 void vgic_hw_load_cpu_if(const struct vgic_cpu *c);
 uint64_t vgic_hw_read_vmcr(void);
+/* c's saved VMCR in ICH_VMCR_EL2 terms. */
+uint64_t vgic_hw_saved_vmcr(const struct vgic_cpu *c);
 /* The vCPU whose ICH state this CPU holds, or NULL. Interrupts masked. */
 struct vcpu *vgic_hw_loaded(void);
 /* Forgets v wherever it is recorded as loaded (teardown); v is not dereferenced. */

@@ -17,161 +17,10 @@ _Static_assert(VGIC_REDIST_REGION_SIZE == VGIC_REDIST_SIZE * VM_MAX_VCPUS,
 	       "the redistributor region must hold one redistributor per possible vCPU");
 _Static_assert(VGIC_REDIST_SIZE == GICR_STRIDE_V3, "a GICv3 redistributor is two frames");
 
-/* The interrupt an access names: SGIs/PPIs only in the SGI frame, SPIs only in the
- * distributor (with ARE=1 the distributor's banked registers are RAZ/WI). */
-static struct vgic_irq *acc_irq(const struct vgic_acc *a, unsigned intid)
-{
-	if ((intid < GIC_NR_PRIVATE) != (a->rdist != NULL))
-		return NULL;
-	return vgic_get_irq(a->dist, a->rdist, intid);
-}
-
-/* ---- Shared per-INTID handlers ---- */
-
-typedef bool (*irq_test_fn)(const struct vgic_irq *irq);
-typedef uint32_t (*irq_set_fn)(struct vgic_dist *d, struct vgic_irq *irq, bool on);
-
-static uint64_t read_bits(struct vgic_acc *a, irq_test_fn test)
-{
-	uint64_t val = 0;
-
-	for (unsigned i = 0; i < a->size * 8; i++) {
-		const struct vgic_irq *irq = acc_irq(a, a->intid + i);
-
-		if (irq && test(irq))
-			val |= 1ull << i;
-	}
-	return val;
-}
-
-/* Set/clear registers: a 1 acts, a 0 leaves the interrupt alone. */
-static void write_bits(struct vgic_acc *a, uint64_t val, irq_set_fn set, bool on)
-{
-	for (unsigned i = 0; i < a->size * 8; i++) {
-		struct vgic_irq *irq = (val >> i & 1) ? acc_irq(a, a->intid + i) : NULL;
-
-		if (irq)
-			a->kick |= set(a->dist, irq, on);
-	}
-}
-
-static bool is_implemented(const struct vgic_irq *irq)
-{
-	(void)irq;
-	return true; /* IGROUPR: every interrupt is group 1 (RAO/WI) */
-}
-
-static bool is_enabled(const struct vgic_irq *irq)
-{
-	return irq->enabled;
-}
-
-static bool is_active(const struct vgic_irq *irq)
-{
-	return irq->active;
-}
-
-static uint64_t group_read(struct vgic_acc *a)
-{
-	return read_bits(a, is_implemented);
-}
-
-static uint64_t enable_read(struct vgic_acc *a)
-{
-	return read_bits(a, is_enabled);
-}
-
-static void isenable_write(struct vgic_acc *a, uint64_t val)
-{
-	write_bits(a, val, vgic_irq_enable, true);
-}
-
-static void icenable_write(struct vgic_acc *a, uint64_t val)
-{
-	write_bits(a, val, vgic_irq_enable, false);
-}
-
-static uint64_t pending_read(struct vgic_acc *a)
-{
-	return read_bits(a, vgic_irq_read_pending);
-}
-
-static void ispend_write(struct vgic_acc *a, uint64_t val)
-{
-	write_bits(a, val, vgic_irq_pend, true);
-}
-
-static void icpend_write(struct vgic_acc *a, uint64_t val)
-{
-	write_bits(a, val, vgic_irq_pend, false);
-}
-
-static uint64_t active_read(struct vgic_acc *a)
-{
-	return read_bits(a, is_active);
-}
-
-static void isactive_write(struct vgic_acc *a, uint64_t val)
-{
-	write_bits(a, val, vgic_irq_activate, true);
-}
-
-static void icactive_write(struct vgic_acc *a, uint64_t val)
-{
-	write_bits(a, val, vgic_irq_activate, false);
-}
-
-static uint64_t prio_read(struct vgic_acc *a)
-{
-	uint64_t val = 0;
-
-	for (unsigned i = 0; i < a->size; i++) {
-		const struct vgic_irq *irq = acc_irq(a, a->intid + i);
-
-		if (irq)
-			val |= (uint64_t)irq->priority << (8 * i);
-	}
-	return val;
-}
-
-static void prio_write(struct vgic_acc *a, uint64_t val)
-{
-	for (unsigned i = 0; i < a->size; i++) {
-		struct vgic_irq *irq = acc_irq(a, a->intid + i);
-
-		if (irq)
-			a->kick |= vgic_irq_set_priority(a->dist, irq, (uint8_t)(val >> (8 * i)));
-	}
-}
-
-static uint64_t cfg_read(struct vgic_acc *a)
-{
-	uint64_t val = 0;
-
-	for (unsigned i = 0; i < a->size * 4; i++) {
-		const struct vgic_irq *irq = acc_irq(a, a->intid + i);
-
-		if (irq && irq->edge)
-			val |= (uint64_t)GIC_ICFGR_EDGE << (2 * i);
-	}
-	return val;
-}
-
-static void cfg_write(struct vgic_acc *a, uint64_t val)
-{
-	for (unsigned i = 0; i < a->size * 4; i++) {
-		struct vgic_irq *irq = acc_irq(a, a->intid + i);
-
-		if (irq) /* SGIs ignore it: they are always edge */
-			a->kick |=
-			    vgic_irq_set_edge(a->dist, irq, (val >> (2 * i)) & GIC_ICFGR_EDGE);
-	}
-}
-
 /* IROUTER is 64-bit; a 32-bit access reaches one half (off & 4 selects the upper one). */
 static uint64_t irouter_read(struct vgic_acc *a)
 {
-	const struct vgic_irq *irq = acc_irq(a, a->intid);
+	const struct vgic_irq *irq = vgic_acc_irq(a, a->intid);
 
 	if (!irq)
 		return 0;
@@ -180,7 +29,7 @@ static uint64_t irouter_read(struct vgic_acc *a)
 
 static void irouter_write(struct vgic_acc *a, uint64_t val)
 {
-	struct vgic_irq *irq = acc_irq(a, a->intid);
+	struct vgic_irq *irq = vgic_acc_irq(a, a->intid);
 
 	if (!irq)
 		return;
@@ -204,12 +53,6 @@ static uint64_t id_read(struct vgic_acc *a)
 	    0x04, 0, 0, 0, 0x92, 0xb4, GIC_ARCHREV_GICV3 << 4 | 0xb, 0, 0x0d, 0xf0, 0x05, 0xb1};
 
 	return ids[a->off / 4];
-}
-
-static uint64_t iidr_read(struct vgic_acc *a)
-{
-	(void)a;
-	return VGIC_IIDR;
 }
 
 /* ---- Distributor ---- */
@@ -236,19 +79,19 @@ static uint64_t typer_read(struct vgic_acc *a)
 static const struct vgic_reg gicd_regs[] = {
     {GICD_CTLR, 4, 0, VGIC_W32, ctlr_read, ctlr_write},
     {GICD_TYPER, 4, 0, VGIC_W32, typer_read, NULL},
-    {GICD_IIDR, 4, 0, VGIC_W32, iidr_read, NULL},
+    {GICD_IIDR, 4, 0, VGIC_W32, vgic_iidr_read, NULL},
     {GICD_TYPER2, 4, 0, VGIC_W32, NULL, NULL},
     {GICD_STATUSR, 4, 0, VGIC_W32, NULL, NULL},
-    {GICD_IGROUPR(0), 0x80, 1, VGIC_W32, group_read, NULL},
-    {GICD_ISENABLER(0), 0x80, 1, VGIC_W32, enable_read, isenable_write},
-    {GICD_ICENABLER(0), 0x80, 1, VGIC_W32, enable_read, icenable_write},
-    {GICD_ISPENDR(0), 0x80, 1, VGIC_W32, pending_read, ispend_write},
-    {GICD_ICPENDR(0), 0x80, 1, VGIC_W32, pending_read, icpend_write},
-    {GICD_ISACTIVER(0), 0x80, 1, VGIC_W32, active_read, isactive_write},
-    {GICD_ICACTIVER(0), 0x80, 1, VGIC_W32, active_read, icactive_write},
-    {GICD_IPRIORITYR(0), 0x400, 8, VGIC_W8 | VGIC_W32, prio_read, prio_write},
+    {GICD_IGROUPR(0), 0x80, 1, VGIC_W32, vgic_group_read, NULL},
+    {GICD_ISENABLER(0), 0x80, 1, VGIC_W32, vgic_enable_read, vgic_isenable_write},
+    {GICD_ICENABLER(0), 0x80, 1, VGIC_W32, vgic_enable_read, vgic_icenable_write},
+    {GICD_ISPENDR(0), 0x80, 1, VGIC_W32, vgic_pending_read, vgic_ispend_write},
+    {GICD_ICPENDR(0), 0x80, 1, VGIC_W32, vgic_pending_read, vgic_icpend_write},
+    {GICD_ISACTIVER(0), 0x80, 1, VGIC_W32, vgic_active_read, vgic_isactive_write},
+    {GICD_ICACTIVER(0), 0x80, 1, VGIC_W32, vgic_active_read, vgic_icactive_write},
+    {GICD_IPRIORITYR(0), 0x400, 8, VGIC_W8 | VGIC_W32, vgic_prio_read, vgic_prio_write},
     {GICD_ITARGETSR(0), 0x400, 8, VGIC_W8 | VGIC_W32, NULL, NULL}, /* legacy: ARE=1 */
-    {GICD_ICFGR(0), 0x100, 2, VGIC_W32, cfg_read, cfg_write},
+    {GICD_ICFGR(0), 0x100, 2, VGIC_W32, vgic_cfg_read, vgic_cfg_write},
     {GICD_IGRPMODR(0), 0x80, 1, VGIC_W32, NULL, NULL},
     {GICD_NSACR(0), 0x100, 2, VGIC_W32, NULL, NULL},
     {GICD_IROUTER(0), 0x2000, 64, VGIC_W32 | VGIC_W64, irouter_read, irouter_write},
@@ -281,7 +124,7 @@ static void waker_write(struct vgic_acc *a, uint64_t val)
 
 static const struct vgic_reg gicr_rd_regs[] = {
     {GICR_CTLR, 4, 0, VGIC_W32, NULL, NULL}, /* no LPIs; RWP/UWP always 0 */
-    {GICR_IIDR, 4, 0, VGIC_W32, iidr_read, NULL},
+    {GICR_IIDR, 4, 0, VGIC_W32, vgic_iidr_read, NULL},
     {GICR_TYPER, 8, 0, VGIC_W32 | VGIC_W64, rtyper_read, NULL},
     {GICR_STATUSR, 4, 0, VGIC_W32, NULL, NULL},
     {GICR_WAKER, 4, 0, VGIC_W32, waker_read, waker_write},
@@ -290,15 +133,15 @@ static const struct vgic_reg gicr_rd_regs[] = {
 
 /* The SGI frame repeats the distributor's arrays for INTIDs 0..31. */
 static const struct vgic_reg gicr_sgi_regs[] = {
-    {GICR_IGROUPR0, 4, 1, VGIC_W32, group_read, NULL},
-    {GICR_ISENABLER0, 4, 1, VGIC_W32, enable_read, isenable_write},
-    {GICR_ICENABLER0, 4, 1, VGIC_W32, enable_read, icenable_write},
-    {GICR_ISPENDR0, 4, 1, VGIC_W32, pending_read, ispend_write},
-    {GICR_ICPENDR0, 4, 1, VGIC_W32, pending_read, icpend_write},
-    {GICR_ISACTIVER0, 4, 1, VGIC_W32, active_read, isactive_write},
-    {GICR_ICACTIVER0, 4, 1, VGIC_W32, active_read, icactive_write},
-    {GICR_IPRIORITYR(0), 0x20, 8, VGIC_W8 | VGIC_W32, prio_read, prio_write},
-    {GICR_ICFGR0, 8, 2, VGIC_W32, cfg_read, cfg_write},
+    {GICR_IGROUPR0, 4, 1, VGIC_W32, vgic_group_read, NULL},
+    {GICR_ISENABLER0, 4, 1, VGIC_W32, vgic_enable_read, vgic_isenable_write},
+    {GICR_ICENABLER0, 4, 1, VGIC_W32, vgic_enable_read, vgic_icenable_write},
+    {GICR_ISPENDR0, 4, 1, VGIC_W32, vgic_pending_read, vgic_ispend_write},
+    {GICR_ICPENDR0, 4, 1, VGIC_W32, vgic_pending_read, vgic_icpend_write},
+    {GICR_ISACTIVER0, 4, 1, VGIC_W32, vgic_active_read, vgic_isactive_write},
+    {GICR_ICACTIVER0, 4, 1, VGIC_W32, vgic_active_read, vgic_icactive_write},
+    {GICR_IPRIORITYR(0), 0x20, 8, VGIC_W8 | VGIC_W32, vgic_prio_read, vgic_prio_write},
+    {GICR_ICFGR0, 8, 2, VGIC_W32, vgic_cfg_read, vgic_cfg_write},
     {GICR_IGRPMODR0, 4, 1, VGIC_W32, NULL, NULL},
     {GICR_NSACR, 4, 2, VGIC_W32, NULL, NULL},
     {ID_REGS_BASE, 0x30, 0, VGIC_W32, id_read, NULL},

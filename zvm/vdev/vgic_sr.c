@@ -8,6 +8,11 @@
 #include <zvm/vcpu.h>
 
 #include "vgic_internal.h"
+#include "vgic_v2.h"
+
+/* On a GICv2 host the same accessors reach GICH (MMIO) instead: one predictable branch on a
+ * value fixed at boot. */
+#define ON_V2 __builtin_expect(vgic_hw.v2, 0)
 
 /* Which vCPU's ICH state each CPU holds; only that CPU writes its entry (and teardown clears
  * entries of vCPUs that no longer run). */
@@ -24,6 +29,8 @@ static struct vcpu *loaded[CONFIG_MAX_CPUS];
 
 uint64_t vgic_hw_read_lr(unsigned n)
 {
+	if (ON_V2)
+		return n < vgic_hw.nr_lr ? vgic_v2_hw_read_lr(n) : 0;
 	switch (n) {
 		LR_READ(0);
 		LR_READ(1);
@@ -47,6 +54,11 @@ uint64_t vgic_hw_read_lr(unsigned n)
 
 void vgic_hw_write_lr(unsigned n, uint64_t val)
 {
+	if (ON_V2) {
+		if (n < vgic_hw.nr_lr)
+			vgic_v2_hw_write_lr(n, val);
+		return;
+	}
 	switch (n) {
 		LR_WRITE(0);
 		LR_WRITE(1);
@@ -115,16 +127,36 @@ static void apr_write(bool g1, unsigned n, uint64_t val)
 
 void vgic_hw_write_hcr(uint64_t val)
 {
+	if (ON_V2) {
+		vgic_v2_hw_write_hcr(val);
+		return;
+	}
 	write_sysreg_s(SYS_ICH_HCR_EL2, val);
 }
 
 uint64_t vgic_hw_read_vmcr(void)
 {
+	if (ON_V2)
+		return vgic_v2_vmcr_to_v3(vgic_v2_hw_read_vmcr());
 	return read_sysreg_s(SYS_ICH_VMCR_EL2);
+}
+
+uint64_t vgic_hw_saved_vmcr(const struct vgic_cpu *c)
+{
+	/* On v2, c->vmcr holds the raw GICH_VMCR (restored as it was saved). */
+	return ON_V2 ? vgic_v2_vmcr_to_v3((uint32_t)c->vmcr) : c->vmcr;
 }
 
 void vgic_hw_probe(void)
 {
+	if (ON_V2) {
+		vgic_hw.nr_lr = vgic_v2_hw_nr_lr();
+		if (vgic_hw.nr_lr > VGIC_MAX_LRS)
+			vgic_hw.nr_lr = VGIC_MAX_LRS;
+		vgic_hw.pri_bits = 5; /* GICH_LR holds the top 5 priority bits */
+		vgic_hw.nr_apr = 1;   /* GICH_APR, kept in ap0r[0] */
+		return;
+	}
 	uint64_t vtr = read_sysreg_s(SYS_ICH_VTR_EL2);
 	unsigned pre = ICH_VTR_PREBITS(vtr);
 
@@ -163,10 +195,15 @@ void vgic_save(struct vcpu *v)
 		c->lr_saved[i] = vgic_hw_read_lr(i);
 		vgic_hw_write_lr(i, 0);
 	}
-	c->vmcr = read_sysreg_s(SYS_ICH_VMCR_EL2);
-	for (unsigned i = 0; i < vgic_hw.nr_apr && i < VGIC_MAX_APRS; i++) {
-		c->ap0r[i] = apr_read(false, i);
-		c->ap1r[i] = apr_read(true, i);
+	if (ON_V2) {
+		c->vmcr = vgic_v2_hw_read_vmcr();
+		c->ap0r[0] = vgic_v2_hw_read_apr();
+	} else {
+		c->vmcr = read_sysreg_s(SYS_ICH_VMCR_EL2);
+		for (unsigned i = 0; i < vgic_hw.nr_apr && i < VGIC_MAX_APRS; i++) {
+			c->ap0r[i] = apr_read(false, i);
+			c->ap1r[i] = apr_read(true, i);
+		}
 	}
 	/* En=0: no virtual interrupts and no maintenance interrupts until the next restore. */
 	vgic_hw_write_hcr(0);
@@ -177,6 +214,12 @@ void vgic_save(struct vcpu *v)
 
 void vgic_hw_load_cpu_if(const struct vgic_cpu *c)
 {
+	if (ON_V2) {
+		vgic_v2_hw_write_apr((uint32_t)c->ap0r[0]);
+		vgic_v2_hw_write_vmcr((uint32_t)c->vmcr);
+		vgic_v2_hw_write_hcr(c->hcr);
+		return;
+	}
 	for (unsigned i = 0; i < vgic_hw.nr_apr && i < VGIC_MAX_APRS; i++) {
 		apr_write(false, i, c->ap0r[i]);
 		apr_write(true, i, c->ap1r[i]);
@@ -204,6 +247,13 @@ void vgic_init_cpu(void)
 {
 	if (!vgic_hw.nr_lr)
 		vgic_hw_probe();
+	if (ON_V2) {
+		vgic_v2_hw_init_cpu();
+		loaded[cpu_id()] = NULL;
+		if (vgic_hw.maint_intid)
+			gic_irq_enable(vgic_hw.maint_intid);
+		return;
+	}
 	/* The ICH registers reset to UNKNOWN values: start from an empty, disabled interface. */
 	vgic_hw_write_hcr(0);
 	write_sysreg_s(SYS_ICH_VMCR_EL2, 0);

@@ -57,6 +57,24 @@ void vgic_v2_hw_init_cpu(void);
 /* List registers the probe found; 0 before it or without a GICH. */
 unsigned vgic_v2_hw_nr_lr(void);
 
+/* The ICH-like accessors on a probed GICH (this CPU's bank, IRQs masked). LR values in ICH_LR
+ * format; GICH_HCR takes the ICH_HCR bits En, UIE, LRENPIE, NPIE. */
+uint64_t vgic_v2_hw_read_lr(unsigned n);
+void vgic_v2_hw_write_lr(unsigned n, uint64_t val);
+void vgic_v2_hw_write_hcr(uint64_t val);
+uint32_t vgic_v2_hw_read_vmcr(void);
+void vgic_v2_hw_write_vmcr(uint32_t val);
+uint32_t vgic_v2_hw_read_apr(void);
+void vgic_v2_hw_write_apr(uint32_t val);
+
+/* A GICH_VMCR value as the shared logic reads ICH_VMCR_EL2: the priority mask (5 bits at
+ * [31:27]) is the top of VPMR [31:24] already; the v2 guest's interrupts are group 0, so its
+ * VMGrp0En stands for VENG1. */
+static inline uint64_t vgic_v2_vmcr_to_v3(uint32_t vmcr)
+{
+	return (vmcr & 0xf8000000u) | ((vmcr & 1u) << 1);
+}
+
 /* GICD_SGIR as a v2 guest writes it. */
 #define GICD_SGIR_FILTER_SHIFT 24
 #define GICD_SGIR_INTID(v)     ((v)&0xfu)

@@ -38,9 +38,22 @@ struct vcpu;
 /* The emulated region: room for VM_MAX_VCPUS redistributors, the absent ones RAZ/WI. The DT may
  * say nr_vcpus * VGIC_REDIST_SIZE; keep other devices out of the whole region. */
 #define VGIC_REDIST_REGION_SIZE (VGIC_REDIST_SIZE * 8)
-#define VGIC_NR_SPIS		96 /* INTIDs 32..127 */
-#define VGIC_MAINT_INTID	25
+/* On a GICv2 host: a 4 KiB GICv2 distributor at VGIC_DIST_BASE and the CPU interface (the
+ * host's GICV, mapped, not emulated) right after it, as on QEMU's virt board. */
+#define VGIC_V2_DIST_SIZE 0x1000ULL
+#define VGIC_V2_CPU_BASE  0x08010000ULL
+#define VGIC_V2_CPU_SIZE  0x2000ULL
+#define VGIC_NR_SPIS	  96 /* INTIDs 32..127 */
+#define VGIC_MAINT_INTID  25
 
+/* Boot, before any VM: guests get the GICv2 register front end (a GICv2 host). The interrupt
+ * state behind it is the same; the default is the GICv3 one. */
+void vgic_select_v2(void);
+/* True once vgic_select_v2() ran: the guest gets a GICv2 (DT, front end, mapped GICV). */
+bool vgic_is_v2(void);
+/* GICv2 hosts: maps the host's GICV into vm's stage 2 as the guest's GICC (vgic_v2_map.c).
+ * 0, or -ENODEV when the host DT gives no usable GICV, or stage2_map()'s error. */
+int vgic_v2_map_cpu_if(struct vm *vm);
 int vgic_vm_init(struct vm *vm);
 int vgic_vcpu_init(struct vcpu *v);
 /* Optional, once v's thread is gone: frees v's part early. */
