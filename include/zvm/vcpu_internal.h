@@ -71,12 +71,8 @@ void hypercall_handle(struct vcpu *v);
 void vpsci_handle(struct vcpu *v, uint32_t fid);
 struct vcpu *vcpu_by_mpidr(struct vm *vm, uint64_t mpidr);
 
-/* System register traps (sysreg_trap.c). SYSREG() packs Op0, Op1, CRn, CRm, Op2 the way the
- * ISS of EC 0x18 holds them (direction and Rt left out): a trapped access matches
- * iss & SYSREG_ISS_MASK. */
-#define SYSREG(op0, op1, crn, crm, op2)                                                            \
-	(((op0) << 20) | ((op2) << 17) | ((op1) << 14) | ((crn) << 10) | ((crm) << 1))
-#define SYSREG_ISS_MASK 0x3ffc1e
+/* System register traps (sysreg_trap.c; SYSREG() and the decoder: sysreg_decode.h). */
+#include <zvm/sysreg_decode.h>
 void sysreg_trap_handle(struct vcpu *v, uint64_t esr);
 /* Debug registers (vdebug.c): a trapped access (reg: the ISS's Op0..CRm..Op2 bits; false: an
  * undefined register), the per-CPU setup (MDCR_EL2, breakpoints and watchpoints off), and the
