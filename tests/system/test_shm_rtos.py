@@ -64,6 +64,15 @@ def test_two_rtos_vms_exchange_messages_while_one_is_reset(zvm):
     exchange(zvm, a, ida, b, idb, "hello-from-a")
     exchange(zvm, b, idb, a, ida, "hello-from-b")
     exchange(zvm, a, ida, b, idb, "second-a" + "x" * 100)
+    # A receiver already asleep in recv is woken by the doorbell (not by its timeout): b waits
+    # while detached, a sends, b answers well before its 20 s.
+    with Guest(zvm, b):
+        zvm.child.expect(pexpect.TIMEOUT, timeout=1)
+        zvm.send("shm recv 20000\r")
+        zvm.expect(re.escape("shm recv 20000"))
+    assert shm(zvm, a, f"send {idb} wake-up") == f"sent 7 bytes to VM {idb}"
+    with Guest(zvm, b):
+        zvm.expect(rf"shm: from VM {ida}, 7 bytes, checksum ok: wake-up", timeout=10)
     # A message is taken once.
     assert shm(zvm, b, "recv 201") == "no message within 201 ms"
 
@@ -76,7 +85,7 @@ def test_two_rtos_vms_exchange_messages_while_one_is_reset(zvm):
     # (The history holds the earlier `shm info`: wait for these counters, not for a line.)
     with Guest(zvm, a):
         zvm.send("shm info\r")
-        zvm.expect(r"sent 3, received 2, bad checksums 0, doorbell irqs [1-9]")
+        zvm.expect(r"sent 4, received 2, bad checksums 0, doorbell irqs [1-9]")
     for vm in (a, b):
         assert "deleted" in zvm.run(f"zvm delete -n {vm}")
 
