@@ -89,9 +89,10 @@ def test_dynamic_ram_grows_only_as_the_guest_touches_it(zvm):
     assert pages_total_used(zvm)[1] - before[1] < 2048
     out = run_mem_set(zvm, vm)
     # 8 MiB of patterns, one page of code, a stage-1 table page and two pages through it,
-    # and a few stack and data pages of the guest: nothing more.
+    # and the guest's stacks and .bss (cleared at boot; with the rest, about 260 KiB for all the sets in
+    # tests.bin today): nothing more. The whole 64 MiB would be 56 MiB more.
     grown = resident(zvm, vm)[0] - loaded
-    assert 8 * 1024 + 16 <= grown <= 8 * 1024 + 256, (loaded, grown, out)
+    assert 8 * 1024 + 16 <= grown <= 8 * 1024 + 384, (loaded, grown, out)
     assert "deleted" in zvm.run(f"zvm delete -n {vm}")
     assert mem_used(zvm) == before
 
