@@ -52,8 +52,10 @@
 #define ST_FEATURES_OK 8u
 #define ST_FAILED      128u
 
-#define CFG_CAPACITY 0x00 /* u64, 512-byte sectors */
-#define CFG_BLK_SIZE 0x14 /* u32, with VIRTIO_BLK_F_BLK_SIZE */
+#define CFG_CAPACITY		0x00 /* u64, 512-byte sectors */
+#define CFG_BLK_SIZE		0x14 /* u32, with VIRTIO_BLK_F_BLK_SIZE */
+#define CFG_MAX_DISCARD_SECTORS 0x24 /* u32, with VIRTIO_BLK_F_DISCARD */
+#define CFG_MAX_WZEROES_SECTORS 0x30 /* u32, with VIRTIO_BLK_F_WRITE_ZEROES */
 
 #define BOUNCE_ORDER   4 /* 64 KiB: the most one request moves */
 #define BOUNCE_SECTORS ((BUDDY_PAGE_SIZE << BOUNCE_ORDER) / BLK_SECTOR_SIZE)
@@ -77,6 +79,7 @@ struct blkdev {
 	uint64_t sectors;
 	uint32_t block_size;
 	bool ro, flush, broken;
+	uint32_t max_discard, max_wzeroes; /* sectors per request; 0: no such command */
 	struct vring ring;
 	struct dma_page *dma;
 	uint8_t *bounce;
@@ -117,7 +120,7 @@ static void vblk_irq(unsigned intid, void *arg)
 }
 
 /* A consistent read of the configuration (it may change under us: 4.2.2.2 generation). */
-static void read_config(struct blkdev *d, bool has_blk_size)
+static void read_config(struct blkdev *d, uint64_t accepted)
 {
 	uint32_t gen;
 
@@ -125,7 +128,11 @@ static void read_config(struct blkdev *d, bool has_blk_size)
 		gen = rd(d, MMIO_CONFIG_GEN);
 		d->sectors = rd(d, MMIO_CONFIG + CFG_CAPACITY) |
 			     (uint64_t)rd(d, MMIO_CONFIG + CFG_CAPACITY + 4) << 32;
-		d->block_size = has_blk_size ? rd(d, MMIO_CONFIG + CFG_BLK_SIZE) : 0;
+		d->block_size = accepted & VBLK_F_BLK_SIZE ? rd(d, MMIO_CONFIG + CFG_BLK_SIZE) : 0;
+		d->max_discard =
+		    accepted & VBLK_F_DISCARD ? rd(d, MMIO_CONFIG + CFG_MAX_DISCARD_SECTORS) : 0;
+		d->max_wzeroes =
+		    accepted & VBLK_F_WZEROES ? rd(d, MMIO_CONFIG + CFG_MAX_WZEROES_SECTORS) : 0;
 	} while (gen != rd(d, MMIO_CONFIG_GEN));
 	if (d->block_size < BLK_SECTOR_SIZE || (d->block_size & (d->block_size - 1)))
 		d->block_size = BLK_SECTOR_SIZE;
@@ -163,7 +170,7 @@ static int probe_disk(struct blkdev *d)
 		return fail_probe(d, "features refused");
 	d->ro = accepted & VBLK_F_RO;
 	d->flush = accepted & VBLK_F_FLUSH;
-	read_config(d, accepted & VBLK_F_BLK_SIZE);
+	read_config(d, accepted);
 
 	wr(d, MMIO_QUEUE_SEL, 0);
 	if (rd(d, MMIO_QUEUE_READY))
@@ -285,6 +292,16 @@ bool blkdev_can_flush(const struct blkdev *d)
 	return d->flush;
 }
 
+bool blkdev_can_discard(const struct blkdev *d)
+{
+	return d->max_discard && !d->ro;
+}
+
+bool blkdev_has_write_zeroes(const struct blkdev *d)
+{
+	return d->max_wzeroes && !d->ro;
+}
+
 void blkdev_stats(const struct blkdev *d, struct blkdev_stats *out)
 {
 	out->requests = __atomic_load_n(&d->st.requests, __ATOMIC_RELAXED);
@@ -341,35 +358,79 @@ static int do_request(struct blkdev *d, uint32_t type, uint64_t sector, uint32_t
 	return 0;
 }
 
-int blkdev_rw(struct blkdev *d, enum blk_op op, uint64_t sector, void *buf, uint32_t count)
+/* DISCARD or WRITE_ZEROES of count sectors, one range per request (QEMU and the spec's
+ * max_*_seg allow one at least) of at most max sectors. Lock held. */
+static int do_ranges(struct blkdev *d, uint32_t type, uint32_t max, uint64_t sector, uint32_t count)
 {
-	uint8_t *p = buf;
+	struct vblk_range *rg = (struct vblk_range *)d->bounce;
 	int err = 0;
 
-	if (!d || (op != BLK_FLUSH && !buf) || op > BLK_FLUSH)
-		return -EINVAL;
-	if (op != BLK_FLUSH && (sector > d->sectors || count > d->sectors - sector))
-		return -ERANGE;
-	if (op == BLK_WRITE && d->ro)
-		return -EROFS;
-	if (op == BLK_FLUSH && !d->flush)
-		return 0;
-	if (k_mutex_lock(&d->lock, K_FOREVER))
-		return -EBUSY;
-	if (op == BLK_FLUSH)
-		err = do_request(d, VBLK_T_FLUSH, 0, 0);
-	while (op != BLK_FLUSH && count && !err) {
+	while (count && !err) {
+		uint32_t n = count < max ? count : max;
+
+		*rg = (struct vblk_range){.sector = sector, .num_sectors = n};
+		err = do_request(d, type, 0, sizeof(*rg));
+		sector += n;
+		count -= n;
+	}
+	return err;
+}
+
+/* Lock held: reads or writes count sectors through the bounce buffer; p NULL writes zeros. */
+static int do_rw(struct blkdev *d, enum blk_op op, uint64_t sector, uint8_t *p, uint32_t count)
+{
+	int err = 0;
+
+	if (!p)
+		memset(d->bounce, 0,
+		       (count < BOUNCE_SECTORS ? count : BOUNCE_SECTORS) * BLK_SECTOR_SIZE);
+	while (count && !err) {
 		uint32_t n = count < BOUNCE_SECTORS ? count : BOUNCE_SECTORS;
 		uint32_t bytes = n * BLK_SECTOR_SIZE;
 
-		if (op == BLK_WRITE)
+		if (op == BLK_WRITE && p)
 			memcpy(d->bounce, p, bytes);
 		err = do_request(d, op == BLK_WRITE ? VBLK_T_OUT : VBLK_T_IN, sector, bytes);
 		if (!err && op == BLK_READ)
 			memcpy(p, d->bounce, bytes);
-		p += bytes;
+		if (p)
+			p += bytes;
 		sector += n;
 		count -= n;
+	}
+	return err;
+}
+
+int blkdev_rw(struct blkdev *d, enum blk_op op, uint64_t sector, void *buf, uint32_t count)
+{
+	int err = 0;
+
+	if (!d || ((op == BLK_READ || op == BLK_WRITE) && !buf) || op > BLK_WRITE_ZEROES)
+		return -EINVAL;
+	if (op != BLK_FLUSH && (sector > d->sectors || count > d->sectors - sector))
+		return -ERANGE;
+	if (op != BLK_READ && op != BLK_FLUSH && d->ro)
+		return -EROFS;
+	if (op == BLK_FLUSH && !d->flush)
+		return 0;
+	if (op == BLK_DISCARD && !d->max_discard)
+		return -ENOTSUP;
+	if (k_mutex_lock(&d->lock, K_FOREVER))
+		return -EBUSY;
+	switch (op) {
+	case BLK_FLUSH:
+		err = do_request(d, VBLK_T_FLUSH, 0, 0);
+		break;
+	case BLK_DISCARD:
+		err = do_ranges(d, VBLK_T_DISCARD, d->max_discard, sector, count);
+		break;
+	case BLK_WRITE_ZEROES:
+		err = d->max_wzeroes ? do_ranges(d, VBLK_T_WZEROES, d->max_wzeroes, sector, count)
+				     : do_rw(d, BLK_WRITE, sector, NULL, count);
+		break;
+	default:
+		err = do_rw(d, op, sector, buf, count);
+		break;
 	}
 	if (err)
 		__atomic_fetch_add(&d->st.errors, 1, __ATOMIC_RELAXED);

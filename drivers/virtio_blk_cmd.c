@@ -32,6 +32,13 @@ static void list(void)
 			    blkdev_read_only(d) ? "yes" : "no", (unsigned long long)st.requests,
 			    (unsigned long long)st.irqs, (unsigned long long)st.errors);
 	}
+	/* The optional commands, a line per disk (the table's columns stay as scripts read them).
+	 */
+	for (unsigned i = 0; (d = blkdev_nth(i)); i++)
+		shell_print("%s: flush %s, discard %s, write-zeroes %s", blkdev_name(d),
+			    blkdev_can_flush(d) ? "yes" : "no",
+			    blkdev_can_discard(d) ? "yes" : "no",
+			    blkdev_has_write_zeroes(d) ? "yes" : "emulated");
 }
 
 static const char *why(int err)
@@ -98,6 +105,34 @@ static int read_write(int argc, char **argv)
 		}
 		shell_print("%04x: %s", off, line);
 	}
+	return 0;
+}
+
+/* argv: blk zero|discard NAME SECTOR COUNT */
+static int zero_discard(int argc, char **argv)
+{
+	bool zero = !strcmp(argv[1], "zero");
+	struct blkdev *d;
+	uint64_t sector;
+	uint32_t count;
+	int err;
+
+	if (argc != 5 || args_parse_u64(argv[3], &sector) || args_parse_u32(argv[4], &count))
+		return -EINVAL;
+	d = blkdev_find(argv[2]);
+	if (!d) {
+		shell_error("no such disk: %s", argv[2]);
+		return -ENODEV;
+	}
+	err = blkdev_rw(d, zero ? BLK_WRITE_ZEROES : BLK_DISCARD, sector, NULL, count);
+	err = err ?: blkdev_rw(d, BLK_FLUSH, 0, NULL, 0);
+	if (err) {
+		shell_error("%s sectors %llu+%u: %s", argv[2], (unsigned long long)sector, count,
+			    why(err));
+		return err;
+	}
+	shell_print("%s: %u sectors at %llu %s and flushed", argv[2], count,
+		    (unsigned long long)sector, zero ? "zeroed" : "discarded");
 	return 0;
 }
 
@@ -179,6 +214,8 @@ int cmd_kernel_blk(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "read") || !strcmp(argv[1], "write"))
 		return read_write(argc, argv);
+	if (!strcmp(argv[1], "zero") || !strcmp(argv[1], "discard"))
+		return zero_discard(argc, argv);
 	if (!strcmp(argv[1], "id") && argc == 3)
 		return show_id(argv[2]);
 	if (!strcmp(argv[1], "bench"))

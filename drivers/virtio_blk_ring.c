@@ -10,8 +10,10 @@ int vblk_negotiate(uint64_t offered, uint64_t *accepted)
 {
 	if (!(offered & VBLK_F_VERSION_1))
 		return -ENOTSUP;
-	/* RO and BLK_SIZE only tell the driver something; FLUSH adds a request it can send. */
-	*accepted = offered & (VBLK_F_VERSION_1 | VBLK_F_FLUSH | VBLK_F_RO | VBLK_F_BLK_SIZE);
+	/* RO and BLK_SIZE only tell the driver something; FLUSH, DISCARD and WRITE_ZEROES add
+	 * requests it can send. */
+	*accepted = offered & (VBLK_F_VERSION_1 | VBLK_F_FLUSH | VBLK_F_RO | VBLK_F_BLK_SIZE |
+			       VBLK_F_DISCARD | VBLK_F_WZEROES);
 	return 0;
 }
 
@@ -72,7 +74,10 @@ int vring_add_blk(struct vring *r, const struct vblk_chain *c)
 	uint16_t head, d, data = 0;
 	uint16_t flags;
 
-	if (c->type != VBLK_T_IN && c->type != VBLK_T_OUT && c->type != VBLK_T_FLUSH &&
+	bool dev_reads =
+	    c->type == VBLK_T_OUT || c->type == VBLK_T_DISCARD || c->type == VBLK_T_WZEROES;
+
+	if (!dev_reads && c->type != VBLK_T_IN && c->type != VBLK_T_FLUSH &&
 	    c->type != VBLK_T_GET_ID)
 		return -EINVAL;
 	if (c->type == VBLK_T_FLUSH ? has_data : !has_data)
@@ -85,7 +90,7 @@ int vring_add_blk(struct vring *r, const struct vblk_chain *c)
 	if (has_data) {
 		data = take_desc(r);
 		flags = VRING_DESC_F_NEXT;
-		if (c->type != VBLK_T_OUT)
+		if (!dev_reads)
 			flags |= VRING_DESC_F_WRITE;
 		r->desc[data] = (struct vring_desc){c->data_pa, c->data_len, flags, 0};
 		r->desc[d].next = data;
@@ -99,7 +104,7 @@ int vring_add_blk(struct vring *r, const struct vblk_chain *c)
 	r->chain[head][1] = has_data ? data : st;
 	r->chain[head][2] = st;
 	r->chain_n[head] = (uint8_t)need;
-	r->chain_len[head] = 1 + (c->type == VBLK_T_OUT ? 0 : c->data_len);
+	r->chain_len[head] = 1 + (dev_reads ? 0 : c->data_len);
 	r->busy[head] = true;
 	r->avail[2 + (r->avail_idx & (r->num - 1))] = head;
 	r->avail_idx++;

@@ -192,8 +192,11 @@ static const struct shell_cmd kernel_subcmds[] = {
     SHELL_SUBCMD(cpus, "", "CPUs online and their MPIDR", cmd_cpus),
     SHELL_SUBCMD(threads, "", "threads: priority, state, CPU, run time", cmd_threads),
     SHELL_SUBCMD(mem, "", "heap, page allocator and compression pool usage", cmd_mem),
-    SHELL_SUBCMD(blk, "[read NAME SECTOR | write NAME SECTOR PATTERN | id NAME]",
-		 "host disks; dump the start of a sector, fill one and flush, or the disk's id",
+    SHELL_SUBCMD(blk,
+		 "[read NAME SECTOR | write NAME SECTOR PATTERN | zero|discard NAME SECTOR COUNT | "
+		 "id NAME]",
+		 "host disks; dump the start of a sector, fill one, zero or discard sectors, or "
+		 "the disk's id",
 		 cmd_kernel_blk),
     SHELL_SUBCMD_END,
 };

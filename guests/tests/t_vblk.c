@@ -3,7 +3,8 @@
  * and read back, requests past the capacity refused with IOERR, and on a read-only disk
  * (--disk ...:ro, feature RO) writes refused with IOERR. The guest's MMU is off: RAM is
  * identity mapped. Malformed chains get the documented answers and a reset repairs a
- * broken queue. */
+ * broken queue. WRITE_ZEROES zeroes exactly its range; DISCARD is accepted where the host disk
+ * has it; both refuse what the spec says to refuse. */
 #include "zt.h"
 #include "zt_virtio_mmio.h"
 
@@ -12,16 +13,25 @@
 #define F_SEG_MAX (1ULL << 2)
 #define F_RO	  (1ULL << 5)
 #define F_FLUSH	  (1ULL << 9)
+#define F_DISCARD (1ULL << 13)
+#define F_WZ	  (1ULL << 14) /* WRITE_ZEROES */
 #define F_V1	  (1ULL << 32)
+#define F_WANT	  (F_SEG_MAX | F_RO | F_FLUSH | F_DISCARD | F_WZ) /* negotiated when offered */
 
 #define D_NEXT	1
 #define D_WRITE 2
 
-#define T_IN  0
-#define T_OUT 1
+#define T_IN	  0
+#define T_OUT	  1
+#define T_DISCARD 11
+#define T_WZ	  13
 
-#define S_OK	0
-#define S_IOERR 1
+#define S_OK	 0
+#define S_IOERR	 1
+#define S_UNSUPP 2
+
+#define WZ_UNMAP 1u
+#define CFG	 0x100 /* struct virtio_blk_config */
 
 #define QSIZE  16
 #define SECTOR 512
@@ -165,10 +175,11 @@ static int c_ident(void)
 	uint32_t seg_max = rd(0x10c);
 	CHECK(capacity >= 16, "capacity %llu", (unsigned long long)capacity);
 	CHECK(seg_max >= 1, "seg_max %u", seg_max);
-	zt_printf("vblk: capacity %llu sectors, seg_max %u%s\n", (unsigned long long)capacity,
-		  seg_max, (features & F_RO) ? ", read-only" : "");
-	CHECK(bring_up(F_V1 | (features & (F_SEG_MAX | F_RO | F_FLUSH))) == S_ALL, "status 0x%x",
-	      rd(STATUS));
+	zt_printf("vblk: capacity %llu sectors, seg_max %u%s%s%s\n", (unsigned long long)capacity,
+		  seg_max, (features & F_RO) ? ", read-only" : "",
+		  (features & F_WZ) ? ", write-zeroes" : "",
+		  (features & F_DISCARD) ? ", discard" : "");
+	CHECK(bring_up(F_V1 | (features & F_WANT)) == S_ALL, "status 0x%x", rd(STATUS));
 	return 0;
 }
 
@@ -269,8 +280,8 @@ static int c_malformed(void)
 	submit_raw();
 	CHECK(zt_wait(rd(STATUS) & S_NEEDS_RESET, ZT_DELIVERY_MS), "status 0x%x after a loop",
 	      rd(STATUS));
-	CHECK(bring_up(F_V1 | (features & (F_SEG_MAX | F_RO | F_FLUSH))) == S_ALL,
-	      "status 0x%x after the reset", rd(STATUS));
+	CHECK(bring_up(F_V1 | (features & F_WANT)) == S_ALL, "status 0x%x after the reset",
+	      rd(STATUS));
 	unsigned st = request(T_IN, 0, 1);
 	CHECK(st == S_OK, "read after the reset: status 0x%x", st);
 	return 0;
@@ -309,8 +320,8 @@ static int c_reset_mid_request(void)
 	wr(QUEUE_NOTIFY, 0);
 	wr(STATUS, 0);
 	CHECK(zt_wait(rd(STATUS) == 0, ZT_DELIVERY_MS), "status 0x%x after the reset", rd(STATUS));
-	CHECK(bring_up(F_V1 | (features & (F_SEG_MAX | F_FLUSH))) == S_ALL,
-	      "status 0x%x after bring-up", rd(STATUS));
+	CHECK(bring_up(F_V1 | (features & F_WANT)) == S_ALL, "status 0x%x after bring-up",
+	      rd(STATUS));
 	for (unsigned k = 0; k < 3; k++) {
 		unsigned st = request(T_IN, k * NSECT, NSECT);
 		CHECK(st == S_OK, "read %u after the reset: status 0x%x", k, st);
@@ -318,6 +329,151 @@ static int c_reset_mid_request(void)
 	/* Nothing of the cancelled write reached the new ring. */
 	zt_delay_ms(20);
 	CHECK(used_idx() == vq.avail.idx, "used idx %u, avail idx %u", used_idx(), vq.avail.idx);
+	CHECK(rd(STATUS) == S_ALL, "status 0x%x", rd(STATUS));
+	return 0;
+}
+
+/* DISCARD or WRITE_ZEROES with n ranges {sector, num, flags} (the data buffer holds them):
+ * the status byte, or 0xff if the device did not answer. */
+static unsigned ranges(uint32_t type, unsigned n, const uint64_t (*rg)[3])
+{
+	uint16_t want = (uint16_t)(vq.avail.idx + 1);
+
+	for (unsigned i = 0; i < n; i++) {
+		uint8_t *p = data + 16 * i;
+
+		for (unsigned b = 0; b < 8; b++)
+			p[b] = (uint8_t)(rg[i][0] >> (8 * b));
+		for (unsigned b = 0; b < 4; b++) {
+			p[8 + b] = (uint8_t)(rg[i][1] >> (8 * b));
+			p[12 + b] = (uint8_t)(rg[i][2] >> (8 * b));
+		}
+	}
+	hdr.type = type;
+	hdr.reserved = 0;
+	hdr.sector = 0;
+	status = 0xee;
+	vq.desc[0] = (struct desc){(uintptr_t)&hdr, sizeof(hdr), D_NEXT, 1};
+	vq.desc[1] = (struct desc){(uintptr_t)data, 16 * n, D_NEXT, 2};
+	vq.desc[2] = (struct desc){(uintptr_t)&status, 1, D_WRITE, 0};
+	vq.avail.ring[vq.avail.idx % QSIZE] = 0;
+	__asm__ volatile("dmb ishst" : : : "memory");
+	vq.avail.idx = want;
+	sync_all();
+	wr(QUEUE_NOTIFY, 0);
+	if (!zt_wait(used_idx() == want, ZT_DELIVERY_MS))
+		return 0xff;
+	sync_mem(&status, 1);
+	return status;
+}
+
+/* Sector k of NSECT at `at`: the pattern (want_zero bit k clear) or all zeros (set). */
+static int check_sectors(uint64_t at, unsigned want_zero)
+{
+	unsigned st = request(T_IN, at, NSECT);
+
+	CHECK(st == S_OK, "read at %llu: status 0x%x", (unsigned long long)at, st);
+	for (unsigned i = 0; i < sizeof(data); i++) {
+		uint8_t want = (want_zero >> (i / SECTOR)) & 1 ? 0 : pattern(at, i);
+
+		CHECK(data[i] == want, "sector %llu byte %u: 0x%x want 0x%x",
+		      (unsigned long long)at + i / SECTOR, i % SECTOR, data[i], want);
+	}
+	return 0;
+}
+
+static int fill_sectors(uint64_t at)
+{
+	for (unsigned i = 0; i < sizeof(data); i++)
+		data[i] = pattern(at, i);
+	unsigned st = request(T_OUT, at, NSECT);
+	CHECK(st == S_OK, "write at %llu: status 0x%x", (unsigned long long)at, st);
+	return 0;
+}
+
+/* WRITE_ZEROES: the range's sectors read as zeros and their neighbours are untouched (also
+ * with the UNMAP flag); a range past the capacity is IOERR, two ranges (max_write_zeroes_seg
+ * is 1) and unknown flags UNSUPP; a range longer than one bounce piece is zeroed whole. On a
+ * read-only disk neither command is offered and both are UNSUPP. */
+static int c_write_zeroes(void)
+{
+	const uint64_t at = 8;
+
+	if (features & F_RO) {
+		CHECK(!(features & (F_WZ | F_DISCARD)), "read-only disk offers 0x%llx",
+		      (unsigned long long)features);
+		const uint64_t one[1][3] = {{0, 1, 0}};
+		unsigned st = ranges(T_WZ, 1, one);
+		CHECK(st == S_UNSUPP, "write zeroes on a read-only disk: status 0x%x", st);
+		st = ranges(T_DISCARD, 1, one);
+		CHECK(st == S_UNSUPP, "discard on a read-only disk: status 0x%x", st);
+		return 0;
+	}
+	CHECK(features & F_WZ, "no WRITE_ZEROES in 0x%llx", (unsigned long long)features);
+	CHECK(rd(CFG + 48) == 65536 && rd(CFG + 52) == 1 && (rd(CFG + 56) & 0xff) == 0,
+	      "write zeroes config: max %u seg %u may_unmap %u", rd(CFG + 48), rd(CFG + 52),
+	      rd(CFG + 56) & 0xff);
+	if (fill_sectors(at))
+		return 1;
+	const uint64_t mid[1][3] = {{at + 1, 2, 0}};
+	unsigned st = ranges(T_WZ, 1, mid);
+	CHECK(st == S_OK, "write zeroes: status 0x%x", st);
+	if (check_sectors(at, 0x6))
+		return 1;
+	const uint64_t unmap[1][3] = {{at, 1, WZ_UNMAP}};
+	st = ranges(T_WZ, 1, unmap);
+	CHECK(st == S_OK, "write zeroes with UNMAP: status 0x%x", st);
+	if (check_sectors(at, 0x7))
+		return 1;
+	const uint64_t past[1][3] = {{capacity - 1, 2, 0}};
+	st = ranges(T_WZ, 1, past);
+	CHECK(st == S_IOERR, "write zeroes past the capacity: status 0x%x", st);
+	const uint64_t two[2][3] = {{at, 1, 0}, {at + 3, 1, 0}};
+	st = ranges(T_WZ, 2, two);
+	CHECK(st == S_UNSUPP, "two ranges: status 0x%x", st);
+	const uint64_t bad_flag[1][3] = {{at + 3, 1, 2}};
+	st = ranges(T_WZ, 1, bad_flag);
+	CHECK(st == S_UNSUPP, "unknown flag: status 0x%x", st);
+	if (check_sectors(at, 0x7)) /* the refused ones changed nothing */
+		return 1;
+	/* Everything from sector 16 to the end: more than one 64 KiB piece. */
+	if (fill_sectors(16) || fill_sectors(capacity - NSECT))
+		return 1;
+	const uint64_t big[1][3] = {{16, capacity - 16, 0}};
+	st = ranges(T_WZ, 1, big);
+	CHECK(st == S_OK, "write zeroes of %llu sectors: status 0x%x",
+	      (unsigned long long)capacity - 16, st);
+	if (check_sectors(16, 0xf) || check_sectors(capacity - NSECT, 0xf) ||
+	    check_sectors(at, 0x7))
+		return 1;
+	CHECK(rd(STATUS) == S_ALL, "status 0x%x", rd(STATUS));
+	return 0;
+}
+
+/* DISCARD, offered when the host disk has it: a range inside is accepted, one past the
+ * capacity is IOERR, the UNMAP flag (write zeroes only) is UNSUPP. Not offered: UNSUPP. */
+static int c_discard(void)
+{
+	const uint64_t inside[1][3] = {{4, 4, 0}};
+
+	if (features & F_RO)
+		return 0; /* c_write_zeroes checked the refusal */
+	if (!(features & F_DISCARD)) {
+		unsigned st = ranges(T_DISCARD, 1, inside);
+		CHECK(st == S_UNSUPP, "discard not offered: status 0x%x", st);
+		return 0;
+	}
+	CHECK(rd(CFG + 36) == 65536 && rd(CFG + 40) == 1 && rd(CFG + 44) >= 1,
+	      "discard config: max %u seg %u alignment %u", rd(CFG + 36), rd(CFG + 40),
+	      rd(CFG + 44));
+	unsigned st = ranges(T_DISCARD, 1, inside);
+	CHECK(st == S_OK, "discard: status 0x%x", st);
+	const uint64_t past[1][3] = {{capacity, 1, 0}};
+	st = ranges(T_DISCARD, 1, past);
+	CHECK(st == S_IOERR, "discard past the capacity: status 0x%x", st);
+	const uint64_t unmap[1][3] = {{4, 1, WZ_UNMAP}};
+	st = ranges(T_DISCARD, 1, unmap);
+	CHECK(st == S_UNSUPP, "discard with UNMAP: status 0x%x", st);
 	CHECK(rd(STATUS) == S_ALL, "status 0x%x", rd(STATUS));
 	return 0;
 }
@@ -332,6 +488,8 @@ static void run_vblk(void)
 	zt_case("vblk_read_only", c_read_only);
 	zt_case("vblk_malformed", c_malformed);
 	zt_case("vblk_reset_mid_request", c_reset_mid_request);
+	zt_case("vblk_write_zeroes", c_write_zeroes);
+	zt_case("vblk_discard", c_discard);
 	wr(STATUS, 0);
 }
 ZT_SET(vblk, 1, run_vblk, "virtio-blk: config, sectors written and read back, range, read-only");

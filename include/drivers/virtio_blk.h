@@ -15,7 +15,10 @@
 #define BLK_SECTOR_SIZE 512u /* unit of sector numbers and counts, whatever the block size */
 #define BLKDEV_MAX	4u
 
-enum blk_op { BLK_READ, BLK_WRITE, BLK_FLUSH };
+/* DISCARD: the sectors' contents become undefined (the device may free them; buf ignored).
+ * WRITE_ZEROES: the sectors read as zeros afterwards (buf ignored); on a disk without the
+ * command the driver writes zeros itself. */
+enum blk_op { BLK_READ, BLK_WRITE, BLK_FLUSH, BLK_DISCARD, BLK_WRITE_ZEROES };
 
 struct blkdev;
 
@@ -35,11 +38,14 @@ uint64_t blkdev_sectors(const struct blkdev *d);    /* capacity in 512-byte sect
 uint32_t blkdev_block_size(const struct blkdev *d); /* the device's preferred unit, bytes */
 bool blkdev_read_only(const struct blkdev *d);
 bool blkdev_can_flush(const struct blkdev *d); /* without it, writes are durable on completion */
+bool blkdev_can_discard(const struct blkdev *d);
+bool blkdev_has_write_zeroes(const struct blkdev *d); /* the device's own, not the fallback */
 void blkdev_stats(const struct blkdev *d, struct blkdev_stats *out);
 
-/* Reads or writes count sectors at sector, or flushes the device's write cache (sector, buf and
- * count ignored; 0 at once when the device has no cache to flush). Returns 0, -ERANGE (past
- * the capacity), -EROFS (write to a read-only disk), -EIO (the device failed it or answered
+/* Reads, writes, discards or zeroes count sectors at sector, or flushes the device's write
+ * cache (sector, buf and count ignored; 0 at once when the device has no cache to flush).
+ * Returns 0, -ERANGE (past the capacity), -EROFS (write, discard or zeroing on a read-only
+ * disk), -ENOTSUP (discard on a disk without it), -EIO (the device failed it or answered
  * nonsense; the disk is then taken out of service), -ETIMEDOUT (no answer; likewise), -EINVAL
  * (bad arguments), -EBUSY (called where a thread cannot sleep). */
 int blkdev_rw(struct blkdev *d, enum blk_op op, uint64_t sector, void *buf, uint32_t count);

@@ -12,12 +12,23 @@
 #define VBLK_F_RO	 (1ull << 5)
 #define VBLK_F_BLK_SIZE	 (1ull << 6)
 #define VBLK_F_FLUSH	 (1ull << 9)
+#define VBLK_F_DISCARD	 (1ull << 13)
+#define VBLK_F_WZEROES	 (1ull << 14) /* WRITE_ZEROES */
 #define VBLK_F_VERSION_1 (1ull << 32)
 
-#define VBLK_T_IN     0u
-#define VBLK_T_OUT    1u
-#define VBLK_T_FLUSH  4u
-#define VBLK_T_GET_ID 8u
+#define VBLK_T_IN      0u
+#define VBLK_T_OUT     1u
+#define VBLK_T_FLUSH   4u
+#define VBLK_T_GET_ID  8u
+#define VBLK_T_DISCARD 11u
+#define VBLK_T_WZEROES 13u /* WRITE_ZEROES */
+
+/* DISCARD and WRITE_ZEROES carry one 16-byte range as their (device-readable) data. */
+struct vblk_range {
+	uint64_t sector;
+	uint32_t num_sectors;
+	uint32_t flags;
+};
 
 #define VBLK_S_OK     0u
 #define VBLK_S_IOERR  1u
@@ -77,7 +88,7 @@ size_t vring_used_off(uint16_t num);
 void vring_init(struct vring *r, void *mem, uint16_t num);
 
 /* One block request: header (device reads it), data (device writes for IN and GET_ID, reads
- * for OUT, none for FLUSH), status byte (device writes). */
+ * for OUT, DISCARD and WRITE_ZEROES, none for FLUSH), status byte (device writes). */
 struct vblk_chain {
 	uint32_t type;
 	uint64_t hdr_pa;  /* 16 bytes: type, reserved, sector (little-endian) */

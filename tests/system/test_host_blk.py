@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from qemu import Zvm
+from qemu import Guest, Zvm, create_vm
 
 SECTORS = 32768  # 16 MiB
 SEEDED = 100     # filled from Python before boot
@@ -117,6 +117,26 @@ def test_bench_reads_and_writes_in_64k_requests(zvm):
     assert stats(zvm) == after
 
 
+def test_zero_and_discard(zvm, image):
+    """WRITE_ZEROES zeroes exactly its sectors in the file; DISCARD is accepted (QEMU's default
+    discard=ignore keeps the data: discarded sectors are undefined, not zero)."""
+    assert "vda: flush yes, discard yes, write-zeroes yes" in zvm.run("kernel blk")
+    for s in range(3000, 3004):
+        assert "flushed" in zvm.run(f"kernel blk write vda {s} 0x66")
+    before = stats(zvm)
+    out = zvm.run("kernel blk zero vda 3001 2")
+    assert "vda: 2 sectors at 3001 zeroed and flushed" in out, out
+    assert stats(zvm)[0] == before[0] + 2  # one WRITE_ZEROES, one flush
+    assert [sector_of(image, s)[:1] for s in range(3000, 3004)] == [b"\x66", b"\0", b"\0",
+                                                                   b"\x66"]
+    assert sector_of(image, 3002) == bytes(512)
+    out = zvm.run("kernel blk discard vda 3003 1")
+    assert "vda: 1 sectors at 3003 discarded and flushed" in out, out
+    out = zvm.run(f"kernel blk zero vda {SECTORS - 1} 2")
+    assert "error: vda sectors 32767+2: sector past the end of the disk" in out, out
+    assert stats(zvm)[2] == 0
+
+
 def test_data_survives_a_restart(fresh_zvm, zvm, image):
     zvm.close()  # one QEMU on the image at a time
     m = fresh_zvm(disk=image)
@@ -139,3 +159,34 @@ def test_read_only_disk_refuses_writes(fresh_zvm, tmp_path):
     assert dump(m.run("kernel blk read vda 0")) == bytes(64)
     # GET_ID: 20 bytes, not NUL-terminated when the serial fills them.
     assert 'vda: id "ZVM-RO-0123456789abc"' in m.run("kernel blk id vda")
+
+
+def test_zeroing_without_the_disk_command(fresh_zvm, tmp_path):
+    """A disk without WRITE_ZEROES and DISCARD (QEMU write-zeroes=off,discard=off): the driver
+    zeroes with writes of its 64 KiB bounce buffer, refuses discard in words, and a guest's
+    virtio-blk offers WRITE_ZEROES alone (the test guest's big range takes two pieces)."""
+    path = tmp_path / "nowz.img"
+    with open(path, "wb") as f:
+        f.write(b"\x77" * (300 * 512))
+        f.truncate(1 << 20)
+    m = fresh_zvm(disk=None, extra=[
+        "-global", "virtio-mmio.force-legacy=false",
+        "-drive", f"if=none,file={path},format=raw,id=nowz",
+        "-device", "virtio-blk-device,drive=nowz,write-zeroes=off,discard=off"])
+    m.boot()
+    assert "vda: flush yes, discard no, write-zeroes emulated" in m.run("kernel blk")
+    before = stats(m)
+    assert "vda: 260 sectors at 1 zeroed and flushed" in m.run("kernel blk zero vda 1 260")
+    assert stats(m)[0] == before[0] + 3 + 1  # 128 + 128 + 4 sectors written, a flush
+    assert sector_of(path, 0) == b"\x77" * 512 and sector_of(path, 261) == b"\x77" * 512
+    assert all(sector_of(path, s) == bytes(512) for s in range(1, 261))
+    out = m.run("kernel blk discard vda 0 1")
+    assert "error: vda sectors 0+1: the disk does not support it" in out, out
+    vm = create_vm(m, "-t test-vblk -c 1 -m 64 --disk vda@0+256")
+    m.run(f"zvm run -n {vm}")
+    with Guest(m, vm) as g:
+        g.expect(r"ZVMTEST DONE (\d+)/(\d+)\r", timeout=120)
+        out = m.child.before
+    assert re.search(r"vblk: capacity 256 sectors, seg_max \d+, write-zeroes\r", out), out
+    assert not re.findall(r"ZVMTEST (\S+) FAIL (.*)", out), out
+    assert "ZVMTEST vblk_write_zeroes PASS" in out and "ZVMTEST vblk_discard PASS" in out, out

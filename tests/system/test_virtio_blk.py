@@ -58,13 +58,19 @@ def test_linux_vda_data_reaches_the_image_and_survives_reset_and_reboot(tmp_path
             assert md5(got) == want, got
             out = shell(g, "dd if=/dev/zero of=/dev/vda bs=512 seek=4096 count=1 2>&1; echo rc=$?")
             assert "rc=1" in out or "No space" in out, out  # past its range
+            # DISCARD and WRITE_ZEROES offered: one range of up to 32 MiB each.
+            for q in ("discard_max_bytes", "write_zeroes_max_bytes"):
+                assert shell(g, f"cat /sys/block/vda/queue/{q}").split()[0] == "33554432"
+            out = shell(g, "blkdiscard -o 0 -l 65536 /dev/vda; echo rc=$?")
+            assert "rc=0" in out, out
         # In the image file, at the VM's offset.
         with open(image, "rb") as f:
             f.seek((first + 128 * 8) * SECTOR)
             assert hashlib.md5(f.read(16 * 4096)).hexdigest() == want
         info = zvm.run(f"zvm info -n {vm}")
         assert re.search(rf"disk: vda sectors {first}-{first + count - 1}, reads \d+, "
-                         r"writes [1-9]\d*, flushes [1-9]\d*, errors 0", info), info
+                         r"writes [1-9]\d*, flushes [1-9]\d*, errors 0, zeroes 0, "
+                         r"discards [1-9]", info), info
         # A VM reset keeps the disk; the guest reads the same data.
         assert "resetting" in zvm.run(f"zvm reset -n {vm}")
         with Guest(zvm, vm) as g:
@@ -88,6 +94,8 @@ def test_linux_vda_data_reaches_the_image_and_survives_reset_and_reboot(tmp_path
             got = shell(g, "dd if=/dev/vda bs=4096 skip=128 count=16 2>/dev/null | md5sum")
             assert md5(got) == want, got
             assert shell(g, "cat /sys/block/vda/ro").split()[0] == "1"
+            for q in ("discard_max_bytes", "write_zeroes_max_bytes"):
+                assert shell(g, f"cat /sys/block/vda/queue/{q}").split()[0] == "0"
             out = shell(g, "dd if=/dev/zero of=/dev/vda bs=512 count=1 2>&1; echo rc=$?")
             assert "rc=1" in out, out
     finally:

@@ -72,7 +72,8 @@ static void negotiate_takes_only_what_is_implemented(void **state)
 
 	(void)state;
 	assert_int_equal(vblk_negotiate(offer, &acc), 0);
-	assert_int_equal(acc, VBLK_F_VERSION_1 | VBLK_F_FLUSH | VBLK_F_BLK_SIZE);
+	assert_int_equal(acc, VBLK_F_VERSION_1 | VBLK_F_FLUSH | VBLK_F_BLK_SIZE | VBLK_F_DISCARD |
+				  VBLK_F_WZEROES);
 	assert_int_equal(vblk_negotiate(offer | VBLK_F_RO, &acc), 0);
 	assert_true(acc & VBLK_F_RO);
 }
@@ -156,6 +157,29 @@ static void write_flush_and_get_id_chains(void **state)
 	assert_int_equal(avail_ring(1), hf);
 	assert_int_equal(avail_ring(2), hi);
 	assert_int_equal(r.nr_free, 0);
+}
+
+/* DISCARD and WRITE_ZEROES: the 16-byte range is data the device only reads. */
+static void range_chains(void **state)
+{
+	struct vblk_chain dc = req(VBLK_T_DISCARD, 16), wz = req(VBLK_T_WZEROES, 16);
+	struct vblk_chain empty = req(VBLK_T_WZEROES, 0);
+	int hd, hz;
+
+	(void)state;
+	assert_int_equal(vring_add_blk(&r, &empty), -EINVAL);
+	hd = vring_add_blk(&r, &dc);
+	hz = vring_add_blk(&r, &wz);
+	assert_true(hd >= 0 && hz >= 0);
+	for (int h = hd, i = 0; i < 2; h = hz, i++) {
+		const struct vring_desc *d1 = &r.desc[r.desc[h].next];
+
+		assert_int_equal(d1->addr, DATA);
+		assert_int_equal(d1->len, 16);
+		assert_int_equal(d1->flags, VRING_DESC_F_NEXT);
+		assert_int_equal(r.desc[d1->next].flags, VRING_DESC_F_WRITE);
+		assert_int_equal(r.chain_len[h], 1); /* only the status byte comes back */
+	}
 }
 
 static void malformed_requests_refused(void **state)
@@ -298,6 +322,7 @@ int main(void)
 	    cmocka_unit_test_setup(ring_size_and_layout, setup),
 	    cmocka_unit_test_setup(read_chain, setup),
 	    cmocka_unit_test_setup(write_flush_and_get_id_chains, setup),
+	    cmocka_unit_test_setup(range_chains, setup),
 	    cmocka_unit_test_setup(malformed_requests_refused, setup),
 	    cmocka_unit_test_setup(full_ring_then_completion_frees, setup),
 	    cmocka_unit_test_setup(indices_wrap_without_leaking, setup),

@@ -46,7 +46,7 @@ struct vblk {
 	struct virtq_seg segs[SEGS]; /* the worker's chain (off its 16 KiB stack) */
 	struct vslot slots[BLK_SCHED_SLOTS];
 	struct blk_sched_client client;
-	uint64_t reads, writes, flushes, errors; /* worker only */
+	uint64_t reads, writes, flushes, zeroes, discards, errors; /* worker only */
 };
 
 static struct k_spinlock claims_lock;
@@ -93,6 +93,10 @@ static int slot_io(struct blk_io *io)
 	switch (io->op) {
 	case IOSCHED_FLUSH:
 		return blkdev_rw(b->disk, BLK_FLUSH, 0, NULL, 0);
+	case IOSCHED_WRITE_ZEROES:
+		return blkdev_rw(b->disk, BLK_WRITE_ZEROES, io->sector, NULL, io->nr_sectors);
+	case IOSCHED_DISCARD:
+		return blkdev_rw(b->disk, BLK_DISCARD, io->sector, NULL, io->nr_sectors);
 	case IOSCHED_IN:
 		err = blkdev_rw(b->disk, BLK_READ, io->sector, b->bounce, io->nr_sectors);
 		return err ? err : seg_copy(vm, &sl->req, sl->off, b->bounce, len, true);
@@ -105,22 +109,56 @@ static int slot_io(struct blk_io *io)
 	}
 }
 
-/* The piece at sl->off (or the FLUSH) into io. */
+/* The piece at sl->off (or the FLUSH) into io. A piece holds the disk for one host request
+ * (so another VM's request waits for one piece at most): BLK_BOUNCE bytes of data, or a
+ * whole range when the host disk zeroes or discards it itself. */
 static void slot_piece(struct vslot *sl)
 {
 	struct blk_io *io = &sl->io;
+	uint64_t left = sl->req.data_len - sl->off, max = BLK_BOUNCE;
 
-	if (sl->req.type == VIRTIO_BLK_T_FLUSH) {
+	switch (sl->req.type) {
+	case VIRTIO_BLK_T_FLUSH:
 		io->op = IOSCHED_FLUSH;
 		io->sector = 0;
 		io->nr_sectors = 0;
-	} else {
-		uint64_t left = sl->req.data_len - sl->off;
-		uint32_t n = left > BLK_BOUNCE ? BLK_BOUNCE : (uint32_t)left;
+		return;
+	case VIRTIO_BLK_T_IN:
+		io->op = IOSCHED_IN;
+		break;
+	case VIRTIO_BLK_T_OUT:
+		io->op = IOSCHED_OUT;
+		break;
+	case VIRTIO_BLK_T_WRITE_ZEROES:
+		io->op = IOSCHED_WRITE_ZEROES;
+		if (blkdev_has_write_zeroes(sl->b->disk))
+			max = left;
+		break;
+	default:
+		io->op = IOSCHED_DISCARD;
+		max = left;
+		break;
+	}
+	io->sector = sl->b->first + sl->req.sector + sl->off / VIRTIO_BLK_SECTOR;
+	io->nr_sectors = (uint32_t)((left < max ? left : max) / VIRTIO_BLK_SECTOR);
+}
 
-		io->op = sl->req.type == VIRTIO_BLK_T_IN ? IOSCHED_IN : IOSCHED_OUT;
-		io->sector = sl->b->first + sl->req.sector + sl->off / VIRTIO_BLK_SECTOR;
-		io->nr_sectors = n / VIRTIO_BLK_SECTOR;
+/* The request moves data through the scheduler (the others are answered at once). A
+ * DISCARD or WRITE_ZEROES becomes its one range as sector and length. */
+static bool to_disk(struct blk_req *r)
+{
+	switch (r->type) {
+	case VIRTIO_BLK_T_DISCARD:
+	case VIRTIO_BLK_T_WRITE_ZEROES:
+		r->sector = r->ranges[0].sector;
+		r->data_len = r->ranges[0].nr_sectors * VIRTIO_BLK_SECTOR;
+		return true;
+	case VIRTIO_BLK_T_IN:
+	case VIRTIO_BLK_T_OUT:
+	case VIRTIO_BLK_T_FLUSH:
+		return true;
+	default:
+		return false;
 	}
 }
 
@@ -215,20 +253,17 @@ static int fill(struct virtio_mmio_dev *m, unsigned gen, struct vblk *b, struct 
 		uint8_t status = blk_req_parse(q, &c, &b->cfg, &sl->req, sl->data);
 		uint32_t written = 0;
 
-		if (status == VIRTIO_BLK_S_OK &&
-		    (sl->req.type == VIRTIO_BLK_T_IN || sl->req.type == VIRTIO_BLK_T_OUT ||
-		     sl->req.type == VIRTIO_BLK_T_FLUSH)) {
+		if (status == VIRTIO_BLK_S_OK && to_disk(&sl->req)) {
 			sl->m = m;
 			sl->gen = gen;
 			sl->head = c.head;
 			sl->off = 0;
-			if (sl->req.type == VIRTIO_BLK_T_IN || sl->req.type == VIRTIO_BLK_T_OUT) {
-				if (!sl->req.data_len) { /* nothing to move: done */
-					if (finish(m, gen, b, c.head, &sl->req, status, 0))
-						return -EIO;
-					answered++;
-					continue;
-				}
+			if (sl->req.type != VIRTIO_BLK_T_FLUSH && !sl->req.data_len) {
+				/* nothing to move: done */
+				if (finish(m, gen, b, c.head, &sl->req, status, 0))
+					return -EIO;
+				answered++;
+				continue;
 			}
 			if (!slot_submit(b, sl)) {
 				sl->busy = true;
@@ -273,6 +308,10 @@ static int reap(struct virtio_mmio_dev *m, unsigned gen, struct vblk *b)
 				b->reads++;
 			} else if (sl->req.type == VIRTIO_BLK_T_OUT) {
 				b->writes++;
+			} else if (sl->req.type == VIRTIO_BLK_T_WRITE_ZEROES) {
+				b->zeroes++;
+			} else if (sl->req.type == VIRTIO_BLK_T_DISCARD) {
+				b->discards++;
 			} else {
 				b->flushes++;
 			}
@@ -331,18 +370,43 @@ static void vblk_notify(struct virtio_mmio_dev *m, unsigned queue)
 	}
 }
 
-/* struct virtio_blk_config: capacity (le64 at 0) and, with VIRTIO_BLK_F_SEG_MAX, seg_max (le32
- * at 12); the fields of features we do not offer read as zero (a driver or a tool may read them
- * all). Any size at any offset inside reads the bytes there. */
+/* struct virtio_blk_config: capacity (le64 at 0), seg_max (le32 at 12), the discard fields
+ * (le32 max_discard_sectors at 36, max_discard_seg at 40, discard_sector_alignment at 44) and
+ * the write-zeroes fields (le32 max_write_zeroes_sectors at 48, max_write_zeroes_seg at 52,
+ * u8 write_zeroes_may_unmap at 56: 0, zeroing never deallocates); fields of features not
+ * offered read as zero (a driver or a tool may read them all). Any size at any offset inside
+ * reads the bytes there. */
 #define VBLK_CONFIG_SIZE 60
 
 static uint8_t config_byte(const struct vblk *b, uint64_t i)
 {
+	uint32_t word;
+
 	if (i < 8)
 		return (uint8_t)(b->cfg.capacity >> (8 * i));
-	if (i >= 12 && i < 16)
-		return (uint8_t)(VIRTIO_BLK_SEG_MAX >> (8 * (i - 12)));
-	return 0;
+	switch (i & ~3ULL) {
+	case 12:
+		word = VIRTIO_BLK_SEG_MAX;
+		break;
+	case 36:
+		word = b->cfg.max_discard_sectors;
+		break;
+	case 40:
+		word = b->cfg.max_discard_seg;
+		break;
+	case 44:
+		word = b->cfg.discard ? blkdev_block_size(b->disk) / VIRTIO_BLK_SECTOR : 0;
+		break;
+	case 48:
+		word = b->cfg.max_write_zeroes_sectors;
+		break;
+	case 52:
+		word = b->cfg.max_write_zeroes_seg;
+		break;
+	default:
+		return 0;
+	}
+	return (uint8_t)(word >> (8 * (i & 3)));
 }
 
 static int config_read(void *dev, uint64_t offset, unsigned size, uint64_t *val)
@@ -375,11 +439,13 @@ static void vblk_info(struct virtio_mmio_dev *m, void (*print)(const char *fmt, 
 	struct blk_sched_stats st;
 
 	print(
-	    "    disk: %s sectors %llu-%llu%s, reads %llu, writes %llu, flushes %llu, errors %llu",
+	    "    disk: %s sectors %llu-%llu%s, reads %llu, writes %llu, flushes %llu, errors %llu, "
+	    "zeroes %llu, discards %llu",
 	    blkdev_name(b->disk), (unsigned long long)b->first,
 	    (unsigned long long)(b->first + b->cfg.capacity - 1), b->cfg.ro ? " (read-only)" : "",
 	    (unsigned long long)b->reads, (unsigned long long)b->writes,
-	    (unsigned long long)b->flushes, (unsigned long long)b->errors);
+	    (unsigned long long)b->flushes, (unsigned long long)b->errors,
+	    (unsigned long long)b->zeroes, (unsigned long long)b->discards);
 	/* The host scheduler's view (block/blk_sched.c): what went to the disk for this device,
 	 * and how often another device's request went first while this one had some queued. */
 	blk_sched_client_stats(&b->client, &st);
@@ -409,32 +475,24 @@ static void vblk_destroy(void *priv)
 	k_free(b);
 }
 
-static const struct virtio_dev_ops vblk_ops_rw = {
-    .name = "virtio-blk",
-    .device_id = VIRTIO_ID_BLOCK,
-    .features = (1ULL << VIRTIO_BLK_F_FLUSH) | (1ULL << VIRTIO_BLK_F_SEG_MAX) |
-		(1ULL << VIRTIO_F_INDIRECT_DESC) | (1ULL << VIRTIO_F_EVENT_IDX),
-    .nr_queues = 1,
-    .queue_num_max = VIRTIO_BLK_QUEUE_SIZE,
-    .config = &vblk_config,
-    .notify = vblk_notify,
-    .info = vblk_info,
-    .destroy = vblk_destroy,
-};
+/* The three feature sets: read-write with or without the host disk's DISCARD (WRITE_ZEROES
+ * always: the host driver writes zeros where the disk cannot), and read-only. */
+#define VBLK_FEATURES                                                                              \
+	((1ULL << VIRTIO_BLK_F_FLUSH) | (1ULL << VIRTIO_BLK_F_SEG_MAX) |                           \
+	 (1ULL << VIRTIO_F_INDIRECT_DESC) | (1ULL << VIRTIO_F_EVENT_IDX))
+#define VBLK_OPS(feat)                                                                             \
+	{                                                                                          \
+		.name = "virtio-blk", .device_id = VIRTIO_ID_BLOCK, .features = (feat),            \
+		.nr_queues = 1, .queue_num_max = VIRTIO_BLK_QUEUE_SIZE, .config = &vblk_config,    \
+		.notify = vblk_notify, .info = vblk_info, .destroy = vblk_destroy,                 \
+	}
 
-static const struct virtio_dev_ops vblk_ops_ro = {
-    .name = "virtio-blk",
-    .device_id = VIRTIO_ID_BLOCK,
-    .features = (1ULL << VIRTIO_BLK_F_RO) | (1ULL << VIRTIO_BLK_F_FLUSH) |
-		(1ULL << VIRTIO_BLK_F_SEG_MAX) | (1ULL << VIRTIO_F_INDIRECT_DESC) |
-		(1ULL << VIRTIO_F_EVENT_IDX),
-    .nr_queues = 1,
-    .queue_num_max = VIRTIO_BLK_QUEUE_SIZE,
-    .config = &vblk_config,
-    .notify = vblk_notify,
-    .info = vblk_info,
-    .destroy = vblk_destroy,
-};
+static const struct virtio_dev_ops vblk_ops_rw =
+    VBLK_OPS(VBLK_FEATURES | (1ULL << VIRTIO_BLK_F_WRITE_ZEROES));
+static const struct virtio_dev_ops vblk_ops_rw_discard =
+    VBLK_OPS(VBLK_FEATURES | (1ULL << VIRTIO_BLK_F_WRITE_ZEROES) | (1ULL << VIRTIO_BLK_F_DISCARD));
+static const struct virtio_dev_ops vblk_ops_ro =
+    VBLK_OPS(VBLK_FEATURES | (1ULL << VIRTIO_BLK_F_RO));
 
 int virtio_blk_create(struct vm *vm, const char *spec)
 {
@@ -492,6 +550,13 @@ int virtio_blk_create(struct vm *vm, const char *spec)
 	b->cfg.capacity = s.count;
 	b->cfg.ro = s.ro;
 	b->cfg.flush = true;
+	/* One range per request, as QEMU offers: each is one host request (or piece run). */
+	b->cfg.write_zeroes = !s.ro;
+	b->cfg.max_write_zeroes_sectors = VBLK_RANGE_MAX_SECTORS;
+	b->cfg.max_write_zeroes_seg = 1;
+	b->cfg.discard = !s.ro && blkdev_can_discard(disk);
+	b->cfg.max_discard_sectors = b->cfg.discard ? VBLK_RANGE_MAX_SECTORS : 0;
+	b->cfg.max_discard_seg = b->cfg.discard ? 1 : 0;
 	for (unsigned i = 0; i < BLK_SCHED_SLOTS; i++)
 		b->slots[i].b = b;
 	/* The queue's priority follows the worker's (the VM's) from its first pass. */
@@ -501,5 +566,9 @@ int virtio_blk_create(struct vm *vm, const char *spec)
 		vblk_destroy(b);
 		return err;
 	}
-	return virtio_mmio_dev_create(vm, s.ro ? &vblk_ops_ro : &vblk_ops_rw, b, NULL);
+	return virtio_mmio_dev_create(vm,
+				      s.ro	       ? &vblk_ops_ro
+				      : b->cfg.discard ? &vblk_ops_rw_discard
+						       : &vblk_ops_rw,
+				      b, NULL);
 }

@@ -1,7 +1,9 @@
 /* virtio block device for guests (virtio 1.x section 5.2), device id 2, on a host disk or a
  * range of one (`zvm new --disk NAME[@FIRST+COUNT][:ro]`, include/zvm/virtio/blk_disk.h; the
- * host disks: drivers/virtio_blk.c, `kernel blk`). One request queue; IN, OUT, FLUSH and
- * GET_ID (DISCARD and WRITE_ZEROES are not offered); VIRTIO_BLK_F_RO for a read-only disk;
+ * host disks: drivers/virtio_blk.c, `kernel blk`). One request queue; IN, OUT, FLUSH, GET_ID,
+ * WRITE_ZEROES (read-write disks; the host driver writes zeros where the disk has no such
+ * command) and DISCARD (read-write disks whose host disk has it), one range of at most
+ * VBLK_RANGE_MAX_SECTORS per request; VIRTIO_BLK_F_RO for a read-only disk;
  * VIRTIO_BLK_F_SEG_MAX: up to VIRTIO_BLK_SEG_MAX data segments per request (a longer chain is
  * answered IOERR by the parser: the walker's segment list holds no more).
  * Requests are parsed and checked by blk_req.c on the device's worker (at the VM's priority),
@@ -13,13 +15,16 @@
 
 struct vm;
 
-#define VIRTIO_ID_BLOCK	      2
-#define VIRTIO_BLK_F_SEG_MAX  2
-#define VIRTIO_BLK_F_RO	      5
-#define VIRTIO_BLK_F_FLUSH    9
-#define VIRTIO_BLK_QUEUE_SIZE 128
-#define VIRTIO_BLK_SEG_MAX    128
-#define BLK_BOUNCE	      (64 * 1024)
+#define VIRTIO_ID_BLOCK		  2
+#define VIRTIO_BLK_F_SEG_MAX	  2
+#define VIRTIO_BLK_F_RO		  5
+#define VIRTIO_BLK_F_FLUSH	  9
+#define VIRTIO_BLK_F_DISCARD	  13
+#define VIRTIO_BLK_F_WRITE_ZEROES 14
+#define VIRTIO_BLK_QUEUE_SIZE	  128
+#define VIRTIO_BLK_SEG_MAX	  128
+#define BLK_BOUNCE		  (64 * 1024)
+#define VBLK_RANGE_MAX_SECTORS	  65536u /* 32 MiB per DISCARD or WRITE_ZEROES range */
 
 /* Adds the device for spec; 0 or a negative errno, the reason printed in words. */
 int virtio_blk_create(struct vm *vm, const char *spec);
