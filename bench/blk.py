@@ -1,38 +1,56 @@
-"""make bench rows for guest disks (bench/run.py imports this): sequential read and write
-throughput of a Linux VM on its virtio-blk disk (busybox dd, 1 MiB blocks, O_DIRECT) next to
-the host driver alone on the same QEMU disk in the same ZVM run (`kernel blk bench`, 64 KiB
-requests, the driver's largest), and the ratio VM/host (target 0.8). Wall time, no icount:
-the figures move with the machine's load, the ratio less (runs alternate, medians)."""
+"""make bench rows for guest disks (bench/run.py imports this; `python3 bench/blk.py` runs
+them alone): sequential read and write throughput of a Linux VM on its virtio-blk disk
+(busybox dd, 1 MiB blocks, O_DIRECT) next to the same Debian Linux natively on QEMU's
+virtio-blk (the baseline: target 0.8 of it), and next to ZVM's host driver alone on the same
+disk (`kernel blk bench`, 64 KiB requests through its bounce buffer). Wall time, no icount:
+the figures move with the machine's load, the ratios less (runs alternate, medians)."""
 import itertools
 import os
 import re
 import statistics
+import sys
 
-MIB = 32  # per run (the guest's clock has 10 ms steps)
+MIB = 128  # per run (the guest's clock has 10 ms steps)
 RUNS = 3
-# "native" column: the host driver alone; ZVM column: the Linux VM.
+LINUX_CMDLINE = "console=ttyAMA0 earlycon rdinit=/init"
+# "native" column: Linux on QEMU's virtio-blk without ZVM; ZVM column: the Linux VM.
 ROWS = [
-    ("blk_write", f"disk sequential write, {MIB} MiB (native: host driver alone; ZVM: Linux VM)",
-     "MiB/s"),
-    ("blk_write_ratio", "disk write throughput, VM/host driver (target 0.8)", "ratio"),
-    ("blk_read", f"disk sequential read, {MIB} MiB (native: host driver alone; ZVM: Linux VM)",
-     "MiB/s"),
-    ("blk_read_ratio", "disk read throughput, VM/host driver (target 0.8)", "ratio"),
+    ("blk_write", f"disk sequential write, {MIB} MiB dd O_DIRECT (native: Linux on QEMU's "
+     "virtio-blk; ZVM: Linux VM)", "MiB/s"),
+    ("blk_write_ratio", "disk write throughput, VM/native Linux (target 0.8)", "ratio"),
+    ("blk_read", f"disk sequential read, {MIB} MiB dd O_DIRECT (native: Linux on QEMU's "
+     "virtio-blk; ZVM: Linux VM)", "MiB/s"),
+    ("blk_read_ratio", "disk read throughput, VM/native Linux (target 0.8)", "ratio"),
+    ("blk_drv_write", f"disk sequential write, {MIB} MiB: ZVM's host driver alone (native "
+     "column) and the Linux VM", "MiB/s"),
+    ("blk_drv_read", f"disk sequential read, {MIB} MiB: ZVM's host driver alone (native "
+     "column) and the Linux VM", "MiB/s"),
 ]
-CONF = ["benchblk kernel build/linux/Image console=ttyAMA0 earlycon rdinit=/init",
+CONF = [f"benchblk kernel build/linux/Image {LINUX_CMDLINE}",
         "benchblk initrd build/linux/initramfs.cpio.gz"]
 HOST_RE = re.compile(r"blk bench vda \w+: \d+ MiB in (\d+) us")
 SHELL = "~ # "
 _MARKS = itertools.count(1000)
 
 
-def disk_args(out):
-    img = os.path.join(out, "blk.img")
+def disk_args(out, name="blk"):
+    img = os.path.join(out, f"{name}.img")
     with open(img, "wb") as f:
         f.truncate(4 * MIB << 20)
     return ["-global", "virtio-mmio.force-legacy=false", "-drive",
             f"if=none,file={img},format=raw,id=benchdisk", "-device",
             "virtio-blk-device,drive=benchdisk"]
+
+
+def native_linux(run, img_args):
+    """Debian's Linux on plain QEMU virt (no ZVM) with the same disk, at its shell."""
+    q = run.Qemu(["-M", run.NATIVE_MACHINE, "-cpu", run.CPU, "-smp", "1", "-m", "256M",
+                  "-nographic", "-kernel", os.path.join(run.BUILD, "linux", "Image"),
+                  "-initrd", os.path.join(run.BUILD, "linux", "initramfs.cpio.gz"),
+                  "-append", LINUX_CMDLINE, *img_args], "native-linux-blk", timeout=300)
+    q.expect("ZVM-LINUX-INIT-OK", 300)
+    q.expect(re.escape(SHELL), 60)
+    return q
 
 
 def host_mibs(zvm, op):
@@ -61,8 +79,13 @@ def vm_mibs(zvm, op, mark):
 
 
 def measure(run, res, notes, section, zargs):
+    for name, _, _ in ROWS:
+        res.setdefault(name, {"native": None, "zvm": None, "xen": None})
+
     def body():
-        run.log(f"zvm: disk throughput, {RUNS} alternating runs of {MIB} MiB, no icount")
+        run.log(f"disk throughput: native Linux, ZVM's driver and a Linux VM, {RUNS} "
+                f"alternating runs of {MIB} MiB each, no icount")
+        nat = native_linux(run, disk_args(run.OUT, "blk-native"))  # an image each: QEMU locks
         zvm = run.ZvmHost(zargs + disk_args(run.OUT), 3, icount=False, name="zvm-blk")
         try:
             vm = zvm.new_vm(f"-t benchblk -c 1 -m 256 -n blk --disk vda@{2 * MIB << 11}+"
@@ -70,29 +93,47 @@ def measure(run, res, notes, section, zargs):
             zvm.start_and_look(vm)
             zvm.expect("ZVM-LINUX-INIT-OK", 300)
             zvm.expect(re.escape(SHELL), 60)
-            got, raw = {}, {}
+            raw = {}
             for op in ("write", "read"):
-                host, guest = [], []
+                linux, host, guest = [], [], []
                 for _ in range(RUNS):
+                    linux.append(vm_mibs(nat, op, next(_MARKS)))
                     zvm.detach()
                     host.append(host_mibs(zvm, op))
                     zvm.look(vm)
                     guest.append(vm_mibs(zvm, op, next(_MARKS)))
-                got[op] = (statistics.median(host), statistics.median(guest))
-                raw[op] = (host, guest)
+                raw[op] = (linux, host, guest)
             zvm.detach()
         finally:
             zvm.close()
-        for op, (host, guest) in got.items():
-            res[f"blk_{op}"]["native"] = round(host, 1)
-            res[f"blk_{op}"]["zvm"] = round(guest, 1)
+            nat.close()
+        for op, (linux, host, guest) in raw.items():
+            lin, drv, vm = (statistics.median(x) for x in (linux, host, guest))
+            res[f"blk_{op}"]["native"] = round(lin, 1)
+            res[f"blk_{op}"]["zvm"] = round(vm, 1)
             res[f"blk_{op}_ratio"]["native"] = 1.0
-            res[f"blk_{op}_ratio"]["zvm"] = run.ratio(guest, host)
-        notes.append("disk rows: wall time, medians of runs alternating host and VM; native = "
-                     "`kernel blk bench` in the same ZVM (64 KiB requests through the driver's "
-                     "bounce buffer), ZVM = Linux dd bs=1M O_DIRECT through virtio-blk, the host "
-                     "I/O scheduler and the same driver: " + "; ".join(
-                         f"{op} host {', '.join(f'{x:.0f}' for x in h)} VM "
-                         f"{', '.join(f'{x:.0f}' for x in g)} MiB/s" for op, (h, g) in raw.items()))
+            res[f"blk_{op}_ratio"]["zvm"] = run.ratio(vm, lin)
+            res[f"blk_drv_{op}"]["native"] = round(drv, 1)
+            res[f"blk_drv_{op}"]["zvm"] = round(vm, 1)
+        notes.append("disk rows: wall time, medians of runs alternating native Linux, ZVM's "
+                     "driver and the VM; native Linux = the same kernel and dd on plain QEMU "
+                     "virt's virtio-blk; driver = `kernel blk bench` in the same ZVM (64 KiB "
+                     "requests through its bounce buffer); VM = dd bs=1M O_DIRECT through "
+                     "virtio-blk, the host I/O scheduler and the driver (guest buffers sent "
+                     "without a copy): " + "; ".join(
+                         f"{op} native {', '.join(f'{x:.0f}' for x in a)}, driver "
+                         f"{', '.join(f'{x:.0f}' for x in h)}, VM "
+                         f"{', '.join(f'{x:.0f}' for x in g)} MiB/s"
+                         for op, (a, h, g) in raw.items()))
 
     section("ZVM disk", body)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import run as bench  # noqa: E402  (bench/run.py: Qemu, ZvmHost, board_args)
+
+    bench.snapshot_zvm()
+    zargs = bench.board_args(CONF, 3, "zvm-blk")
+    bench.run_alone(lambda res, notes, section: measure(bench, res, notes, section, zargs),
+                    ROWS)

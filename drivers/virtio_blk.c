@@ -53,6 +53,8 @@
 #define ST_FAILED      128u
 
 #define CFG_CAPACITY		0x00 /* u64, 512-byte sectors */
+#define CFG_SIZE_MAX		0x08 /* u32, with VIRTIO_BLK_F_SIZE_MAX */
+#define CFG_SEG_MAX		0x0c /* u32, with VIRTIO_BLK_F_SEG_MAX */
 #define CFG_BLK_SIZE		0x14 /* u32, with VIRTIO_BLK_F_BLK_SIZE */
 #define CFG_MAX_DISCARD_SECTORS 0x24 /* u32, with VIRTIO_BLK_F_DISCARD */
 #define CFG_MAX_WZEROES_SECTORS 0x30 /* u32, with VIRTIO_BLK_F_WRITE_ZEROES */
@@ -63,7 +65,7 @@
 
 /* The driver-owned page the device reads and writes besides the bounce buffer. */
 struct dma_page {
-	uint8_t ring[3072]; /* vring_bytes(VRING_MAX) fits */
+	uint8_t ring[3392]; /* vring_bytes(VRING_MAX) fits */
 	struct {
 		uint32_t type, reserved;
 		uint64_t sector;
@@ -80,6 +82,7 @@ struct blkdev {
 	uint32_t block_size;
 	bool ro, flush, broken;
 	uint32_t max_discard, max_wzeroes; /* sectors per request; 0: no such command */
+	uint32_t max_sg, size_max;	   /* data pieces per request, bytes per piece */
 	struct vring ring;
 	struct dma_page *dma;
 	uint8_t *bounce;
@@ -133,7 +136,13 @@ static void read_config(struct blkdev *d, uint64_t accepted)
 		    accepted & VBLK_F_DISCARD ? rd(d, MMIO_CONFIG + CFG_MAX_DISCARD_SECTORS) : 0;
 		d->max_wzeroes =
 		    accepted & VBLK_F_WZEROES ? rd(d, MMIO_CONFIG + CFG_MAX_WZEROES_SECTORS) : 0;
+		/* Without SEG_MAX one piece per request, as Linux assumes. */
+		d->max_sg = accepted & VBLK_F_SEG_MAX ? rd(d, MMIO_CONFIG + CFG_SEG_MAX) : 1;
+		d->size_max =
+		    accepted & VBLK_F_SIZE_MAX ? rd(d, MMIO_CONFIG + CFG_SIZE_MAX) : UINT32_MAX;
 	} while (gen != rd(d, MMIO_CONFIG_GEN));
+	if (d->max_sg > VBLK_SG_MAX)
+		d->max_sg = VBLK_SG_MAX;
 	if (d->block_size < BLK_SECTOR_SIZE || (d->block_size & (d->block_size - 1)))
 		d->block_size = BLK_SECTOR_SIZE;
 }
@@ -318,8 +327,10 @@ static int broken(struct blkdev *d, int err, const char *why)
 	return err;
 }
 
-/* One request through the ring, the bounce buffer holding its data (len bytes). Lock held. */
-static int do_request(struct blkdev *d, uint32_t type, uint64_t sector, uint32_t len)
+/* One request through the ring, its data in the bounce buffer (len bytes) or, with nr_sg, in
+ * the pieces at sg. Lock held. */
+static int do_request_sg(struct blkdev *d, uint32_t type, uint64_t sector, uint32_t len,
+			 const struct vblk_seg *sg, unsigned nr_sg)
 {
 	struct vblk_chain c = {
 	    .type = type,
@@ -327,6 +338,8 @@ static int do_request(struct blkdev *d, uint32_t type, uint64_t sector, uint32_t
 	    .data_pa = (uintptr_t)d->bounce,
 	    .data_len = len,
 	    .status_pa = (uintptr_t)&d->dma->status,
+	    .sg = sg,
+	    .nr_sg = (uint16_t)nr_sg,
 	};
 	uint16_t head;
 	uint32_t used_len;
@@ -356,6 +369,11 @@ static int do_request(struct blkdev *d, uint32_t type, uint64_t sector, uint32_t
 	if (d->dma->status != VBLK_S_OK)
 		return -EIO;
 	return 0;
+}
+
+static int do_request(struct blkdev *d, uint32_t type, uint64_t sector, uint32_t len)
+{
+	return do_request_sg(d, type, sector, len, NULL, 0);
 }
 
 /* DISCARD or WRITE_ZEROES of count sectors, one range per request (QEMU and the spec's
@@ -436,6 +454,43 @@ int blkdev_rw(struct blkdev *d, enum blk_op op, uint64_t sector, void *buf, uint
 		__atomic_fetch_add(&d->st.errors, 1, __ATOMIC_RELAXED);
 	k_mutex_unlock(&d->lock);
 	return err;
+}
+
+int blkdev_rw_sg(struct blkdev *d, enum blk_op op, uint64_t sector, const struct vblk_seg *sg,
+		 unsigned n)
+{
+	uint64_t bytes = 0;
+	int err;
+
+	if (!d || (op != BLK_READ && op != BLK_WRITE) || !sg || !n)
+		return -EINVAL;
+	if (n > d->max_sg)
+		return -E2BIG;
+	for (unsigned i = 0; i < n; i++) {
+		if (!sg[i].len)
+			return -EINVAL;
+		if (sg[i].len > d->size_max)
+			return -E2BIG;
+		bytes += sg[i].len;
+	}
+	if (bytes % BLK_SECTOR_SIZE || bytes > UINT32_MAX)
+		return -EINVAL;
+	if (sector > d->sectors || bytes / BLK_SECTOR_SIZE > d->sectors - sector)
+		return -ERANGE;
+	if (op == BLK_WRITE && d->ro)
+		return -EROFS;
+	if (k_mutex_lock(&d->lock, K_FOREVER))
+		return -EBUSY;
+	err = do_request_sg(d, op == BLK_WRITE ? VBLK_T_OUT : VBLK_T_IN, sector, 0, sg, n);
+	if (err)
+		__atomic_fetch_add(&d->st.errors, 1, __ATOMIC_RELAXED);
+	k_mutex_unlock(&d->lock);
+	return err;
+}
+
+unsigned blkdev_max_sg(const struct blkdev *d)
+{
+	return d->max_sg;
 }
 
 int blkdev_get_id(struct blkdev *d, char id[21])

@@ -10,10 +10,11 @@ int vblk_negotiate(uint64_t offered, uint64_t *accepted)
 {
 	if (!(offered & VBLK_F_VERSION_1))
 		return -ENOTSUP;
-	/* RO and BLK_SIZE only tell the driver something; FLUSH, DISCARD and WRITE_ZEROES add
-	 * requests it can send. */
+	/* RO, BLK_SIZE, SIZE_MAX and SEG_MAX only tell the driver something (the last two: how
+	 * requests may be cut into pieces); FLUSH, DISCARD and WRITE_ZEROES add requests it can
+	 * send. */
 	*accepted = offered & (VBLK_F_VERSION_1 | VBLK_F_FLUSH | VBLK_F_RO | VBLK_F_BLK_SIZE |
-			       VBLK_F_DISCARD | VBLK_F_WZEROES);
+			       VBLK_F_DISCARD | VBLK_F_WZEROES | VBLK_F_SIZE_MAX | VBLK_F_SEG_MAX);
 	return 0;
 }
 
@@ -67,44 +68,58 @@ static uint16_t take_desc(struct vring *r)
 	return d;
 }
 
+/* Appends descriptor {pa, len, flags} to the chain ending at *tail (none yet: *tail is
+ * VRING_MAX); returns its id. */
+static uint16_t append(struct vring *r, uint16_t head, uint16_t *tail, uint64_t pa, uint32_t len,
+		       uint16_t flags)
+{
+	uint16_t d = take_desc(r);
+
+	r->desc[d] = (struct vring_desc){pa, len, flags, 0};
+	if (*tail != VRING_MAX) {
+		r->desc[*tail].flags |= VRING_DESC_F_NEXT;
+		r->desc[*tail].next = d;
+		r->link[*tail] = d;
+	}
+	*tail = d;
+	r->chain_n[head]++;
+	return d;
+}
+
 int vring_add_blk(struct vring *r, const struct vblk_chain *c)
 {
-	bool has_data = c->data_len != 0;
-	uint16_t need = has_data ? 3 : 2;
-	uint16_t head, d, data = 0;
-	uint16_t flags;
-
 	bool dev_reads =
 	    c->type == VBLK_T_OUT || c->type == VBLK_T_DISCARD || c->type == VBLK_T_WZEROES;
+	bool sg = c->nr_sg != 0, has_data = sg || c->data_len != 0;
+	uint16_t data_flags = dev_reads ? 0 : VRING_DESC_F_WRITE;
+	uint16_t head, tail = VRING_MAX;
+	uint32_t writable = 1;
+	unsigned nr_data = sg ? c->nr_sg : has_data;
 
 	if (!dev_reads && c->type != VBLK_T_IN && c->type != VBLK_T_FLUSH &&
 	    c->type != VBLK_T_GET_ID)
 		return -EINVAL;
 	if (c->type == VBLK_T_FLUSH ? has_data : !has_data)
 		return -EINVAL;
-	if (r->nr_free < need)
+	if (sg && (c->nr_sg > VBLK_SG_MAX || (c->type != VBLK_T_IN && c->type != VBLK_T_OUT)))
+		return -EINVAL;
+	for (unsigned i = 0; sg && i < c->nr_sg; i++)
+		if (!c->sg[i].len)
+			return -EINVAL;
+	if (r->nr_free < nr_data + 2)
 		return -ENOSPC;
-	head = take_desc(r);
-	r->desc[head] = (struct vring_desc){c->hdr_pa, 16, VRING_DESC_F_NEXT, 0};
-	d = head;
-	if (has_data) {
-		data = take_desc(r);
-		flags = VRING_DESC_F_NEXT;
-		if (!dev_reads)
-			flags |= VRING_DESC_F_WRITE;
-		r->desc[data] = (struct vring_desc){c->data_pa, c->data_len, flags, 0};
-		r->desc[d].next = data;
-		d = data;
-	}
-	uint16_t st = take_desc(r);
+	head = r->free_head;
+	r->chain_n[head] = 0;
+	append(r, head, &tail, c->hdr_pa, 16, 0);
+	for (unsigned i = 0; i < nr_data; i++) {
+		uint32_t len = sg ? c->sg[i].len : c->data_len;
 
-	r->desc[st] = (struct vring_desc){c->status_pa, 1, VRING_DESC_F_WRITE, 0};
-	r->desc[d].next = st;
-	r->chain[head][0] = head;
-	r->chain[head][1] = has_data ? data : st;
-	r->chain[head][2] = st;
-	r->chain_n[head] = (uint8_t)need;
-	r->chain_len[head] = 1 + (dev_reads ? 0 : c->data_len);
+		append(r, head, &tail, sg ? c->sg[i].pa : c->data_pa, len, data_flags);
+		if (!dev_reads)
+			writable += len;
+	}
+	append(r, head, &tail, c->status_pa, 1, VRING_DESC_F_WRITE);
+	r->chain_len[head] = writable;
 	r->busy[head] = true;
 	r->avail[2 + (r->avail_idx & (r->num - 1))] = head;
 	r->avail_idx++;
@@ -120,12 +135,15 @@ void vring_publish(struct vring *r)
 /* Puts the chain of head back on the free list, from our copy of its members. */
 static void free_chain(struct vring *r, uint16_t head)
 {
+	uint16_t d = head;
+
 	for (unsigned i = 0; i < r->chain_n[head]; i++) {
-		uint16_t d = r->chain[head][i];
+		uint16_t next = r->link[d];
 
 		r->free_next[d] = r->free_head;
 		r->free_head = d;
 		r->nr_free++;
+		d = next;
 	}
 	r->chain_n[head] = 0;
 	r->busy[head] = false;

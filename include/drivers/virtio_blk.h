@@ -49,6 +49,16 @@ void blkdev_stats(const struct blkdev *d, struct blkdev_stats *out);
  * nonsense; the disk is then taken out of service), -ETIMEDOUT (no answer; likewise), -EINVAL
  * (bad arguments), -EBUSY (called where a thread cannot sleep). */
 int blkdev_rw(struct blkdev *d, enum blk_op op, uint64_t sector, void *buf, uint32_t count);
+/* Reads (BLK_READ) or writes (BLK_WRITE) the sectors at sector straight from or into the n
+ * pieces of host memory at sg (physical addresses: the device's own view), no copy. The
+ * pieces' lengths add up to a multiple of 512. Returns as blkdev_rw, and -E2BIG when the
+ * device takes fewer pieces (blkdev_max_sg) or a piece is longer than it takes: then use
+ * blkdev_rw. The memory must stay valid and unused by anyone else until the call returns. */
+struct vblk_seg;
+int blkdev_rw_sg(struct blkdev *d, enum blk_op op, uint64_t sector, const struct vblk_seg *sg,
+		 unsigned n);
+unsigned blkdev_max_sg(const struct blkdev *d);
+
 /* The device's identification string (up to 20 bytes) into id[21], NUL-terminated; 0 or as
  * blkdev_rw (-ENOTSUP when the device does not implement it). */
 int blkdev_get_id(struct blkdev *d, char id[21]);

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define VBLK_F_SIZE_MAX	 (1ull << 1)
+#define VBLK_F_SEG_MAX	 (1ull << 2)
 #define VBLK_F_RO	 (1ull << 5)
 #define VBLK_F_BLK_SIZE	 (1ull << 6)
 #define VBLK_F_FLUSH	 (1ull << 9)
@@ -42,7 +44,7 @@ int vblk_negotiate(uint64_t offered, uint64_t *accepted);
 
 #define VRING_DESC_F_NEXT  1u
 #define VRING_DESC_F_WRITE 2u
-#define VRING_MAX	   64u /* entries used at most; 3 descriptors per request */
+#define VRING_MAX	   128u /* entries used at most; one request at a time: its pieces + 2 */
 
 struct vring_desc {
 	uint64_t addr;
@@ -72,8 +74,8 @@ struct vring {
 	/* Our own copies: the device could rewrite the shared table, so neither the free list
 	 * nor a chain's members are ever read back from it. */
 	uint16_t free_next[VRING_MAX];
-	uint16_t chain[VRING_MAX][3]; /* by head: its descriptors */
-	uint8_t chain_n[VRING_MAX];
+	uint16_t link[VRING_MAX];   /* a chain's next member, as we wrote it */
+	uint8_t chain_n[VRING_MAX]; /* by head: its descriptors */
 };
 
 /* Entries to use for a queue whose maximum is qmax: a power of two, at most VRING_MAX; 0 when
@@ -87,19 +89,31 @@ size_t vring_used_off(uint16_t num);
 /* Lays the ring out in mem (vring_bytes(num) bytes, 16-byte aligned), zeroes it, frees all. */
 void vring_init(struct vring *r, void *mem, uint16_t num);
 
+/* A piece of a request's data: physical address and length. */
+struct vblk_seg {
+	uint64_t pa;
+	uint32_t len;
+};
+
+#define VBLK_SG_MAX (VRING_MAX - 2) /* data descriptors in one chain besides header and status */
+
 /* One block request: header (device reads it), data (device writes for IN and GET_ID, reads
- * for OUT, DISCARD and WRITE_ZEROES, none for FLUSH), status byte (device writes). */
+ * for OUT, DISCARD and WRITE_ZEROES, none for FLUSH), status byte (device writes). The data
+ * is one buffer (data_pa, data_len) or, when nr_sg is not 0, the nr_sg pieces at sg (IN and
+ * OUT only), one descriptor each. */
 struct vblk_chain {
 	uint32_t type;
 	uint64_t hdr_pa;  /* 16 bytes: type, reserved, sector (little-endian) */
 	uint64_t data_pa; /* ignored when data_len is 0 */
 	uint32_t data_len;
 	uint64_t status_pa;
+	const struct vblk_seg *sg;
+	uint16_t nr_sg; /* at most VBLK_SG_MAX, each piece not empty */
 };
 
 /* Writes the request's descriptor chain and puts its head in the next avail slot, not yet
  * visible. Returns the head id, or -ENOSPC when descriptors run out, -EINVAL for a malformed
- * request. */
+ * request (data where the type takes none or the reverse, an empty or too long list). */
 int vring_add_blk(struct vring *r, const struct vblk_chain *c);
 /* Makes every chain added so far visible: a release store of the avail index, so the
  * descriptors are written before the device can see the index. */

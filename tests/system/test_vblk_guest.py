@@ -7,8 +7,8 @@ import re
 from qemu import Guest, create_vm
 
 
-def run_vblk(zvm, disk):
-    vm = create_vm(zvm, f"-t test-vblk -c 1 -m 64 --disk {disk}")
+def run_vblk(zvm, disk, opts=""):
+    vm = create_vm(zvm, f"-t test-vblk -c 1 -m 64 --disk {disk} {opts}".rstrip())
     assert re.search(rf"vm {vm} running", zvm.run(f"zvm run -n {vm}"))
     with Guest(zvm, vm) as g:
         m = g.expect(r"ZVMTEST DONE (\d+)/(\d+)\r", timeout=120)
@@ -25,6 +25,16 @@ def test_vblk_set_read_write(zvm):
     assert re.search(r"vblk: capacity 256 sectors, seg_max \d+, write-zeroes, discard\r", out), out
     assert re.search(r"disk: vda sectors 100-355, reads \d+, .*, zeroes 3, discards 1$", info,
                      re.M), info
+    # A static VM's buffers go to the disk without a copy.
+    assert re.search(r"^    pieces: direct [1-9]\d*, copied 0$", info, re.M), info
+
+
+def test_vblk_set_on_a_dynamic_vm(zvm):
+    """A dynamic VM's pages are not host-contiguous (they appear and move): every piece is
+    copied through the bounce buffer, with the same results."""
+    out, info = run_vblk(zvm, "vda@100+256", "--mem dynamic")
+    assert re.search(r"vblk: capacity 256 sectors, seg_max \d+, write-zeroes, discard\r", out), out
+    assert re.search(r"^    pieces: direct 0, copied [1-9]\d*$", info, re.M), info
 
 
 def test_vblk_set_read_only(zvm):

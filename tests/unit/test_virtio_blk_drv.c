@@ -27,7 +27,8 @@ static int setup(void **state)
 
 static struct vblk_chain req(uint32_t type, uint32_t len)
 {
-	return (struct vblk_chain){type, HDR, DATA, len, STATUS};
+	return (struct vblk_chain){
+	    .type = type, .hdr_pa = HDR, .data_pa = DATA, .data_len = len, .status_pa = STATUS};
 }
 
 static uint16_t avail_idx(void)
@@ -73,7 +74,8 @@ static void negotiate_takes_only_what_is_implemented(void **state)
 	(void)state;
 	assert_int_equal(vblk_negotiate(offer, &acc), 0);
 	assert_int_equal(acc, VBLK_F_VERSION_1 | VBLK_F_FLUSH | VBLK_F_BLK_SIZE | VBLK_F_DISCARD |
-				  VBLK_F_WZEROES);
+				  VBLK_F_WZEROES | VBLK_F_SEG_MAX);
+	assert_true(vblk_negotiate(offer | VBLK_F_SIZE_MAX, &acc) == 0 && (acc & VBLK_F_SIZE_MAX));
 	assert_int_equal(vblk_negotiate(offer | VBLK_F_RO, &acc), 0);
 	assert_true(acc & VBLK_F_RO);
 }
@@ -81,7 +83,7 @@ static void negotiate_takes_only_what_is_implemented(void **state)
 static void ring_size_and_layout(void **state)
 {
 	(void)state;
-	assert_int_equal(vring_pick_num(1024), 64);
+	assert_int_equal(vring_pick_num(1024), 128);
 	assert_int_equal(vring_pick_num(64), 64);
 	assert_int_equal(vring_pick_num(48), 32);
 	assert_int_equal(vring_pick_num(3), 2);
@@ -93,7 +95,7 @@ static void ring_size_and_layout(void **state)
 		assert_int_equal(vring_used_off(n) % 4, 0);
 		assert_int_equal(vring_bytes(n), vring_used_off(n) + 6 + 8u * n);
 	}
-	assert_true(vring_bytes(VRING_MAX) <= 3072); /* the driver's DMA page */
+	assert_true(vring_bytes(VRING_MAX) <= 3392); /* the driver's DMA page */
 	assert_ptr_equal((void *)r.desc, mem);
 	assert_ptr_equal((void *)r.used, mem + vring_used_off(8));
 	for (size_t i = 0; i < vring_bytes(8); i++)
@@ -180,6 +182,56 @@ static void range_chains(void **state)
 		assert_int_equal(r.desc[d1->next].flags, VRING_DESC_F_WRITE);
 		assert_int_equal(r.chain_len[h], 1); /* only the status byte comes back */
 	}
+}
+
+/* A read into several pieces: one descriptor each, in order, all device-writable; the device
+ * may write them all. A full list that does not fit waits (-ENOSPC), a wrong one is refused;
+ * completing frees every member. */
+static void scatter_gather_chains(void **state)
+{
+	struct vblk_seg sg[VBLK_SG_MAX + 1];
+	struct vblk_chain c = req(VBLK_T_IN, 0);
+	uint16_t head, n;
+	uint32_t len;
+	int h;
+
+	(void)state;
+	for (unsigned i = 0; i <= VBLK_SG_MAX; i++)
+		sg[i] = (struct vblk_seg){0x10000u + 0x1000u * i, 512u * (i + 1)};
+	c.sg = sg;
+	c.nr_sg = 5;
+	h = vring_add_blk(&r, &c);
+	assert_true(h >= 0);
+	n = r.desc[h].next;
+	for (unsigned i = 0; i < 5; i++, n = r.desc[n].next) {
+		assert_int_equal(r.desc[n].addr, sg[i].pa);
+		assert_int_equal(r.desc[n].len, sg[i].len);
+		assert_int_equal(r.desc[n].flags, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE);
+	}
+	assert_int_equal(r.desc[n].addr, STATUS);
+	assert_int_equal(r.desc[n].flags, VRING_DESC_F_WRITE);
+	assert_int_equal(r.chain_len[h], 1 + 512 * (1 + 2 + 3 + 4 + 5));
+	assert_int_equal(r.nr_free, 1); /* 8 entries: header, 5 pieces, status */
+	c.nr_sg = 1;
+	assert_int_equal(vring_add_blk(&r, &c), -ENOSPC);
+	/* Completion gives all seven back. */
+	vring_publish(&r);
+	complete((uint32_t)h, r.chain_len[h]);
+	assert_int_equal(vring_pop_used(&r, &head, &len), 1);
+	assert_int_equal(head, h);
+	assert_int_equal(r.nr_free, 8);
+	/* Too many pieces, an empty one, or pieces on a flush. */
+	c.nr_sg = VBLK_SG_MAX + 1;
+	assert_int_equal(vring_add_blk(&r, &c), -EINVAL);
+	c.nr_sg = 2;
+	sg[1].len = 0;
+	assert_int_equal(vring_add_blk(&r, &c), -EINVAL);
+	sg[1].len = 512;
+	c.type = VBLK_T_FLUSH;
+	assert_int_equal(vring_add_blk(&r, &c), -EINVAL);
+	c.type = VBLK_T_GET_ID;
+	assert_int_equal(vring_add_blk(&r, &c), -EINVAL);
+	assert_int_equal(r.nr_free, 8);
 }
 
 static void malformed_requests_refused(void **state)
@@ -323,6 +375,7 @@ int main(void)
 	    cmocka_unit_test_setup(read_chain, setup),
 	    cmocka_unit_test_setup(write_flush_and_get_id_chains, setup),
 	    cmocka_unit_test_setup(range_chains, setup),
+	    cmocka_unit_test_setup(scatter_gather_chains, setup),
 	    cmocka_unit_test_setup(malformed_requests_refused, setup),
 	    cmocka_unit_test_setup(full_ring_then_completion_frees, setup),
 	    cmocka_unit_test_setup(indices_wrap_without_leaking, setup),

@@ -1,6 +1,7 @@
 /* virtio-blk for guests on a host disk (include/zvm/virtio/virtio_blk.h). */
 #include <block/blk_sched.h>
 #include <drivers/virtio_blk.h>
+#include <drivers/virtio_blk_ring.h>
 #include <errno.h>
 #include <kernel/heap.h>
 #include <kernel/printk.h>
@@ -42,11 +43,14 @@ struct vblk {
 	uint64_t first; /* the VM's sector 0 on the disk */
 	struct blk_cfg cfg;
 	unsigned vm_id;
-	uint8_t *bounce; /* the dispatcher's (one piece of this device at a time on the disk) */
+	/* The dispatcher's (one piece of this device at a time on the disk). */
+	uint8_t *bounce;
+	struct vblk_seg sg[VBLK_SG_MAX];
 	struct virtq_seg segs[SEGS]; /* the worker's chain (off its 16 KiB stack) */
 	struct vslot slots[BLK_SCHED_SLOTS];
 	struct blk_sched_client client;
 	uint64_t reads, writes, flushes, zeroes, discards, errors; /* worker only */
+	uint64_t direct, copied; /* IN/OUT pieces moved without, with a copy (the dispatcher's) */
 };
 
 static struct k_spinlock claims_lock;
@@ -78,6 +82,74 @@ static int seg_copy(struct vm *vm, const struct blk_req *r, uint64_t off, void *
 	return len ? -EFAULT : 0;
 }
 
+/* The longest prefix, up to len bytes, of the request's data from byte off that lies in
+ * host-contiguous RAM blocks, as at most max host pieces (adjacent ones merged) into sg (NULL:
+ * only counted). Returns its bytes. A dynamic VM's pages move: nothing. */
+static uint32_t host_prefix(struct vm *vm, const struct blk_req *r, uint64_t off, uint32_t len,
+			    struct vblk_seg *sg, unsigned max, unsigned *nr)
+{
+	uint64_t end = 0;
+	uint32_t got = 0;
+	unsigned n = 0;
+
+	for (uint16_t i = 0; i < r->nr_segs && got < len; i++) {
+		const struct virtq_seg *s = &r->segs[i];
+		uint32_t take;
+		void *host;
+
+		if (off >= s->len) {
+			off -= s->len;
+			continue;
+		}
+		take = s->len - off < len - got ? (uint32_t)(s->len - off) : len - got;
+		host = vm_ipa_to_host(vm, s->ipa + off, take);
+		if (!host)
+			break;
+		if (!n || end != (uintptr_t)host) {
+			if (n == max)
+				break;
+			if (sg)
+				sg[n] = (struct vblk_seg){(uintptr_t)host, 0};
+			n++;
+		}
+		if (sg)
+			sg[n - 1].len += take;
+		end = (uintptr_t)host + take;
+		got += take;
+		off = 0;
+	}
+	*nr = n;
+	return got;
+}
+
+/* Copies a piece through the bounce buffer, BLK_BOUNCE bytes at a time. */
+static int copy_piece(struct vm *vm, struct vslot *sl, struct blk_io *io)
+{
+	struct vblk *b = sl->b;
+	uint64_t sector = io->sector, off = sl->off;
+	uint32_t left = io->nr_sectors * VIRTIO_BLK_SECTOR;
+	int err = 0;
+
+	while (left && !err) {
+		uint32_t n = left < BLK_BOUNCE ? left : BLK_BOUNCE;
+
+		if (io->op == IOSCHED_IN) {
+			err =
+			    blkdev_rw(b->disk, BLK_READ, sector, b->bounce, n / VIRTIO_BLK_SECTOR);
+			err = err ?: seg_copy(vm, &sl->req, off, b->bounce, n, true);
+		} else {
+			err = seg_copy(vm, &sl->req, off, b->bounce, n, false);
+			err = err
+				  ?: blkdev_rw(b->disk, BLK_WRITE, sector, b->bounce,
+					       n / VIRTIO_BLK_SECTOR);
+		}
+		sector += n / VIRTIO_BLK_SECTOR;
+		off += n;
+		left -= n;
+	}
+	return err;
+}
+
 /* On the disk's dispatcher: one piece. The worker waits for it, so the VM and its memory
  * stay; after a reset of the device or the VM the guest's buffers are not ours: skip it. */
 static int slot_io(struct blk_io *io)
@@ -86,10 +158,26 @@ static int slot_io(struct blk_io *io)
 	struct vblk *b = sl->b;
 	struct vm *vm = virtio_mmio_dev_vm(sl->m);
 	uint32_t len = io->nr_sectors * VIRTIO_BLK_SECTOR;
+	unsigned n;
 	int err;
 
 	if (virtio_mmio_dev_stale(sl->m, sl->gen))
 		return -ECANCELED;
+	/* Straight between guest RAM and the disk where the buffers allow (slot_piece sized
+	 * the piece for it): no copy. */
+	if (io->op == IOSCHED_IN || io->op == IOSCHED_OUT) {
+		if (host_prefix(vm, &sl->req, sl->off, len, b->sg, blkdev_max_sg(b->disk), &n) ==
+		    len) {
+			err = blkdev_rw_sg(b->disk, io->op == IOSCHED_IN ? BLK_READ : BLK_WRITE,
+					   io->sector, b->sg, n);
+			if (err != -E2BIG) {
+				__atomic_fetch_add(&b->direct, 1, __ATOMIC_RELAXED);
+				return err;
+			}
+		}
+		__atomic_fetch_add(&b->copied, 1, __ATOMIC_RELAXED);
+		return copy_piece(vm, sl, io);
+	}
 	switch (io->op) {
 	case IOSCHED_FLUSH:
 		return blkdev_rw(b->disk, BLK_FLUSH, 0, NULL, 0);
@@ -97,25 +185,22 @@ static int slot_io(struct blk_io *io)
 		return blkdev_rw(b->disk, BLK_WRITE_ZEROES, io->sector, NULL, io->nr_sectors);
 	case IOSCHED_DISCARD:
 		return blkdev_rw(b->disk, BLK_DISCARD, io->sector, NULL, io->nr_sectors);
-	case IOSCHED_IN:
-		err = blkdev_rw(b->disk, BLK_READ, io->sector, b->bounce, io->nr_sectors);
-		return err ? err : seg_copy(vm, &sl->req, sl->off, b->bounce, len, true);
-	case IOSCHED_OUT:
-		err = seg_copy(vm, &sl->req, sl->off, b->bounce, len, false);
-		return err ? err
-			   : blkdev_rw(b->disk, BLK_WRITE, io->sector, b->bounce, io->nr_sectors);
 	default:
 		return -EINVAL;
 	}
 }
 
-/* The piece at sl->off (or the FLUSH) into io. A piece holds the disk for one host request
- * (so another VM's request waits for one piece at most): BLK_BOUNCE bytes of data, or a
- * whole range when the host disk zeroes or discards it itself. */
+/* The piece at sl->off (or the FLUSH) into io. A piece holds the disk for about one host
+ * request (so another VM's request waits for one piece at most): as much data as one direct
+ * request moves (up to VBLK_DIRECT_MAX, as many host pieces as the disk takes), else
+ * BLK_BOUNCE bytes through the bounce buffer; a whole range when the host disk zeroes or
+ * discards it itself. */
 static void slot_piece(struct vslot *sl)
 {
 	struct blk_io *io = &sl->io;
 	uint64_t left = sl->req.data_len - sl->off, max = BLK_BOUNCE;
+	uint32_t direct;
+	unsigned n;
 
 	switch (sl->req.type) {
 	case VIRTIO_BLK_T_FLUSH:
@@ -124,10 +209,14 @@ static void slot_piece(struct vslot *sl)
 		io->nr_sectors = 0;
 		return;
 	case VIRTIO_BLK_T_IN:
-		io->op = IOSCHED_IN;
-		break;
 	case VIRTIO_BLK_T_OUT:
-		io->op = IOSCHED_OUT;
+		io->op = sl->req.type == VIRTIO_BLK_T_IN ? IOSCHED_IN : IOSCHED_OUT;
+		direct = host_prefix(virtio_mmio_dev_vm(sl->m), &sl->req, sl->off,
+				     left < VBLK_DIRECT_MAX ? (uint32_t)left : VBLK_DIRECT_MAX,
+				     NULL, blkdev_max_sg(sl->b->disk), &n);
+		direct -= direct % VIRTIO_BLK_SECTOR;
+		if (direct)
+			max = direct;
 		break;
 	case VIRTIO_BLK_T_WRITE_ZEROES:
 		io->op = IOSCHED_WRITE_ZEROES;
@@ -446,6 +535,11 @@ static void vblk_info(struct virtio_mmio_dev *m, void (*print)(const char *fmt, 
 	    (unsigned long long)b->reads, (unsigned long long)b->writes,
 	    (unsigned long long)b->flushes, (unsigned long long)b->errors,
 	    (unsigned long long)b->zeroes, (unsigned long long)b->discards);
+	/* IN and OUT pieces that went between guest RAM and the disk with no copy, and those
+	 * copied through the bounce buffer (a dynamic VM, a buffer across RAM blocks). */
+	print("    pieces: direct %llu, copied %llu",
+	      (unsigned long long)__atomic_load_n(&b->direct, __ATOMIC_RELAXED),
+	      (unsigned long long)__atomic_load_n(&b->copied, __ATOMIC_RELAXED));
 	/* The host scheduler's view (block/blk_sched.c): what went to the disk for this device,
 	 * and how often another device's request went first while this one had some queued. */
 	blk_sched_client_stats(&b->client, &st);

@@ -7,9 +7,11 @@
  * VIRTIO_BLK_F_SEG_MAX: up to VIRTIO_BLK_SEG_MAX data segments per request (a longer chain is
  * answered IOERR by the parser: the walker's segment list holds no more).
  * Requests are parsed and checked by blk_req.c on the device's worker (at the VM's priority),
- * which queues them on the disk's I/O scheduler (include/block/blk_sched.h) in pieces of
- * BLK_BOUNCE bytes; the disk's dispatcher moves each piece through a bounce buffer between
- * guest RAM (vm_read/vm_write) and the host disk (blkdev_rw). */
+ * which queues them on the disk's I/O scheduler (include/block/blk_sched.h) in pieces. The
+ * disk's dispatcher moves each piece straight between guest RAM and the disk where the guest's
+ * buffers are host-contiguous RAM (a static VM: blkdev_rw_sg, pieces of up to VBLK_DIRECT_MAX
+ * bytes in as many buffers as the host disk takes per request), else through a bounce buffer
+ * (vm_read/vm_write, BLK_BOUNCE bytes at a time). */
 #ifndef ZVM_VIRTIO_VIRTIO_BLK_H
 #define ZVM_VIRTIO_VIRTIO_BLK_H
 
@@ -24,7 +26,8 @@ struct vm;
 #define VIRTIO_BLK_QUEUE_SIZE	  128
 #define VIRTIO_BLK_SEG_MAX	  128
 #define BLK_BOUNCE		  (64 * 1024)
-#define VBLK_RANGE_MAX_SECTORS	  65536u /* 32 MiB per DISCARD or WRITE_ZEROES range */
+#define VBLK_DIRECT_MAX		  (512u * 1024) /* a piece moved without a copy */
+#define VBLK_RANGE_MAX_SECTORS	  65536u	/* 32 MiB per DISCARD or WRITE_ZEROES range */
 
 /* Adds the device for spec; 0 or a negative errno, the reason printed in words. */
 int virtio_blk_create(struct vm *vm, const char *spec);
