@@ -91,6 +91,11 @@ void z_ready(struct k_thread *t, bool at_head)
 	t->cpu = cpu;
 	if (views[cpu].online && sched_policy_preempts(t->prio, views[cpu].cur_prio))
 		z_resched_cpu(cpu);
+	/* Queued before the flag is read; sched_native_wait_begin sets it before looking at the
+	 * queue: one of the two sees the other. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (views[cpu].online && t->prio == views[cpu].cur_prio && sched_of(cpu)->wake_on_equal)
+		smp_send_resched(cpu);
 }
 
 void z_unready(struct k_thread *t)
@@ -512,6 +517,24 @@ void sched_irq_exit(void)
 
 	if (sc->need_resched && sc->current)
 		z_swap(z_sched_lock_take());
+}
+
+bool sched_native_wait_begin(void)
+{
+	struct sched_cpu *sc = this_sched();
+
+	sc->wake_on_equal = true;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (runq_best_prio(&sc->rq) <= sc->current->prio) {
+		sc->wake_on_equal = false;
+		return false;
+	}
+	return true;
+}
+
+void sched_native_wait_end(void)
+{
+	this_sched()->wake_on_equal = false;
 }
 
 void sched_resched_ipi(void)

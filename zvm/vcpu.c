@@ -12,6 +12,7 @@
 #include <kernel/smp.h>
 #include <stddef.h>
 #include <string.h>
+#include <zvm/placement.h>
 #include <zvm/setway.h>
 #include <zvm/vcpu_asm.h>
 #include <zvm/vcpu_internal.h>
@@ -225,6 +226,17 @@ static void slow_exit(void *v)
 	vcpu_handle_slow_exit(v);
 }
 
+/* How this entry treats WFI. A dedicated vCPU sleeps in the guest's own WFI, unless a thread as
+ * urgent as it waits for this CPU (its VM's device worker, a host thread): then WFI traps so the
+ * vCPU yields when the guest idles, instead of the thread waiting for the end of the slice. A
+ * thread made ready here while the guest runs interrupts it (sched_native_wait_begin). */
+static unsigned entry_cpu_use(struct vcpu *v)
+{
+	if (v->cpu_use != CPU_DEDICATED)
+		return v->cpu_use;
+	return sched_native_wait_begin() ? CPU_DEDICATED : CPU_SHARED;
+}
+
 static void vcpu_run(void *a, void *b)
 {
 	struct vcpu *v = a;
@@ -247,10 +259,12 @@ static void vcpu_run(void *a, void *b)
 			arch_irq_restore(flags);
 			continue;
 		}
-		el2_traps_set_vcpu(v->cpu_use, v->sys.setway_tvm);
+		el2_traps_set_vcpu(entry_cpu_use(v), v->sys.setway_tvm);
 		vcpu_prepare_entry(v);
 		uint64_t why = guest_enter(v);
 
+		if (v->cpu_use == CPU_DEDICATED)
+			sched_native_wait_end();
 		__atomic_store_n(&v->running_on, -1, __ATOMIC_SEQ_CST);
 		/* An interrupt exit comes back here only when the scheduler wants the CPU (the
 		 * interrupt itself was handled in the exit vector): switch as at an IRQ exit. */

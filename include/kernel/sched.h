@@ -48,6 +48,9 @@ struct sched_cpu {
 	struct timeout_q timeouts; /* timeouts armed on this CPU, earliest first */
 	uint64_t armed;		   /* deadline programmed into CNTHP; UINT64_MAX: none */
 	struct timeout *volatile tmo_running; /* unlocked callback being run (k_timer_stop waits) */
+	/* current waits in a way only an interrupt ends (a vCPU in the guest's own WFI): a thread
+	 * of its priority made ready here interrupts it (sched_native_wait_begin). */
+	volatile bool wake_on_equal;
 };
 
 /* --- Hooks for the arch layer ----------------------------------------------------------------- */
@@ -71,6 +74,14 @@ void sched_irq_exit(void);
 /* The reschedule SGI handler (smp_send_resched), interrupt context: marks this CPU as needing to
  * reschedule; sched_irq_exit does the switch. */
 void sched_resched_ipi(void);
+
+/* For the current thread, about to run code that waits without yielding (a dedicated vCPU
+ * entering a guest whose WFI is not trapped), IRQs masked: false when a thread as urgent as it
+ * is already queued on this CPU (then make the wait yield: trap WFI); else true, and until
+ * sched_native_wait_end a thread of its priority made ready on this CPU interrupts it with the
+ * reschedule SGI, so it can yield at its next wait. */
+bool sched_native_wait_begin(void);
+void sched_native_wait_end(void);
 
 /* --- Kernel-internal interface (callers hold z_sched_lock unless stated) ---------------------- */
 

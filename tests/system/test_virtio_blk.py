@@ -125,3 +125,21 @@ def test_disk_option_errors_and_sharing(zvm):
     # Deleting gives the range back.
     e = create_vm(zvm, "-t hello -m 32 --disk vda@0+1000")
     assert "deleted" in zvm.run(f"zvm delete -n {e}")
+
+
+def test_pinned_vm_yields_its_cpu_to_its_disk_worker(zvm):
+    """A dedicated vCPU (pinned alone to CPU 1) sleeps in the guest's own WFI; its disk
+    worker, at the same priority on the same CPU, interrupts that sleep and the vCPU yields at
+    its next WFI (WFI traps while the worker is queued). Without it the guest's WFI never
+    traps (WFI 0) and each request waits for a time slice."""
+    vm = create_vm(zvm, "-t linux -c 1 -m 256 -p 1 -n pinned --disk vda@8192+4096")
+    zvm.run(f"zvm run -n {vm}")
+    with Guest(zvm, vm) as g:
+        linux_up(g)
+        out = shell(g, "dd if=/dev/vda of=/dev/null bs=65536 count=32 iflag=direct 2>&1; "
+                       "echo rc=$?")
+        assert "rc=0" in out, out
+    info = zvm.run(f"zvm info -n {vm}")
+    m = re.search(r"^  0\s+on\s+\S+\s+1\s+\d+\s+\d+\s+\d+\s+(\d+)\s", info, re.M)
+    assert m and int(m.group(1)) > 0, info
+    assert "deleted" in zvm.run(f"zvm delete -n {vm}")
