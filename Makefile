@@ -144,7 +144,7 @@ BOARD_ARGS    = $(BOARD_DIR)/qemu.args
 
 .PHONY: images linux
 # The .debs stay in $(LINUX_DIR)/debs: only a missing cache downloads.
-$(LINUX_IMAGES) &: scripts/fetch-linux.sh
+$(LINUX_IMAGES) &: scripts/fetch-linux.sh guests/linux/zvm-shm
 	scripts/fetch-linux.sh $(LINUX_DIR)
 linux: $(LINUX_IMAGES)
 

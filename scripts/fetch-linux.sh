@@ -4,8 +4,9 @@
 #   initramfs.cpio.gz   busybox, the virtio and power-key modules and an /init that prints
 #                       ZVM-LINUX-INIT-OK, powers off on the power key (`zvm shutdown`) and
 #                       keeps a shell ("~ # ") on the console
+#                       guests/linux/zvm-shm as /usr/bin/zvm-shm (shared memory with other VMs)
 # The .debs stay in OUTDIR/debs, so a rebuild never downloads again. Does nothing when both
-# outputs are newer than this script (which holds /init).
+# outputs are newer than this script (which holds /init) and zvm-shm.
 set -euo pipefail
 
 if [[ $# -ne 1 ]]; then
@@ -14,12 +15,14 @@ if [[ $# -ne 1 ]]; then
 fi
 
 self=$(realpath "$0")
+zvm_shm=$(dirname "$self")/../guests/linux/zvm-shm
 mkdir -p "$1/debs"
 out=$(cd "$1" && pwd)
 debs=$out/debs
 
 if [[ -s $out/Image && $out/Image -nt $self &&
-	-s $out/initramfs.cpio.gz && $out/initramfs.cpio.gz -nt $self ]]; then
+	-s $out/initramfs.cpio.gz && $out/initramfs.cpio.gz -nt $self &&
+	$out/initramfs.cpio.gz -nt $zvm_shm ]]; then
 	exit 0
 fi
 
@@ -106,6 +109,7 @@ root=$work/root
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,etc,proc,sys,tmp,root,lib/modules}
 cp "$work/busybox/bin/busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
+install -m 755 "$zvm_shm" "$root/usr/bin/zvm-shm"
 for m in $MODULES; do
 	ko=$(find "$work/lib/modules" -name "$m.ko*" | head -n 1)
 	case $ko in

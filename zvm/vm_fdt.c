@@ -16,6 +16,7 @@ _Static_assert(PHANDLE_CLK == VM_FDT_PHANDLE_CLK, "one clock phandle");
 
 #define GIC_SPI		   0
 #define GIC_PPI		   1
+#define IRQ_EDGE_RISING	   1
 #define IRQ_LEVEL_HIGH	   4
 #define PPI_MAINT	   9
 #define PPI_TIMER_SEC_PHYS 13
@@ -271,6 +272,15 @@ int vm_fdt_prop_reg(void *fdt, uint64_t base, uint64_t size)
 int vm_fdt_prop_spi(void *fdt, unsigned spi)
 {
 	const uint32_t irq[] = {GIC_SPI, spi, IRQ_LEVEL_HIGH};
+
+	if (spi > MAX_SPI)
+		return -FDT_ERR_BADVALUE;
+	return prop_irqs(fdt, irq, 1);
+}
+
+int vm_fdt_prop_spi_edge(void *fdt, unsigned spi)
+{
+	const uint32_t irq[] = {GIC_SPI, spi, IRQ_EDGE_RISING};
 
 	if (spi > MAX_SPI)
 		return -FDT_ERR_BADVALUE;

@@ -44,6 +44,7 @@ int vm_fdt_begin_unit(void *fdt, const char *name, uint64_t addr);
 int vm_fdt_prop_reg(void *fdt, uint64_t base, uint64_t size);
 /* interrupts = one level-high SPI (number = INTID - 32); -FDT_ERR_BADVALUE past INTID 1019. */
 int vm_fdt_prop_spi(void *fdt, unsigned spi);
+int vm_fdt_prop_spi_edge(void *fdt, unsigned spi); /* the same, rising edge */
 /* A PL061 GPIO with a gpio-keys power button on one pin (0-7), as QEMU virt gives Linux its
  * shutdown request. */
 int vm_fdt_pl061_nodes(void *fdt, uint64_t base, unsigned spi, unsigned power_key_pin);

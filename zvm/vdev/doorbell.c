@@ -102,6 +102,36 @@ static void db_destroy(struct vdev *d)
 	k_free(d);
 }
 
+/* The doorbell's SPI again, as a key of a "gpio-keys" node with no GPIO: Linux's gpio_keys
+ * (Debian builds it, uio_pdrv_genirq it does not) turns each ring into a key press on an input
+ * device named "zvm-shm-doorbell", which userspace can sleep on (guests/linux/zvm-shm reads
+ * it). Rising edge: the driver cannot acknowledge the doorbell, so a level interrupt would
+ * storm; the line drops when userspace writes ACK and rises at the next ring. */
+#define DOORBELL_KEY_CODE 148 /* KEY_PROG1 */
+
+static int doorbell_key_node(void *fdt, unsigned spi)
+{
+	int err = fdt_begin_node(fdt, "shm-doorbell-key");
+
+	if (!err)
+		err = fdt_property_string(fdt, "compatible", "gpio-keys");
+	if (!err)
+		err = fdt_property_string(fdt, "label", "zvm-shm-doorbell");
+	if (!err)
+		err = fdt_begin_node(fdt, "doorbell");
+	if (!err)
+		err = fdt_property_string(fdt, "label", "doorbell");
+	if (!err)
+		err = vm_fdt_prop_spi_edge(fdt, spi);
+	if (!err)
+		err = fdt_property_u32(fdt, "linux,code", DOORBELL_KEY_CODE);
+	if (!err) /* press and release at once, no timer */
+		err = fdt_property_u32(fdt, "debounce-interval", 0);
+	if (!err)
+		err = fdt_end_node(fdt);
+	return err ? err : fdt_end_node(fdt);
+}
+
 /* One node for the doorbell and every region, so Linux's uio_pdrv_genirq (of_id=generic-uio)
  * binds it as one /dev/uioN: map 0 the doorbell page, map i the i-th region, its interrupt
  * the doorbell. "zvm,read-only" holds one cell per region. */
@@ -138,7 +168,9 @@ static int db_fdt_node(struct vdev *d, void *fdt)
 		err = fdt_property(fdt, "zvm,read-only", ro, (int)(db->nr * sizeof(ro[0])));
 	if (!err)
 		err = fdt_property_string(fdt, "linux,uio-name", "zvm-shm");
-	return err ? err : fdt_end_node(fdt);
+	if (!err)
+		err = fdt_end_node(fdt);
+	return err ? err : doorbell_key_node(fdt, db->spi);
 }
 
 static void db_info(struct vdev *d, void (*print)(const char *fmt, ...))
