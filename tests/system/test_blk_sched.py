@@ -77,7 +77,8 @@ def test_urgent_vm_served_first_on_a_shared_disk(tmp_path):
     hi_reqs = mid[hi]["dispatched"] - before[hi]["dispatched"]
     hi_bytes = mid[hi]["bytes"] - before[hi]["bytes"]
     assert hi_bytes >= READERS * (4 << 20), (before, mid)
-    assert hi_reqs >= READERS * 64, (before, mid)  # at most 64 KiB per request
+    # A piece (one unit) is at most 512 KiB (VBLK_DIRECT_MAX); Linux merges 64 KiB reads.
+    assert hi_reqs >= READERS * 8, (before, mid)
     # The low VM read all along (it was passed over, so it had requests queued while the
     # high one was served): the two competed for the disk.
     assert mid[lo]["dispatched"] > before[lo]["dispatched"], (before, mid)
@@ -127,9 +128,9 @@ def test_ionice_classes_inside_one_vm(tmp_path):
         after = ioprio_stats(zvm, vm)
     finally:
         zvm.close()
-    # Both classes reached the host: 4 x 4 MiB of real-time reads in 64 KiB pieces, and the
-    # idle readers (before the real-time ones came and after they left).
-    assert mid["rt"] >= READERS * 64, mid
+    # Both classes reached the host: 4 x 4 MiB of real-time reads in pieces of at most 512
+    # KiB, and the idle readers (before the real-time ones came and after they left).
+    assert mid["rt"] >= READERS * 8, mid
     assert after["idle"] > 0, after
     # No idle (or best-effort) unit went while real-time ones waited.
     assert after["passed"] == 0, after
