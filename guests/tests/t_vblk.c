@@ -127,9 +127,9 @@ static uint16_t used_idx(void)
 	return *(volatile uint16_t *)&vq.used.idx;
 }
 
-/* One request: header, nsect sectors of data (device-writable for reads), status. Returns
- * the status byte, or 0xff if the device did not answer. */
-static unsigned request(uint32_t type, uint64_t sector, unsigned nsect)
+/* One request of three descriptors: header {type, sector}, len bytes at data (device-writable
+ * with dev_writes), status. Returns the status byte, or 0xff if the device did not answer. */
+static unsigned chain3(uint32_t type, uint64_t sector, uint32_t len, bool dev_writes)
 {
 	uint16_t want = (uint16_t)(vq.avail.idx + 1);
 
@@ -138,8 +138,8 @@ static unsigned request(uint32_t type, uint64_t sector, unsigned nsect)
 	hdr.sector = sector;
 	status = 0xee;
 	vq.desc[0] = (struct desc){(uintptr_t)&hdr, sizeof(hdr), D_NEXT, 1};
-	vq.desc[1] = (struct desc){(uintptr_t)data, nsect * SECTOR,
-				   (uint16_t)(D_NEXT | (type == T_IN ? D_WRITE : 0)), 2};
+	vq.desc[1] =
+	    (struct desc){(uintptr_t)data, len, (uint16_t)(D_NEXT | (dev_writes ? D_WRITE : 0)), 2};
 	vq.desc[2] = (struct desc){(uintptr_t)&status, 1, D_WRITE, 0};
 	vq.avail.ring[vq.avail.idx % QSIZE] = 0;
 	__asm__ volatile("dmb ishst" : : : "memory");
@@ -151,6 +151,12 @@ static unsigned request(uint32_t type, uint64_t sector, unsigned nsect)
 	sync_mem(data, sizeof(data));
 	sync_mem(&status, 1);
 	return status;
+}
+
+/* nsect sectors of data at sector, read or written. */
+static unsigned request(uint32_t type, uint64_t sector, unsigned nsect)
+{
+	return chain3(type, sector, nsect * SECTOR, type == T_IN);
 }
 
 static uint8_t pattern(uint64_t sector, unsigned i)
@@ -337,8 +343,6 @@ static int c_reset_mid_request(void)
  * the status byte, or 0xff if the device did not answer. */
 static unsigned ranges(uint32_t type, unsigned n, const uint64_t (*rg)[3])
 {
-	uint16_t want = (uint16_t)(vq.avail.idx + 1);
-
 	for (unsigned i = 0; i < n; i++) {
 		uint8_t *p = data + 16 * i;
 
@@ -349,22 +353,7 @@ static unsigned ranges(uint32_t type, unsigned n, const uint64_t (*rg)[3])
 			p[12 + b] = (uint8_t)(rg[i][2] >> (8 * b));
 		}
 	}
-	hdr.type = type;
-	hdr.reserved = 0;
-	hdr.sector = 0;
-	status = 0xee;
-	vq.desc[0] = (struct desc){(uintptr_t)&hdr, sizeof(hdr), D_NEXT, 1};
-	vq.desc[1] = (struct desc){(uintptr_t)data, 16 * n, D_NEXT, 2};
-	vq.desc[2] = (struct desc){(uintptr_t)&status, 1, D_WRITE, 0};
-	vq.avail.ring[vq.avail.idx % QSIZE] = 0;
-	__asm__ volatile("dmb ishst" : : : "memory");
-	vq.avail.idx = want;
-	sync_all();
-	wr(QUEUE_NOTIFY, 0);
-	if (!zt_wait(used_idx() == want, ZT_DELIVERY_MS))
-		return 0xff;
-	sync_mem(&status, 1);
-	return status;
+	return chain3(type, 0, 16 * n, false);
 }
 
 /* Sector k of NSECT at `at`: the pattern (want_zero bit k clear) or all zeros (set). */

@@ -145,15 +145,21 @@ def test_data_survives_a_restart(fresh_zvm, zvm, image):
     assert dump(m.run(f"kernel blk read vda {SECTORS - 1}")) == b"\xa5" * 64
 
 
+def own_disk(fresh_zvm, path, drive_opts="", device_opts=""):
+    """A booted ZVM whose only disk is the image at path, with QEMU options of its own."""
+    m = fresh_zvm(disk=None, extra=[
+        "-global", "virtio-mmio.force-legacy=false",
+        "-drive", f"if=none,file={path},format=raw,id=own{drive_opts}",
+        "-device", f"virtio-blk-device,drive=own{device_opts}"])
+    m.boot()
+    return m
+
+
 def test_read_only_disk_refuses_writes(fresh_zvm, tmp_path):
     path = tmp_path / "ro.img"
     with open(path, "wb") as f:
         f.truncate(1 << 20)
-    m = fresh_zvm(disk=None, extra=[
-        "-global", "virtio-mmio.force-legacy=false",
-        "-drive", f"if=none,file={path},format=raw,id=ro,readonly=on",
-        "-device", "virtio-blk-device,drive=ro,serial=ZVM-RO-0123456789abc"])
-    m.boot()
+    m = own_disk(fresh_zvm, path, ",readonly=on", ",serial=ZVM-RO-0123456789abc")
     assert re.search(r"^vda\s+2048\s+1\s+512\s+yes\s", m.run("kernel blk"), re.M)
     assert "error: vda sector 0: disk is read-only" in m.run("kernel blk write vda 0 0x22")
     assert dump(m.run("kernel blk read vda 0")) == bytes(64)
@@ -169,11 +175,7 @@ def test_zeroing_without_the_disk_command(fresh_zvm, tmp_path):
     with open(path, "wb") as f:
         f.write(b"\x77" * (300 * 512))
         f.truncate(1 << 20)
-    m = fresh_zvm(disk=None, extra=[
-        "-global", "virtio-mmio.force-legacy=false",
-        "-drive", f"if=none,file={path},format=raw,id=nowz",
-        "-device", "virtio-blk-device,drive=nowz,write-zeroes=off,discard=off"])
-    m.boot()
+    m = own_disk(fresh_zvm, path, device_opts=",write-zeroes=off,discard=off")
     assert "vda: flush yes, discard no, write-zeroes emulated" in m.run("kernel blk")
     before = stats(m)
     assert "vda: 260 sectors at 1 zeroed and flushed" in m.run("kernel blk zero vda 1 260")
