@@ -19,6 +19,7 @@
 #include <kernel/page_alloc.h>
 #include <kernel/printk.h>
 #include <kernel/sem.h>
+#include <kernel/thread.h>
 #include <lib/format.h>
 #include <string.h>
 
@@ -83,6 +84,7 @@ struct blkdev {
 	bool ro, flush, broken;
 	uint32_t max_discard, max_wzeroes; /* sectors per request; 0: no such command */
 	uint32_t max_sg, size_max;	   /* data pieces per request, bytes per piece */
+	bool hold, holding;		   /* blkdev_hold */
 	struct vring ring;
 	struct dma_page *dma;
 	uint8_t *bounce;
@@ -347,6 +349,12 @@ static int do_request_sg(struct blkdev *d, uint32_t type, uint64_t sector, uint3
 
 	if (d->broken)
 		return -EIO;
+	/* A thread holding only this disk's mutex: it may sleep. */
+	while (__atomic_load_n(&d->hold, __ATOMIC_RELAXED)) {
+		__atomic_store_n(&d->holding, true, __ATOMIC_RELAXED);
+		k_sleep_ms(1);
+	}
+	__atomic_store_n(&d->holding, false, __ATOMIC_RELAXED);
 	d->dma->hdr.type = type;
 	d->dma->hdr.reserved = 0;
 	d->dma->hdr.sector = sector;
@@ -486,6 +494,16 @@ int blkdev_rw_sg(struct blkdev *d, enum blk_op op, uint64_t sector, const struct
 		__atomic_fetch_add(&d->st.errors, 1, __ATOMIC_RELAXED);
 	k_mutex_unlock(&d->lock);
 	return err;
+}
+
+void blkdev_hold(struct blkdev *d, bool on)
+{
+	__atomic_store_n(&d->hold, on, __ATOMIC_RELAXED);
+}
+
+bool blkdev_holding(const struct blkdev *d)
+{
+	return __atomic_load_n(&d->holding, __ATOMIC_RELAXED);
 }
 
 unsigned blkdev_max_sg(const struct blkdev *d)

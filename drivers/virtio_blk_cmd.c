@@ -32,13 +32,14 @@ static void list(void)
 			    blkdev_read_only(d) ? "yes" : "no", (unsigned long long)st.requests,
 			    (unsigned long long)st.irqs, (unsigned long long)st.errors);
 	}
-	/* The optional commands, a line per disk (the table's columns stay as scripts read them).
-	 */
+	/* The optional commands, a line per disk (the table's columns stay as scripts read
+	 * them), and whether `kernel blk hold` holds a request. */
 	for (unsigned i = 0; (d = blkdev_nth(i)); i++)
-		shell_print("%s: flush %s, discard %s, write-zeroes %s", blkdev_name(d),
+		shell_print("%s: flush %s, discard %s, write-zeroes %s%s", blkdev_name(d),
 			    blkdev_can_flush(d) ? "yes" : "no",
 			    blkdev_can_discard(d) ? "yes" : "no",
-			    blkdev_has_write_zeroes(d) ? "yes" : "emulated");
+			    blkdev_has_write_zeroes(d) ? "yes" : "emulated",
+			    blkdev_holding(d) ? ", a request held" : "");
 }
 
 static const char *why(int err)
@@ -105,6 +106,23 @@ static int read_write(int argc, char **argv)
 		}
 		shell_print("%04x: %s", off, line);
 	}
+	return 0;
+}
+
+/* argv: blk hold NAME on|off (a test aid: see blkdev_hold) */
+static int hold(int argc, char **argv)
+{
+	struct blkdev *d;
+
+	if (argc != 4 || (strcmp(argv[3], "on") && strcmp(argv[3], "off")))
+		return -EINVAL;
+	d = blkdev_find(argv[2]);
+	if (!d) {
+		shell_error("no such disk: %s", argv[2]);
+		return -ENODEV;
+	}
+	blkdev_hold(d, !strcmp(argv[3], "on"));
+	shell_print("%s: requests %s", argv[2], !strcmp(argv[3], "on") ? "held" : "released");
 	return 0;
 }
 
@@ -214,6 +232,8 @@ int cmd_kernel_blk(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "read") || !strcmp(argv[1], "write"))
 		return read_write(argc, argv);
+	if (!strcmp(argv[1], "hold"))
+		return hold(argc, argv);
 	if (!strcmp(argv[1], "zero") || !strcmp(argv[1], "discard"))
 		return zero_discard(argc, argv);
 	if (!strcmp(argv[1], "id") && argc == 3)

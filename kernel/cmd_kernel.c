@@ -194,7 +194,7 @@ static const struct shell_cmd kernel_subcmds[] = {
     SHELL_SUBCMD(mem, "", "heap, page allocator and compression pool usage", cmd_mem),
     SHELL_SUBCMD(blk,
 		 "[read NAME SECTOR | write NAME SECTOR PATTERN | zero|discard NAME SECTOR COUNT | "
-		 "id NAME]",
+		 "id NAME | hold NAME on|off]",
 		 "host disks; dump the start of a sector, fill one, zero or discard sectors, or "
 		 "the disk's id",
 		 cmd_kernel_blk),

@@ -1,10 +1,11 @@
-/* PL011 output by polling, and a small printf: %d %i %u %x %X %p %s %c %%, flags '-' '0',
+/* PL011 output and input by polling, and a small printf: %d %i %u %x %X %p %s %c %%, flags '-' '0',
  * width and string precision (number or '*'), length modifiers h hh l ll z. */
 #include "zt.h"
 
 #define UART_DR	     0x00
 #define UART_FR	     0x18
 #define UART_FR_TXFF (1u << 5)
+#define UART_FR_RXFE (1u << 4)
 
 void zt_putc(char c)
 {
@@ -13,6 +14,15 @@ void zt_putc(char c)
 	for (unsigned i = 0; i < 1000000 && (zt_r32(base + UART_FR) & UART_FR_TXFF); i++)
 		zt_relax();
 	zt_w32(base + UART_DR, (uint8_t)c);
+}
+
+int zt_getc(unsigned timeout_ms)
+{
+	uint64_t base = zt_plat.uart ? zt_plat.uart : ZT_UART_BASE;
+
+	if (!zt_wait(!(zt_r32(base + UART_FR) & UART_FR_RXFE), timeout_ms))
+		return -1;
+	return (int)(zt_r32(base + UART_DR) & 0xff);
 }
 
 void zt_puts(const char *s)

@@ -301,10 +301,25 @@ static int c_malformed(void)
  * every set's boot clears .bss, and a dynamic VM's resident pages are counted. */
 #define BIG_AT (zt_plat.ram_base + zt_plat.ram_size / 2 + 0x10000)
 
+/* With zvmvblkhold (test-vblk-hold), the set stops at step n until a byte is typed on its
+ * console, so the test can hold the host disk (`kernel blk hold`) around it; else nothing. */
+static int hold_step(unsigned n)
+{
+	char buf[4];
+
+	if (!zt_bootarg("zvmvblkhold", buf, sizeof(buf)))
+		return 0;
+	zt_printf("vblk: hold step %u, waiting for a key\n", n);
+	CHECK(zt_getc(60000) >= 0, "no key at hold step %u", n);
+	return 0;
+}
+
 static int c_reset_mid_request(void)
 {
 	if (features & F_RO)
 		return 0;
+	if (hold_step(1)) /* the test holds the disk */
+		return 1;
 	CHECK(capacity >= BIG_SEGS * 8, "capacity %llu too small", (unsigned long long)capacity);
 	hdr.type = T_OUT;
 	hdr.reserved = 0;
@@ -324,8 +339,12 @@ static int c_reset_mid_request(void)
 	vq.avail.idx = (uint16_t)(vq.avail.idx + 1);
 	sync_all();
 	wr(QUEUE_NOTIFY, 0);
+	if (hold_step(2)) /* the test sees the write held on the disk */
+		return 1;
 	wr(STATUS, 0);
 	CHECK(zt_wait(rd(STATUS) == 0, ZT_DELIVERY_MS), "status 0x%x after the reset", rd(STATUS));
+	if (hold_step(3)) /* the test releases the disk */
+		return 1;
 	CHECK(bring_up(F_V1 | (features & F_WANT)) == S_ALL, "status 0x%x after bring-up",
 	      rd(STATUS));
 	for (unsigned k = 0; k < 3; k++) {

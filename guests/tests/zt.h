@@ -107,6 +107,8 @@ uint64_t zt_strtoull(const char *s, const char **end);
 
 /* ---- console ---- */
 void zt_putc(char c);
+/* The next byte typed on the console, or -1 after timeout_ms. */
+int zt_getc(unsigned timeout_ms);
 void zt_puts(const char *s);
 int zt_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int zt_vprintf(const char *fmt, va_list ap);

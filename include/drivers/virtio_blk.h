@@ -58,6 +58,10 @@ struct vblk_seg;
 int blkdev_rw_sg(struct blkdev *d, enum blk_op op, uint64_t sector, const struct vblk_seg *sg,
 		 unsigned n);
 unsigned blkdev_max_sg(const struct blkdev *d);
+/* A test aid (`kernel blk hold`): while on, a request to the disk waits before it reaches the
+ * device, so a test can act while one is in flight; blkdev_holding says whether one waits. */
+void blkdev_hold(struct blkdev *d, bool on);
+bool blkdev_holding(const struct blkdev *d);
 
 /* The device's identification string (up to 20 bytes) into id[21], NUL-terminated; 0 or as
  * blkdev_rw (-ENOTSUP when the device does not implement it). */

@@ -3,6 +3,7 @@
 refused with IOERR, writes to a read-only disk refused, WRITE_ZEROES zeroing exactly its range
 and DISCARD accepted, each refusing what the spec says."""
 import re
+import time
 
 from qemu import Guest, create_vm
 
@@ -42,3 +43,41 @@ def test_vblk_set_read_only(zvm):
     assert re.search(r"vblk: capacity 32 sectors, seg_max \d+, read-only\r", out), out
     assert "ZVMTEST vblk_write_zeroes PASS" in out, out
     assert "ZVMTEST vblk_write_read FAIL" not in out
+
+
+def test_vblk_reset_lands_on_a_request_in_flight(zvm):
+    """The set's reset in the middle of a write, made certain: test-vblk-hold stops for a key
+    before kicking its 56 KiB write, after it, and after the reset. The host disk is held
+    (`kernel blk hold`) from the first stop, the write is seen held on the disk at the
+    second, the guest then resets the device, and the disk is released at the third: the
+    reset waited for the write (counted), none of it reached the ring set up after the reset,
+    and the queue works again."""
+    vm = create_vm(zvm, "-t test-vblk-hold -c 1 -m 64 --disk vda@100+256")
+    zvm.run(f"zvm run -n {vm}")
+    try:
+        with Guest(zvm, vm) as g:
+            g.expect(r"vblk: hold step 1,", timeout=120)
+        assert "vda: requests held" in zvm.run("kernel blk hold vda on")
+        with Guest(zvm, vm) as g:
+            g.send("1")
+            g.expect(r"vblk: hold step 2,", timeout=60)
+        deadline = time.monotonic() + 30
+        while "a request held" not in zvm.run("kernel blk"):
+            assert time.monotonic() < deadline, "the write never reached the disk"
+            time.sleep(0.2)
+        with Guest(zvm, vm) as g:
+            g.send("2")
+            g.expect(r"vblk: hold step 3,", timeout=60)
+    finally:
+        zvm.run("kernel blk hold vda off")
+    with Guest(zvm, vm) as g:
+        g.send("3")
+        m = g.expect(r"ZVMTEST DONE (\d+)/(\d+)\r", timeout=120)
+        out = zvm.child.before
+    assert not re.findall(r"ZVMTEST (\S+) FAIL (.*)", out), out
+    assert int(m.group(1)) == int(m.group(2)) == 8, out
+    info = zvm.run(f"zvm info -n {vm}")
+    m = re.search(r"resets: requests on the disk waited for (\d+), queued ones taken back (\d+)",
+                  info)
+    assert m and int(m.group(1)) == 1, info
+    assert "deleted" in zvm.run(f"zvm delete -n {vm}")

@@ -51,6 +51,8 @@ struct vblk {
 	struct blk_sched_client client;
 	uint64_t reads, writes, flushes, zeroes, discards, errors; /* worker only */
 	uint64_t direct, copied; /* IN/OUT pieces moved without, with a copy (the dispatcher's) */
+	/* Requests a reset found on the disk (waited for) or still queued (taken back). */
+	uint64_t reset_inflight, reset_cancelled;
 };
 
 static struct k_spinlock claims_lock;
@@ -418,9 +420,17 @@ static void abandon(struct vblk *b)
 {
 	blk_sched_cancel(&b->client);
 	while (busy_slots(b)) {
-		for (unsigned i = 0; i < BLK_SCHED_SLOTS; i++)
-			if (b->slots[i].busy && blk_io_done(&b->client, &b->slots[i].io))
-				b->slots[i].busy = false;
+		for (unsigned i = 0; i < BLK_SCHED_SLOTS; i++) {
+			struct vslot *sl = &b->slots[i];
+
+			if (!sl->busy || !blk_io_done(&b->client, &sl->io))
+				continue;
+			sl->busy = false;
+			if (sl->io.status == -ECANCELED)
+				b->reset_cancelled++;
+			else
+				b->reset_inflight++;
+		}
 		if (busy_slots(b))
 			blk_sched_wait(&b->client, WAIT_US);
 	}
@@ -535,6 +545,8 @@ static void vblk_info(struct virtio_mmio_dev *m, void (*print)(const char *fmt, 
 	    (unsigned long long)b->reads, (unsigned long long)b->writes,
 	    (unsigned long long)b->flushes, (unsigned long long)b->errors,
 	    (unsigned long long)b->zeroes, (unsigned long long)b->discards);
+	print("    resets: requests on the disk waited for %llu, queued ones taken back %llu",
+	      (unsigned long long)b->reset_inflight, (unsigned long long)b->reset_cancelled);
 	/* IN and OUT pieces that went between guest RAM and the disk with no copy, and those
 	 * copied through the bounce buffer (a dynamic VM, a buffer across RAM blocks). */
 	print("    pieces: direct %llu, copied %llu",
