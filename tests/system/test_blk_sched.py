@@ -161,9 +161,21 @@ def test_delete_and_reset_of_a_starved_vm(tmp_path):
         while sched_stats(zvm, lo)["bypassed"] < 20 and time.monotonic() < deadline:
             time.sleep(1)
         assert sched_stats(zvm, lo)["bypassed"] >= 20
-        assert "resetting" in zvm.run(f"zvm reset -n {lo}", timeout=30)
-        # What it had queued was taken back, not left to wait for a gap in hi's load.
-        assert sched_stats(zvm, lo)["cancelled"] > 0
+        # The disk held (`kernel blk hold`), lo's readers pile requests up in its queue; the
+        # reset takes them back at once, not leaving them to wait for a gap in hi's load.
+        assert "requests held" in zvm.run("kernel blk hold vda on")
+        try:
+            deadline = time.monotonic() + 30
+            while sched_stats(zvm, lo)["queued"] == 0:
+                assert time.monotonic() < deadline, sched_stats(zvm, lo)
+                time.sleep(0.2)
+            assert "resetting" in zvm.run(f"zvm reset -n {lo}", timeout=30)
+            deadline = time.monotonic() + 30
+            while sched_stats(zvm, lo)["cancelled"] == 0:
+                assert time.monotonic() < deadline, sched_stats(zvm, lo)
+                time.sleep(0.2)
+        finally:
+            zvm.run("kernel blk hold vda off")
         with Guest(zvm, lo) as g:
             resync(g)  # up again: its disk works after the reset
             shell(g, readers(loop=True))
