@@ -35,7 +35,7 @@ int gic_init(const struct board *b)
 		err = init_v3(b);
 		break;
 	case 2:
-		err = gicv2_init(b->gic.dist.base, b->gic.cpu_if.base);
+		err = gicv2_init(b->gic.dist.base, b->gic.cpu_if.base, b->gic.cpu_if.size);
 		break;
 	default:
 		pr_err("GIC: version %u is not driven\n", b->gic.version);
@@ -146,18 +146,32 @@ unsigned gic_nr_irqs(void)
 	return gic_v2_branch() ? gicv2_nr_irqs() : gicv3_nr_irqs();
 }
 
-/* The v2 driver never splits EOImode yet: its EOIR write drops the priority and deactivates,
- * so there is nothing left for the deactivation. */
+/* Both drivers split EOImode (the v2 one when its CPU interface has GICC_DIR). */
 void gic_priority_drop(unsigned intid)
 {
 	if (gic_v2_branch())
-		gicv2_eoi(intid);
+		gicv2_priority_drop(intid);
 	else
 		gicv3_priority_drop(intid);
 }
 
 void gic_deactivate(unsigned intid)
 {
-	if (!gic_v2_branch())
+	if (gic_v2_branch())
+		gicv2_deactivate(intid);
+	else
 		gicv3_deactivate(intid);
+}
+
+void gic_irq_clear_active(unsigned intid)
+{
+	if (gic_v2_branch())
+		gicv2_irq_clear_active(intid);
+	else
+		gicv3_irq_clear_active(intid);
+}
+
+bool gic_eoi_split(void)
+{
+	return gic_v2_branch() ? gicv2_eoi_split() : true;
 }

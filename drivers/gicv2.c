@@ -17,6 +17,7 @@
 
 static uintptr_t gicd, gicc;
 static unsigned nr_irqs;
+static bool eoi_split; /* GICC_CTLR.EOImode set: EOIR drops the priority, DIR deactivates */
 static uint8_t cpu_mask[CONFIG_MAX_CPUS]; /* each CPU's GICv2 interface bit; 0 = not yet */
 /* Source CPU of the SGI each CPU acknowledged last, per SGI number (header: why one is enough). */
 static uint8_t sgi_src[CONFIG_MAX_CPUS][GIC_NR_SGIS];
@@ -36,7 +37,7 @@ static uint8_t read_cpu_mask(void)
 	return m;
 }
 
-int gicv2_init(uintptr_t gicd_base, uintptr_t gicc_base)
+int gicv2_init(uintptr_t gicd_base, uintptr_t gicc_base, uint64_t gicc_size)
 {
 	if (!gicd_base || !gicc_base)
 		return -EINVAL;
@@ -50,6 +51,7 @@ int gicv2_init(uintptr_t gicd_base, uintptr_t gicc_base)
 	}
 	gicd = gicd_base;
 	gicc = gicc_base;
+	eoi_split = gicc_size >= GICC_DIR_SIZE;
 	unsigned n = 32 * (GICD_TYPER_ITLINES(readl(gicd + GICD_TYPER)) + 1);
 
 	nr_irqs = n > GIC_INTID_SPECIAL ? GIC_INTID_SPECIAL : n;
@@ -97,7 +99,7 @@ int gicv2_cpu_init(void)
 
 	writel(0xff, gicc + GICC_PMR); /* every priority through */
 	writel(0, gicc + GICC_BPR);    /* the minimum: all implemented bits preempt */
-	writel(GICC_CTLR_EN, gicc + GICC_CTLR);
+	writel(GICC_CTLR_EN | (eoi_split ? GICC_CTLR_EOIMODE : 0), gicc + GICC_CTLR);
 	__atomic_store_n(&cpu_mask[cpu], m, __ATOMIC_RELEASE);
 	return 0;
 }
@@ -193,11 +195,39 @@ unsigned gicv2_ack(void)
 	return intid;
 }
 
+static uint32_t eoir_value(unsigned intid)
+{
+	return gicv2_eoir_value(intid, intid < GIC_NR_SGIS ? sgi_src[cpu_id()][intid] : 0);
+}
+
+void gicv2_priority_drop(unsigned intid)
+{
+	writel(eoir_value(intid), gicc + GICC_EOIR);
+}
+
+void gicv2_deactivate(unsigned intid)
+{
+	if (eoi_split)
+		writel(eoir_value(intid), gicc + GICC_DIR);
+}
+
 void gicv2_eoi(unsigned intid)
 {
-	unsigned src = intid < GIC_NR_SGIS ? sgi_src[cpu_id()][intid] : 0;
+	uint32_t v = eoir_value(intid);
 
-	writel(gicv2_eoir_value(intid, src), gicc + GICC_EOIR);
+	writel(v, gicc + GICC_EOIR);
+	if (eoi_split)
+		writel(v, gicc + GICC_DIR);
+}
+
+bool gicv2_eoi_split(void)
+{
+	return eoi_split;
+}
+
+void gicv2_irq_clear_active(unsigned intid)
+{
+	write_bit(intid, GICD_ICACTIVER(intid));
 }
 
 void gicv2_send_sgi(unsigned sgi, unsigned cpu)

@@ -103,8 +103,9 @@ void irq_handle(unsigned intid)
 	} else {
 		irq_unhandled(intid, cpu); /* an LPI: none is configured */
 	}
-	/* EOImode is split on a GICv3 host (gicv3.c): a forwarded interrupt only has its priority
-	 * dropped, its guest deactivates it; gic_eoi drops and deactivates what is ours. */
+	/* EOImode is split (gicv3.c; gicv2.c where GICC_DIR exists): a forwarded interrupt only
+	 * has its priority dropped, its guest deactivates it; gic_eoi drops and deactivates what
+	 * is ours. */
 	if (forwarded)
 		gic_priority_drop(intid);
 	else

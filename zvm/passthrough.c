@@ -1,7 +1,7 @@
 /* Passthrough of MMIO devices with their interrupts (include/zvm/passthrough.h). The DT checks
  * are passthrough_dt.c's (host unit-tested); this is the claims, the stage-2 mapping and the
  * interrupt forwarding. */
-#include <drivers/gicv3.h>
+#include <drivers/gic.h>
 #include <errno.h>
 #include <kernel/board.h>
 #include <kernel/heap.h>
@@ -60,7 +60,7 @@ static void route(struct pt_claim *c, struct vm *vm)
 
 	if (cpu < 0 || cpu >= CONFIG_MAX_CPUS || cpu == c->route_cpu)
 		return;
-	gicv3_irq_set_affinity((unsigned)c->pintid, cpus[cpu].mpidr);
+	gic_irq_route((unsigned)c->pintid, (unsigned)cpu);
 	c->route_cpu = cpu;
 }
 
@@ -78,8 +78,8 @@ static void pt_irq(unsigned intid, void *arg)
 		route(c, vm);
 	} else {
 		/* Released meanwhile: nobody will deactivate it. */
-		gicv3_irq_disable(intid);
-		gicv3_irq_clear_active(intid);
+		gic_irq_disable(intid);
+		gic_irq_clear_active(intid);
 	}
 	k_spin_unlock(&c->lock, key);
 }
@@ -89,9 +89,9 @@ static void irq_quiet(int pintid)
 {
 	if (pintid < 0)
 		return;
-	gicv3_irq_disable((unsigned)pintid);
-	gicv3_irq_clear_active((unsigned)pintid);
-	gicv3_irq_clear_pending((unsigned)pintid);
+	gic_irq_disable((unsigned)pintid);
+	gic_irq_clear_active((unsigned)pintid);
+	gic_irq_clear_pending((unsigned)pintid);
 }
 
 /* ---- Claims ---- */
@@ -187,7 +187,7 @@ static void pt_reset(struct vdev *d)
 	irq_quiet(c->pintid);
 	/* A firing latched between the vGIC's reset and here belongs to the old boot. */
 	vgic_spi_unpend(d->vm, c->vintid);
-	gicv3_irq_enable((unsigned)c->pintid);
+	gic_irq_enable((unsigned)c->pintid);
 	k_spin_unlock(&c->lock, key);
 }
 
@@ -249,10 +249,15 @@ static unsigned host_regions(struct pt_region *r, unsigned max)
 	const struct board *b = host_board();
 	unsigned n = 0;
 
+	const struct board_region *v2[] = {&b->gic.cpu_if, &b->gic.hyp, &b->gic.vcpu};
+
 	if (b->uart.present && n < max)
 		r[n++] = (struct pt_region){b->uart.reg.base, b->uart.reg.size};
 	if (n < max)
 		r[n++] = (struct pt_region){b->gic.dist.base, b->gic.dist.size};
+	for (unsigned i = 0; i < 3 && n < max; i++) /* GICv2's other frames (size 0 on v3) */
+		if (v2[i]->size)
+			r[n++] = (struct pt_region){v2[i]->base, v2[i]->size};
 	for (unsigned i = 0; i < b->gic.nr_redist && n < max; i++)
 		r[n++] = (struct pt_region){b->gic.redist[i].base, b->gic.redist[i].size};
 	return n;
@@ -269,11 +274,11 @@ static int connect_irq(struct pt_claim *c, struct vm *vm, const struct pt_node *
 			return -EBUSY;
 		c->connected = true;
 	}
-	gicv3_irq_disable(pintid);
-	gicv3_irq_set_trigger(pintid, pt_irq_edge(n->irq_type));
-	gicv3_irq_clear_active(pintid);
-	gicv3_irq_clear_pending(pintid);
-	gicv3_irq_set_affinity(pintid, cpus[cpu_id()].mpidr);
+	gic_irq_disable(pintid);
+	gic_irq_set_trigger(pintid, pt_irq_edge(n->irq_type));
+	gic_irq_clear_active(pintid);
+	gic_irq_clear_pending(pintid);
+	gic_irq_route(pintid, cpu_id());
 	k_spinlock_key_t key = k_spin_lock(&c->lock);
 
 	c->vintid = vintid;
@@ -282,22 +287,28 @@ static int connect_irq(struct pt_claim *c, struct vm *vm, const struct pt_node *
 	c->forwarded = 0;
 	c->vm = vm;
 	k_spin_unlock(&c->lock, key);
-	gicv3_irq_enable(pintid);
+	gic_irq_enable(pintid);
 	return 0;
 }
 
 static int create_one(struct vm *vm, const char *path)
 {
-	struct pt_region host[2 + BOARD_MAX_GICR];
+	struct pt_region host[5 + BOARD_MAX_GICR];
 	struct pt_node n;
 	const char *why;
 	int err, spi;
 
 	err =
-	    pt_node_check(host_dtb(), path, host, host_regions(host, 2 + BOARD_MAX_GICR), &n, &why);
-	if (!err && n.intid >= (int)gicv3_nr_irqs()) {
+	    pt_node_check(host_dtb(), path, host, host_regions(host, 5 + BOARD_MAX_GICR), &n, &why);
+	if (!err && n.intid >= (int)gic_nr_irqs()) {
 		why = "its interrupt is beyond the GIC's";
 		err = -EINVAL;
+	}
+	if (!err && n.intid >= 0 && !gic_eoi_split()) {
+		why = "the host's GICv2 CPU interface has no GICC_DIR (too small in the device "
+		      "tree), "
+		      "so a guest could not deactivate the interrupt";
+		err = -ENOTSUP;
 	}
 	if (!err && (why = guest_conflict(vm, n.base, n.size)))
 		err = -EBUSY;
@@ -375,13 +386,13 @@ int passthrough_create(struct vm *vm, const char *list)
 
 bool passthrough_covers(const char *list, uint64_t addr)
 {
-	struct pt_region host[2 + BOARD_MAX_GICR];
+	struct pt_region host[5 + BOARD_MAX_GICR];
 	char path[PT_PATH_MAX];
 	struct pt_node n;
 	const char *why;
 
 	while (next_path(&list, path) > 0)
-		if (!pt_node_check(host_dtb(), path, host, host_regions(host, 2 + BOARD_MAX_GICR),
+		if (!pt_node_check(host_dtb(), path, host, host_regions(host, 5 + BOARD_MAX_GICR),
 				   &n, &why) &&
 		    addr >= n.base && addr - n.base < n.size)
 			return true;

@@ -51,6 +51,10 @@ unsigned gic_running_priority(void);
 /* The two halves of a split EOI (passthrough). */
 void gic_priority_drop(unsigned intid);
 void gic_deactivate(unsigned intid);
+/* Whether the halves are split (always on GICv3; on GICv2 when GICC_DIR exists): a guest can
+ * then deactivate a forwarded interrupt. */
+bool gic_eoi_split(void);
+void gic_irq_clear_active(unsigned intid);
 
 /* One entry of the table gic_select() patches: the nop's address and the v2 code's. */
 struct gic_branch_site {

@@ -18,6 +18,8 @@
 #define GICC_RPR	    0x0014
 #define GICC_DIR	    0x1000
 #define GICC_CTLR_EN	    (1u << 0) /* EnableGrp0, or EnableGrp1 in the Non-secure view */
+#define GICC_CTLR_EOIMODE   (1u << 9) /* EOImode(NS): EOIR drops the priority, DIR deactivates */
+#define GICC_DIR_SIZE	    0x2000u   /* a CPU interface this large has GICC_DIR */
 #define GICC_IAR_INTID	    0x3ffu
 #define GICC_IAR_CPUID(iar) (((iar) >> 10) & 0x7) /* an SGI's source; EOIR needs it back */
 
@@ -30,7 +32,11 @@
 
 /* Boot CPU, once: the distributor (all SPIs disabled, level, default priority, targeted at the
  * boot CPU) and the CPU interface base. Returns 0 or a negative errno. */
-int gicv2_init(uintptr_t gicd_base, uintptr_t gicc_base);
+/* gicc_size: the CPU interface's size in the tree; with GICC_DIR in it (GICC_DIR_SIZE) the
+ * CPU interfaces split EOI as the GICv3 driver does (gicv2_eoi_split). */
+int gicv2_init(uintptr_t gicd_base, uintptr_t gicc_base, uint64_t gicc_size);
+/* EOI split mode is on: forwarded interrupts (passthrough) can be deactivated by a guest. */
+bool gicv2_eoi_split(void);
 /* Every CPU, IRQs masked: learns its CPU interface number, resets its banked SGIs/PPIs and
  * enables its CPU interface. Returns 0, or -ENODEV when the distributor gives it no number. */
 int gicv2_cpu_init(void);
@@ -50,7 +56,12 @@ uintptr_t gicv2_private_frame(void);
  * kernel never takes an interrupt while handling one, so at most one of each is active). */
 unsigned gicv2_ack(void);
 /* Priority drop, and deactivation too: the driver never sets GICC_CTLR.EOImode. */
+/* Ends our own interrupt: priority drop, and deactivation (GICC_DIR) in split mode. */
 void gicv2_eoi(unsigned intid);
+/* The halves of a split EOI (passthrough): EOIR alone, DIR alone. */
+void gicv2_priority_drop(unsigned intid);
+void gicv2_deactivate(unsigned intid);
+void gicv2_irq_clear_active(unsigned intid);
 void gicv2_send_sgi(unsigned sgi, unsigned cpu);
 unsigned gicv2_nr_irqs(void);
 unsigned gicv2_running_priority(void);

@@ -20,7 +20,7 @@ PL061 = "/pl061@9030000"
 def rtc_irqs(g):
     """The rtc-pl031 line of /proc/interrupts: its count on every CPU, summed."""
     out = shell(g, "grep pl031 /proc/interrupts")
-    m = re.search(r"^\s*\d+:((?:\s+\d+)+)\s+GICv3\s+34\s+Level\s+\S*pl031", out, re.M)
+    m = re.search(r"^\s*\d+:((?:\s+\d+)+)\s+(?:GICv3|GIC-0)\s+34\s+Level\s+\S*pl031", out, re.M)
     assert m, out
     return sum(int(n) for n in m.group(1).split())
 
