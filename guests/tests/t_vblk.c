@@ -454,7 +454,11 @@ static int c_write_zeroes(void)
 	if (check_sectors(16, 0xf) || check_sectors(capacity - NSECT, 0xf) ||
 	    check_sectors(at, 0x7))
 		return 1;
-	CHECK(rd(STATUS) == S_ALL, "status 0x%x", rd(STATUS));
+	/* A driver that did not accept the feature gets UNSUPP, whatever was offered. */
+	CHECK(bring_up(F_V1 | (features & (F_WANT & ~F_WZ))) == S_ALL, "status 0x%x", rd(STATUS));
+	st = ranges(T_WZ, 1, mid);
+	CHECK(st == S_UNSUPP, "write zeroes not negotiated: status 0x%x", st);
+	CHECK(bring_up(F_V1 | (features & F_WANT)) == S_ALL, "status 0x%x", rd(STATUS));
 	return 0;
 }
 

@@ -336,12 +336,19 @@ static unsigned busy_slots(const struct vblk *b)
 static int fill(struct virtio_mmio_dev *m, unsigned gen, struct vblk *b, struct virtq *q)
 {
 	struct virtq_chain c = {.segs = b->segs, .max = SEGS};
+	uint64_t feat = virtio_mmio_dev_features(m);
+	/* What was offered and accepted: a command the driver did not take is UNSUPP. */
+	struct blk_cfg cfg = b->cfg;
 	struct vslot *sl;
 	int r = 0, answered = 0;
 
+	cfg.discard = cfg.discard && (feat & (1ULL << VIRTIO_BLK_F_DISCARD));
+	cfg.write_zeroes = cfg.write_zeroes && (feat & (1ULL << VIRTIO_BLK_F_WRITE_ZEROES));
+	cfg.flush = cfg.flush && (feat & (1ULL << VIRTIO_BLK_F_FLUSH));
+
 	while ((sl = free_slot(b)) && !virtio_mmio_dev_stale(m, gen) &&
 	       (r = virtio_mmio_dev_pop(m, 0, gen, &c)) == 1) {
-		uint8_t status = blk_req_parse(q, &c, &b->cfg, &sl->req, sl->data);
+		uint8_t status = blk_req_parse(q, &c, &cfg, &sl->req, sl->data);
 		uint32_t written = 0;
 
 		if (status == VIRTIO_BLK_S_OK && to_disk(&sl->req)) {

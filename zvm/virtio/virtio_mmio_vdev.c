@@ -297,6 +297,15 @@ int virtio_mmio_dev_create(struct vm *vm, const struct virtio_dev_ops *ops, void
 	return vdev_worker_init(&m->vdev, work);
 }
 
+uint64_t virtio_mmio_dev_features(struct virtio_mmio_dev *m)
+{
+	k_spinlock_key_t key = k_spin_lock(&m->lock);
+	uint64_t f = m->regs.driver_features;
+
+	k_spin_unlock(&m->lock, key);
+	return f;
+}
+
 void *virtio_mmio_dev_priv(const struct virtio_mmio_dev *m)
 {
 	return m->priv;

@@ -59,6 +59,8 @@ int virtio_mmio_dev_create(struct vm *vm, const struct virtio_dev_ops *ops, void
  * it). Any thread; never blocks. Ignored unless the driver set the queue up. */
 void virtio_mmio_dev_kick(struct virtio_mmio_dev *m, unsigned q);
 void *virtio_mmio_dev_priv(const struct virtio_mmio_dev *m);
+/* The features the driver accepted (its last write before FEATURES_OK). */
+uint64_t virtio_mmio_dev_features(struct virtio_mmio_dev *m);
 struct vm *virtio_mmio_dev_vm(const struct virtio_mmio_dev *m);
 /* A copy of queue q while the driver may use it; *resets tells a later call whether the
  * driver reset the device in between (then drop the work). */
