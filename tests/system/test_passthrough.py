@@ -8,6 +8,7 @@ power key (QEMU's system_powerdown) through the forwarded SPI, twice."""
 import re
 import time
 
+from qemu import LINUX_GIC
 from qemu import LINUX_SHELL as SHELL
 from qemu import Guest, Zvm, create_vm
 from qemu import linux_resync as resync
@@ -20,7 +21,7 @@ PL061 = "/pl061@9030000"
 def rtc_irqs(g):
     """The rtc-pl031 line of /proc/interrupts: its count on every CPU, summed."""
     out = shell(g, "grep pl031 /proc/interrupts")
-    m = re.search(r"^\s*\d+:((?:\s+\d+)+)\s+GICv3\s+34\s+Level\s+\S*pl031", out, re.M)
+    m = re.search(rf"^\s*\d+:((?:\s+\d+)+)\s+{LINUX_GIC}\s+34\s+Level\s+\S*pl031", out, re.M)
     assert m, out
     return sum(int(n) for n in m.group(1).split())
 
