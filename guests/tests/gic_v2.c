@@ -188,10 +188,14 @@ static void w_op(uint64_t arg)
 	zt_this_cpu()->result = local_op((enum op)(arg >> 40), (arg >> 8) & 0x3ff, arg & 0xff);
 }
 
+/* Another vCPU's SGIs and PPIs: that vCPU does it, from its idle loop. Only a secondary has
+ * one (entries != 0); for the boot vCPU, or one that is off, nothing happens. */
 static uint32_t op(unsigned cpu, enum op o, unsigned intid, uint32_t val)
 {
 	if (intid >= 32 || cpu == zt_cpu_id() || cpu >= zt_plat.nr_cpus)
 		return local_op(o, intid, val);
+	if (!zt_cpus[cpu].entries)
+		return 0;
 	uint64_t arg = (uint64_t)o << 40 | (uint64_t)intid << 8 | (val & 0xff);
 	if (!zt_cpu_call(cpu, w_op, arg, ZT_DELIVERY_MS))
 		return 0;
