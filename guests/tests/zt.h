@@ -1,7 +1,8 @@
-/* ZVM test guest runtime ("zt"): a bare-metal EL1 program with a console, a DTB reader, a GICv3
- * driver, the virtual timer, PSCI/SMCCC calls, secondary vCPUs and exception fixups, plus the
- * result protocol. Every result line is `ZVMTEST <case> PASS` or `ZVMTEST <case> FAIL <reason>`,
- * and the run ends with `ZVMTEST DONE <passed>/<total>` and PSCI SYSTEM_OFF.
+/* ZVM test guest runtime ("zt"): a bare-metal EL1 program with a console, a DTB reader, a GIC
+ * driver (v3 or v2), the virtual timer, PSCI/SMCCC calls, secondary vCPUs and exception fixups,
+ * plus the result protocol. Every result line is `ZVMTEST <case> PASS` or
+ * `ZVMTEST <case> FAIL <reason>`, and the run ends with `ZVMTEST DONE <passed>/<total>` and PSCI
+ * SYSTEM_OFF.
  *
  * Memory model: the MMU stays off, so every data access is Device-nGnRnE. The code is built
  * with -mstrict-align and shares data between vCPUs only through single-writer volatile
