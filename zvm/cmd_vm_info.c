@@ -89,7 +89,7 @@ static const char *device_name(uint64_t base)
 {
 	switch (base) {
 	case VGIC_DIST_BASE:
-		return "GICv3 distributor";
+		return vgic_is_v2() ? "GICv2 distributor" : "GICv3 distributor";
 	case VGIC_REDIST_BASE:
 		return "GICv3 redistributors";
 	case VPL011_BASE:
@@ -118,6 +118,10 @@ static void print_devices(struct vm *vm)
 		shell_print("  0x%08llx-0x%08llx  %s", (unsigned long long)r->base,
 			    (unsigned long long)(r->base + r->size), device_name(r->base));
 	}
+	/* Not an MMIO region (the guest reaches it without exits), but part of its GIC. */
+	if (vgic_is_v2())
+		shell_print("  0x%08llx-0x%08llx  GICv2 CPU interface (the host's GICV, mapped)",
+			    VGIC_V2_CPU_BASE, VGIC_V2_CPU_BASE + VGIC_V2_CPU_SIZE);
 	/* The vdevs' own lines (virtio: per-queue request counts); the list is fixed while we
 	 * hold the VM. */
 	vdev_info_all(vm, shell_print);

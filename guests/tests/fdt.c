@@ -1,5 +1,5 @@
 /* A tiny flattened-device-tree walker: one pass over the structure block, collecting what the
- * tests need (bootargs, PSCI method, CPUs, memory, GICv3, PL011). Properties of a node are
+ * tests need (bootargs, PSCI method, CPUs, memory, GICv3 or GICv2, PL011). Properties of a node are
  * judged when the node ends, since "compatible" may come after "reg". */
 #include "zt.h"
 
@@ -86,6 +86,16 @@ static void node_done(struct node *st, int d)
 		if (n->stride)
 			zt_plat.gicr_stride = n->stride;
 	}
+	/* A GICv2: GICD, then GICC (a GICH and GICV after them belong to a hypervisor). */
+	if (compat &&
+	    (strlist_has(compat, n->compat_len, "arm,cortex-a15-gic") ||
+	     strlist_has(compat, n->compat_len, "arm,gic-400")) &&
+	    n->reg && n->reg_len >= 8 * (ac + sc)) {
+		zt_plat.gic_version = 2;
+		zt_plat.gicd = cells(n->reg, ac);
+		zt_plat.gicc = cells(n->reg + 4 * (ac + sc), ac);
+		zt_plat.gicr = zt_plat.gicr_size = zt_plat.gicr_stride = 0;
+	}
 	if (compat && strlist_has(compat, n->compat_len, "arm,pl061") && n->reg &&
 	    n->reg_len >= 4 * ac) {
 		zt_plat.gpio = cells(n->reg, ac);
@@ -134,6 +144,8 @@ void zt_fdt_parse(uint64_t dtb)
 	zt_plat.gicr = ZT_GICR_BASE;
 	zt_plat.gicr_size = ZT_GICR_STRIDE * ZT_MAX_CPUS;
 	zt_plat.gicr_stride = ZT_GICR_STRIDE;
+	zt_plat.gic_version = 3;
+	zt_plat.gicc = 0;
 	zt_plat.uart = ZT_UART_BASE;
 	zt_plat.uart_intid = ZT_UART_INTID;
 	zt_plat.nr_cpus = 0;

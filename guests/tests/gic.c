@@ -1,10 +1,14 @@
 /* GICv3 guest driver: distributor with affinity routing, redistributor wake-up, the system
  * register CPU interface, group 1 interrupts only. Register accesses follow Linux's choices
  * (32-bit, except GICR_TYPER and GICD_IROUTER which are 64-bit) so a virtual GIC that serves
- * Linux serves this too. */
+ * Linux serves this too. When the DTB's GIC is a GICv2, every public function hands over to
+ * gic_v2.c instead. */
 #include "zt.h"
 
+#include "gic_v2.h"
+
 #include "arch/gicv3_regs.h"
+#include "drivers/gicv2.h"
 
 static zt_irq_fn handlers[GIC_INTID_SPECIAL];
 
@@ -20,6 +24,8 @@ static uint64_t sgi_base(unsigned cpu)
 
 void zt_gic_wait_rwp(void)
 {
+	if (zt_gic_v2())
+		return; /* a GICv2 has no RWP: its writes take effect at once */
 	uint64_t end = zt_now() + zt_ms(100);
 	while ((zt_r32(dist() + GICD_CTLR) & GICD_CTLR_RWP) && zt_now() < end)
 		zt_relax();
@@ -40,6 +46,8 @@ static unsigned nr_lines(void)
 
 int zt_gic_init_dist(void)
 {
+	if (zt_gic_v2())
+		return zt_gic2_init_dist();
 	uint64_t d = dist();
 	uint32_t pidr2 = zt_r32(d + GICD_PIDR2);
 	unsigned rev = GIC_PIDR2_ARCHREV(pidr2);
@@ -94,6 +102,8 @@ uint64_t zt_gicr_find(uint64_t mpidr, unsigned *frame_index)
 
 int zt_gic_init_cpu(void)
 {
+	if (zt_gic_v2())
+		return zt_gic2_init_cpu();
 	unsigned cpu = zt_cpu_id();
 	struct zt_cpu *c = &zt_cpus[cpu];
 	c->gicr = zt_gicr_find(zt_plat.mpidr[cpu], NULL);
@@ -143,8 +153,8 @@ void zt_gic_handle_irq(void)
 {
 	unsigned cpu = zt_cpu_id();
 	struct zt_cpu *c = &zt_cpus[cpu];
-	uint64_t iar = zt_read_sysreg_s(SYS_ICC_IAR1_EL1);
-	unsigned intid = iar & ICC_IAR_INTID_MASK;
+	uint64_t iar = zt_gic_ack();
+	unsigned intid = zt_gic_intid(iar);
 	if (intid >= GIC_INTID_SPECIAL) {
 		c->spurious = c->spurious + 1;
 		return;
@@ -157,12 +167,13 @@ void zt_gic_handle_irq(void)
 	c->irq_log_n = n + 1;
 	if (handlers[intid])
 		handlers[intid](intid, cpu);
-	zt_write_sysreg_s(iar, SYS_ICC_EOIR1_EL1);
-	zt_isb();
+	zt_gic_eoi(iar);
 }
 
 void zt_gic_handle_fiq(void)
 {
+	if (zt_gic_v2())
+		return; /* group 0 is signalled as IRQ (GICC_CTLR.FIQEn = 0): none comes */
 	uint64_t iar = zt_read_sysreg_s(SYS_ICC_IAR0_EL1);
 	if ((iar & ICC_IAR_INTID_MASK) < GIC_INTID_SPECIAL)
 		zt_write_sysreg_s(iar, SYS_ICC_EOIR0_EL1);
@@ -181,11 +192,19 @@ static uint64_t bitreg(unsigned cpu, unsigned intid, uint32_t gicr_off, uint32_t
 
 void zt_gic_enable(unsigned cpu, unsigned intid)
 {
+	if (zt_gic_v2()) {
+		zt_gic2_enable(cpu, intid);
+		return;
+	}
 	zt_w32(bitreg(cpu, intid, GICR_ISENABLER0, GICD_ISENABLER(0)), BIT_OF(intid));
 }
 
 void zt_gic_disable(unsigned cpu, unsigned intid)
 {
+	if (zt_gic_v2()) {
+		zt_gic2_disable(cpu, intid);
+		return;
+	}
 	zt_w32(bitreg(cpu, intid, GICR_ICENABLER0, GICD_ICENABLER(0)), BIT_OF(intid));
 	if (intid < 32)
 		wait_rwp_r(cpu);
@@ -195,36 +214,58 @@ void zt_gic_disable(unsigned cpu, unsigned intid)
 
 bool zt_gic_is_enabled(unsigned cpu, unsigned intid)
 {
+	if (zt_gic_v2())
+		return zt_gic2_is_enabled(cpu, intid);
 	return zt_r32(bitreg(cpu, intid, GICR_ISENABLER0, GICD_ISENABLER(0))) & BIT_OF(intid);
 }
 
 void zt_gic_set_pending(unsigned cpu, unsigned intid)
 {
+	if (zt_gic_v2()) {
+		zt_gic2_set_pending(cpu, intid);
+		return;
+	}
 	zt_w32(bitreg(cpu, intid, GICR_ISPENDR0, GICD_ISPENDR(0)), BIT_OF(intid));
 }
 
 void zt_gic_clear_pending(unsigned cpu, unsigned intid)
 {
+	if (zt_gic_v2()) {
+		zt_gic2_clear_pending(cpu, intid);
+		return;
+	}
 	zt_w32(bitreg(cpu, intid, GICR_ICPENDR0, GICD_ICPENDR(0)), BIT_OF(intid));
 }
 
 bool zt_gic_is_pending(unsigned cpu, unsigned intid)
 {
+	if (zt_gic_v2())
+		return zt_gic2_is_pending(cpu, intid);
 	return zt_r32(bitreg(cpu, intid, GICR_ISPENDR0, GICD_ISPENDR(0))) & BIT_OF(intid);
 }
 
 bool zt_gic_is_active(unsigned cpu, unsigned intid)
 {
+	if (zt_gic_v2())
+		return zt_gic2_is_active(cpu, intid);
 	return zt_r32(bitreg(cpu, intid, GICR_ISACTIVER0, GICD_ISACTIVER(0))) & BIT_OF(intid);
 }
 
 void zt_gic_clear_active(unsigned cpu, unsigned intid)
 {
+	if (zt_gic_v2()) {
+		zt_gic2_clear_active(cpu, intid);
+		return;
+	}
 	zt_w32(bitreg(cpu, intid, GICR_ICACTIVER0, GICD_ICACTIVER(0)), BIT_OF(intid));
 }
 
 void zt_gic_set_priority(unsigned cpu, unsigned intid, uint8_t prio)
 {
+	if (zt_gic_v2()) {
+		zt_gic2_set_priority(cpu, intid, prio);
+		return;
+	}
 	uint64_t a = intid < 32 ? sgi_base(cpu) + GICR_IPRIORITYR(intid & ~3u)
 				: dist() + GICD_IPRIORITYR(intid & ~3u);
 	unsigned sh = 8 * (intid % 4);
@@ -235,6 +276,10 @@ void zt_gic_set_priority(unsigned cpu, unsigned intid, uint8_t prio)
 
 void zt_gic_set_edge(unsigned cpu, unsigned intid, bool edge)
 {
+	if (zt_gic_v2()) {
+		zt_gic2_set_edge(cpu, intid, edge);
+		return;
+	}
 	uint64_t a = intid < 32 ? sgi_base(cpu) + GICR_ICFGR0 + 4 * (intid / 16)
 				: dist() + GICD_ICFGR(intid);
 	unsigned sh = 2 * (intid % 16);
@@ -245,11 +290,17 @@ void zt_gic_set_edge(unsigned cpu, unsigned intid, bool edge)
 
 void zt_gic_route(unsigned intid, uint64_t mpidr)
 {
+	if (zt_gic_v2()) {
+		zt_gic2_route(intid, mpidr);
+		return;
+	}
 	zt_w64(dist() + GICD_IROUTER(intid), mpidr & GICD_IROUTER_AFF_MASK);
 }
 
 uint64_t zt_gic_irouter(unsigned intid)
 {
+	if (zt_gic_v2())
+		return zt_gic2_irouter(intid);
 	return zt_r64(dist() + GICD_IROUTER(intid));
 }
 
@@ -262,6 +313,10 @@ static void sgi1r(uint64_t v)
 
 void zt_gic_sgi_to(unsigned sgi, unsigned cpu)
 {
+	if (zt_gic_v2()) {
+		zt_gic2_sgi_to(sgi, cpu);
+		return;
+	}
 	uint64_t m = zt_plat.mpidr[cpu];
 	unsigned aff0 = m & 0xff;
 	sgi1r(((m >> 32) & 0xff) << ICC_SGI1R_AFF3_SHIFT |
@@ -273,6 +328,10 @@ void zt_gic_sgi_to(unsigned sgi, unsigned cpu)
 
 void zt_gic_sgi_list(unsigned sgi, uint64_t aff_list_mask)
 {
+	if (zt_gic_v2()) {
+		zt_gic2_sgi_list(sgi, aff_list_mask);
+		return;
+	}
 	uint64_t m = zt_plat.mpidr[0];
 	sgi1r(((m >> 32) & 0xff) << ICC_SGI1R_AFF3_SHIFT |
 	      ((m >> 16) & 0xff) << ICC_SGI1R_AFF2_SHIFT |
@@ -283,5 +342,68 @@ void zt_gic_sgi_list(unsigned sgi, uint64_t aff_list_mask)
 
 void zt_gic_sgi_others(unsigned sgi)
 {
+	if (zt_gic_v2()) {
+		zt_gic2_sgi_others(sgi);
+		return;
+	}
 	sgi1r(ICC_SGI1R_IRM | (uint64_t)(sgi & 0xf) << ICC_SGI1R_INTID_SHIFT);
+}
+
+/* ---- the CPU interface ---- */
+
+void zt_gic_set_pmr(uint8_t pmr)
+{
+	if (zt_gic_v2()) {
+		zt_gic2_set_pmr(pmr);
+		return;
+	}
+	zt_write_sysreg_s(pmr, SYS_ICC_PMR_EL1);
+	zt_isb();
+}
+
+void zt_gic_cpu_enable(bool on)
+{
+	if (zt_gic_v2()) {
+		zt_gic2_cpu_enable(on);
+		return;
+	}
+	zt_write_sysreg_s(on ? ICC_IGRPEN_ENABLE : 0, SYS_ICC_IGRPEN1_EL1);
+	zt_isb();
+}
+
+uint64_t zt_gic_ack(void)
+{
+	if (zt_gic_v2())
+		return zt_gic2_ack();
+	return zt_read_sysreg_s(SYS_ICC_IAR1_EL1);
+}
+
+void zt_gic_eoi(uint64_t iar)
+{
+	if (zt_gic_v2()) {
+		zt_gic2_eoi(iar);
+		return;
+	}
+	zt_write_sysreg_s(iar, SYS_ICC_EOIR1_EL1);
+	zt_isb();
+}
+
+unsigned zt_gic_intid(uint64_t iar)
+{
+	/* GICv2: bits [12:10] are an SGI's source CPU */
+	return (unsigned)(iar & (zt_gic_v2() ? GICC_IAR_INTID : ICC_IAR_INTID_MASK));
+}
+
+unsigned zt_gic_hppi(void)
+{
+	if (zt_gic_v2())
+		return zt_gic2_hppi();
+	return zt_read_sysreg_s(SYS_ICC_HPPIR1_EL1) & ICC_IAR_INTID_MASK;
+}
+
+unsigned zt_gic_rpr(void)
+{
+	if (zt_gic_v2())
+		return zt_gic2_rpr();
+	return zt_read_sysreg_s(SYS_ICC_RPR_EL1) & 0xff;
 }

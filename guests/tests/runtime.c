@@ -200,9 +200,8 @@ static void case_cleanup(void)
 	c->exc_armed = 0;
 	c->lower_armed = 0;
 	if (gic_ready) {
-		zt_write_sysreg_s(0xff, "S3_0_C4_C6_0"); /* ICC_PMR_EL1 */
-		zt_write_sysreg_s(1, "S3_0_C12_C12_7");	 /* ICC_IGRPEN1_EL1 */
-		zt_isb();
+		zt_gic_set_pmr(0xff);
+		zt_gic_cpu_enable(true);
 	}
 }
 
@@ -505,8 +504,9 @@ void zt_main(uint64_t dtb)
 	zt_printf("# DTB %s at 0x%lx; %u vCPU(s), boot vCPU %u; RAM 0x%lx+0x%lx\n",
 		  zt_plat.dtb_ok ? "ok" : "missing", (unsigned long)dtb, zt_plat.nr_cpus, boot_cpu,
 		  (unsigned long)zt_plat.ram_base, (unsigned long)zt_plat.ram_size);
-	zt_printf("# GICD 0x%lx GICR 0x%lx UART 0x%lx (INTID %u) PSCI %s%s\n",
-		  (unsigned long)zt_plat.gicd, (unsigned long)zt_plat.gicr,
+	zt_printf("# GICv%u: GICD 0x%lx %s 0x%lx UART 0x%lx (INTID %u) PSCI %s%s\n",
+		  zt_plat.gic_version, (unsigned long)zt_plat.gicd, zt_gic_v2() ? "GICC" : "GICR",
+		  (unsigned long)(zt_gic_v2() ? zt_plat.gicc : zt_plat.gicr),
 		  (unsigned long)zt_plat.uart, zt_plat.uart_intid, zt_plat.psci_smc ? "smc" : "hvc",
 		  zt_plat.native ? " (native mode: ZVM-only checks relaxed)" : "");
 

@@ -28,8 +28,9 @@ static uint64_t pick_addr(uint64_t *s, unsigned pa_bits)
 	case 0:
 		base = zt_plat.gicd, size = 0x10000;
 		break;
-	case 1:
-		base = zt_plat.gicr, size = gicr_size;
+	case 1: /* GICv2: the CPU interface instead, both pages */
+		base = zt_gic_v2() ? zt_plat.gicc : zt_plat.gicr;
+		size = zt_gic_v2() ? 0x2000 : gicr_size;
 		break;
 	case 2:
 		base = zt_plat.uart, size = 0x1000;

@@ -212,7 +212,8 @@ static int c_exec(void)
 			a = zt_plat.uart + (hrand_below(&s, 0x1000) & ~3ULL);
 			break;
 		case 2:
-			a = zt_plat.gicr + (hrand_below(&s, 0x20000) & ~3ULL);
+			a = (zt_gic_v2() ? zt_plat.gicc : zt_plat.gicr) +
+			    (hrand_below(&s, 0x20000) & ~3ULL);
 			break;
 		default:
 			a = random_oa(&s, pa, 4);

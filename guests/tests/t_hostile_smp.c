@@ -9,6 +9,7 @@
  * arrive (each vCPU receives some once every vCPU has sent to all the others). */
 #include "t_hostile.h"
 
+#include "arch/gicv3_regs.h"
 #include "arch/psci_defs.h"
 
 #define SYS_ICC_SGI1R "S3_0_C12_C11_5"
@@ -33,9 +34,21 @@ static bool is_vcpu(uint64_t mpidr)
 	return false;
 }
 
+/* GICv2: any GICD_SGIR value (filter 3 is reserved: nothing is sent). */
+static void random_sgir(uint64_t *s)
+{
+	zt_dsb();
+	zt_w32(zt_plat.gicd + GICD_SGIR, (uint32_t)hrand(s) & 0x03ff800f);
+	zt_dsb();
+}
+
 static void random_sgi(uint64_t *s)
 {
 	uint64_t sgi = hrand_below(s, 16), v;
+	if (zt_gic_v2()) {
+		random_sgir(s);
+		return;
+	}
 	switch (hrand_below(s, 4)) {
 	case 0: /* all but self */
 		v = (sgi << 24) | (1ULL << 40);
@@ -111,8 +124,12 @@ static void w_smp(uint64_t cpu)
 		t->ops = t->ops + 1;
 	}
 	/* A last SGI to every other vCPU, so each one has something to receive. */
-	zt_write_sysreg_s((3ULL << 24) | (1ULL << 40), SYS_ICC_SGI1R);
-	zt_isb();
+	if (zt_gic_v2()) {
+		zt_gic_sgi_others(3);
+	} else {
+		zt_write_sysreg_s((3ULL << 24) | (1ULL << 40), SYS_ICC_SGI1R);
+		zt_isb();
+	}
 	__atomic_fetch_add(&finished_sending, 1, __ATOMIC_SEQ_CST);
 	zt_wait(finished_sending == zt_plat.nr_cpus, 5000);
 	zt_delay_ms(ZT_DELIVERY_MS);

@@ -24,9 +24,8 @@ static bool spi_is_edge(unsigned intid)
 
 static int c_fresh(void)
 {
-	uint64_t rpr = zt_read_sysreg_s(SYS_ICC_RPR_EL1) & 0xff;
-	CHECK(rpr == RPR_IDLE, "ICC_RPR_EL1 = 0x%lx: an active priority survived the reset",
-	      (unsigned long)rpr);
+	unsigned rpr = zt_gic_rpr();
+	CHECK(rpr == RPR_IDLE, "running priority 0x%x: an active priority survived the reset", rpr);
 	CHECK(!zt_gic_is_active(0, SGI_MARK), "SGI %u is still active", SGI_MARK);
 	CHECK(!spi_is_edge(SPI_MARK), "SPI %u is still edge-triggered", SPI_MARK);
 	uint32_t imsc = zt_r32(zt_plat.uart + UART_IMSC);
@@ -51,8 +50,8 @@ static void run_reset(void)
 	zt_gic_enable(0, SGI_MARK);
 	zt_gic_sgi_to(SGI_MARK, 0);
 	zt_delay_ms(2);
-	uint64_t iar = zt_read_sysreg_s(SYS_ICC_IAR1_EL1) & 0xffffff; /* active, never EOId */
-	zt_printf("# acknowledged INTID %lu, resetting\n", (unsigned long)iar);
+	unsigned iar = zt_gic_intid(zt_gic_ack()); /* active, never EOId */
+	zt_printf("# acknowledged INTID %u, resetting\n", iar);
 	zt_psci(PSCI_SYSTEM_RESET, 0, 0, 0);
 	zt_printf("ZVMTEST reset FAIL SYSTEM_RESET returned\n");
 }

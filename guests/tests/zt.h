@@ -1,7 +1,8 @@
-/* ZVM test guest runtime ("zt"): a bare-metal EL1 program with a console, a DTB reader, a GICv3
- * driver, the virtual timer, PSCI/SMCCC calls, secondary vCPUs and exception fixups, plus the
- * result protocol. Every result line is `ZVMTEST <case> PASS` or `ZVMTEST <case> FAIL <reason>`,
- * and the run ends with `ZVMTEST DONE <passed>/<total>` and PSCI SYSTEM_OFF.
+/* ZVM test guest runtime ("zt"): a bare-metal EL1 program with a console, a DTB reader, a GIC
+ * driver (v3 or v2), the virtual timer, PSCI/SMCCC calls, secondary vCPUs and exception fixups,
+ * plus the result protocol. Every result line is `ZVMTEST <case> PASS` or
+ * `ZVMTEST <case> FAIL <reason>`, and the run ends with `ZVMTEST DONE <passed>/<total>` and PSCI
+ * SYSTEM_OFF.
  *
  * Memory model: the MMU stays off, so every data access is Device-nGnRnE. The code is built
  * with -mstrict-align and shares data between vCPUs only through single-writer volatile
@@ -74,6 +75,8 @@ struct zt_platform {
 	bool dtb_ok;
 	uint64_t ram_base, ram_size;
 	uint64_t gicd, gicr, gicr_size, gicr_stride;
+	unsigned gic_version; /* 3 ("arm,gic-v3"), or 2 ("arm,cortex-a15-gic", "arm,gic-400") */
+	uint64_t gicc;	      /* GICv2: the CPU interface (reg's second entry); 0 on a GICv3 */
 	uint64_t uart;
 	unsigned uart_intid;
 	uint64_t gpio; /* "arm,pl061", 0 = none */
@@ -225,8 +228,9 @@ struct zt_cpu {
 	volatile uint64_t ctx;	   /* x0 at its last (secondary) entry */
 	volatile uint64_t entries; /* number of secondary entries */
 	volatile uint64_t mpidr_read;
-	volatile int init_rc; /* zt_gic_init_cpu() result of its last entry */
-	uint64_t gicr;	      /* its redistributor RD frame, 0 if not found */
+	volatile int init_rc;	    /* zt_gic_init_cpu() result of its last entry */
+	uint64_t gicr;		    /* its redistributor RD frame, 0 if not found; GICv2: GICC */
+	volatile uint32_t gic_mask; /* GICv2: its CPU interface bit (ITARGETSR0), 0 before init */
 
 	/* Work mailbox: the boot vCPU posts, the vCPU runs it from its idle loop (IRQs on). */
 	volatile zt_work_fn fn;
@@ -307,13 +311,19 @@ struct zt_smccc_res zt_hvc(uint32_t fid, uint64_t a1, uint64_t a2, uint64_t a3);
 struct zt_smccc_res zt_smc(uint32_t fid, uint64_t a1, uint64_t a2, uint64_t a3);
 void zt_system_off(void) __attribute__((noreturn));
 
-/* ---- GICv3 ---- */
+/* ---- GIC: a GICv3 (gic.c), or a GICv2 (gic_v2.c) when the DTB's node says so ---- */
 typedef void (*zt_irq_fn)(unsigned intid, unsigned cpu);
+static inline bool zt_gic_v2(void)
+{
+	return zt_plat.gic_version == 2;
+}
 int zt_gic_init_dist(void); /* boot vCPU, once; 0 or -1 (reason printed) */
 int zt_gic_init_cpu(void);  /* every vCPU: redistributor wake-up, SGI/PPI defaults, ICC_* */
 uint64_t zt_gicr_find(uint64_t mpidr, unsigned *frame_index);
 void zt_irq_set_handler(unsigned intid, zt_irq_fn fn);
-/* For INTIDs < 32 the cpu argument selects the redistributor; ignored for SPIs. */
+/* For INTIDs < 32 the cpu argument selects the redistributor; ignored for SPIs. On a GICv2
+ * another vCPU's SGIs and PPIs are reached only by that vCPU: the call runs there, through its
+ * work mailbox (it must be online and idle; nothing happens otherwise). */
 void zt_gic_enable(unsigned cpu, unsigned intid);
 void zt_gic_disable(unsigned cpu, unsigned intid);
 void zt_gic_set_priority(unsigned cpu, unsigned intid, uint8_t prio);
@@ -324,13 +334,23 @@ bool zt_gic_is_active(unsigned cpu, unsigned intid);
 bool zt_gic_is_enabled(unsigned cpu, unsigned intid);
 void zt_gic_clear_active(unsigned cpu, unsigned intid);
 void zt_gic_set_edge(unsigned cpu, unsigned intid, bool edge);
-void zt_gic_route(unsigned intid, uint64_t mpidr); /* SPI -> IROUTER */
+/* SPI -> IROUTER (GICv2: the ITARGETSR byte of that vCPU's interface). The readback is the
+ * MPIDR; on a GICv2 with IRM set when the byte names no vCPU or several. */
+void zt_gic_route(unsigned intid, uint64_t mpidr);
 uint64_t zt_gic_irouter(unsigned intid);
-/* ICC_SGI1R_EL1 */
+/* ICC_SGI1R_EL1 (GICv2: GICD_SGIR, the same targets as CPU interface numbers) */
 void zt_gic_sgi_to(unsigned sgi, unsigned cpu);		    /* one target by cpu index */
 void zt_gic_sgi_list(unsigned sgi, uint64_t aff_list_mask); /* Aff0 list (Aff3-1 of cpu 0) */
 void zt_gic_sgi_others(unsigned sgi);			    /* IRM = 1 */
-void zt_gic_wait_rwp(void);
+void zt_gic_wait_rwp(void);				    /* GICv2: nothing to wait for */
+/* This vCPU's CPU interface: ICC_* system registers, or GICC over MMIO on a GICv2. */
+void zt_gic_set_pmr(uint8_t pmr);
+void zt_gic_cpu_enable(bool on); /* ICC_IGRPEN1_EL1 / GICC_CTLR.EnableGrp0 */
+uint64_t zt_gic_ack(void);	 /* IAR1 / GICC_IAR, raw: give it back to zt_gic_eoi() */
+void zt_gic_eoi(uint64_t iar);	 /* EOImode 0: drops the priority and deactivates */
+unsigned zt_gic_intid(uint64_t iar);
+unsigned zt_gic_hppi(void); /* HPPIR1 / GICC_HPPIR: the INTID, 1023 if none */
+unsigned zt_gic_rpr(void);  /* running priority, 0xff when idle */
 
 /* ---- results ---- */
 /* A case returns 0 (PASS), a negative value (FAIL: reason set with zt_fail) or ZT_SKIP

@@ -198,6 +198,8 @@ def wait_vm_state(zvm, vm, want, timeout=60):
 
 # The busybox shell of the Linux guest (configs/guests.conf type linux).
 LINUX_SHELL = "~ # "
+# The chip name of Linux's GIC in /proc/interrupts: its GICv2 driver says GIC-0.
+LINUX_GIC = "GICv3" if board.GIC == 3 else "GIC-0"
 _SYNCS = itertools.count(1)
 
 

@@ -4,6 +4,7 @@ import time
 
 import pytest
 
+from qemu import LINUX_GIC
 from qemu import LINUX_SHELL as SHELL
 from qemu import Guest, create_vm, mem_used
 from qemu import linux_resync as resync
@@ -22,7 +23,8 @@ def test_linux_boots_to_its_shell(zvm, vcpus):
         g.expect(re.escape(SHELL))
         assert int(shell(g, "grep -c ^processor /proc/cpuinfo").split()[0]) == vcpus
         irqs = shell(g, "cat /proc/interrupts")
-        timer = re.search(r"^\s*\d+:\s+([\d\s]+?)\s+GICv3\s+27 Level\s+arch_timer", irqs, re.M)
+        timer = re.search(rf"^\s*\d+:\s+([\d\s]+?)\s+{LINUX_GIC}\s+27 Level\s+arch_timer", irqs,
+                          re.M)
         assert timer, irqs
         counts = [int(c) for c in timer.group(1).split()]
         assert len(counts) == vcpus and all(c > 0 for c in counts), irqs
