@@ -12,6 +12,9 @@ import sys
 
 MIB = 128  # per run (the guest's clock has 10 ms steps)
 RUNS = 3
+LAT_N = 2000  # requests of the latency row
+RAND_N = 300  # requests (one dd process each) of the random rows
+BLOCKS = MIB << 8  # 4 KiB blocks in the disk range both sides use
 LINUX_CMDLINE = "console=ttyAMA0 earlycon rdinit=/init"
 # "native" column: Linux on QEMU's virtio-blk without ZVM; ZVM column: the Linux VM.
 ROWS = [
@@ -21,6 +24,14 @@ ROWS = [
     ("blk_read", f"disk sequential read, {MIB} MiB dd O_DIRECT (native: Linux on QEMU's "
      "virtio-blk; ZVM: Linux VM)", "MiB/s"),
     ("blk_read_ratio", "disk read throughput, VM/native Linux (target 0.8)", "ratio"),
+    ("blk_lat", f"disk read latency, {LAT_N} sequential 4 KiB O_DIRECT reads (native: Linux on "
+     "QEMU's virtio-blk; ZVM: Linux VM)", "us/request"),
+    ("blk_lat_ratio", "disk read latency, VM/native Linux", "ratio"),
+    ("blk_rand_read", f"random 4 KiB reads, {RAND_N} `dd` processes (native: Linux on QEMU's "
+     "virtio-blk; ZVM: Linux VM)", "IOPS"),
+    ("blk_rand_write", f"random 4 KiB writes, {RAND_N} `dd` processes (native: Linux on QEMU's "
+     "virtio-blk; ZVM: Linux VM)", "IOPS"),
+    ("blk_rand_ratio", "random 4 KiB reads and writes, VM/native Linux (mean of the two)", "ratio"),
     ("blk_drv_write", f"disk sequential write, {MIB} MiB: ZVM's host driver alone (native "
      "column) and the Linux VM", "MiB/s"),
     ("blk_drv_read", f"disk sequential read, {MIB} MiB: ZVM's host driver alone (native "
@@ -61,21 +72,41 @@ def host_mibs(zvm, op):
     return MIB * 1e6 / int(m.group(1))
 
 
-def vm_mibs(zvm, op, mark):
-    """busybox dd prints no rate and date has no %N: the shell stamps /proc/uptime (10 ms; the
-    guest's clock is the host's without icount) around it. `zvm look` replays the console, so
-    the run's stamps are the last ones before a marker the shell computes."""
-    flag = "iflag=direct if=/dev/vda of=/dev/null" if op == "read" else \
-        "oflag=direct if=/dev/zero of=/dev/vda"
-    zvm.send(f"echo blk-t0-$(cat /proc/uptime); dd bs=1048576 count={MIB} {flag} 2>/dev/null;"
-             f" echo blk-t1-$(cat /proc/uptime); echo blk-$(({mark} + 1))-end\r")
-    zvm.expect(f"blk-{mark + 1}-end", 300)
-    text = zvm.before()
-    zvm.expect(re.escape(SHELL), 60)
+def timed(q, cmd, mark):
+    """Seconds cmd takes in the Linux shell on q (an attached ZVM console or native QEMU), from
+    /proc/uptime stamps around it. `zvm look` replays the console, so the run's stamps are the
+    last ones before a marker the shell computes."""
+    q.send(f"echo blk-t0-$(cat /proc/uptime); {cmd}; echo blk-t1-$(cat /proc/uptime); "
+           f"echo blk-$(({mark} + 1))-end\r")
+    q.expect(f"blk-{mark + 1}-end", 600)
+    text = q.before()
+    q.expect(re.escape(SHELL), 60)
     t0, t1 = (re.findall(rf"blk-{t}-(\d+\.\d+)", text) for t in ("t0", "t1"))
     if not t0 or not t1 or float(t1[-1]) <= float(t0[-1]):
-        raise RuntimeError(f"dd timing: {text[-300:]}")
-    return MIB / (float(t1[-1]) - float(t0[-1]))
+        raise RuntimeError(f"timing: {text[-300:]}")
+    return float(t1[-1]) - float(t0[-1])
+
+
+def small_io(q):
+    """(read latency in us, random read IOPS, random write IOPS) on q's /dev/vda."""
+    lat = timed(q, f"dd bs=4096 count={LAT_N} iflag=direct if=/dev/vda of=/dev/null "
+                   "2>/dev/null", next(_MARKS)) * 1e6 / LAT_N
+    loop = ("i=0; while [ $i -lt {n} ]; do dd bs=4096 count=1 {arg}=$(( (RANDOM * 32768 + "
+            "RANDOM) % {blocks} )) {io} 2>/dev/null; i=$((i + 1)); done")
+    rd = RAND_N / timed(q, loop.format(n=RAND_N, arg="skip", blocks=BLOCKS,
+                                       io="iflag=direct if=/dev/vda of=/dev/null"), next(_MARKS))
+    wr = RAND_N / timed(q, loop.format(n=RAND_N, arg="seek", blocks=BLOCKS,
+                                       io="oflag=direct conv=notrunc if=/dev/zero of=/dev/vda"),
+                        next(_MARKS))
+    return lat, rd, wr
+
+
+def vm_mibs(zvm, op, mark):
+    """busybox dd prints no rate and date has no %N: the shell stamps /proc/uptime (10 ms; the
+    guest's clock is the host's without icount) around it (timed)."""
+    flag = "iflag=direct if=/dev/vda of=/dev/null" if op == "read" else \
+        "oflag=direct if=/dev/zero of=/dev/vda"
+    return MIB / timed(zvm, f"dd bs=1048576 count={MIB} {flag} 2>/dev/null", mark)
 
 
 def measure(run, res, notes, section, zargs):
@@ -103,10 +134,24 @@ def measure(run, res, notes, section, zargs):
                     zvm.look(vm)
                     guest.append(vm_mibs(zvm, op, next(_MARKS)))
                 raw[op] = (linux, host, guest)
+            small = {"native": [], "zvm": []}
+            for _ in range(RUNS):
+                small["native"].append(small_io(nat))
+                small["zvm"].append(small_io(zvm))
             zvm.detach()
         finally:
             zvm.close()
             nat.close()
+        for col, runs in small.items():
+            lat, rd, wr = (statistics.median(x) for x in zip(*runs))
+            res["blk_lat"][col] = round(lat, 1)
+            res["blk_rand_read"][col] = round(rd, 1)
+            res["blk_rand_write"][col] = round(wr, 1)
+        res["blk_lat_ratio"]["native"] = res["blk_rand_ratio"]["native"] = 1.0
+        res["blk_lat_ratio"]["zvm"] = run.ratio(res["blk_lat"]["zvm"], res["blk_lat"]["native"])
+        res["blk_rand_ratio"]["zvm"] = run.ratio(
+            res["blk_rand_read"]["zvm"] / res["blk_rand_read"]["native"] +
+            res["blk_rand_write"]["zvm"] / res["blk_rand_write"]["native"], 2)
         for op, (linux, host, guest) in raw.items():
             lin, drv, vm = (statistics.median(x) for x in (linux, host, guest))
             res[f"blk_{op}"]["native"] = round(lin, 1)
