@@ -119,7 +119,7 @@ def measure(run, res, notes, section, zargs):
         nat = native_linux(run, disk_args(run.OUT, "blk-native"))  # an image each: QEMU locks
         zvm = run.ZvmHost(zargs + disk_args(run.OUT), 3, icount=False, name="zvm-blk")
         try:
-            vm = zvm.new_vm(f"-t benchblk -c 1 -m 256 -n blk --disk vda@{2 * MIB << 11}+"
+            vm = zvm.new_vm(f"-t benchblk -c 1 -p 1 -m 256 -n blk --disk vda@{2 * MIB << 11}+"
                             f"{MIB << 11}")
             zvm.start_and_look(vm)
             zvm.expect("ZVM-LINUX-INIT-OK", 300)

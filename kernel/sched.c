@@ -94,8 +94,10 @@ void z_ready(struct k_thread *t, bool at_head)
 	/* Queued before the flag is read; sched_native_wait_begin sets it before looking at the
 	 * queue: one of the two sees the other. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	/* To this CPU too: a vCPU's exit handled in exception context (the guest's queue kick)
+	 * goes straight back into the guest, whose WFI must trap at its next entry. */
 	if (views[cpu].online && t->prio == views[cpu].cur_prio && sched_of(cpu)->wake_on_equal)
-		smp_send_resched(cpu);
+		smp_kick_resched(cpu);
 }
 
 void z_unready(struct k_thread *t)

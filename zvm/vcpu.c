@@ -263,8 +263,7 @@ static void vcpu_run(void *a, void *b)
 		vcpu_prepare_entry(v);
 		uint64_t why = guest_enter(v);
 
-		if (v->cpu_use == CPU_DEDICATED)
-			sched_native_wait_end();
+		sched_native_wait_end(); /* one store; cpu_use may have changed meanwhile */
 		__atomic_store_n(&v->running_on, -1, __ATOMIC_SEQ_CST);
 		/* An interrupt exit comes back here only when the scheduler wants the CPU (the
 		 * interrupt itself was handled in the exit vector): switch as at an IRQ exit. */

@@ -59,7 +59,7 @@ int mmio_register(struct mmio_bus *bus, uint64_t base, uint64_t size, const stru
 /* HW-linked interrupts deactivated through the distributor, last INTID first. */
 unsigned fake_clear_active_last, fake_clear_active_count;
 
-void gicv3_irq_clear_active(unsigned intid)
+void gic_irq_clear_active(unsigned intid)
 {
 	fake_clear_active_last = intid;
 	fake_clear_active_count++;

@@ -2,7 +2,7 @@
  * between the lists and the list registers. vgic_internal.h describes the model and the locking.
  * No system register is touched here directly (see vgic_sr.c), so the host tests run this file
  * against fake list registers. */
-#include <drivers/gicv3.h>
+#include <drivers/gic.h>
 #include <errno.h>
 #include <kernel/heap.h>
 #include <kernel/irq.h>
@@ -149,7 +149,7 @@ uint32_t vgic_irq_pend(struct vgic_dist *d, struct vgic_irq *irq, bool on)
 		/* A HW-linked latch is a physical interrupt held active for the guest: a guest
 		 * that clears it instead of taking it lets the source fire again. */
 		if (irq->hw && irq->latch && !irq->active && !irq->in_lr)
-			gicv3_irq_clear_active(irq->pintid);
+			gic_irq_clear_active(irq->pintid);
 		irq->latch = false;
 		if (irq->in_lr)
 			irq->drop_lr_pending = true;
@@ -162,7 +162,7 @@ uint32_t vgic_irq_activate(struct vgic_dist *d, struct vgic_irq *irq, bool on)
 	/* ICACTIVER of a HW-linked interrupt deactivates the physical one too, as the guest's
 	 * deactivation through an LR would. */
 	if (irq->hw && irq->active && !on)
-		gicv3_irq_clear_active(irq->pintid);
+		gic_irq_clear_active(irq->pintid);
 	irq->active = on;
 	if (irq->in_lr)
 		irq->keep_active = true;
