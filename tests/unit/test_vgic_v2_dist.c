@@ -203,7 +203,7 @@ static void test_spi_delivery(void **state)
 
 	assert_true(lr >= 0);
 	/* As GICH_LR: pending, group dropped, 5-bit priority. */
-	uint32_t v2 = vgic_v2_lr_from_v3(fake.lr[lr], 0);
+	uint32_t v2 = vgic_v2_lr_from_v3(fake.lr[lr]);
 
 	assert_int_equal(v2,
 			 intid | GICH_LR_STATE_PENDING | (0x80u >> 3) << GICH_LR_PRIORITY_SHIFT);
