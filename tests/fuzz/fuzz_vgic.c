@@ -2,7 +2,9 @@
  * vgic_fakes.c): any sequence of guest register accesses (distributor and redistributors, any
  * offset and width), device lines, SGIs, entries, guest acknowledges and deactivations, exits,
  * switches and resets. After every step the lists and the LR bookkeeping must be consistent;
- * an entry that skipped the refill must show the guest what a full refill would. */
+ * an entry that skipped the refill must show the guest what a full refill would.
+ * fuzz_vgic_v2.c builds this file with FUZZ_VGIC_V2 for the GICv2 front end: its distributor,
+ * GICD_SGIR in place of ICC_SGI1R, and the per-source SGI state checked too. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,12 @@
 #include "vgic_fakes.h"
 
 #define NR_VCPUS 3
+
+#ifdef FUZZ_VGIC_V2
+#define V2 1
+#else
+#define V2 0
+#endif
 
 static struct vm vm;
 static struct vcpu vcpus[NR_VCPUS], *vcpu[NR_VCPUS];
@@ -68,11 +76,28 @@ static void guest_step(bool ack)
 	}
 }
 
+/* v2: a source is pending only with the SGI's latch set, and only existing CPUs send. */
+static const char *v2_sgi_broken(void)
+{
+	for (unsigned i = 0; V2 && i < NR_VCPUS; i++)
+		for (unsigned j = 0; j < GIC_NR_SGIS; j++) {
+			const struct vgic_v2_sgi *s = &vcpu[i]->vgic->sgi[j];
+
+			if (s->pend && !vcpu[i]->vgic->priv[j].latch)
+				return "an SGI source pending without the latch";
+			if (s->pend >> NR_VCPUS || s->src >= NR_VCPUS)
+				return "an SGI source that is no vCPU";
+		}
+	return NULL;
+}
+
 static void setup(void)
 {
 	memset(&fake, 0, sizeof(fake));
 	memset(&vm, 0, sizeof(vm));
 	vgic_init_global(VGIC_MAINT_INTID);
+	if (V2)
+		vgic_select_v2();
 	if (vgic_vm_init(&vm))
 		fail("vgic_vm_init");
 	for (unsigned i = 0; i < NR_VCPUS; i++) {
@@ -100,9 +125,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		switch (op % 14) {
 		case 0:
 		case 1: { /* a register access: base + offset, width 1..8, maybe misaligned */
-			uint64_t ipa = (op & 0x10 ? VGIC_REDIST_BASE : VGIC_DIST_BASE) +
-				       (fuzz_u32(&in) %
-					(op & 0x10 ? VGIC_REDIST_REGION_SIZE : VGIC_DIST_SIZE));
+			bool rd = !V2 && (op & 0x10); /* v2 has no redistributors */
+			uint64_t ipa = (rd ? VGIC_REDIST_BASE : VGIC_DIST_BASE) +
+				       (fuzz_u32(&in) % (rd   ? VGIC_REDIST_REGION_SIZE
+							 : V2 ? VGIC_V2_DIST_SIZE
+							      : VGIC_DIST_SIZE));
 			unsigned width = 1u << (fuzz_u8(&in) & 3);
 			const struct mmio_region *r = region(ipa);
 
@@ -122,7 +149,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)vgic_inject(&vm, op & 0x20 ? v : NULL, fuzz_u8(&in));
 			break;
 		case 4:
-			vgic_write_sgi1r(v, fuzz_u64(&in));
+			if (V2) { /* a GICD_SGIR write: any filter, target list and INTID */
+				const struct mmio_region *r = region(VGIC_DIST_BASE);
+
+				(void)r->ops->write(v, r->dev, GICD_SGIR, 4, fuzz_u32(&in));
+			} else {
+				vgic_write_sgi1r(v, fuzz_u64(&in));
+			}
 			break;
 		case 5:
 			enter(v, op & 0x20);
@@ -165,6 +198,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		const char *why = fake_vgic_broken(vcpu, NR_VCPUS);
 
+		if (!why)
+			why = v2_sgi_broken();
 		if (why)
 			fail(why);
 	}

@@ -69,7 +69,7 @@ def test_set_passes_on_the_vgicv2(zvm2, gtype, vcpus, least):
 def test_gic_set_passes_on_the_vgicv2(gic_results):
     """SGIs (self, target lists, other-CPUs filter, between vCPUs), SPI priorities through the
     PMR, the group enable and polled IAR/EOI, ITARGETSR routing, level interrupts."""
-    failed = {c: r for c, (v, r) in gic_results.items() if v != "PASS" and c != CPENDSGIR_CASE}
+    failed = {c: r for c, (v, r) in gic_results.items() if v != "PASS"}
     assert not failed, failed
     assert len(gic_results) >= 21, gic_results
     for case in ("gic_cpu_interface_numbers", "gic_sgi_irm_broadcast", "gic_sgi_from_vcpu1",
@@ -77,10 +77,8 @@ def test_gic_set_passes_on_the_vgicv2(gic_results):
         assert gic_results[case][0] == "PASS", (case, gic_results[case])
 
 
-# Strict: once the vGICv2 keeps SGIs per source (another branch), this passes and the marker
-# must go.
-@pytest.mark.xfail(strict=True, reason="the vGICv2's GICD_CPENDSGIR is RAZ/WI (roadmap issue 13)")
 def test_gic_sgi_is_unpended_through_cpendsgir(gic_results):
+    """The vGICv2 keeps SGIs per source: GICD_CPENDSGIR takes one back."""
     assert gic_results[CPENDSGIR_CASE][0] == "PASS", gic_results[CPENDSGIR_CASE]
 
 

@@ -579,6 +579,9 @@ static void test_sgis(void **state)
 	enter(v1);
 	assert_true(lr_state(3) == ICH_LR_STATE_PENDING);
 	assert_false(fake.lr[lr_of(3)] & ICH_LR_EOI);
+	/* GICv3 has no SGI source: none in the LR, nothing in the v2 front end's state. */
+	assert_false(fake.lr[lr_of(3)] & VGIC_V2_LR_SRC_MASK);
+	assert_int_equal(v1->vgic->sgi[3].pend, 0);
 
 	/* IRM: everybody but the sender. */
 	fake.kicked = 0;

@@ -14,6 +14,9 @@
 
 struct vgic_hw vgic_hw = {.pri_bits = 8};
 
+/* The v2 front end's per-source SGI state: one predictable branch, in the refill and fold only. */
+#define ON_V2 __builtin_expect(vgic_hw.v2, 0)
+
 static uint32_t vcpu_bit(const struct vcpu *v)
 {
 	return v ? 1u << v->id : 0;
@@ -194,6 +197,11 @@ uint32_t vgic_irq_set_irouter(struct vgic_dist *d, struct vgic_irq *irq, uint64_
 	return update(d, irq);
 }
 
+uint32_t vgic_irq_update(struct vgic_dist *d, struct vgic_irq *irq)
+{
+	return update(d, irq);
+}
+
 uint32_t vgic_dist_enable(struct vgic_dist *d, bool on)
 {
 	if (d->enabled == on)
@@ -237,6 +245,8 @@ static uint32_t fold(struct vgic_dist *d, struct vcpu *v)
 		c->lr_irq[i] = NULL;
 		if (!irq)
 			continue;
+		if (ON_V2 && irq->intid < GIC_NR_SGIS)
+			vgic_v2_sgi_fold(&c->sgi[irq->intid], lr, irq->drop_lr_pending);
 		vgic_lr_fold(irq, lr);
 		kick |= update(d, irq);
 	}
@@ -302,20 +312,58 @@ static unsigned choose(struct vgic_dist *d, struct vgic_cpu *c, bool *more, bool
 	return n;
 }
 
+/* v2: lr, built for SGI irq, with the source it carries. When populate consumed the latch, it
+ * stays set while other sources wait, and an LR that cannot take the pending state (another
+ * source's instance is active) leaves it with us: *held is then set. */
+static uint64_t v2_sgi_lr(struct vgic_cpu *c, struct vgic_irq *irq, uint64_t lr, bool *held)
+{
+	struct vgic_v2_sgi *s = &c->sgi[irq->intid];
+
+	lr = vgic_v2_sgi_lr(s, lr);
+	if (irq->lr_pending) {
+		irq->lr_pending = (lr & ICH_LR_STATE_PENDING) != 0;
+		irq->latch = s->pend != 0;
+		*held |= !irq->lr_pending;
+	}
+	return lr;
+}
+
+/* v2, after an SGI's pending state was held back: choose() counted it as a pending LR. Whether
+ * LRs 0..n-1 hold any pending state; when none does and more wait, NPIE would fire at once on
+ * every entry, so every LR asks for the EOI maintenance instead, as for an all-active set. */
+static bool v2_lrs_pending(unsigned n, bool more)
+{
+	bool any = false;
+
+	for (unsigned i = 0; i < n; i++)
+		any |= (vgic_hw_read_lr(i) & ICH_LR_STATE_PENDING) != 0;
+	for (unsigned i = 0; !any && more && i < n; i++) {
+		uint64_t lr = vgic_hw_read_lr(i);
+
+		if (!(lr & ICH_LR_HW))
+			vgic_hw_write_lr(i, lr | ICH_LR_EOI);
+	}
+	return any;
+}
+
 /* Refills v's LRs from its list after a fold (the old contents are overwritten or zeroed).
  * v's ICH state is live on this CPU. */
 static void populate(struct vgic_dist *d, struct vcpu *v)
 {
 	struct vgic_cpu *c = v->vgic;
-	bool more, any_pending;
+	bool more, any_pending, held = false;
 	unsigned n = choose(d, c, &more, &any_pending);
 
 	for (unsigned i = 0; i < n; i++) {
 		struct vgic_irq *irq = c->lr_irq[i];
+		uint64_t lr = vgic_lr_populate(irq, i, can_forward(d, irq), more && !any_pending);
 
-		vgic_hw_write_lr(
-		    i, vgic_lr_populate(irq, i, can_forward(d, irq), more && !any_pending));
+		if (ON_V2 && irq->intid < GIC_NR_SGIS)
+			lr = v2_sgi_lr(c, irq, lr, &held);
+		vgic_hw_write_lr(i, lr);
 	}
+	if (held)
+		any_pending = v2_lrs_pending(n, more);
 	clear_lrs(c, n);
 	uint64_t hcr = vgic_hcr_value(more, any_pending);
 
@@ -334,7 +382,9 @@ _Static_assert(offsetof(struct vgic_cpu, stale) == offsetof(struct vgic_cpu_head
 /* v's LRs are live on this CPU and hold its whole list, which has just gained irq: irq goes
  * into the next free LR directly, so the next entry has nothing to fold or refill. The LRs may
  * be in any order (the CPU interface picks by priority). False when this does not apply, and
- * the next entry does the full refill. Dist lock held, IRQs masked. */
+ * the next entry does the full refill. Dist lock held, IRQs masked. On v2 an SGI written here
+ * carries source 0 without v2_sgi_lr(): only the host pends SGIs this way, with no source (a
+ * guest's come through the distributor, whose accesses refill instead). */
 static inline __attribute__((always_inline)) bool append_live(struct vgic_dist *d, struct vcpu *v,
 							      struct vgic_irq *irq, bool was_stale)
 {
@@ -604,6 +654,8 @@ void vgic_reset(struct vm *vm)
 			continue;
 		for (unsigned j = 0; j < GIC_NR_PRIVATE; j++)
 			irq_reset(&c->priv[j]);
+		for (unsigned j = 0; j < GIC_NR_SGIS; j++)
+			c->sgi[j] = (struct vgic_v2_sgi){0};
 		/* The LRs still hold what they held: their vCPU empties them (vgic_vcpu_reset);
 		 * until then nothing may fold them back into the fresh state. */
 		for (unsigned j = 0; j < c->used_lrs; j++)

@@ -33,6 +33,8 @@
 #include <zvm/vdev/vgic.h>
 #include <zvm/vm.h>
 
+#include "vgic_v2.h"
+
 struct vcpu;
 
 #define VGIC_NR_IRQS  (GIC_NR_PRIVATE + VGIC_NR_SPIS)
@@ -83,6 +85,9 @@ struct vgic_cpu {
 	struct vgic_irq priv[GIC_NR_PRIVATE];
 	struct vgic_irq *list; /* sorted by vgic_irq_before(); dist lock */
 	bool sleep;	       /* GICR_WAKER.ProcessorSleep */
+	/* GICv2 front end only: per-source state of SGIs 0..15 (dist lock). Their latch is set
+	 * while a source is pending; the LR handling and fold keep the two in step. */
+	struct vgic_v2_sgi sgi[GIC_NR_SGIS];
 
 	/* What the LRs hold: lr_irq[0..used_lrs) are in ICH_LR<n> (or lr_saved when switched out).
 	 */
@@ -264,6 +269,8 @@ uint32_t vgic_irq_set_priority(struct vgic_dist *d, struct vgic_irq *irq, uint8_
 uint32_t vgic_irq_set_edge(struct vgic_dist *d, struct vgic_irq *irq, bool edge);
 uint32_t vgic_irq_set_irouter(struct vgic_dist *d, struct vgic_irq *irq, uint64_t irouter);
 uint32_t vgic_dist_enable(struct vgic_dist *d, bool on);
+/* Re-files irq after a caller changed its pending state directly (the v2 SGI sources). */
+uint32_t vgic_irq_update(struct vgic_dist *d, struct vgic_irq *irq);
 /* What a guest read of ISPENDR/ISACTIVER reports. */
 bool vgic_irq_read_pending(const struct vgic_irq *irq);
 /* Kicks the vCPUs in mask except self. Call without the dist lock. */

@@ -5,6 +5,7 @@
 #define ZVM_VDEV_VGIC_V2_H
 
 #include <drivers/gicv2.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /* GICH_LR<n> (GICv2 virtualization extensions). */
@@ -22,14 +23,45 @@
 #define GICH_LR_GRP1	       (1u << 30)
 #define GICH_LR_HW	       (1u << 31)
 
+/* An SGI's source CPU inside an ICH_LR-format value, v2 only: bits [44:42], RES0 in ICH_LR when
+ * HW is 0 and never written to a GICv3. So the source survives vgic_save/vgic_restore and the
+ * fold, which move LR values in ICH format. */
+#define VGIC_V2_LR_SRC_SHIFT 42
+#define VGIC_V2_LR_SRC_MASK  (0x7ull << VGIC_V2_LR_SRC_SHIFT)
+
 /* The GICH_LR value for an ICH_LR value the shared logic built. The v2 guest runs its
  * interrupts as group 0 (its GICC_CTLR.EnableGrp0, signalled as IRQ), so the group is dropped;
- * src_cpu is the source vCPU of an SGI (ignored for other INTIDs and with HW). INTIDs past the
- * v2 range (LPIs, >= 1020 bits) cannot be listed: 0 (an empty LR) comes back for them. */
-uint32_t vgic_v2_lr_from_v3(uint64_t ich_lr, unsigned src_cpu);
+ * an SGI's source (VGIC_V2_LR_SRC_*) becomes CPUID (other INTIDs and HW ones carry none).
+ * INTIDs past the v2 range (LPIs, >= 1020 bits) cannot be listed: 0 (an empty LR) comes back. */
+uint32_t vgic_v2_lr_from_v3(uint64_t ich_lr);
 /* The ICH_LR value the shared fold reads back: state, INTID, priority, EOI and HW as the guest
- * left them, group 1 as the logic wrote it. */
+ * left them, group 1 as the logic wrote it, an SGI's CPUID as VGIC_V2_LR_SRC_*. */
 uint64_t vgic_v2_lr_to_v3(uint32_t gich_lr);
+
+/* Per-source state of one SGI of one vCPU, v2 only (GICv3 has no SGI source). A v2 SGI is
+ * pending per (target, source): the shared state's latch stands for "some source pending". An
+ * LR carries one source; further sources wait here and are listed one at a time, each after the
+ * guest deactivated the one before (the EOI maintenance interrupt brings us back). */
+struct vgic_v2_sgi {
+	uint8_t pend; /* sources (bit = vCPU id) pending and not in an LR */
+	uint8_t src;  /* the source of the instance in the LR, or the active one */
+};
+
+/* The LR value for SGI state s, from the value the shared logic built (ich_lr: its state says
+ * active and/or pending). Takes the source the LR carries out of s->pend: the active source if
+ * active (pending too only when that same source is pending again: an LR cannot hold another
+ * source's pending state, so that waits), else the lowest pending source (source 0 when none is
+ * recorded: a latch set without a source). Asks for the EOI maintenance while sources wait. */
+uint64_t vgic_v2_sgi_lr(struct vgic_v2_sgi *s, uint64_t ich_lr);
+/* Takes an SGI's LR (ich_lr, read back) into s: a source still pending goes back to s->pend,
+ * unless drop (its pending state was cleared meanwhile). */
+void vgic_v2_sgi_fold(struct vgic_v2_sgi *s, uint64_t ich_lr, bool drop);
+/* The sources pending for s, as GICD_SPENDSGIR/CPENDSGIR read: waiting ones, plus the LR's when
+ * it holds a pending state (lr_pending). */
+static inline uint8_t vgic_v2_sgi_pending(const struct vgic_v2_sgi *s, bool lr_pending)
+{
+	return (uint8_t)(s->pend | (lr_pending ? 1u << (s->src & 7u) : 0));
+}
 
 /* GICH: the virtual interface control frame, banked per CPU at one address. */
 #define GICH_HCR     0x000

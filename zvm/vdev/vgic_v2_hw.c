@@ -46,8 +46,7 @@ uint64_t vgic_v2_hw_read_lr(unsigned n)
 
 void vgic_v2_hw_write_lr(unsigned n, uint64_t val)
 {
-	/* The SGI source is not tracked per source: the guest sees CPU 0 as every SGI's sender. */
-	writel(vgic_v2_lr_from_v3(val, 0), gich + GICH_LR(n));
+	writel(vgic_v2_lr_from_v3(val), gich + GICH_LR(n));
 }
 
 void vgic_v2_hw_write_hcr(uint64_t val)

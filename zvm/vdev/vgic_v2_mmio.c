@@ -6,8 +6,11 @@
  *
  * SPI targets: the shared state routes an SPI to one vCPU (irouter Aff0 = vCPU id). An
  * ITARGETSR byte naming several CPUs routes to the lowest of them (the architecture lets the
- * GIC pick any one); a zero byte routes nowhere. GICD_CPENDSGIR/SPENDSGIR are RAZ/WI: SGIs are
- * banked per target only, not per source, so their per-source pending bits do not exist. */
+ * GIC pick any one); a zero byte routes nowhere.
+ *
+ * SGIs are pending per (target, source): GICD_SGIR pends for source = the writer,
+ * GICD_SPENDSGIR/CPENDSGIR set and clear any source's (struct vgic_v2_sgi, in the target's
+ * vgic_cpu), and the SGI bits of ISPENDR0/ICPENDR0 are read-only, as the architecture has them. */
 #include <errno.h>
 #include <zvm/mmio.h>
 #include <zvm/vcpu.h>
@@ -90,9 +93,82 @@ static void sgir_write(struct vgic_acc *a, uint64_t val)
 
 	if (!a->caller)
 		return;
+	/* Ids are < VM_MAX_VCPUS <= 8: the writer is a source bit. */
+	uint8_t src = (uint8_t)(1u << a->caller->id);
+
 	for (uint32_t t = vgic_v2_sgir_targets((uint32_t)val, d->present, a->caller->id); t;
-	     t &= t - 1)
-		a->kick |= vgic_irq_pend(d, &d->cpus[__builtin_ctz(t)]->priv[sgi], true);
+	     t &= t - 1) {
+		struct vgic_cpu *c = d->cpus[__builtin_ctz(t)];
+
+		c->sgi[sgi].pend |= src;
+		a->kick |= vgic_irq_pend(d, &c->priv[sgi], true);
+	}
+}
+
+/* The SGI bits of ISPENDR0/ICPENDR0 ignore writes: pending state needs a source. (Both are
+ * 32-bit only, so an access names INTIDs 0..31 or none of them.) */
+static void ispend_write(struct vgic_acc *a, uint64_t val)
+{
+	vgic_ispend_write(a, a->intid < GIC_NR_SGIS ? val & ~0xffffull : val);
+}
+
+static void icpend_write(struct vgic_acc *a, uint64_t val)
+{
+	vgic_icpend_write(a, a->intid < GIC_NR_SGIS ? val & ~0xffffull : val);
+}
+
+/* SPENDSGIR/CPENDSGIR: byte a->off + i is SGI a->off + i of the caller's bank, bit n of it
+ * source CPU n. The table bounds a->off + size by 16. */
+static uint64_t sgi_pending_read(struct vgic_acc *a)
+{
+	struct vgic_cpu *c = a->caller ? a->caller->vgic : NULL;
+	uint64_t val = 0;
+
+	for (unsigned i = 0; c && i < a->size && a->off + i < GIC_NR_SGIS; i++) {
+		unsigned sgi = a->off + i;
+		const struct vgic_irq *irq = &c->priv[sgi];
+		bool in_lr = irq->in_lr && irq->lr_pending && !irq->drop_lr_pending;
+
+		val |= (uint64_t)vgic_v2_sgi_pending(&c->sgi[sgi], in_lr) << (8 * i);
+	}
+	return val;
+}
+
+static void spendsgir_write(struct vgic_acc *a, uint64_t val)
+{
+	struct vgic_cpu *c = a->caller ? a->caller->vgic : NULL;
+
+	for (unsigned i = 0; c && i < a->size && a->off + i < GIC_NR_SGIS; i++) {
+		unsigned sgi = a->off + i;
+		/* Only CPUs that exist can be sources. */
+		uint8_t set = (uint8_t)(val >> (8 * i) & a->dist->present);
+
+		if (!set)
+			continue;
+		c->sgi[sgi].pend |= set;
+		a->kick |= vgic_irq_pend(a->dist, &c->priv[sgi], true);
+	}
+}
+
+static void cpendsgir_write(struct vgic_acc *a, uint64_t val)
+{
+	struct vgic_cpu *c = a->caller ? a->caller->vgic : NULL;
+
+	for (unsigned i = 0; c && i < a->size && a->off + i < GIC_NR_SGIS; i++) {
+		unsigned sgi = a->off + i;
+		struct vgic_v2_sgi *s = &c->sgi[sgi];
+		struct vgic_irq *irq = &c->priv[sgi];
+		uint8_t clr = (uint8_t)(val >> (8 * i));
+
+		if (!clr)
+			continue;
+		s->pend &= (uint8_t)~clr;
+		/* The LR's pending instance is one source's: the fold drops it if that one goes. */
+		if (irq->in_lr && irq->lr_pending && (clr >> (s->src & 7u) & 1u))
+			irq->drop_lr_pending = true;
+		irq->latch = s->pend != 0;
+		a->kick |= vgic_irq_update(a->dist, irq);
+	}
 }
 
 /* PIDR4..7, PIDR0..3, CIDR0..3 at 0xfd0: ArchRev 2 in PIDR2. */
@@ -112,15 +188,16 @@ static const struct vgic_reg gicd_v2_regs[] = {
     {GICD_IGROUPR(0), 0x80, 1, VGIC_W32, NULL, NULL}, /* group 0 only: RAZ/WI */
     {GICD_ISENABLER(0), 0x80, 1, VGIC_W32, vgic_enable_read, vgic_isenable_write},
     {GICD_ICENABLER(0), 0x80, 1, VGIC_W32, vgic_enable_read, vgic_icenable_write},
-    {GICD_ISPENDR(0), 0x80, 1, VGIC_W32, vgic_pending_read, vgic_ispend_write},
-    {GICD_ICPENDR(0), 0x80, 1, VGIC_W32, vgic_pending_read, vgic_icpend_write},
+    {GICD_ISPENDR(0), 0x80, 1, VGIC_W32, vgic_pending_read, ispend_write},
+    {GICD_ICPENDR(0), 0x80, 1, VGIC_W32, vgic_pending_read, icpend_write},
     {GICD_ISACTIVER(0), 0x80, 1, VGIC_W32, vgic_active_read, vgic_isactive_write},
     {GICD_ICACTIVER(0), 0x80, 1, VGIC_W32, vgic_active_read, vgic_icactive_write},
     {GICD_IPRIORITYR(0), 0x400, 8, VGIC_W8 | VGIC_W32, vgic_prio_read, vgic_prio_write},
     {GICD_ITARGETSR(0), 0x400, 8, VGIC_W8 | VGIC_W32, targets_read, targets_write},
     {GICD_ICFGR(0), 0x100, 2, VGIC_W32, vgic_cfg_read, vgic_cfg_write},
-    {GICD_SGIR, 4, 0, VGIC_W32, NULL, sgir_write},		  /* write-only */
-    {GICD_CPENDSGIR(0), 0x20, 0, VGIC_W8 | VGIC_W32, NULL, NULL}, /* and SPENDSGIR: RAZ/WI */
+    {GICD_SGIR, 4, 0, VGIC_W32, NULL, sgir_write}, /* write-only */
+    {GICD_CPENDSGIR(0), 0x10, 0, VGIC_W8 | VGIC_W32, sgi_pending_read, cpendsgir_write},
+    {GICD_SPENDSGIR(0), 0x10, 0, VGIC_W8 | VGIC_W32, sgi_pending_read, spendsgir_write},
     {ID_REGS_BASE, 0x30, 0, VGIC_W32, id_read, NULL},
 };
 
