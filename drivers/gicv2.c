@@ -51,7 +51,9 @@ int gicv2_init(uintptr_t gicd_base, uintptr_t gicc_base, uint64_t gicc_size)
 	}
 	gicd = gicd_base;
 	gicc = gicc_base;
-	eoi_split = gicc_size >= GICC_DIR_SIZE;
+	/* Only the plain 8 KiB layout (QEMU's region is larger but not aliased): a GIC-400 mapped
+	 * with its pages aliased every 64 KiB has something else at 0x1000. */
+	eoi_split = gicc_size >= GICC_DIR_SIZE && gicc_size < GICC_ALIAS_SIZE;
 	unsigned n = 32 * (GICD_TYPER_ITLINES(readl(gicd + GICD_TYPER)) + 1);
 
 	nr_irqs = n > GIC_INTID_SPECIAL ? GIC_INTID_SPECIAL : n;

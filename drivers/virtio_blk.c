@@ -142,6 +142,8 @@ static void read_config(struct blkdev *d, uint64_t accepted)
 		d->max_sg = accepted & VBLK_F_SEG_MAX ? rd(d, MMIO_CONFIG + CFG_SEG_MAX) : 1;
 		d->size_max =
 		    accepted & VBLK_F_SIZE_MAX ? rd(d, MMIO_CONFIG + CFG_SIZE_MAX) : UINT32_MAX;
+		if (!d->size_max) /* a device saying 0 means no limit it can keep to */
+			d->size_max = UINT32_MAX;
 	} while (gen != rd(d, MMIO_CONFIG_GEN));
 	if (d->max_sg > VBLK_SG_MAX)
 		d->max_sg = VBLK_SG_MAX;
@@ -190,6 +192,8 @@ static int probe_disk(struct blkdev *d)
 	num = vring_pick_num(qmax);
 	if (num < 4) /* room for one request of three descriptors */
 		return fail_probe(d, "queue too small");
+	if (d->max_sg > num - 2u) /* a whole chain fits in our ring, header and status too */
+		d->max_sg = num - 2u;
 	d->dma = page_alloc(0);
 	d->bounce = page_alloc(BOUNCE_ORDER);
 	if (!d->dma || !d->bounce)
@@ -320,11 +324,15 @@ void blkdev_stats(const struct blkdev *d, struct blkdev_stats *out)
 	out->errors = __atomic_load_n(&d->st.errors, __ATOMIC_RELAXED);
 }
 
-/* A device that answered nonsense or not at all keeps our buffers: stop using it for good. */
+/* A device that answered nonsense or not at all may still write the request's buffers, which
+ * are a guest's RAM for blkdev_rw_sg: reset it (4.2.2.1: status 0, read back until 0), which
+ * ends its use of the ring and the buffers, and stop using it for good. */
 static int broken(struct blkdev *d, int err, const char *why)
 {
 	d->broken = true;
-	wr(d, MMIO_STATUS, rd(d, MMIO_STATUS) | ST_FAILED);
+	wr(d, MMIO_STATUS, 0);
+	for (unsigned i = 0; i < 1000 && rd(d, MMIO_STATUS); i++)
+		k_sleep_ms(1);
 	pr_err("%s: %s; disk taken out of service\n", d->name, why);
 	return err;
 }

@@ -269,22 +269,23 @@ int vm_fdt_prop_reg(void *fdt, uint64_t base, uint64_t size)
 	return prop_u64s(fdt, "reg", reg, 2);
 }
 
-int vm_fdt_prop_spi(void *fdt, unsigned spi)
+static int prop_spi(void *fdt, unsigned spi, uint32_t type)
 {
-	const uint32_t irq[] = {GIC_SPI, spi, IRQ_LEVEL_HIGH};
+	const uint32_t irq[] = {GIC_SPI, spi, type};
 
 	if (spi > MAX_SPI)
 		return -FDT_ERR_BADVALUE;
 	return prop_irqs(fdt, irq, 1);
 }
 
+int vm_fdt_prop_spi(void *fdt, unsigned spi)
+{
+	return prop_spi(fdt, spi, IRQ_LEVEL_HIGH);
+}
+
 int vm_fdt_prop_spi_edge(void *fdt, unsigned spi)
 {
-	const uint32_t irq[] = {GIC_SPI, spi, IRQ_EDGE_RISING};
-
-	if (spi > MAX_SPI)
-		return -FDT_ERR_BADVALUE;
-	return prop_irqs(fdt, irq, 1);
+	return prop_spi(fdt, spi, IRQ_EDGE_RISING);
 }
 
 /* QEMU virt's shutdown path: a PL061 and a gpio-keys node whose key is KEY_POWER. */

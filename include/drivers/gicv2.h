@@ -20,6 +20,7 @@
 #define GICC_CTLR_EN	    (1u << 0) /* EnableGrp0, or EnableGrp1 in the Non-secure view */
 #define GICC_CTLR_EOIMODE   (1u << 9) /* EOImode(NS): EOIR drops the priority, DIR deactivates */
 #define GICC_DIR_SIZE	    0x2000u   /* a CPU interface this large has GICC_DIR */
+#define GICC_ALIAS_SIZE	    0x20000u  /* GIC-400 pages aliased every 64 KiB: DIR not at 0x1000 */
 #define GICC_IAR_INTID	    0x3ffu
 #define GICC_IAR_CPUID(iar) (((iar) >> 10) & 0x7) /* an SGI's source; EOIR needs it back */
 
@@ -55,7 +56,6 @@ uintptr_t gicv2_private_frame(void);
 /* Hot path. The acknowledge keeps an SGI's source CPU for its EOI (per CPU and SGI number: the
  * kernel never takes an interrupt while handling one, so at most one of each is active). */
 unsigned gicv2_ack(void);
-/* Priority drop, and deactivation too: the driver never sets GICC_CTLR.EOImode. */
 /* Ends our own interrupt: priority drop, and deactivation (GICC_DIR) in split mode. */
 void gicv2_eoi(unsigned intid);
 /* The halves of a split EOI (passthrough): EOIR alone, DIR alone. */

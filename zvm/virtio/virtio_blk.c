@@ -22,9 +22,10 @@
 
 struct vblk;
 
-/* One guest request in flight: an IN or OUT goes to the disk's scheduler in pieces of at most
- * BLK_BOUNCE bytes, one piece queued at a time (the dispatcher queues the next, slot_next);
- * a FLUSH as one. */
+/* One guest request in flight: an IN or OUT goes to the disk's scheduler in pieces (up to
+ * VBLK_DIRECT_MAX bytes sent without a copy, else BLK_BOUNCE bytes; slot_piece), one piece
+ * queued at a time (the dispatcher queues the next, slot_next); a DISCARD or WRITE_ZEROES as
+ * its range (in BLK_BOUNCE pieces where the driver writes the zeros); a FLUSH as one. */
 struct vslot {
 	struct vblk *b;
 	struct virtio_mmio_dev *m;
@@ -172,8 +173,9 @@ static int slot_io(struct blk_io *io)
 		    len) {
 			err = blkdev_rw_sg(b->disk, io->op == IOSCHED_IN ? BLK_READ : BLK_WRITE,
 					   io->sector, b->sg, n);
-			if (err != -E2BIG) {
-				__atomic_fetch_add(&b->direct, 1, __ATOMIC_RELAXED);
+			if (err != -E2BIG && err != -ENOSPC) { /* else: copied below */
+				if (!err)
+					__atomic_fetch_add(&b->direct, 1, __ATOMIC_RELAXED);
 				return err;
 			}
 		}
@@ -225,6 +227,7 @@ static void slot_piece(struct vslot *sl)
 		if (blkdev_has_write_zeroes(sl->b->disk))
 			max = left;
 		break;
+	case VIRTIO_BLK_T_DISCARD: /* to_disk() lets no other type through */
 	default:
 		io->op = IOSCHED_DISCARD;
 		max = left;

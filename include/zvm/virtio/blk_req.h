@@ -55,7 +55,7 @@ struct blk_req {
 	uint32_t type;
 	uint8_t prio_class; /* IOPRIO_CLASS_*; an invalid class reads as NONE */
 	uint8_t prio_level; /* 0 (highest) .. 7 */
-	uint64_t sector;    /* IN/OUT */
+	uint64_t sector;    /* IN/OUT; the range's, for DISCARD/WRITE_ZEROES once queued */
 	uint32_t data_len;  /* IN/OUT/GET_ID: bytes of data (IN/OUT a multiple of 512) */
 	/* IN/OUT/GET_ID: the data buffers, the header and status bytes cut off. */
 	struct virtq_seg *segs;
