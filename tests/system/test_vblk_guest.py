@@ -8,14 +8,23 @@ import time
 from qemu import Guest, create_vm
 
 
-def run_vblk(zvm, disk, opts=""):
-    vm = create_vm(zvm, f"-t test-vblk -c 1 -m 64 --disk {disk} {opts}".rstrip())
-    assert re.search(rf"vm {vm} running", zvm.run(f"zvm run -n {vm}"))
+def finish(zvm, vm, key=None):
+    """Attaches (typing key, if any), waits for the set's end: every case passed, all 8. The
+    set's output."""
     with Guest(zvm, vm) as g:
+        if key:
+            g.send(key)
         m = g.expect(r"ZVMTEST DONE (\d+)/(\d+)\r", timeout=120)
         out = zvm.child.before
     assert not re.findall(r"ZVMTEST (\S+) FAIL (.*)", out), out
     assert int(m.group(1)) == int(m.group(2)) == 8, out
+    return out
+
+
+def run_vblk(zvm, disk, opts=""):
+    vm = create_vm(zvm, f"-t test-vblk -c 1 -m 64 --disk {disk} {opts}".rstrip())
+    assert re.search(rf"vm {vm} running", zvm.run(f"zvm run -n {vm}"))
+    out = finish(zvm, vm)
     info = zvm.run(f"zvm info -n {vm}")
     assert "deleted" in zvm.run(f"zvm delete -n {vm}")
     return out, info
@@ -70,12 +79,7 @@ def test_vblk_reset_lands_on_a_request_in_flight(zvm):
             g.expect(r"vblk: hold step 3,", timeout=60)
     finally:
         zvm.run("kernel blk hold vda off")
-    with Guest(zvm, vm) as g:
-        g.send("3")
-        m = g.expect(r"ZVMTEST DONE (\d+)/(\d+)\r", timeout=120)
-        out = zvm.child.before
-    assert not re.findall(r"ZVMTEST (\S+) FAIL (.*)", out), out
-    assert int(m.group(1)) == int(m.group(2)) == 8, out
+    finish(zvm, vm, "3")
     info = zvm.run(f"zvm info -n {vm}")
     m = re.search(r"resets: requests on the disk waited for (\d+), queued ones taken back (\d+)",
                   info)
