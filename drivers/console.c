@@ -1,20 +1,20 @@
-/* The host console on top of the PL011. Output from any CPU goes into a transmit ring that the
- * UART's TX interrupt drains, a FIFO's worth at a time, so no writer waits for the line with
- * interrupts masked (at 115200 baud a byte takes 87 us). A thread that finds the ring full
- * sleeps until the interrupt frees room; threads leave TX_ATOMIC_RESERVE to writers that cannot
- * sleep (interrupt and exception handlers), whose messages are dropped (counted, reported)
- * beyond that. A message up to TX_WHOLE_MAX bytes is queued whole or not at all, so lines from
- * different writers never mix. Host messages that come while an attached guest is in the middle of
- * a line wait (at most 2 x HOLD_MS) for the end of that line, so they never split it. Input goes
- * into a receive ring that the shell thread sleeps on. The queues themselves are
- * drivers/console_queue.c.
+/* The host console on top of the board's UART (drivers/uart.c: a PL011 or an 8250). Output from
+ * any CPU goes into a transmit ring that the UART's TX interrupt drains, a FIFO's worth at a
+ * time, so no writer waits for the line with interrupts masked (at 115200 baud a byte takes
+ * 87 us). A thread that finds the ring full sleeps until the interrupt frees room; threads leave
+ * TX_ATOMIC_RESERVE to writers that cannot sleep (interrupt and exception handlers), whose
+ * messages are dropped (counted, reported) beyond that. A message up to TX_WHOLE_MAX bytes is
+ * queued whole or not at all, so lines from different writers never mix. Host messages that
+ * come while an attached guest is in the middle of a line wait (at most 2 x HOLD_MS) for the end
+ * of that line, so they never split it. Input goes into a receive ring that the shell thread
+ * sleeps on. The queues themselves are drivers/console_queue.c.
  */
 #include <arch/irq.h>
 #include <arch/sysreg.h>
 #include <errno.h>
 #include <drivers/console.h>
 #include <drivers/console_queue.h>
-#include <drivers/pl011.h>
+#include <drivers/uart.h>
 #include <kernel/sem.h>
 #include <kernel/spinlock.h>
 #include <kernel/timer.h>
@@ -62,16 +62,16 @@ static void put_polled(const char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
 		if (s[i] == '\n')
-			pl011_putc('\r');
-		pl011_putc(s[i]);
+			uart_putc('\r');
+		uart_putc(s[i]);
 	}
 }
 
 /* tx_lock held: moves up to `max` bytes to the UART (as far as its FIFO takes them). */
 static void tx_send_locked(unsigned max)
 {
-	for (unsigned n = 0; n < max && byte_ring_used(&tx_ring) && pl011_tx_ready(); n++)
-		pl011_tx_byte((uint8_t)byte_ring_get(&tx_ring));
+	for (unsigned n = 0; n < max && byte_ring_used(&tx_ring) && uart_tx_ready(); n++)
+		uart_tx_byte((uint8_t)byte_ring_get(&tx_ring));
 }
 
 /* tx_lock held: a FIFO's worth to the UART, and the TX interrupt asked for while bytes are
@@ -81,7 +81,7 @@ static void tx_fill_locked(void)
 	if (tx_pace_bps)
 		return;
 	tx_send_locked(TX_BURST);
-	pl011_set_tx_irq(byte_ring_used(&tx_ring) != 0);
+	uart_set_tx_irq(byte_ring_used(&tx_ring) != 0);
 }
 
 /* The TX interrupt, or a tick of the paced line: sends, then wakes a thread waiting for room.
@@ -128,7 +128,7 @@ int console_set_line_rate(unsigned baud)
 	key = k_spin_lock(&tx_lock);
 	tx_pace_bps = baud / 10; /* 10 bits a byte on the line: start, 8 data, stop */
 	tx_pace_credit = 0;
-	pl011_set_tx_irq(false);
+	uart_set_tx_irq(false);
 	if (!baud)
 		tx_fill_locked();
 	k_spin_unlock(&tx_lock, key);
@@ -141,7 +141,7 @@ int console_set_line_rate(unsigned baud)
 static void tx_drain_polled_locked(void)
 {
 	while (byte_ring_used(&tx_ring))
-		pl011_putc((char)byte_ring_get(&tx_ring));
+		uart_putc((char)byte_ring_get(&tx_ring));
 }
 
 /* tx_lock held: the held messages go out now (timeout, detach, or one that does not fit). */
@@ -359,7 +359,7 @@ void console_init_irq(unsigned uart_intid)
 	k_sem_init(&tx_space, 0, 1);
 	k_timer_init(&tx_pace_timer, tx_pace_tick, NULL);
 	k_timer_init(&hold_timer, hold_tick, NULL);
-	pl011_enable_irq(uart_intid, console_rx, console_tx_irq);
+	uart_enable_irq(uart_intid, console_rx, console_tx_irq);
 	key = k_spin_lock(&tx_lock);
 	tx_irq_on = true;
 	k_spin_unlock(&tx_lock, key);

@@ -3,6 +3,7 @@
 #include <arch/mmio.h>
 #include <drivers/gic.h>
 #include <drivers/pl011.h>
+#include <drivers/uart.h>
 #include <kernel/irq.h>
 
 #define UART_DR	  0x00
@@ -33,7 +34,7 @@ void pl011_init(uintptr_t base, bool sbsa)
 		writel(readl(base + UART_CR) | CR_UARTEN | CR_TXE | CR_RXE, base + UART_CR);
 }
 
-void pl011_putc(char c)
+static void pl011_putc(char c)
 {
 	if (!uart_base)
 		return;
@@ -42,24 +43,24 @@ void pl011_putc(char c)
 	writel((uint8_t)c, uart_base + UART_DR);
 }
 
-int pl011_try_getc(void)
+static int pl011_try_getc(void)
 {
 	if (!uart_base || (readl(uart_base + UART_FR) & FR_RXFE))
 		return -1;
 	return readl(uart_base + UART_DR) & 0xff;
 }
 
-bool pl011_tx_ready(void)
+static bool pl011_tx_ready(void)
 {
 	return uart_base && !(readl(uart_base + UART_FR) & FR_TXFF);
 }
 
-void pl011_tx_byte(uint8_t c)
+static void pl011_tx_byte(uint8_t c)
 {
 	writel(c, uart_base + UART_DR);
 }
 
-void pl011_set_tx_irq(bool on)
+static void pl011_set_tx_irq(bool on)
 {
 	uint32_t want = on ? imsc | INT_TX : imsc & ~INT_TX;
 
@@ -88,7 +89,7 @@ static void pl011_irq(unsigned intid, void *arg)
 	}
 }
 
-void pl011_enable_irq(unsigned intid, void (*rx)(uint8_t byte), void (*tx)(void))
+static void pl011_enable_irq(unsigned intid, void (*rx)(uint8_t byte), void (*tx)(void))
 {
 	rx_handler = rx;
 	tx_handler = tx;
@@ -97,3 +98,12 @@ void pl011_enable_irq(unsigned intid, void (*rx)(uint8_t byte), void (*tx)(void)
 	writel(imsc, uart_base + UART_IMSC);
 	gic_irq_enable(intid);
 }
+
+const struct uart_ops pl011_ops = {
+    .putc = pl011_putc,
+    .try_getc = pl011_try_getc,
+    .tx_ready = pl011_tx_ready,
+    .tx_byte = pl011_tx_byte,
+    .enable_irq = pl011_enable_irq,
+    .set_tx_irq = pl011_set_tx_irq,
+};

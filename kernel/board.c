@@ -505,24 +505,81 @@ static int stdout_node(const void *fdt)
 	return fdt_path_offset_namelen(fdt, path, len);
 }
 
-/* The UARTs our console driver runs: a PL011, or an SBSA generic UART (the PL011 subset that
- * Xen gives its dom0less guests: no control registers). */
-static const char *const uart_compat[] = {"arm,pl011", "arm,sbsa-uart"};
+/* The UARTs the console drivers run (drivers/uart.c), in the order a tree without a usable
+ * stdout-path UART is searched; a node's kind is its first match here. The DesignWare entry
+ * comes before the 16550 ones so that a node listing both gets its busy-detect handling. An
+ * SBSA UART is the PL011 subset that Xen gives its dom0less guests (no control registers). */
+static const struct {
+	const char *compat;
+	enum board_uart_kind kind;
+} uart_compat[] = {
+    {"arm,pl011", BOARD_UART_PL011},	     {"arm,sbsa-uart", BOARD_UART_SBSA},
+    {"snps,dw-apb-uart", BOARD_UART_DW_APB}, {"ns16550a", BOARD_UART_NS16550},
+    {"ns16550", BOARD_UART_NS16550},
+};
+#define NR_UART_COMPAT (sizeof(uart_compat) / sizeof(uart_compat[0]))
 
-static bool uart_kind(const void *fdt, int node, bool *sbsa)
+static bool uart_kind(const void *fdt, int node, enum board_uart_kind *kind)
 {
-	for (unsigned i = 0; i < 2; i++) {
-		if (!fdt_node_check_compatible(fdt, node, uart_compat[i])) {
-			*sbsa = i == 1;
+	for (unsigned i = 0; i < NR_UART_COMPAT; i++) {
+		if (!fdt_node_check_compatible(fdt, node, uart_compat[i].compat)) {
+			*kind = uart_compat[i].kind;
 			return true;
 		}
 	}
 	return false;
 }
 
+/* A one-cell property, def when absent. */
+static int prop_u32(struct board *b, const void *fdt, int node, const char *name, uint32_t def,
+		    uint32_t *out)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(fdt, node, name, &len);
+
+	*out = def;
+	if (!p)
+		return 0;
+	if (len != 4)
+		return fail(b, -EINVAL, "%s: %s is not one cell", node_name(fdt, node), name);
+	*out = fdt32_ld(p);
+	return 0;
+}
+
+/* An 8250's register layout, as Linux's 8250 binding gives it. Refused: what the driver cannot
+ * reach (big-endian registers, a width other than 1 or 4, a 32-bit access that would be
+ * unaligned) and a reg too small for the registers it touches (up to 7, and the DesignWare
+ * USR at 0x1f). */
+static int use_8250(const void *fdt, struct board *b, int node)
+{
+	const char *name = node_name(fdt, node);
+	uint32_t shift, width, off;
+	uint64_t need;
+	int err = prop_u32(b, fdt, node, "reg-shift", 0, &shift);
+
+	err = err ?: prop_u32(b, fdt, node, "reg-io-width", 1, &width);
+	err = err ?: prop_u32(b, fdt, node, "reg-offset", 0, &off);
+	if (err)
+		return err;
+	if (fdt_getprop(fdt, node, "big-endian", NULL))
+		return fail(b, -EINVAL, "%s: big-endian registers are unsupported", name);
+	if ((width != 1 && width != 4) || shift > 4 || width > (1u << shift))
+		return fail(b, -EINVAL, "%s: reg-io-width %u with reg-shift %u is unsupported",
+			    name, width, shift);
+	need = off + ((uint64_t)(b->uart.kind == BOARD_UART_DW_APB ? 0x1f : 7) << shift) + width;
+	if (need > b->uart.reg.size)
+		return fail(b, -EINVAL, "%s: reg is 0x%llx bytes, its registers need 0x%llx", name,
+			    (unsigned long long)b->uart.reg.size, (unsigned long long)need);
+	b->uart.reg.base += off;
+	b->uart.reg.size -= off;
+	b->uart.reg_shift = (uint8_t)shift;
+	b->uart.io_width = (uint8_t)width;
+	return 0;
+}
+
 /* Takes node as the console when its reg resolves; the first clock gives uartclk when it is a
  * fixed clock (the only kind whose rate the tree gives). */
-static int use_uart(const void *fdt, struct board *b, int node, bool sbsa)
+static int use_uart(const void *fdt, struct board *b, int node, enum board_uart_kind kind)
 {
 	const fdt32_t *clk;
 	int err, len;
@@ -530,7 +587,14 @@ static int use_uart(const void *fdt, struct board *b, int node, bool sbsa)
 	err = dev_reg(b, fdt, node, 0, &b->uart.reg);
 	if (err)
 		return err;
-	b->uart.sbsa = sbsa;
+	b->uart.kind = kind;
+	b->uart.reg_shift = 0;
+	b->uart.io_width = 0;
+	if (kind == BOARD_UART_NS16550 || kind == BOARD_UART_DW_APB) {
+		err = use_8250(fdt, b, node);
+		if (err)
+			return err;
+	}
 	b->uart.node = node;
 	b->uart.clock_hz = 0;
 	clk = fdt_getprop(fdt, node, "clocks", &len);
@@ -551,21 +615,23 @@ static int use_uart(const void *fdt, struct board *b, int node, bool sbsa)
 static int parse_uart(const void *fdt, struct board *b)
 {
 	int node = stdout_node(fdt), first_err = 0;
-	bool sbsa = false;
+	enum board_uart_kind kind;
 
-	if (node >= 0 && node_ok(fdt, node) && uart_kind(fdt, node, &sbsa)) {
-		first_err = use_uart(fdt, b, node, sbsa);
+	if (node >= 0 && node_ok(fdt, node) && uart_kind(fdt, node, &kind)) {
+		first_err = use_uart(fdt, b, node, kind);
 		if (!first_err)
 			return 0;
 	}
-	for (unsigned i = 0; i < 2; i++) {
-		for (node = fdt_node_offset_by_compatible(fdt, -1, uart_compat[i]); node >= 0;
-		     node = fdt_node_offset_by_compatible(fdt, node, uart_compat[i])) {
+	for (unsigned i = 0; i < NR_UART_COMPAT; i++) {
+		const char *compat = uart_compat[i].compat;
+
+		for (node = fdt_node_offset_by_compatible(fdt, -1, compat); node >= 0;
+		     node = fdt_node_offset_by_compatible(fdt, node, compat)) {
 			int err;
 
-			if (!node_ok(fdt, node))
+			if (!node_ok(fdt, node) || !uart_kind(fdt, node, &kind))
 				continue;
-			err = use_uart(fdt, b, node, i == 1);
+			err = use_uart(fdt, b, node, kind);
 			if (!err) {
 				b->err[0] =
 				    '\0'; /* an earlier candidate's failure is not the board's */

@@ -8,7 +8,7 @@
 #include <drivers/arch_timer.h>
 #include <drivers/console.h>
 #include <drivers/gic.h>
-#include <drivers/pl011.h>
+#include <drivers/uart.h>
 #include <drivers/psci.h>
 #include <kernel/init.h>
 #include <kernel/stack.h>
@@ -106,8 +106,7 @@ void boot_primary(uintptr_t dtb, unsigned current_el)
 	/* The console first, alone: from here on every boot failure is reported on it. Only a
 	 * tree with no usable UART (or no tree) leaves nowhere to say so. */
 	err = board_parse_console((const void *)dtb, &board);
-	if (board.uart.present)
-		pl011_init(board.uart.reg.base, board.uart.sbsa);
+	uart_init(&board);
 	printk("\n" EL_IMAGE_NAME " %s starting\n", ZVM_VERSION);
 	if (current_el != ARCH_EL) {
 		printk(EL_IMAGE_NAME " must be entered at " EL_NAME " but was entered at EL%u%s. "

@@ -47,6 +47,14 @@ enum board_timer_irq {
 	BOARD_TIMER_NR,
 };
 
+/* The console UARTs ZVM drives (drivers/uart.c), by compatible. */
+enum board_uart_kind {
+	BOARD_UART_PL011 = 0, /* arm,pl011 */
+	BOARD_UART_SBSA,      /* arm,sbsa-uart: a PL011 without control registers */
+	BOARD_UART_NS16550,   /* ns16550a, ns16550: the 8250 register set */
+	BOARD_UART_DW_APB,    /* snps,dw-apb-uart: an 8250 with a busy-detect interrupt */
+};
+
 struct board_cpu {
 	uint64_t mpidr; /* affinity fields, as in the node's reg */
 	enum board_enable_method enable;
@@ -89,11 +97,14 @@ struct board {
 
 	struct {
 		bool present;
-		struct board_region reg;
-		int intid;	   /* -1 when the node gives none: poll */
+		enum board_uart_kind kind;
+		struct board_region reg; /* 8250 kinds: moved by the node's reg-offset */
+		int intid;		 /* -1 when the node gives none: poll */
 		uint32_t clock_hz; /* from its first clock when that is a fixed clock, else 0 */
-		bool sbsa;	   /* an SBSA generic UART: a PL011 without control registers */
-		int node;	   /* its offset in the tree board_parse read */
+		/* 8250 kinds: register n at reg.base + (n << reg_shift), accessed io_width bytes
+		 * wide (1 or 4). The node's reg-shift and reg-io-width, defaults 0 and 1. */
+		uint8_t reg_shift, io_width;
+		int node; /* its offset in the tree board_parse read */
 	} uart;
 
 	struct {
@@ -107,7 +118,8 @@ struct board {
 };
 
 /* Fills *b from the DTB. Returns 0, or a negative errno with the reason in b->err.
- * The console UART is the pl011 named by /chosen stdout-path, else the first usable pl011.
+ * The console UART is the one /chosen stdout-path names when ZVM drives its kind, else the first
+ * usable UART of a kind ZVM drives (PL011s first, then SBSA, DesignWare and 16550 ones).
  * Same as board_parse_console then, when that succeeds, board_parse_rest. */
 int board_parse(const void *fdt, struct board *b);
 

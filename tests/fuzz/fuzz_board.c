@@ -39,7 +39,10 @@ static const char *const names[] = {"reg",
 				    "bootargs",
 				    "#interrupt-cells",
 				    "clock-frequency",
-				    "model"};
+				    "model",
+				    "reg-shift",
+				    "reg-io-width",
+				    "reg-offset"};
 static uint8_t seed[SEED_SIZE];
 
 static void fail(const char *why)
@@ -49,8 +52,8 @@ static void fail(const char *why)
 }
 
 /* QEMU virt's shape, plus what virt lacks: a memreserve, a reserved-memory child, a spin-table
- * CPU and an SBSA UART behind a bus with ranges. "name{" and "}" open and close nodes,
- * "p=s|t" is a string list, "p:1,2" cells, "p" empty. */
+ * CPU, an SBSA UART and a DesignWare 8250 behind a bus with ranges. "name{" and "}" open and close
+ * nodes, "p=s|t" is a string list, "p:1,2" cells, "p" empty. */
 static const char tree[] =
     "{ model=linux,dummy-virt #address-cells:2 #size-cells:2 interrupt-parent:0x8001 "
     "chosen{ stdout-path=/pl011@9000000:115200 bootargs=console=ttyAMA0 } "
@@ -67,7 +70,8 @@ static const char tree[] =
     "pl011@9000000{ compatible=arm,pl011|arm,primecell reg:0,0x9000000,0,0x1000 "
     "interrupts:0,1,4 clocks:0x8000,0x8000 } soc{ #address-cells:1 #size-cells:1 "
     "ranges:0,0,0x9100000,0x10000 uart@0{ compatible=arm,sbsa-uart reg:0,0x1000 "
-    "interrupts:0,2,4 } } }";
+    "interrupts:0,2,4 } serial@1000{ compatible=rockchip,rk3568-uart|snps,dw-apb-uart "
+    "reg:0x1000,0x100 reg-shift:2 reg-io-width:4 interrupts:0,3,4 } } }";
 
 static void make_seed(void)
 {
@@ -130,16 +134,31 @@ static void edit(struct fuzz_in *in, void *fdt)
 	}
 }
 
+static bool is_uart(const void *fdt, int node)
+{
+	static const char *const compat[] = {"arm,pl011", "arm,sbsa-uart", "snps,dw-apb-uart",
+					     "ns16550a", "ns16550"};
+
+	for (unsigned i = 0; i < sizeof(compat) / sizeof(compat[0]); i++)
+		if (!fdt_node_check_compatible(fdt, node, compat[i]))
+			return true;
+	return false;
+}
+
 static void check(const void *fdt, size_t size, const struct board *b, int err)
 {
 	const char *end = (const char *)fdt + size;
 
 	if (!memchr(b->model, '\0', sizeof(b->model)) || !memchr(b->err, '\0', sizeof(b->err)))
 		fail("model or err unterminated");
-	if (b->uart.present &&
-	    (b->uart.node < 0 || (fdt_node_check_compatible(fdt, b->uart.node, "arm,pl011") &&
-				  fdt_node_check_compatible(fdt, b->uart.node, "arm,sbsa-uart"))))
+	if (b->uart.present && (b->uart.node < 0 || !is_uart(fdt, b->uart.node)))
 		fail("the console is not a UART node");
+	if (b->uart.present &&
+	    (b->uart.kind == BOARD_UART_NS16550 || b->uart.kind == BOARD_UART_DW_APB) &&
+	    ((b->uart.io_width != 1 && b->uart.io_width != 4) ||
+	     b->uart.io_width > 1u << b->uart.reg_shift ||
+	     b->uart.reg.size < (7u << b->uart.reg_shift) + b->uart.io_width))
+		fail("an 8250 console the driver cannot reach");
 	if (err) {
 		if ((err != -EINVAL && err != -ENOENT && err != -E2BIG && err != -ENOTSUP) ||
 		    !b->err[0])

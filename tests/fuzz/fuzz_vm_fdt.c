@@ -60,7 +60,7 @@ static void read_back(const void *fdt, const struct vm_fdt_params *p)
 	if (b.timer.intid[BOARD_TIMER_VIRT] != 27 || b.timer.freq != p->timer_freq ||
 	    b.psci.method != BOARD_PSCI_HVC || b.psci.version != BOARD_PSCI_V1_0)
 		fail("the timer or PSCI read back wrong");
-	if (!b.uart.present || b.uart.sbsa || b.uart.reg.base != p->uart_base ||
+	if (!b.uart.present || b.uart.kind != BOARD_UART_PL011 || b.uart.reg.base != p->uart_base ||
 	    b.uart.intid != 32 + (int)p->uart_spi || b.uart.clock_hz != 24000000)
 		fail("the console read back wrong");
 	if (p->bootargs ? !b.bootargs || strcmp(b.bootargs, p->bootargs) : b.bootargs != NULL)

@@ -423,7 +423,8 @@ static void test_xen_guest_tree(void **state)
 	assert_int_equal(board_parse(fdt, &b), 0);
 	assert_int_equal(b.timer.intid[BOARD_TIMER_VIRT], 27);
 	assert_int_equal(b.timer.intid[BOARD_TIMER_HYP], -1);
-	assert_true(b.uart.present && b.uart.sbsa);
+	assert_true(b.uart.present);
+	assert_int_equal(b.uart.kind, BOARD_UART_SBSA);
 	assert_int_equal(b.uart.reg.base, 0x09000000);
 	assert_int_equal(b.uart.intid, 33);
 	/* Two interrupts are not enough: the virtual timer's is the third. */
