@@ -226,7 +226,7 @@ static void vdev_info(struct vdev *d, void (*print)(const char *fmt, ...))
 		print("    queue %u: %s, size %u, requests %llu (bad %llu), interrupts %llu "
 		      "(suppressed %llu)",
 		      q,
-		      v->broken	 ? "broken"
+		      v->broken	 ? virtq_broken_name(v->broken)
 		      : v->ready ? "enabled"
 				 : "off",
 		      v->size, (unsigned long long)v->stats.chains,

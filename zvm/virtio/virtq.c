@@ -15,6 +15,27 @@
 #define USED_RING(q, i)	    ((q)->used + 4 + 8 * (uint64_t)((i) & ((q)->size - 1)))
 #define USED_AVAIL_EVENT(q) ((q)->used + 4 + 8 * (uint64_t)(q)->size)
 
+const char *virtq_broken_name(enum virtq_broken why)
+{
+	switch (why) {
+	case VIRTQ_ALIVE:
+		return "alive";
+	case VIRTQ_BROKEN_MEM:
+		return "broken (a ring or table outside RAM)";
+	case VIRTQ_BROKEN_AVAIL_IDX:
+		return "broken (avail index moved more than the size ahead)";
+	case VIRTQ_BROKEN_INDEX:
+		return "broken (a descriptor index past its table)";
+	case VIRTQ_BROKEN_LOOP:
+		return "broken (a chain longer than its table)";
+	case VIRTQ_BROKEN_INDIRECT:
+		return "broken (a bad indirect table)";
+	case VIRTQ_BROKEN_ORDER:
+		return "broken (a device-readable buffer after a writable one)";
+	}
+	return "broken";
+}
+
 int virtq_break(struct virtq *q, enum virtq_broken why)
 {
 	if (!q->broken)

@@ -24,10 +24,13 @@ struct vm;
 #define VIRTIO_BLK_F_DISCARD	  13
 #define VIRTIO_BLK_F_WRITE_ZEROES 14
 #define VIRTIO_BLK_QUEUE_SIZE	  128
-#define VIRTIO_BLK_SEG_MAX	  128
-#define BLK_BOUNCE		  (64 * 1024)
-#define VBLK_DIRECT_MAX		  (512u * 1024) /* a piece moved without a copy */
-#define VBLK_RANGE_MAX_SECTORS	  65536u	/* 32 MiB per DISCARD or WRITE_ZEROES range */
+/* A request's chain (header, data, status) must fit the queue (2.7.5.3.1), an indirect table
+ * too: Linux makes tables of seg_max + 2 entries, which the walker refuses past the queue
+ * size (it broke the queue on a 128-piece request). QEMU sizes seg_max the same way. */
+#define VIRTIO_BLK_SEG_MAX     (VIRTIO_BLK_QUEUE_SIZE - 2)
+#define BLK_BOUNCE	       (64 * 1024)
+#define VBLK_DIRECT_MAX	       (512u * 1024) /* a piece moved without a copy */
+#define VBLK_RANGE_MAX_SECTORS 65536u	     /* 32 MiB per DISCARD or WRITE_ZEROES range */
 
 /* Adds the device for spec; 0 or a negative errno, the reason printed in words. */
 int virtio_blk_create(struct vm *vm, const char *spec);

@@ -115,6 +115,8 @@ struct virtq {
 	struct virtq_stats stats;
 };
 
+/* "broken (why)" in words, for `zvm info`. */
+const char *virtq_broken_name(enum virtq_broken why);
 /* A queue not yet enabled, for a device offering max_size (a power of 2 <= VIRTQ_MAX_SIZE). */
 void virtq_init(struct virtq *q, const struct virtq_mem_ops *ops, void *ctx, uint16_t max_size);
 /* QueueReady = 1 with the configured size and addresses: size a power of 2 <= max_size,
