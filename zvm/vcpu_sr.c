@@ -42,7 +42,11 @@ void vcpu_write_sysregs(struct vcpu *v)
 	write_sysreg(cpacr_el1, s->cpacr);
 	write_sysreg(ttbr0_el1, s->ttbr0);
 	write_sysreg(ttbr1_el1, s->ttbr1);
-	write_sysreg(tcr_el1, s->tcr);
+	/* Written only when it differs: QEMU (TCG) flushes its whole TLB, the host's entries too,
+	 * at every TCR_EL1 write, which made each vCPU switch cost a TLB refill in wall time. On
+	 * hardware rewriting the same value changes nothing. */
+	if (read_sysreg(tcr_el1) != s->tcr)
+		write_sysreg(tcr_el1, s->tcr);
 	write_sysreg(mair_el1, s->mair);
 	write_sysreg(amair_el1, s->amair);
 	write_sysreg(vbar_el1, s->vbar);
@@ -74,7 +78,19 @@ void vcpu_write_sysregs(struct vcpu *v)
 
 void vcpu_load(struct vcpu *v)
 {
+	unsigned cpu = cpu_id();
+
 	vcpu_write_sysregs(v);
+	/* The vCPUs of a VM share its VMID, so one's entries in this CPU's TLB could answer
+	 * another's accesses: its guest invalidated them only on the CPUs it knew (a guest's
+	 * local TLBI, or one by ASID on another vCPU while this one was off the CPU). As KVM
+	 * does, the VM's EL1 entries go when another of its vCPUs was loaded here last. */
+	if (v->vm->last_loaded[cpu] != v) {
+		__asm__ volatile("tlbi vmalle1" ::: "memory");
+		dsb(nsh);
+		isb();
+		v->vm->last_loaded[cpu] = v;
+	}
 	vdebug_load(v); /* breakpoints and watchpoints, if it has any enabled */
 	vtimer_load(v);
 	vgic_restore(v);

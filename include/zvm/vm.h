@@ -80,6 +80,8 @@ struct vm {
 
 	unsigned nr_vcpus;
 	struct vcpu *vcpus[VM_MAX_VCPUS];
+	/* The vCPU loaded last on each CPU (vcpu_load): another one's TLB entries may be left. */
+	struct vcpu *last_loaded[CONFIG_MAX_CPUS];
 
 	struct vgic_dist *vgic;
 	struct vpl011 *uart;
