@@ -212,6 +212,11 @@ struct iosched_req *iosched_next(struct iosched *s)
 	return u;
 }
 
+struct iosched_queue *iosched_peek(const struct iosched *s)
+{
+	return s->ready ? s->ring[__builtin_ctz(s->ready)] : NULL;
+}
+
 static void free_unit(struct iosched_queue *q, struct iosched_req *u, int status,
 		      iosched_done_fn done, void *arg)
 {

@@ -17,6 +17,7 @@
 #include <kernel/irq.h>
 #include <kernel/mutex.h>
 #include <kernel/page_alloc.h>
+#include <kernel/percpu.h>
 #include <kernel/printk.h>
 #include <kernel/sem.h>
 #include <kernel/thread.h>
@@ -84,6 +85,7 @@ struct blkdev {
 	bool ro, flush, broken;
 	uint32_t max_discard, max_wzeroes; /* sectors per request; 0: no such command */
 	uint32_t max_sg, size_max;	   /* data pieces per request, bytes per piece */
+	unsigned irq_cpu;		   /* where the interrupt is routed (lock held) */
 	bool hold, holding;		   /* blkdev_hold */
 	struct vring ring;
 	struct dma_page *dma;
@@ -205,6 +207,7 @@ static int probe_disk(struct blkdev *d)
 	wr64(d, MMIO_QUEUE_DEVICE, (uintptr_t)d->ring.used);
 	k_mutex_init(&d->lock);
 	k_sem_init(&d->done, 0, 1);
+	d->irq_cpu = ~0u; /* routed by the first request */
 	/* Before the queue goes live: a failure here leaves no ring the device may use. */
 	if (irq_connect(d->intid, vblk_irq, d))
 		return fail_probe(d, "interrupt already taken");
@@ -322,6 +325,7 @@ void blkdev_stats(const struct blkdev *d, struct blkdev_stats *out)
 	out->requests = __atomic_load_n(&d->st.requests, __ATOMIC_RELAXED);
 	out->irqs = __atomic_load_n(&d->st.irqs, __ATOMIC_RELAXED);
 	out->errors = __atomic_load_n(&d->st.errors, __ATOMIC_RELAXED);
+	out->irq_cpu = (int)__atomic_load_n(&d->irq_cpu, __ATOMIC_RELAXED);
 }
 
 /* A device that answered nonsense or not at all may still write the request's buffers, which
@@ -353,6 +357,7 @@ static int do_request_sg(struct blkdev *d, uint32_t type, uint64_t sector, uint3
 	};
 	uint16_t head;
 	uint32_t used_len;
+	unsigned cpu;
 	int head_or_err, r;
 
 	if (d->broken)
@@ -371,6 +376,10 @@ static int do_request_sg(struct blkdev *d, uint32_t type, uint64_t sector, uint3
 	if (head_or_err < 0)
 		return head_or_err;
 	vring_publish(&d->ring);
+	/* The completion interrupt to the CPU that waits for it: its wake-up stays local. */
+	cpu = cpu_id();
+	if (d->irq_cpu != cpu && !gic_irq_route(d->intid, cpu))
+		__atomic_store_n(&d->irq_cpu, cpu, __ATOMIC_RELAXED);
 	dsb(st); /* buffers and index visible before the notification */
 	__atomic_fetch_add(&d->st.requests, 1, __ATOMIC_RELAXED);
 	wr(d, MMIO_QUEUE_NOTIFY, 0);

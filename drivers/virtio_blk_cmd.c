@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <kernel/heap.h>
 #include <kernel/time.h>
+#include <lib/format.h>
 #include <shell/args.h>
 #include <shell/shell.h>
 #include <string.h>
@@ -33,13 +34,21 @@ static void list(void)
 			    (unsigned long long)st.irqs, (unsigned long long)st.errors);
 	}
 	/* The optional commands, a line per disk (the table's columns stay as scripts read
-	 * them), and whether `kernel blk hold` holds a request. */
-	for (unsigned i = 0; (d = blkdev_nth(i)); i++)
-		shell_print("%s: flush %s, discard %s, write-zeroes %s%s", blkdev_name(d),
-			    blkdev_can_flush(d) ? "yes" : "no",
+	 * them), where its interrupt goes (the CPU of the thread that sent its last request), and
+	 * whether `kernel blk hold` holds a request. */
+	for (unsigned i = 0; (d = blkdev_nth(i)); i++) {
+		struct blkdev_stats st;
+		char cpu[16] = "none yet";
+
+		blkdev_stats(d, &st);
+		if (st.irq_cpu >= 0)
+			fmt_snprintf(cpu, sizeof(cpu), "CPU %d", st.irq_cpu);
+		shell_print("%s: flush %s, discard %s, write-zeroes %s, interrupt to %s%s",
+			    blkdev_name(d), blkdev_can_flush(d) ? "yes" : "no",
 			    blkdev_can_discard(d) ? "yes" : "no",
-			    blkdev_has_write_zeroes(d) ? "yes" : "emulated",
+			    blkdev_has_write_zeroes(d) ? "yes" : "emulated", cpu,
 			    blkdev_holding(d) ? ", a request held" : "");
+	}
 }
 
 static const char *why(int err)

@@ -256,6 +256,26 @@ int k_thread_priority(const struct k_thread *t)
 	return t->prio;
 }
 
+int k_thread_boost(int prio)
+{
+	k_spinlock_key_t key = z_sched_lock_take();
+	struct k_thread *cur = z_current_locked();
+	int old = cur->prio;
+
+	if (prio < old) /* more urgent: nothing else needs to run first */
+		z_set_prio_locked(cur, prio);
+	z_sched_lock_give(key);
+	return old;
+}
+
+void k_thread_unboost(int prio)
+{
+	k_spinlock_key_t key = z_sched_lock_take();
+
+	z_set_prio_locked(z_current_locked(), prio);
+	z_reschedule_unlock(&z_sched_lock, key); /* a thread we kept waiting may run now */
+}
+
 const char *k_thread_state_str(const struct k_thread *t)
 {
 	if (t->flags & Z_T_DEAD)

@@ -1,15 +1,19 @@
 /* Host block layer: the I/O scheduler (block/iosched.c, pure) between the guests' virtio-blk
  * devices and each host disk (drivers/virtio_blk.c, one request in flight per disk).
  *
- * Per disk, one dispatcher thread (started at boot, prio BLK_SCHED_PRIO) takes the most urgent
- * unit from the scheduler, runs each member's fn, completes the unit and wakes the submitters.
+ * Per disk, one thread at a time takes the most urgent unit from the scheduler, runs each
+ * member's fn, completes the unit and wakes the submitters: the disk's dispatcher thread
+ * (started at boot, prio BLK_SCHED_PRIO), or, when the disk is idle, the submitting thread
+ * itself at that priority for as long as the next unit is its own (no thread switch on the
+ * way to the disk; a more urgent client's unit goes to the dispatcher).
  * The scheduler's state is under a spinlock held only for O(1) scheduler calls (and the
  * completion callbacks, which only set flags and give semaphores): no I/O or copy under it.
  *
  * A client (one per guest device) owns a queue with BLK_SCHED_SLOTS requests of storage. Its
  * thread submits requests (struct blk_io, the caller's memory, alive until done) and waits on
  * blk_sched_wait(); a request is finished when blk_io_done() says so. Only the client's thread
- * calls the client functions; the dispatcher calls fn. */
+ * calls the client functions; fn and next run on whichever thread dispatches (one at a time per
+ * disk), possibly inside the client's own blk_sched_submit. */
 #ifndef BLOCK_BLK_SCHED_H
 #define BLOCK_BLK_SCHED_H
 
@@ -55,17 +59,18 @@ struct blk_sched_client {
 	unsigned pending; /* submitted, not yet done (client thread only) */
 	unsigned prio;	  /* the queue's priority */
 	/* Under the disk's lock. */
-	uint64_t dispatched; /* requests sent to the disk */
-	uint64_t bytes;	     /* their data */
-	uint64_t bypassed;   /* units of other clients dispatched while this one had some queued */
-	uint64_t cancelled;  /* requests taken back before dispatch */
+	uint64_t dispatched;   /* requests sent to the disk */
+	uint64_t inline_units; /* units of it sent by its own thread (blk_sched_submit) */
+	uint64_t bytes;	       /* their data */
+	uint64_t bypassed;  /* units of other clients dispatched while this one had some queued */
+	uint64_t cancelled; /* requests taken back before dispatch */
 	uint64_t class_units[3]; /* units dispatched per ioprio class: RT, BE, IDLE */
 	uint64_t class_passed;	 /* units sent while a more urgent class of this client waited */
 };
 
 struct blk_sched_stats {
 	unsigned prio, queued, inflight;
-	uint64_t dispatched, bytes, bypassed, cancelled;
+	uint64_t dispatched, bytes, bypassed, cancelled, inline_units;
 	uint64_t class_units[3], class_passed;
 };
 
@@ -78,7 +83,8 @@ void blk_sched_detach(struct blk_sched_client *c);
  * have changed) and revives it after a blk_sched_cancel. */
 void blk_sched_prepare(struct blk_sched_client *c, unsigned prio);
 /* Queues io (io->done false until it completes): 0, or a negative errno (then io is not
- * queued): -EAGAIN when BLK_SCHED_SLOTS are pending, -ENODEV after blk_sched_cancel. */
+ * queued): -EAGAIN when BLK_SCHED_SLOTS are pending, -ENODEV after blk_sched_cancel. On an
+ * idle disk it runs io itself (it may sleep until io and the client's next units are done). */
 int blk_sched_submit(struct blk_sched_client *c, struct blk_io *io);
 /* Sleeps until a request of c completes or timeout_us passes. */
 void blk_sched_wait(struct blk_sched_client *c, uint32_t timeout_us);

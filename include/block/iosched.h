@@ -107,6 +107,8 @@ int iosched_submit(struct iosched *s, struct iosched_queue *q, enum iosched_op o
 		   uint32_t nr_sectors, uint16_t ioprio, void *cookie);
 /* The next unit to send to the device, or NULL when nothing may go now. */
 struct iosched_req *iosched_next(struct iosched *s);
+/* The queue iosched_next would take a unit from now (no state changes), or NULL. */
+struct iosched_queue *iosched_peek(const struct iosched *s);
 /* The device finished unit u: done for each member, storage back to the pool. */
 void iosched_complete(struct iosched *s, struct iosched_req *u, int status, iosched_done_fn done,
 		      void *arg);

@@ -26,6 +26,7 @@ struct blkdev_stats {
 	uint64_t requests; /* submitted to the device */
 	uint64_t irqs;	   /* interrupts taken */
 	uint64_t errors;   /* requests that failed: device status, bad reply, timeout */
+	int irq_cpu;	   /* the CPU its interrupt goes to (the last requester's), -1: none yet */
 };
 
 /* The disk named name, or NULL. */

@@ -108,6 +108,11 @@ int k_thread_join(struct k_thread *t, k_timeout_t timeout);
 /* Sets the base priority (dropping any boost a mutex gave it). 0, or -EINVAL. */
 int k_thread_set_priority(struct k_thread *t, int prio);
 int k_thread_priority(const struct k_thread *t);
+/* A priority ceiling for a section of the current thread: it runs at least as urgently as prio
+ * (0..K_PRIO_LOWEST) until k_thread_unboost(the value returned), which gives back the priority
+ * it had before. Sections nest like mutexes (last boosted, first given back). */
+int k_thread_boost(int prio);
+void k_thread_unboost(int prio);
 
 /* A snapshot of one thread, copied under the scheduler lock. */
 struct k_thread_info {

@@ -13,14 +13,15 @@ from qemu import linux_shell as shell
 
 READERS = 4  # O_DIRECT readers per VM: several requests in each VM's queue at once
 SCHED = re.compile(r"sched: prio (\d+), dispatched (\d+), bytes (\d+), bypassed (\d+), "
-                   r"cancelled (\d+), queued (\d+), inflight (\d+)")
+                   r"cancelled (\d+), queued (\d+), inflight (\d+), sent by the worker (\d+)")
 
 
 def sched_stats(zvm, vm):
     info = zvm.run(f"zvm info -n {vm}")
     m = SCHED.search(info)
     assert m, info
-    keys = ("prio", "dispatched", "bytes", "bypassed", "cancelled", "queued", "inflight")
+    keys = ("prio", "dispatched", "bytes", "bypassed", "cancelled", "queued", "inflight",
+            "by_worker")
     return dict(zip(keys, map(int, m.groups())))
 
 

@@ -32,11 +32,31 @@ def run_vblk(zvm, disk, opts=""):
 
 def test_vblk_set_read_write(zvm):
     out, info = run_vblk(zvm, "vda@100+256")
-    assert re.search(r"vblk: capacity 256 sectors, seg_max \d+, write-zeroes, discard\r", out), out
+    # seg_max + 2 (header, status) fits the queue of 128: Linux's indirect tables do too.
+    assert re.search(r"vblk: capacity 256 sectors, seg_max 126, write-zeroes, discard\r", out), out
     assert re.search(r"disk: vda sectors 100-355, reads \d+, .*, zeroes 3, discards 1$", info,
                      re.M), info
     # A static VM's buffers go to the disk without a copy.
     assert re.search(r"^    pieces: direct [1-9]\d*, copied 0$", info, re.M), info
+    # Alone on an idle disk, its worker sent every unit itself (no dispatcher thread).
+    sent, by_worker = sched_sent(info)
+    assert sent > 0 and by_worker == sent, info
+
+
+def sched_sent(info):
+    """(units dispatched, of which sent by the device's own worker) from `zvm info`."""
+    m = re.search(r"sched: prio \d+, dispatched (\d+), .*, sent by the worker (\d+)$", info,
+                  re.M)
+    assert m, info
+    return int(m.group(1)), int(m.group(2))
+
+
+def test_vblk_set_under_a_cpu_budget(zvm):
+    """A VM under a CPU budget could be throttled while sending units: its worker leaves the
+    disk to the dispatcher thread (none sent by the worker), with the same results."""
+    _, info = run_vblk(zvm, "vda@100+256", "--budget 50/100")
+    sent, by_worker = sched_sent(info)
+    assert sent > 0 and by_worker == 0, info
 
 
 def test_vblk_set_on_a_dynamic_vm(zvm):

@@ -46,9 +46,11 @@ static void sub(struct iosched_queue *q, enum iosched_op op, uint64_t sec, uint3
 /* Dispatches and completes the next unit; returns its first member's id. */
 static int take(void)
 {
+	struct iosched_queue *peeked = iosched_peek(&s);
 	struct iosched_req *u = iosched_next(&s);
 
 	assert_non_null(u);
+	assert_ptr_equal(peeked, u->q); /* peek names the queue next takes from */
 	int id = (int)((int *)u->mfirst->cookie - cookies);
 	iosched_complete(&s, u, 0, on_done, NULL);
 	return id;
@@ -64,6 +66,7 @@ static void test_vm_priority_first(void **state)
 	assert_int_equal(take(), 2);
 	assert_int_equal(take(), 1);
 	assert_int_equal(take(), 3);
+	assert_null(iosched_peek(&s));
 	assert_null(iosched_next(&s));
 }
 
@@ -194,6 +197,7 @@ static void test_flush_is_a_barrier(void **state)
 	struct iosched_req *f = iosched_next(&s);
 	assert_ptr_equal(f->cookie, &cookies[2]);
 	sub(&qa, IOSCHED_OUT, 200, 8, RT(0), 5);
+	assert_null(iosched_peek(&s));
 	assert_null(iosched_next(&s)); /* nothing of A while the FLUSH is in flight */
 	iosched_complete(&s, f, 0, on_done, NULL);
 	assert_int_equal(take(), 3);

@@ -563,13 +563,14 @@ static void vblk_info(struct virtio_mmio_dev *m, void (*print)(const char *fmt, 
 	      (unsigned long long)__atomic_load_n(&b->direct, __ATOMIC_RELAXED),
 	      (unsigned long long)__atomic_load_n(&b->copied, __ATOMIC_RELAXED));
 	/* The host scheduler's view (block/blk_sched.c): what went to the disk for this device,
-	 * and how often another device's request went first while this one had some queued. */
+	 * how often another device's request went first while this one had some queued, and
+	 * how many units its own worker sent (an idle disk) rather than the disk's dispatcher. */
 	blk_sched_client_stats(&b->client, &st);
 	print("    sched: prio %u, dispatched %llu, bytes %llu, bypassed %llu, cancelled %llu, "
-	      "queued %u, inflight %u",
+	      "queued %u, inflight %u, sent by the worker %llu",
 	      st.prio, (unsigned long long)st.dispatched, (unsigned long long)st.bytes,
 	      (unsigned long long)st.bypassed, (unsigned long long)st.cancelled, st.queued,
-	      st.inflight);
+	      st.inflight, (unsigned long long)st.inline_units);
 	/* By the request header's ioprio (Linux: ionice); "passed" counts units of a class sent
 	 * while a more urgent class of this device had requests queued. */
 	print("    ioprio: rt %llu, be %llu, idle %llu, passed %llu",
