@@ -20,7 +20,7 @@ PICOLIBC := /usr/lib/picolibc/aarch64-linux-gnu/picolibc.specs
 LIBFDT   := $(DEPS)/usr/lib/aarch64-linux-gnu/libfdt.a
 # LZO1X for the compression pool (zvm/mem/lzo_page.c); unpacked by the same script as libfdt.
 LIBLZO   := $(DEPS)/usr/lib/aarch64-linux-gnu/liblzo2.a
-# The same with its memset/memcpy calls renamed to zvm/mem/lzo_page.c's word-wise ones.
+# The same with its memset/memcpy calls renamed to lib/fast_mem.c's word-wise ones.
 LIBLZO_ZVM := $(BUILD)/liblzo2-zvm.a
 # The compression pool's size in MiB (zvm/mem/zpool_sys.c; the board's /chosen
 # zvm,zpool-size overrides it, 0 = no pool).
@@ -99,7 +99,7 @@ $(LIBFDT):
 	scripts/fetch-deps.sh $(DEPS)
 deps: $(LIBFDT)
 $(LIBLZO_ZVM): $(LIBFDT) Makefile
-	$(OBJCOPY) --redefine-sym memset=lzo_page_memset --redefine-sym memcpy=lzo_page_memcpy \
+	$(OBJCOPY) --redefine-sym memset=fast_memset --redefine-sym memcpy=fast_memcpy \
 		$(LIBLZO) $@
 
 setup:

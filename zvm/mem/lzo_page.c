@@ -8,56 +8,12 @@ _Static_assert(LZO1X_1_MEM_COMPRESS <= LZO_PAGE_WRKMEM_SIZE, "lzo work memory to
 _Static_assert(LZO_PAGE_KEEP_MAX > 0 && LZO_PAGE_KEEP_MAX <= LZO_PAGE_SIZE,
 	       "LZO_PAGE_KEEP_MAX out of range");
 
-/* liblzo2's memset and memcpy. The kernel's C library (picolibc) has byte-at-a-time loops,
- * and lzo1x_1_compress clears a 32 KiB dictionary with memset for every page: 130000
- * instructions of a 200000-instruction compression. The Makefile renames the two calls in
- * ZVM's copy of liblzo2.a (objcopy --redefine-sym) to these word-at-a-time versions; nothing
- * else in the library changes. The loops must not turn back into memset/memcpy calls. */
-#ifdef __clang__ /* the host fuzz build */
-#define NO_LIBCALLS __attribute__((used))
-#else
-#define NO_LIBCALLS __attribute__((used, optimize("no-tree-loop-distribute-patterns")))
-#endif
+/* liblzo2's memset and memcpy: lzo1x_1_compress clears a 32 KiB dictionary with memset for
+ * every page, so they must be the word-at-a-time ones of lib/fast_mem.c (the kernel images'
+ * memset and memcpy; the Makefile points ZVM's copy of liblzo2.a at them by name). */
 
 /* Word accesses to bytes of any type: may_alias keeps them legal C under -O2 -flto. */
 typedef uint64_t __attribute__((may_alias)) word_t;
-
-NO_LIBCALLS void *lzo_page_memset(void *dst, int c, size_t n)
-{
-	uint8_t *d = dst;
-	uint64_t w = (uint8_t)c * 0x0101010101010101ull;
-
-	for (; n && (uintptr_t)d % 8; n--)
-		*d++ = (uint8_t)c;
-	for (; n >= 32; n -= 32, d += 32) {
-		((word_t *)d)[0] = w;
-		((word_t *)d)[1] = w;
-		((word_t *)d)[2] = w;
-		((word_t *)d)[3] = w;
-	}
-	for (; n >= 8; n -= 8, d += 8)
-		*(word_t *)d = w;
-	for (; n; n--)
-		*d++ = (uint8_t)c;
-	return dst;
-}
-
-NO_LIBCALLS void *lzo_page_memcpy(void *dst, const void *src, size_t n)
-{
-	uint8_t *d = dst;
-	const uint8_t *s = src;
-
-	/* Words only when both sides share an alignment (the kernel is built -mstrict-align). */
-	if ((uintptr_t)d % 8 == (uintptr_t)s % 8) {
-		for (; n && (uintptr_t)d % 8; n--)
-			*d++ = *s++;
-		for (; n >= 8; n -= 8, d += 8, s += 8)
-			*(word_t *)d = *(const word_t *)s;
-	}
-	for (; n; n--)
-		*d++ = *s++;
-	return dst;
-}
 
 int lzo_page_init(void)
 {

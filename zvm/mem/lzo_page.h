@@ -63,9 +63,4 @@ int lzo_page_compress(struct lzo_page_work *work, const void *page, size_t *len)
  * above LZO_PAGE_OUT_MAX. On error the page's contents are undefined: never map it. */
 int lzo_page_decompress(const void *src, size_t len, void *page);
 
-/* What liblzo2 calls for memset and memcpy in ZVM's image (see lzo_page.c); the standard
- * contracts. */
-void *lzo_page_memset(void *dst, int c, size_t n);
-void *lzo_page_memcpy(void *dst, const void *src, size_t n);
-
 #endif
