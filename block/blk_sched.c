@@ -97,12 +97,13 @@ static void requeue(struct blk_sched *s, struct iosched_queue *q, struct again *
 	}
 }
 
-/* Runs the disk's units, busy set by the caller; gives busy back when none is left, or (mine
- * not NULL: a submitter inline) when the next unit is another client's, which the dispatcher
- * then takes (so a client runs only its own units, and only until a more urgent one waits). */
-static void run_units(struct blk_sched *s, struct blk_sched_client *mine)
+/* Runs the disk's units, busy set by the caller, and gives busy back: the dispatcher (mine
+ * NULL) until none is left; a client (blk_sched_run_one) one unit of its own, none when the
+ * next is another client's, which the dispatcher is then woken for (so a client never runs
+ * another's units, and stops as soon as a more urgent one waits). Returns the units run. */
+static unsigned run_units(struct blk_sched *s, struct blk_sched_client *mine)
 {
-	for (;;) {
+	for (unsigned n = 0;; n++) {
 		struct iosched_req *u = NULL;
 		struct iosched_queue *q;
 		struct again ag;
@@ -110,19 +111,20 @@ static void run_units(struct blk_sched *s, struct blk_sched_client *mine)
 		bool handover = false;
 
 		key = k_spin_lock(&s->lock);
-		if (!mine || iosched_peek(&s->sched) == &mine->q)
+		if (!mine || (!n && iosched_peek(&s->sched) == &mine->q))
 			u = iosched_next(&s->sched);
 		if (u) {
 			account(s, u, mine != NULL);
 		} else {
 			s->busy = false;
-			handover = mine && s->sched.ready;
+			/* Units of others wait: the dispatcher. Its own: its next call. */
+			handover = mine && s->sched.ready && iosched_peek(&s->sched) != &mine->q;
 		}
 		k_spin_unlock(&s->lock, key);
 		if (!u) {
 			if (handover)
 				k_sem_give(&s->kick);
-			return;
+			return n;
 		}
 		/* Members in sector order, each its own host request: merging orders the disk's
 		 * work, each member keeps its own buffers and status. */
@@ -278,20 +280,30 @@ int blk_sched_submit(struct blk_sched_client *c, struct blk_io *io)
 	if (err)
 		return err;
 	c->pending++;
-	/* An idle disk: the submitter sends its own units itself, at the dispatcher's priority
-	 * (a ceiling: a less urgent VM's thread must not hold the disk while preempted), and the
-	 * disk's interrupt comes back to its CPU. Two thread switches fewer per request. A thread
-	 * under a CPU budget could be throttled while holding the disk: it leaves it to the
-	 * dispatcher. */
-	if (!k_current()->budget && take_busy(c->s)) {
-		int prio = k_thread_boost(BLK_SCHED_PRIO);
-
-		run_units(c->s, c);
-		k_thread_unboost(prio);
-	} else {
+	/* Its own thread sends it (blk_sched_run_one), unless that thread is under a CPU budget:
+	 * it could be throttled while it has the disk. */
+	if (k_current()->budget)
 		k_sem_give(&c->s->kick);
-	}
 	return 0;
+}
+
+bool blk_sched_run_one(struct blk_sched_client *c)
+{
+	struct k_thread *cur = k_current();
+	unsigned ran;
+	int prio;
+
+	if (cur->budget || !take_busy(c->s))
+		return false;
+	/* A ceiling above every VM: a VM's thread must not be kept from the disk's work by
+	 * another VM's equally urgent vCPU while other VMs wait for the disk. Having the disk is
+	 * holding a lock: a fault inside panics, as on the dispatcher (kernel/recover.h). */
+	prio = k_thread_boost(BLK_SCHED_CEILING);
+	cur->mutexes_held++;
+	ran = run_units(c->s, c);
+	cur->mutexes_held--;
+	k_thread_unboost(prio);
+	return ran != 0;
 }
 
 void blk_sched_wait(struct blk_sched_client *c, uint32_t timeout_us)

@@ -81,10 +81,10 @@ void vcpu_load(struct vcpu *v)
 	unsigned cpu = cpu_id();
 
 	vcpu_write_sysregs(v);
-	/* The vCPUs of a VM share its VMID, so one's entries in this CPU's TLB could answer
-	 * another's accesses: its guest invalidated them only on the CPUs it knew (a guest's
-	 * local TLBI, or one by ASID on another vCPU while this one was off the CPU). As KVM
-	 * does, the VM's EL1 entries go when another of its vCPUs was loaded here last. */
+	/* The vCPUs of a VM share its VMID, and each CPU's TLB is its own: entries one vCPU
+	 * left here (its own ASIDs and non-global mappings, which another vCPU of the guest may
+	 * use differently) could answer the next one's accesses. As KVM does, the VM's EL1
+	 * entries go when another of its vCPUs was loaded here last. */
 	if (v->vm->last_loaded[cpu] != v) {
 		__asm__ volatile("tlbi vmalle1" ::: "memory");
 		dsb(nsh);

@@ -3,9 +3,9 @@
  *
  * Per disk, one thread at a time takes the most urgent unit from the scheduler, runs each
  * member's fn, completes the unit and wakes the submitters: the disk's dispatcher thread
- * (started at boot, prio BLK_SCHED_PRIO), or, when the disk is idle, the submitting thread
- * itself at that priority for as long as the next unit is its own (no thread switch on the
- * way to the disk; a more urgent client's unit goes to the dispatcher).
+ * (started at boot, prio BLK_SCHED_PRIO), or, when the disk is idle and the next unit is a
+ * client's own, that client's thread (blk_sched_run_one, one unit per call: no thread switch
+ * on the way to the disk; a more urgent client's unit goes to the dispatcher).
  * The scheduler's state is under a spinlock held only for O(1) scheduler calls (and the
  * completion callbacks, which only set flags and give semaphores): no I/O or copy under it.
  *
@@ -22,16 +22,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define BLK_SCHED_SLOTS 8 /* requests in flight per client */
-#define BLK_SCHED_PRIO	2 /* the dispatcher: as urgent as the most urgent VM (VM_PRIO_MIN) */
+#define BLK_SCHED_SLOTS	  8 /* requests in flight per client */
+#define BLK_SCHED_PRIO	  2 /* the dispatcher: as urgent as the most urgent VM (VM_PRIO_MIN) */
+#define BLK_SCHED_CEILING 1 /* a client sending its own unit: above every VM */
 
 struct blkdev;
 struct blk_sched;
 struct blk_io;
 
-/* Runs on the dispatcher: the request's I/O; returns 0 or a negative errno (its status). */
+/* Runs on the thread that has the disk: the request's I/O; 0 or a negative errno (its status). */
 typedef int (*blk_io_fn)(struct blk_io *io);
-/* Optional, on the dispatcher after fn succeeded: true when io was set up for its next piece,
+/* Optional, on the same thread after fn succeeded: true when io was set up for its next piece,
  * which is queued again at once (the tail of its class: others get their turn), without waking
  * the client; false when io is complete. */
 typedef bool (*blk_io_next_fn)(struct blk_io *io);
@@ -46,8 +47,8 @@ struct blk_io {
 	uint16_t ioprio; /* Linux's encoding, as in the virtio-blk header */
 	/* Set by the scheduler side. */
 	int status;
-	bool again; /* dispatcher only: queue the next piece instead of completing */
-	bool done;  /* atomic: the dispatcher sets it (release), the client reads it (acquire) */
+	bool again; /* the disk's thread only: queue the next piece instead of completing */
+	bool done;  /* atomic: the disk's thread sets it (release), the client reads it (acquire) */
 };
 
 struct blk_sched_client {
@@ -83,9 +84,14 @@ void blk_sched_detach(struct blk_sched_client *c);
  * have changed) and revives it after a blk_sched_cancel. */
 void blk_sched_prepare(struct blk_sched_client *c, unsigned prio);
 /* Queues io (io->done false until it completes): 0, or a negative errno (then io is not
- * queued): -EAGAIN when BLK_SCHED_SLOTS are pending, -ENODEV after blk_sched_cancel. On an
- * idle disk it runs io itself (it may sleep until io and the client's next units are done). */
+ * queued): -EAGAIN when BLK_SCHED_SLOTS are pending, -ENODEV after blk_sched_cancel. The
+ * client then calls blk_sched_run_one() until its requests are done. */
 int blk_sched_submit(struct blk_sched_client *c, struct blk_io *io);
+/* When the disk is idle and its next unit is c's: sends that one unit from this thread (at
+ * BLK_SCHED_CEILING; it may sleep until the disk answers) and returns true. Else false: the
+ * thread that has the disk, or the dispatcher, sends c's units; wait with blk_sched_wait().
+ * Always false for a thread under a CPU budget (its units go to the dispatcher). */
+bool blk_sched_run_one(struct blk_sched_client *c);
 /* Sleeps until a request of c completes or timeout_us passes. */
 void blk_sched_wait(struct blk_sched_client *c, uint32_t timeout_us);
 /* Whether io completed; when it did, it is no longer pending (call once per completion). */

@@ -110,7 +110,8 @@ int k_thread_set_priority(struct k_thread *t, int prio);
 int k_thread_priority(const struct k_thread *t);
 /* A priority ceiling for a section of the current thread: it runs at least as urgently as prio
  * (0..K_PRIO_LOWEST) until k_thread_unboost(the value returned), which gives back the priority
- * it had before. Sections nest like mutexes (last boosted, first given back). */
+ * it had before, whatever was set in between. So a k_mutex may be taken and given back inside
+ * the section, but none held across its start or end (a waiter's lent priority would go). */
 int k_thread_boost(int prio);
 void k_thread_unboost(int prio);
 

@@ -17,14 +17,14 @@
 #include <zvm/vm.h>
 #include <zvm/vm_opts.h>
 
-#define SEGS	130   /* a chain's segments: the header, up to 128 data pieces, the status */
+#define SEGS	130   /* a chain's segments: the header, the data pieces, the status */
 #define WAIT_US 10000 /* a worker waiting on the disk looks for resets this often */
 
 struct vblk;
 
 /* One guest request in flight: an IN or OUT goes to the disk's scheduler in pieces (up to
  * VBLK_DIRECT_MAX bytes sent without a copy, else BLK_BOUNCE bytes; slot_piece), one piece
- * queued at a time (the dispatcher queues the next, slot_next); a DISCARD or WRITE_ZEROES as
+ * queued at a time (the disk's thread queues the next, slot_next); a DISCARD or WRITE_ZEROES as
  * its range (in BLK_BOUNCE pieces where the driver writes the zeros); a FLUSH as one. */
 struct vslot {
 	struct vblk *b;
@@ -33,7 +33,7 @@ struct vslot {
 	bool busy;
 	uint16_t head;
 	uint64_t
-	    off; /* bytes of req done before the piece in flight (the dispatcher's while busy) */
+	    off; /* bytes of req done before the piece in flight (the disk's thread's while busy) */
 	struct blk_req req;
 	struct blk_io io;
 	struct virtq_seg data[SEGS];
@@ -44,14 +44,15 @@ struct vblk {
 	uint64_t first; /* the VM's sector 0 on the disk */
 	struct blk_cfg cfg;
 	unsigned vm_id;
-	/* The dispatcher's (one piece of this device at a time on the disk). */
+	/* The disk's thread's: the worker or the dispatcher (one piece at a time on the disk). */
 	uint8_t *bounce;
 	struct vblk_seg sg[VBLK_SG_MAX];
 	struct virtq_seg segs[SEGS]; /* the worker's chain (off its 16 KiB stack) */
 	struct vslot slots[BLK_SCHED_SLOTS];
 	struct blk_sched_client client;
 	uint64_t reads, writes, flushes, zeroes, discards, errors; /* worker only */
-	uint64_t direct, copied; /* IN/OUT pieces moved without, with a copy (the dispatcher's) */
+	uint64_t direct,
+	    copied; /* IN/OUT pieces moved without, with a copy (the disk's thread's) */
 	/* Requests a reset found on the disk (waited for) or still queued (taken back). */
 	uint64_t reset_inflight, reset_cancelled;
 };
@@ -153,8 +154,9 @@ static int copy_piece(struct vm *vm, struct vslot *sl, struct blk_io *io)
 	return err;
 }
 
-/* On the disk's dispatcher: one piece. The worker waits for it, so the VM and its memory
- * stay; after a reset of the device or the VM the guest's buffers are not ours: skip it. */
+/* On the thread that has the disk (this worker or the dispatcher): one piece. The worker waits for
+ * it, so the VM and its memory stay; after a reset of the device or the VM the guest's buffers are
+ * not ours: skip it. */
 static int slot_io(struct blk_io *io)
 {
 	struct vslot *sl = io->arg;
@@ -256,8 +258,8 @@ static bool to_disk(struct blk_req *r)
 	}
 }
 
-/* On the dispatcher after a piece: on to the next one, if any (the worker sleeps meanwhile and
- * does not touch a busy slot). */
+/* On the disk's thread after a piece: on to the next one, if any (the worker does not touch a
+ * busy slot meanwhile). */
 static bool slot_next(struct blk_io *io)
 {
 	struct vslot *sl = io->arg;
@@ -383,7 +385,7 @@ static int fill(struct virtio_mmio_dev *m, unsigned gen, struct vblk *b, struct 
 	return r < 0 ? r : answered;
 }
 
-/* Returns finished requests (the dispatcher queued their pieces one after the other). Returns
+/* Returns finished requests (their pieces were queued one after the other). Returns
  * how many, or a negative errno (the push failed: reset or broken). */
 static int reap(struct virtio_mmio_dev *m, unsigned gen, struct vblk *b)
 {
@@ -397,8 +399,15 @@ static int reap(struct virtio_mmio_dev *m, unsigned gen, struct vblk *b)
 		if (!sl->busy || !blk_io_done(&b->client, &sl->io))
 			continue;
 		if (sl->io.status == -ECANCELED || virtio_mmio_dev_stale(m, gen)) {
+			/* Its buffers are not ours to complete any more; counted as abandon()
+			 * does (this worker may have been the one sending it when the reset came).
+			 */
 			sl->busy = false;
-			return -ESTALE; /* its buffers are not ours to complete any more */
+			if (sl->io.status == -ECANCELED)
+				b->reset_cancelled++;
+			else
+				b->reset_inflight++;
+			return -ESTALE;
 		}
 		if (sl->io.status)
 			status = VIRTIO_BLK_S_IOERR;
@@ -460,8 +469,11 @@ static void vblk_notify(struct virtio_mmio_dev *m, unsigned queue)
 	for (;;) {
 		int filled = fill(m, gen, b, q), reaped = 0;
 
+		/* Every chain queued first (the scheduler orders them by ioprio), then one unit
+		 * sent from here when the disk is idle, else a wait; each completion signalled. */
 		if (filled >= 0 && busy_slots(b)) {
-			blk_sched_wait(&b->client, WAIT_US);
+			if (!blk_sched_run_one(&b->client))
+				blk_sched_wait(&b->client, WAIT_US);
 			reaped = reap(m, gen, b);
 		}
 		if (filled < 0 || reaped < 0 || virtio_mmio_dev_stale(m, gen)) {
