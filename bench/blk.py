@@ -15,6 +15,8 @@ REPEAT = 4  # dd runs per timed run: the guest's clock has 10 ms steps, 128 MiB 
 RUNS = 3
 LAT_N = 2000  # requests of the latency row
 RAND_N = 300  # requests (one dd process each) of the random rows
+INSN_N = 200  # 64 KiB reads of the host-instruction rows (under icount, one CPU)
+INSN_MIB = 16  # MiB the host driver reads alone in those rows (64 KiB requests)
 BLOCKS = MIB << 8  # 4 KiB blocks in the disk range both sides use
 LINUX_CMDLINE = "console=ttyAMA0 earlycon rdinit=/init"
 # "native" column: Linux on QEMU's virtio-blk without ZVM; ZVM column: the Linux VM.
@@ -33,6 +35,10 @@ ROWS = [
     ("blk_rand_write", f"random 4 KiB writes, {RAND_N} `dd` processes (native: Linux on QEMU's "
      "virtio-blk; ZVM: Linux VM)", "IOPS"),
     ("blk_rand_ratio", "random 4 KiB reads and writes, VM/native Linux (mean of the two)", "ratio"),
+    ("blk_insn", "host instructions per 64 KiB read, exact (icount, 1 CPU): ZVM's host driver "
+     "alone, its bounce copy included (native column), and a Linux VM's request through "
+     "virtio-blk, the scheduler and the driver, traps and interrupts included", "insn/request"),
+    ("blk_insn_ratio", "host instructions per 64 KiB read, VM request/driver alone", "ratio"),
     ("blk_drv_write", f"disk sequential write, {MIB} MiB: ZVM's host driver alone (native "
      "column) and the Linux VM", "MiB/s"),
     ("blk_drv_read", f"disk sequential read, {MIB} MiB: ZVM's host driver alone (native "
@@ -111,7 +117,71 @@ def vm_mibs(zvm, op, mark):
                                      f"{flag} 2>/dev/null; done", mark)
 
 
-def measure(run, res, notes, section, zargs):
+def el2_insns(zvm, between):
+    """EL2 instructions CPU 0 runs while between() runs (`kernel insn`)."""
+    zvm.run("kernel insn start")
+    between()
+    out = zvm.run("kernel insn stop")
+    m = re.search(r"EL2 instructions on CPU 0: (\d+)", out)
+    if not m:
+        raise RuntimeError(f"kernel insn: {out.strip()}")
+    return int(m.group(1))
+
+
+def insn_rows(run, zargs1):
+    """(driver, VM) host instructions per 64 KiB read: ZVM on one CPU under icount, so
+    every EL2 instruction is counted and belongs to the disk path or to fixed costs that the
+    empty windows (the same steps with no I/O) take out."""
+    # sleep=on: an idle CPU waits for the disk in real time; with sleep=off the virtual clock
+    # jumps to the next deadline, the driver's timeout. Instruction counts stay exact.
+    zvm = run.ZvmHost(zargs1 + disk_args(run.OUT, "blk-insn") +
+                      ["-icount", "shift=0,sleep=on"], 1, icount=False, name="zvm-blk-insn")
+    try:
+        idle = el2_insns(zvm, lambda: zvm.run("kernel uptime"))
+        drv = el2_insns(zvm, lambda: host_mibs_n(zvm, INSN_MIB))
+        drv = (drv - idle) / (INSN_MIB * 16)
+        vm = zvm.new_vm(f"-t benchblk -c 1 -m 256 -n blk --disk vda@0+{MIB << 11}")
+        zvm.start_and_look(vm)
+        zvm.expect("ZVM-LINUX-INIT-OK", 600)
+        zvm.expect(re.escape(SHELL), 120)
+
+        def window(count):
+            def run_dd():
+                mark = next(_MARKS)
+                zvm.look(vm)
+                zvm.send(f"dd bs=65536 count={count} iflag=direct if=/dev/vda of=/dev/null "
+                         f"2>/dev/null; echo blk-$(({mark} + 1))-end\r")
+                zvm.expect(f"blk-{mark + 1}-end", 600)
+                zvm.expect(re.escape(SHELL), 60)
+                zvm.detach()
+            reads0 = vm_reads(zvm, vm)
+            n = el2_insns(zvm, run_dd)
+            return n, vm_reads(zvm, vm) - reads0
+
+        zvm.detach()
+        empty, _ = window(0)
+        full, reqs = window(INSN_N)
+        if reqs < INSN_N:
+            raise RuntimeError(f"{reqs} reads for {INSN_N} dd blocks")
+        return drv, (full - empty) / reqs
+    finally:
+        zvm.close()
+
+
+def host_mibs_n(zvm, mib):
+    out = zvm.run(f"kernel blk bench vda read 0 {mib}", timeout=600)
+    if not HOST_RE.search(out):
+        raise RuntimeError(f"kernel blk bench: {out.strip()}")
+
+
+def vm_reads(zvm, vm):
+    m = re.search(r"disk: vda sectors \d+-\d+, reads (\d+)", zvm.run(f"zvm info -n {vm}"))
+    if not m:
+        raise RuntimeError("zvm info: no disk line")
+    return int(m.group(1))
+
+
+def measure(run, res, notes, section, zargs, zargs1=None):
     for name, _, _ in ROWS:
         res.setdefault(name, {"native": None, "zvm": None, "xen": None})
 
@@ -162,6 +232,12 @@ def measure(run, res, notes, section, zargs):
             res[f"blk_{op}_ratio"]["zvm"] = run.ratio(vm, lin)
             res[f"blk_drv_{op}"]["native"] = round(drv, 1)
             res[f"blk_drv_{op}"]["zvm"] = round(vm, 1)
+        if zargs1:
+            drv, vm = insn_rows(run, zargs1)
+            res["blk_insn"]["native"] = round(drv)
+            res["blk_insn"]["zvm"] = round(vm)
+            res["blk_insn_ratio"]["native"] = 1.0
+            res["blk_insn_ratio"]["zvm"] = run.ratio(vm, drv)
         notes.append("disk rows: wall time, medians of runs alternating native Linux, ZVM's "
                      "driver and the VM; native Linux = the same kernel and dd on plain QEMU "
                      "virt's virtio-blk; driver = `kernel blk bench` in the same ZVM (64 KiB "
@@ -182,5 +258,6 @@ if __name__ == "__main__":
 
     bench.snapshot_zvm()
     zargs = bench.board_args(CONF, 3, "zvm-blk")
-    bench.run_alone(lambda res, notes, section: measure(bench, res, notes, section, zargs),
-                    ROWS)
+    zargs1 = bench.board_args(CONF, 1, "zvm-blk-insn")
+    bench.run_alone(lambda res, notes, section: measure(bench, res, notes, section, zargs,
+                                                        zargs1), ROWS)

@@ -719,7 +719,8 @@ def main():
     if not args.no_linux:
         section("Linux native", linux_native)
         section("Linux wall time", linux_wall)
-        blk.measure(sys.modules[__name__], res, notes, section, zargs)
+        blk.measure(sys.modules[__name__], res, notes, section, zargs,
+                    board_args(blk.CONF, 1, "zvm-blk-insn"))
 
     def xen():
         vals, clock = xen_micro(args.samples)

@@ -3,6 +3,7 @@
 #include <drivers/console.h>
 #include <drivers/psci.h>
 #include <errno.h>
+#include <kernel/cmd_insn.h>
 #include <kernel/heap.h>
 #include <kernel/lock_stats.h>
 #include <kernel/page_alloc.h>
@@ -192,6 +193,9 @@ static const struct shell_cmd kernel_subcmds[] = {
     SHELL_SUBCMD(cpus, "", "CPUs online and their MPIDR", cmd_cpus),
     SHELL_SUBCMD(threads, "", "threads: priority, state, CPU, run time", cmd_threads),
     SHELL_SUBCMD(mem, "", "heap, page allocator and compression pool usage", cmd_mem),
+    SHELL_SUBCMD(insn, "start|stop",
+		 "instructions this CPU runs at EL2 in between (exact under QEMU -icount)",
+		 cmd_kernel_insn),
     SHELL_SUBCMD(blk,
 		 "[read NAME SECTOR | write NAME SECTOR PATTERN | zero|discard NAME SECTOR COUNT | "
 		 "id NAME | hold NAME on|off]",
