@@ -328,15 +328,18 @@ static uint64_t v2_sgi_lr(struct vgic_cpu *c, struct vgic_irq *irq, uint64_t lr,
 	return lr;
 }
 
-/* v2, after an SGI's pending state was held back: choose() counted it as a pending LR. Whether
- * LRs 0..n-1 hold any pending state; when none does and more wait, NPIE would fire at once on
- * every entry, so every LR asks for the EOI maintenance instead, as for an all-active set. */
+/* v2, before NPIE is asked for: choose() counts active+pending LRs (and SGIs whose pending
+ * state was held back) as pending, but a GICv2 CPU interface's NP ("no pending") looks at
+ * LRs in the pending state alone. Whether LRs 0..n-1 hold one; when none does and more wait,
+ * NPIE would fire at once on every entry (a livelock: a guest that acked SGIs with IRQs
+ * masked and never deactivates them), so every LR asks for the EOI maintenance instead, as
+ * for an all-active set. */
 static bool v2_lrs_pending(unsigned n, bool more)
 {
 	bool any = false;
 
 	for (unsigned i = 0; i < n; i++)
-		any |= (vgic_hw_read_lr(i) & ICH_LR_STATE_PENDING) != 0;
+		any |= (vgic_hw_read_lr(i) & ICH_LR_STATE_MASK) == ICH_LR_STATE_PENDING;
 	for (unsigned i = 0; !any && more && i < n; i++) {
 		uint64_t lr = vgic_hw_read_lr(i);
 
@@ -362,7 +365,7 @@ static void populate(struct vgic_dist *d, struct vcpu *v)
 			lr = v2_sgi_lr(c, irq, lr, &held);
 		vgic_hw_write_lr(i, lr);
 	}
-	if (held)
+	if (ON_V2 && (held || (more && any_pending)))
 		any_pending = v2_lrs_pending(n, more);
 	clear_lrs(c, n);
 	uint64_t hcr = vgic_hcr_value(more, any_pending);
