@@ -328,13 +328,14 @@ static uint64_t v2_sgi_lr(struct vgic_cpu *c, struct vgic_irq *irq, uint64_t lr,
 	return lr;
 }
 
-/* v2, before NPIE is asked for: choose() counts active+pending LRs (and SGIs whose pending
- * state was held back) as pending, but a GICv2 CPU interface's NP ("no pending") looks at
- * LRs in the pending state alone. Whether LRs 0..n-1 hold one; when none does and more wait,
- * NPIE would fire at once on every entry (a livelock: a guest that acked SGIs with IRQs
- * masked and never deactivates them), so every LR asks for the EOI maintenance instead, as
- * for an all-active set. */
-static bool v2_lrs_pending(unsigned n, bool more)
+/* Before NPIE is asked for: choose() counts active+pending LRs (and v2 SGIs whose pending
+ * state was held back) as pending, but the maintenance interrupt's NP ("no pending", GICv2
+ * and GICv3 alike) looks at LRs in the pending state alone. Whether LRs 0..n-1 hold one; when
+ * none does and more wait, NPIE would fire at once on every entry (a livelock: a guest that
+ * made its interrupts active, by acking them with IRQs masked or through ISACTIVER, and never
+ * deactivates them), so every LR asks for the EOI maintenance instead, as for an all-active
+ * set. Only when more wait than the LRs hold: not on the common path. */
+static bool lrs_pending(unsigned n, bool more)
 {
 	bool any = false;
 
@@ -365,8 +366,8 @@ static void populate(struct vgic_dist *d, struct vcpu *v)
 			lr = v2_sgi_lr(c, irq, lr, &held);
 		vgic_hw_write_lr(i, lr);
 	}
-	if (ON_V2 && (held || (more && any_pending)))
-		any_pending = v2_lrs_pending(n, more);
+	if (held || (more && any_pending))
+		any_pending = lrs_pending(n, more);
 	clear_lrs(c, n);
 	uint64_t hcr = vgic_hcr_value(more, any_pending);
 
