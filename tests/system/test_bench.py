@@ -38,16 +38,18 @@ def test_vcpu_switch_between_two_vms(bench_zvm):
 
 def test_rtos_latency_runs_natively_and_under_zvm():
     """bench/rtos_latency.py, one short round: the RTOS `latency` figures parse, natively and
-    as a ZVM VM, and under icount a run is exact (the same native figure every time)."""
+    as a ZVM VM, and every wake-up comes within its period. Two native runs are not compared:
+    icount makes instructions exact, but the command arrives on the serial line at a moment
+    of virtual time that varies, so the phase against the other CPUs' turns (a CI run saw one
+    max of 960 ns against 720) varies with it."""
     import rtos_latency  # noqa: E402  (bench/rtos_latency.py)
 
     rtos_latency.snapshot_rtos()
-    first, over = rtos_latency.native(20)
-    again, _ = rtos_latency.native(20)
-    assert 0 < first["min"] <= first["avg"] <= first["max"] and over == 0, first
-    assert again == first
-    rows, _ = rtos_latency.zvm_alone(rtos_latency.board(), 20)
-    assert 0 < rows["min"] <= rows["avg"] <= rows["max"], rows
+    period_ns = rtos_latency.PERIOD_US * 1000
+    rows, over = rtos_latency.native(20)
+    assert 0 < rows["min"] <= rows["avg"] <= rows["max"] < period_ns and over == 0, rows
+    rows, over = rtos_latency.zvm_alone(rtos_latency.board(), 20)
+    assert 0 < rows["min"] <= rows["avg"] <= rows["max"] < period_ns and over == 0, rows
 
 
 def test_ipc_rows_run_natively_and_under_zvm():
