@@ -23,8 +23,25 @@
 	op(7, "S3_0_C2_C2_3");                                                                     \
 	op(8, "S3_0_C2_C3_0");                                                                     \
 	op(9, "S3_0_C2_C3_1")
-#define KEY_SAVE(i, enc)    s->pauth_keys[i] = read_sysreg_s(enc)
-#define KEY_RESTORE(i, enc) write_sysreg_s(enc, s->pauth_keys[i])
+#define KEY_SAVE(i, enc) s->pauth_keys[i] = read_sysreg_s(enc)
+#define KEY_RESTORE(i, enc)                                                                        \
+	do {                                                                                       \
+		if (read_sysreg_s(enc) != s->pauth_keys[i])                                        \
+			write_sysreg_s(enc, s->pauth_keys[i]);                                     \
+	} while (0)
+
+/* Loads a register only when it holds another value. Nothing but a vCPU's load writes these
+ * registers, so after a switch to a host thread and back they all still hold the vCPU's
+ * values, and QEMU's TCG pays for every system register write (it ends the translation block;
+ * a TCR_EL1 or SCTLR_EL1 write may flush its whole TLB, the host's entries too): a vCPU
+ * switch cost about 12 us of wall time in writes alone. On hardware a read costs no more than
+ * the write it saves. */
+#define SET(reg, val)                                                                              \
+	do {                                                                                       \
+		uint64_t val_ = (val);                                                             \
+		if (read_sysreg(reg) != val_)                                                      \
+			write_sysreg(reg, val_);                                                   \
+	} while (0)
 
 void vcpu_sysregs_reset(struct vcpu *v)
 {
@@ -37,42 +54,38 @@ void vcpu_write_sysregs(struct vcpu *v)
 {
 	const struct vcpu_sysregs *s = &v->sys;
 
-	write_sysreg(sctlr_el1, s->sctlr);
-	write_sysreg(actlr_el1, s->actlr);
-	write_sysreg(cpacr_el1, s->cpacr);
-	write_sysreg(ttbr0_el1, s->ttbr0);
-	write_sysreg(ttbr1_el1, s->ttbr1);
-	/* Written only when it differs: QEMU (TCG) flushes its whole TLB, the host's entries too,
-	 * at every TCR_EL1 write, which made each vCPU switch cost a TLB refill in wall time. On
-	 * hardware rewriting the same value changes nothing. */
-	if (read_sysreg(tcr_el1) != s->tcr)
-		write_sysreg(tcr_el1, s->tcr);
-	write_sysreg(mair_el1, s->mair);
-	write_sysreg(amair_el1, s->amair);
-	write_sysreg(vbar_el1, s->vbar);
-	write_sysreg(contextidr_el1, s->contextidr);
-	write_sysreg(esr_el1, s->esr);
-	write_sysreg(far_el1, s->far);
-	write_sysreg(afsr0_el1, s->afsr0);
-	write_sysreg(afsr1_el1, s->afsr1);
-	write_sysreg(par_el1, s->par);
-	write_sysreg(sp_el0, s->sp_el0);
-	write_sysreg(sp_el1, s->sp_el1);
-	write_sysreg(elr_el1, s->elr_el1);
-	write_sysreg(spsr_el1, s->spsr_el1);
-	write_sysreg(tpidr_el0, s->tpidr_el0);
-	write_sysreg(tpidrro_el0, s->tpidrro_el0);
-	write_sysreg(tpidr_el1, s->tpidr_el1);
-	write_sysreg(csselr_el1, s->csselr);
-	write_sysreg(cntkctl_el1, s->cntkctl);
-	write_sysreg(mdscr_el1, s->mdscr);
-	write_sysreg(cntv_cval_el0, s->cntv_cval);
-	write_sysreg(cntv_ctl_el0, s->cntv_ctl);
+	SET(sctlr_el1, s->sctlr);
+	SET(actlr_el1, s->actlr);
+	SET(cpacr_el1, s->cpacr);
+	SET(ttbr0_el1, s->ttbr0);
+	SET(ttbr1_el1, s->ttbr1);
+	SET(tcr_el1, s->tcr);
+	SET(mair_el1, s->mair);
+	SET(amair_el1, s->amair);
+	SET(vbar_el1, s->vbar);
+	SET(contextidr_el1, s->contextidr);
+	SET(esr_el1, s->esr);
+	SET(far_el1, s->far);
+	SET(afsr0_el1, s->afsr0);
+	SET(afsr1_el1, s->afsr1);
+	SET(par_el1, s->par);
+	SET(sp_el0, s->sp_el0);
+	SET(sp_el1, s->sp_el1);
+	SET(elr_el1, s->elr_el1);
+	SET(spsr_el1, s->spsr_el1);
+	SET(tpidr_el0, s->tpidr_el0);
+	SET(tpidrro_el0, s->tpidrro_el0);
+	SET(tpidr_el1, s->tpidr_el1);
+	SET(csselr_el1, s->csselr);
+	SET(cntkctl_el1, s->cntkctl);
+	SET(mdscr_el1, s->mdscr);
+	SET(cntv_cval_el0, s->cntv_cval);
+	SET(cntv_ctl_el0, s->cntv_ctl);
 	if (el2_guests_have_pauth()) {
 		KEYS(KEY_RESTORE);
 	}
-	write_sysreg(vmpidr_el2, v->mpidr);
-	write_sysreg(vttbr_el2, v->vm->s2.vttbr);
+	SET(vmpidr_el2, v->mpidr);
+	SET(vttbr_el2, v->vm->s2.vttbr);
 	isb();
 }
 
@@ -101,10 +114,13 @@ void vcpu_put(struct vcpu *v)
 {
 	struct vcpu_sysregs *s = &v->sys;
 
-	/* Stop the guest's timer first, so it cannot fire for the next thread. */
+	/* The guest's timer stays live: a host thread running next takes at most one expiry,
+	 * which vtimer_irq() silences (CNTV_CTL 0; the value saved here is what counts), and the
+	 * next vCPU's load overwrites it. Coming back after a host thread, the load then finds
+	 * every register as it left them and writes none (SET): a CNTV_CTL_EL0 write costs QEMU's
+	 * TCG a timer reprogramming under its big lock, 9 us of wall time. */
 	s->cntv_ctl = read_sysreg(cntv_ctl_el0);
 	s->cntv_cval = read_sysreg(cntv_cval_el0);
-	write_sysreg(cntv_ctl_el0, 0);
 	vtimer_put(v);
 	s->sctlr = read_sysreg(sctlr_el1);
 	s->actlr = read_sysreg(actlr_el1);

@@ -79,7 +79,9 @@ static void vtimer_irq(unsigned intid, void *arg)
 	(void)intid;
 	(void)arg;
 	if (!v) {
-		/* Nobody's timer is loaded: a stale expiry; silence it. */
+		/* The timer of a vCPU switched out for a host thread (vcpu_put leaves it live)
+		 * or a stale expiry: silenced; the vCPU's saved registers are what counts, and
+		 * its load restores them (firing again at once if due). */
 		write_sysreg(cntv_ctl_el0, 0);
 		isb();
 		return;
