@@ -263,6 +263,21 @@ void k_yield(void)
 	}
 }
 
+bool k_yield_to(struct k_thread *t)
+{
+	k_spinlock_key_t key = z_sched_lock_take();
+	struct sched_cpu *sc = this_sched();
+	bool yield = (t->flags & Z_T_QUEUED) && t->cpu == (int)this_cpu()->id && sc->current &&
+		     t->prio == sc->current->prio;
+
+	if (yield) {
+		sc->rotate = true;
+		sc->need_resched = true;
+	}
+	z_sched_lock_give(key);
+	return yield;
+}
+
 void z_reschedule_unlock(struct k_spinlock *lock, k_spinlock_key_t key)
 {
 	k_spin_unlock(lock, key);

@@ -266,9 +266,9 @@ static void vcpu_run(void *a, void *b)
 		sched_native_wait_end(); /* one store; cpu_use may have changed meanwhile */
 		__atomic_store_n(&v->running_on, -1, __ATOMIC_SEQ_CST);
 		/* An interrupt exit comes back here only when the scheduler wants the CPU (the
-		 * interrupt itself was handled in the exit vector): switch as at an IRQ exit. */
-		if (why == EXIT_IRQ)
-			sched_irq_exit();
+		 * interrupt itself was handled in the exit vector), other exits also when their
+		 * handler woke a thread that is to run first: switch as at an IRQ exit. */
+		sched_irq_exit();
 		arch_irq_restore(flags);
 		/* After an EL2 fault in its exit handler the VM is crashed for good: the thread
 		 * ends here as on a stop (zvm/vcpu_fault.c). Only the slow path needs a recovery

@@ -29,6 +29,7 @@ struct vdev_worker {
 	volatile uint8_t fault_inject; /* debug: the next pass faults (VDEV_FAULT_*, `zvm fault`) */
 	struct k_recover recover;      /* armed during each pass */
 	unsigned long runs;
+	unsigned long handoffs; /* vdev_worker_kick gave it the vCPU's CPU (racy count) */
 	char name[K_THREAD_NAME_MAX];
 };
 
@@ -134,6 +135,13 @@ void vdev_worker_wake(struct vdev *d)
 	k_sem_give(&d->worker->wake);
 }
 
+void vdev_worker_kick(struct vdev *d)
+{
+	k_sem_give(&d->worker->wake);
+	if (k_yield_to(&d->worker->thread))
+		d->worker->handoffs++;
+}
+
 void vdev_worker_quiesce(struct vdev *d)
 {
 	struct vdev_worker *w = d->worker;
@@ -168,6 +176,11 @@ void vdev_worker_stop(struct vdev *d)
 unsigned long vdev_worker_runs(const struct vdev *d)
 {
 	return d->worker ? d->worker->runs : 0;
+}
+
+unsigned long vdev_worker_handoffs(const struct vdev *d)
+{
+	return d->worker ? d->worker->handoffs : 0;
 }
 
 void vdev_workers_fault_arm(struct vm *vm, unsigned how)

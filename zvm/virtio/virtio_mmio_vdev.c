@@ -74,7 +74,9 @@ static int mmio_write(struct vcpu *v, void *dev, uint64_t offset, unsigned size,
 	if ((act & VIRTIO_MMIO_ACT_STATUS_REFUSED) && !m->told_status)
 		tell_status = m->told_status = true;
 	k_spin_unlock(&m->lock, key);
-	if (act & (VIRTIO_MMIO_ACT_WAKE | VIRTIO_MMIO_ACT_RESET))
+	if (act & VIRTIO_MMIO_ACT_WAKE)
+		vdev_worker_kick(&m->vdev);
+	else if (act & VIRTIO_MMIO_ACT_RESET)
 		vdev_worker_wake(&m->vdev);
 	if (tell_notify)
 		guest_log(v,
@@ -216,9 +218,10 @@ static void vdev_info(struct vdev *d, void (*print)(const char *fmt, ...))
 	struct virtio_mmio_dev *m = (struct virtio_mmio_dev *)d;
 
 	print("  %s: virtio-mmio at 0x%llx, SPI %u, device id %u, status 0x%x, features 0x%llx, "
-	      "notifies %lu, worker passes %lu",
+	      "notifies %lu, worker passes %lu (CPU handed to it %lu)",
 	      d->name, (unsigned long long)m->base, d->spis[0], m->regs.device_id, m->regs.status,
-	      (unsigned long long)m->regs.driver_features, m->notifies, vdev_worker_runs(d));
+	      (unsigned long long)m->regs.driver_features, m->notifies, vdev_worker_runs(d),
+	      vdev_worker_handoffs(d));
 	/* The worker's counters, read unlocked: a snapshot. */
 	for (unsigned q = 0; q < m->regs.nr_queues; q++) {
 		const struct virtq *v = &m->vqs[q];

@@ -33,6 +33,11 @@ int vdev_worker_init(struct vdev *d, void (*work)(struct vdev *d));
 int vdev_workers_start(struct vm *vm);
 /* Any context, any CPU; never blocks. */
 void vdev_worker_wake(struct vdev *d);
+/* From an exit of d's VM (exception context, on the vCPU's CPU): wakes the worker and, when it
+ * waits for this CPU, gives it the CPU first (k_yield_to): the request a guest's notification
+ * announces goes to the device at once, in parallel with the guest's own work, rather than
+ * when the guest next idles. */
+void vdev_worker_kick(struct vdev *d);
 void vdev_worker_quiesce(struct vdev *d);
 void vdev_worker_resume(struct vdev *d);
 /* Thread context. Tolerates a worker whose thread never started. */
@@ -50,6 +55,8 @@ bool vdev_worker_should_yield(const struct vdev *d);
 unsigned vdev_worker_count(struct vm *vm);
 /* Times work() ran (for `zvm info`). */
 unsigned long vdev_worker_runs(const struct vdev *d);
+/* Times a vCPU handed its CPU to the worker at a kick (for `zvm info`). */
+unsigned long vdev_worker_handoffs(const struct vdev *d);
 /* Debug (`zvm fault -p worker|worker-mutex`): every worker of vm faults at EL2 in its next
  * pass, which starts at once; VDEV_FAULT_MUTEX holds a k_mutex then, which must panic. */
 enum { VDEV_FAULT_NONE, VDEV_FAULT_PLAIN, VDEV_FAULT_MUTEX };
