@@ -40,8 +40,9 @@ static void vcpu_switch_out(struct k_thread *t)
 {
 	struct vcpu *v = (struct vcpu *)((char *)t - offsetof(struct vcpu, thread));
 
+	/* Still runnable (queued again under the scheduler lock held here): it keeps its timer. */
 	if (this_cpu()->loaded_vcpu == v)
-		vcpu_put(v);
+		vcpu_put(v, !(t->flags & Z_T_QUEUED));
 }
 
 static void vcpu_switch_in(struct k_thread *t)
@@ -282,7 +283,7 @@ static void vcpu_run(void *a, void *b)
 			vm_crash(v->vm, "SError from the guest");
 	}
 	flags = arch_irq_save();
-	vcpu_put(v);
+	vcpu_put(v, true);
 	v->thread.switch_in = NULL;
 	v->thread.switch_out = NULL;
 	arch_irq_restore(flags);

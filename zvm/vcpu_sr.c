@@ -110,17 +110,22 @@ void vcpu_load(struct vcpu *v)
 	this_cpu()->loaded_vcpu = v;
 }
 
-void vcpu_put(struct vcpu *v)
+void vcpu_put(struct vcpu *v, bool stop_timer)
 {
 	struct vcpu_sysregs *s = &v->sys;
 
-	/* The guest's timer stays live: a host thread running next takes at most one expiry,
-	 * which vtimer_irq() silences (CNTV_CTL 0; the value saved here is what counts), and the
-	 * next vCPU's load overwrites it. Coming back after a host thread, the load then finds
-	 * every register as it left them and writes none (SET): a CNTV_CTL_EL0 write costs QEMU's
-	 * TCG a timer reprogramming under its big lock, 9 us of wall time. */
+	/* A vCPU switched out while still runnable (preempted, or handing its CPU to its device
+	 * worker) leaves the guest's timer live: a host thread running next takes at most one
+	 * expiry, which vtimer_irq() silences (CNTV_CTL 0; the value saved here is what counts),
+	 * and the next vCPU's load overwrites it. Coming back after a host thread, the load then
+	 * finds every register as it left them and writes none (SET): a CNTV_CTL_EL0 write costs
+	 * QEMU's TCG a timer reprogramming under its big lock, 9 us of wall time. One that blocks
+	 * stops it: its wait's own timeout wakes it, and an expiry meanwhile would only be a
+	 * second interrupt. */
 	s->cntv_ctl = read_sysreg(cntv_ctl_el0);
 	s->cntv_cval = read_sysreg(cntv_cval_el0);
+	if (stop_timer)
+		write_sysreg(cntv_ctl_el0, 0);
 	vtimer_put(v);
 	s->sctlr = read_sysreg(sctlr_el1);
 	s->actlr = read_sysreg(actlr_el1);

@@ -6,10 +6,10 @@
  * is enabled again. CNTV_CTL stays the guest's alone.
  *
  * There is no per-vCPU state: the timer registers themselves are the state. The core saves
- * them in v->sys.cntv_ctl/cntv_cval when it switches the vCPU out (leaving the timer live,
- * so a switch to a host thread and back writes nothing; an expiry in between is silenced by
- * the handler) and restores them when it switches it in; an expired restored timer fires the
- * PPI again at once.
+ * them in v->sys.cntv_ctl/cntv_cval when it switches the vCPU out (leaving the timer live
+ * when the vCPU stays runnable, so a switch to a host thread and back writes nothing; an
+ * expiry in between is silenced by the handler) and restores them when it switches it in; an
+ * expired restored timer fires the PPI again at once.
  *
  * Contract with the vCPU core:
  *  - vtimer_init_global() once on the boot CPU, before any vtimer_init_cpu().
