@@ -265,10 +265,16 @@ void k_yield(void)
 
 bool k_yield_to(struct k_thread *t)
 {
-	k_spinlock_key_t key = z_sched_lock_take();
+	k_spinlock_key_t key;
 	struct sched_cpu *sc = this_sched();
-	bool yield = (t->flags & Z_T_QUEUED) && t->cpu == (int)this_cpu()->id && sc->current &&
-		     t->prio == sc->current->prio;
+	bool yield;
+
+	BUG_ON(!arch_irqs_masked()); /* the exception's exit does the switch */
+	key = z_sched_lock_take();
+	/* t must be the one the switch picks: first in line here, as urgent as the current one
+	 * (another VM's vCPU queued at that level first would get the CPU instead). */
+	yield = (t->flags & Z_T_QUEUED) && t->cpu == (int)this_cpu()->id && sc->current &&
+		t->prio == sc->current->prio && runq_best(&sc->rq) == &t->qnode;
 
 	if (yield) {
 		sc->rotate = true;

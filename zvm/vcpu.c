@@ -40,9 +40,12 @@ static void vcpu_switch_out(struct k_thread *t)
 {
 	struct vcpu *v = (struct vcpu *)((char *)t - offsetof(struct vcpu, thread));
 
-	/* Still runnable (queued again under the scheduler lock held here): it keeps its timer. */
+	/* Still runnable (queued again under the scheduler lock held here) and giving way to a
+	 * thread no more urgent (its worker, another vCPU), with its timer line low: it keeps its
+	 * timer live. A more urgent thread is not to take the guest's expiry. */
 	if (this_cpu()->loaded_vcpu == v)
-		vcpu_put(v, !(t->flags & Z_T_QUEUED));
+		vcpu_put(v, !(t->flags & Z_T_QUEUED) || z_current_locked()->prio < t->prio ||
+				v->vtimer_line != VTIMER_LINE_LOW);
 }
 
 static void vcpu_switch_in(struct k_thread *t)

@@ -30,12 +30,12 @@
 			write_sysreg_s(enc, s->pauth_keys[i]);                                     \
 	} while (0)
 
-/* Loads a register only when it holds another value. Nothing but a vCPU's load writes these
- * registers, so after a switch to a host thread and back they all still hold the vCPU's
- * values, and QEMU's TCG pays for every system register write (it ends the translation block;
- * a TCR_EL1 or SCTLR_EL1 write may flush its whole TLB, the host's entries too): a vCPU
- * switch cost about 12 us of wall time in writes alone. On hardware a read costs no more than
- * the write it saves. */
+/* Loads a register only when it holds another value (correct whoever wrote it meanwhile:
+ * the live value is compared). Host threads do not touch them, so after a switch to one and
+ * back they still hold the vCPU's values, and QEMU's TCG pays for every system register write (it
+ * ends the translation block; a TCR_EL1 or SCTLR_EL1 write may flush its whole TLB, the host's
+ * entries too): a vCPU switch cost about 12 us of wall time in writes alone. On hardware a read
+ * costs no more than the write it saves. */
 #define SET(reg, val)                                                                              \
 	do {                                                                                       \
 		uint64_t val_ = (val);                                                             \
@@ -80,7 +80,9 @@ void vcpu_write_sysregs(struct vcpu *v)
 	SET(cntkctl_el1, s->cntkctl);
 	SET(mdscr_el1, s->mdscr);
 	SET(cntv_cval_el0, s->cntv_cval);
-	SET(cntv_ctl_el0, s->cntv_ctl);
+	/* ISTATUS (bit 2) is read-only: it differs once the timer expired, without a write. */
+	if ((read_sysreg(cntv_ctl_el0) ^ s->cntv_ctl) & ~(uint64_t)4)
+		write_sysreg(cntv_ctl_el0, s->cntv_ctl);
 	if (el2_guests_have_pauth()) {
 		KEYS(KEY_RESTORE);
 	}

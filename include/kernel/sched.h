@@ -65,7 +65,8 @@ void sched_init(void);
  * This CPU's GIC (reschedule SGI) and CNTHP interrupt must already be enabled. */
 _Noreturn void sched_start_cpu(void);
 
-/* Called by the IRQ exception path after the handlers ran and the interrupts were ended (EOI), with
+/* Called by the IRQ exception path (and by a vCPU thread after every exit from its guest)
+ * after the handlers ran and the interrupts were ended (EOI), with
  * IRQs masked, on the interrupted thread's stack. Switches to another thread if this CPU needs to
  * reschedule; the interrupted context is resumed (the call returns) when that thread is picked
  * again, possibly on another CPU. Cheap when there is nothing to do. */

@@ -83,10 +83,11 @@ struct k_thread *k_current(void);
 /* Lets another ready thread of the same (or a more urgent) priority run first. */
 void k_yield(void);
 /* Exception context (a trap from a guest): when t, just made ready, is queued on this CPU at
- * the interrupted thread's priority, that thread yields to it at the exception's exit (see
- * sched_need_resched) instead of keeping the CPU until it blocks or its slice ends. A VM's
- * vCPU hands its CPU to its own device worker this way: the work it just asked for starts now,
- * and its guest goes on afterwards while the device is busy. True when it will yield. */
+ * the interrupted thread's priority, first in line there, that thread yields to it at the
+ * exception's exit (see sched_need_resched) instead of keeping the CPU until it blocks or its slice
+ * ends. A VM's vCPU hands its CPU to its own device worker this way: the work it just asked for
+ * starts now, and its guest goes on afterwards while the device is busy. True when it will yield.
+ */
 bool k_yield_to(struct k_thread *t);
 /* Sleep; the wakeup is at the first timer interrupt at or after the deadline. */
 void k_sleep(k_timeout_t timeout);

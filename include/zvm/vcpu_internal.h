@@ -41,8 +41,9 @@ void el2_traps_set_vcpu(unsigned cpu_use, bool tvm);
 
 /* EL1 state save/restore (vcpu_sr.c). */
 void vcpu_load(struct vcpu *v);
-/* stop_timer: the thread blocks (its WFI wait has a timeout of its own for the timer's
- * deadline), so the guest's timer is stopped; else it stays live (see vcpu_sr.c). */
+/* stop_timer: the thread blocks (in WFI its wait has a timeout of its own for the timer's
+ * deadline; parked, throttled or stopped it needs none), or a more urgent thread takes the
+ * CPU: the guest's timer is stopped; else it stays live (see vcpu_sr.c). */
 void vcpu_put(struct vcpu *v, bool stop_timer);
 void vcpu_sysregs_reset(struct vcpu *v);
 /* Writes v->sys into the CPU (after a reset of a loaded vCPU). */

@@ -6,7 +6,10 @@
 #include <kernel/mutex.h>
 #include <kernel/printk.h>
 #include <kernel/recover.h>
+#include <kernel/percpu.h>
+#include <kernel/sched.h>
 #include <kernel/sem.h>
+#include <kernel/smp.h>
 #include <kernel/stack.h>
 #include <kernel/thread.h>
 #include <lib/format.h>
@@ -137,9 +140,15 @@ void vdev_worker_wake(struct vdev *d)
 
 void vdev_worker_kick(struct vdev *d)
 {
+	/* This CPU's exit path switches through need_resched (k_yield_to): no reschedule SGI to
+	 * itself for the wake (it would only land in the worker as an empty interrupt). The next
+	 * entry sets it again if it still applies. */
+	sched_native_wait_end();
 	k_sem_give(&d->worker->wake);
 	if (k_yield_to(&d->worker->thread))
-		d->worker->handoffs++;
+		__atomic_fetch_add(&d->worker->handoffs, 1, __ATOMIC_RELAXED);
+	else
+		smp_kick_resched(cpu_id()); /* as the wake would have: WFI traps next entry */
 }
 
 void vdev_worker_quiesce(struct vdev *d)
