@@ -1,14 +1,16 @@
 /* Host block layer: the I/O scheduler (block/iosched.c) in front of each disk
- * (include/block/blk_sched.h). Invariant: a client's queue is in the scheduler from attach to
+ * (include/block/blk_sched.h). Invariants: a client's queue is in the scheduler from attach to
  * detach (dead between a cancel and the next prepare); a unit's members stay valid until its
  * completion callback ran, since their owners wait for it (detach included). One thread at a
- * time sends a disk's units (the one that set busy): its dispatcher, or a submitter running its
- * own units inline (run_units). */
+ * time sends a disk's units (the one that set busy): its dispatcher, or a client sending its own
+ * (send_units). A unit sent is "out" (in out[], its members counted in active) until its last
+ * member finished; then it waits in its client's finished[] for the client's thread. */
 #include <block/blk_sched.h>
 #include <drivers/virtio_blk.h>
 #include <errno.h>
 #include <kernel/init_hook.h>
 #include <kernel/printk.h>
+#include <kernel/sched.h>
 #include <kernel/spinlock.h>
 #include <kernel/stack.h>
 #include <kernel/thread.h>
@@ -23,8 +25,12 @@ struct blk_sched {
 	struct k_spinlock lock;
 	struct iosched sched;
 	struct blk_sched_client *clients;
-	bool busy;	   /* a thread is running units (under lock) */
-	struct k_sem kick; /* something was queued, or busy was given back with units queued */
+	bool busy;	 /* a thread is sending units (under lock) */
+	unsigned depth;	 /* members on the disk at once, at most (the disk's, capped) */
+	unsigned active; /* members of the units out */
+	struct iosched_req *out[BLK_SCHED_DEPTH]; /* the units out */
+	unsigned nr_out;
+	struct k_sem kick; /* a unit another thread should send may go */
 	struct k_thread thread;
 	char name[K_THREAD_NAME_MAX];
 };
@@ -58,7 +64,7 @@ static void io_finished(struct iosched_req *r, int status, void *arg)
 		c->cancelled++;
 	}
 	__atomic_store_n(&io->done, true, __ATOMIC_RELEASE);
-	k_sem_give(&c->sem);
+	k_sem_give(c->wake);
 }
 
 /* Lock held: counts unit u going to the disk, and who it went past. */
@@ -92,33 +98,110 @@ static void requeue(struct blk_sched *s, struct iosched_queue *q, struct again *
 		if (err) {
 			io->status = err == -ENODEV ? -ECANCELED : err;
 			__atomic_store_n(&io->done, true, __ATOMIC_RELEASE);
-			k_sem_give(&owner(q)->sem);
+			k_sem_give(owner(q)->wake);
 		}
 	}
 }
 
-/* Runs the disk's units, busy set by the caller, and gives busy back: the dispatcher (mine
- * NULL) until none is left; a client (blk_sched_run_one) one unit of its own, none when the
- * next is another client's, which the dispatcher is then woken for (so a client never runs
- * another's units, and stops as soon as a more urgent one waits). Returns the units run. */
-static unsigned run_units(struct blk_sched *s, struct blk_sched_client *mine)
+/* Lower is more urgent: the VM's priority, then the ioprio class and level. */
+static unsigned urgency(const struct iosched_req *u)
+{
+	return u->q->prio * IOSCHED_LISTS + u->list;
+}
+
+/* Lock held: whether unit u may go to the disk now: there is room, and nothing more urgent is
+ * out (a less urgent VM's request would share the disk with it). An idle disk takes any. */
+static bool may_go(const struct blk_sched *s, const struct iosched_req *u)
+{
+	if (!s->nr_out)
+		return true;
+	if (s->active + u->u_members > s->depth || s->nr_out == BLK_SCHED_DEPTH)
+		return false;
+	for (unsigned i = 0; i < s->nr_out; i++)
+		if (urgency(s->out[i]) < urgency(u))
+			return false;
+	return true;
+}
+
+/* Lock held: the unit that may go next, for the dispatcher (mine NULL) or for client mine (its
+ * own only); NULL when none. */
+static const struct iosched_req *next_unit(const struct blk_sched *s,
+					   const struct blk_sched_client *mine)
+{
+	const struct iosched_req *u = iosched_peek_unit(&s->sched);
+
+	if (!u || (mine && u->q != &mine->q) || !may_go(s, u))
+		return NULL;
+	return u;
+}
+
+/* Lock held: one sender's or member's share of unit u is over; the last one takes it off the
+ * disk and hands it to its client's thread. */
+static void unit_put(struct blk_sched *s, struct iosched_req *u)
+{
+	struct blk_io *lead = u->cookie;
+	struct blk_sched_client *c = lead->c;
+	const struct iosched_req *next;
+
+	if (--lead->unit_left)
+		return;
+	s->active -= u->u_members;
+	for (unsigned i = 0; i < s->nr_out; i++)
+		if (s->out[i] == u) {
+			s->out[i] = s->out[--s->nr_out];
+			break;
+		}
+	c->finished[c->nr_finished++] = u; /* at most its BLK_SCHED_SLOTS requests are out */
+	k_sem_give(c->wake);
+	/* From the disk's interrupt on the CPU where the client's thread waits (its requests
+	 * route the interrupt there), behind a vCPU of its VM: the CPU goes to it first, so the
+	 * completion reaches the guest without waiting for the vCPU to idle (as a notification
+	 * does, vdev_worker_kick). Elsewhere k_yield_to finds nothing to do. */
+	if (c->thread)
+		k_yield_to(c->thread);
+	/* Room again: a unit of another client that may go now is the dispatcher's (the
+	 * client woken sends its own). */
+	next = next_unit(s, NULL);
+	if (!s->busy && next && next->q != &c->q)
+		k_sem_give(&s->kick);
+}
+
+void blk_io_finish(struct blk_io *io, int status)
+{
+	struct blk_sched *s = io->c->s;
+	k_spinlock_key_t key = k_spin_lock(&s->lock);
+
+	io->status = status;
+	unit_put(s, io->unit);
+	k_spin_unlock(&s->lock, key);
+}
+
+/* Sends the disk's units, busy set by the caller, and gives busy back: the dispatcher (mine
+ * NULL) or client mine (its own units only) while the next unit may go. When a unit that may
+ * go is another client's, the dispatcher is woken for it. Returns the units sent. */
+static unsigned send_units(struct blk_sched *s, struct blk_sched_client *mine)
 {
 	for (unsigned n = 0;; n++) {
 		struct iosched_req *u = NULL;
-		struct iosched_queue *q;
-		struct again ag;
 		k_spinlock_key_t key;
 		bool handover = false;
 
 		key = k_spin_lock(&s->lock);
-		if (!mine || (!n && iosched_peek(&s->sched) == &mine->q))
+		if (next_unit(s, mine)) {
 			u = iosched_next(&s->sched);
-		if (u) {
 			account(s, u, mine != NULL);
+			s->active += u->u_members;
+			s->out[s->nr_out++] = u;
+			((struct blk_io *)u->cookie)->unit_left = u->u_members + 1;
+			for (struct iosched_req *m = u->mfirst; m; m = m->mnext) {
+				struct blk_io *io = m->cookie;
+
+				io->c = owner(u->q);
+				io->unit = u;
+			}
 		} else {
 			s->busy = false;
-			/* Units of others wait: the dispatcher. Its own: its next call. */
-			handover = mine && s->sched.ready && iosched_peek(&s->sched) != &mine->q;
+			handover = mine && next_unit(s, NULL);
 		}
 		k_spin_unlock(&s->lock, key);
 		if (!u) {
@@ -128,17 +211,47 @@ static unsigned run_units(struct blk_sched *s, struct blk_sched_client *mine)
 		}
 		/* Members in sector order, each its own host request: merging orders the disk's
 		 * work, each member keeps its own buffers and status. */
+		for (struct iosched_req *m = u->mfirst, *mn; m; m = mn) {
+			struct blk_io *io = m->cookie;
+			int r;
+
+			mn = m->mnext; /* m may complete (and its unit with it) once started */
+			r = io->fn(io);
+			if (r != BLK_IO_STARTED)
+				blk_io_finish(io, r);
+		}
+		key = k_spin_lock(&s->lock);
+		unit_put(s, u); /* the sender's share */
+		k_spin_unlock(&s->lock, key);
+	}
+}
+
+/* Client thread: completes c's units that left the disk (next pieces queued again, members
+ * done). Returns how many. */
+static unsigned collect(struct blk_sched_client *c)
+{
+	struct blk_sched *s = c->s;
+	unsigned n = 0;
+
+	for (;; n++) {
+		struct iosched_req *u;
+		struct again ag;
+		k_spinlock_key_t key = k_spin_lock(&s->lock);
+
+		u = c->nr_finished ? c->finished[--c->nr_finished] : NULL;
+		k_spin_unlock(&s->lock, key);
+		if (!u)
+			return n;
 		for (struct iosched_req *m = u->mfirst; m; m = m->mnext) {
 			struct blk_io *io = m->cookie;
 
-			io->status = io->fn(io);
-			io->again = !io->status && io->next && io->next(io);
+			/* After a cancel the next piece could not be queued: no next. */
+			io->again = !c->q.dead && !io->status && io->next && io->next(io);
 		}
-		key = k_spin_lock(&s->lock);
 		ag.n = 0;
-		q = u->q;
+		key = k_spin_lock(&s->lock);
 		iosched_complete(&s->sched, u, 0, io_finished, &ag);
-		requeue(s, q, &ag);
+		requeue(s, &c->q, &ag);
 		k_spin_unlock(&s->lock, key);
 	}
 }
@@ -162,7 +275,7 @@ static void dispatcher(void *a, void *b)
 	for (;;) {
 		k_sem_take(&s->kick, K_FOREVER);
 		if (take_busy(s))
-			run_units(s, NULL);
+			send_units(s, NULL);
 	}
 }
 
@@ -175,6 +288,8 @@ static void blk_sched_boot(void)
 		void *stack = k_stack_alloc();
 
 		iosched_init(&s->sched, MERGE_MAX_SECTORS);
+		s->depth = blkdev_queue_depth(d) < BLK_SCHED_DEPTH ? blkdev_queue_depth(d)
+								   : BLK_SCHED_DEPTH;
 		k_sem_init(&s->kick, 0, 1);
 		fmt_snprintf(s->name, sizeof(s->name), "blk/%s", blkdev_name(d));
 		if (!stack || k_thread_create(&s->thread, stack, K_STACK_SIZE, dispatcher, s, NULL,
@@ -202,7 +317,8 @@ int blk_sched_attach(struct blk_sched_client *c, struct blkdev *disk, unsigned p
 	if (prio >= IOSCHED_PRIOS)
 		return -EINVAL;
 	*c = (struct blk_sched_client){.s = s, .prio = prio};
-	k_sem_init(&c->sem, 0, BLK_SCHED_SLOTS);
+	k_sem_init(&c->own_sem, 0, BLK_SCHED_SLOTS);
+	c->wake = &c->own_sem;
 	key = k_spin_lock(&s->lock);
 	err = iosched_queue_add(&s->sched, &c->q, prio, c->pool, BLK_SCHED_SLOTS);
 	if (!err) {
@@ -213,20 +329,23 @@ int blk_sched_attach(struct blk_sched_client *c, struct blkdev *disk, unsigned p
 	return err;
 }
 
-/* Client thread: waits until nothing of c is pending. In flight, a request ends with its host
+/* Client side: waits until nothing of c is pending. In flight, a request ends with its host
  * request (bounded by the driver's timeout); queued ones were cancelled by the caller. */
 static void drain(struct blk_sched_client *c)
 {
-	k_spinlock_key_t key;
-	bool busy;
+	for (;;) {
+		k_spinlock_key_t key;
+		bool busy;
 
-	do {
+		collect(c);
 		key = k_spin_lock(&c->s->lock);
 		busy = c->q.inflight || c->q.queued;
 		k_spin_unlock(&c->s->lock, key);
-		if (busy)
-			k_sleep_ms(1);
-	} while (busy);
+		if (!busy)
+			return;
+		blkdev_poll(c->s->disk);
+		k_sleep_ms(1);
+	}
 }
 
 void blk_sched_detach(struct blk_sched_client *c)
@@ -248,13 +367,15 @@ void blk_sched_detach(struct blk_sched_client *c)
 	c->s = NULL;
 }
 
-void blk_sched_prepare(struct blk_sched_client *c, unsigned prio)
+void blk_sched_prepare(struct blk_sched_client *c, unsigned prio, struct k_sem *wake)
 {
 	k_spinlock_key_t key;
 
 	if (prio >= IOSCHED_PRIOS)
 		prio = IOSCHED_PRIOS - 1;
 	key = k_spin_lock(&c->s->lock);
+	c->wake = wake ? wake : &c->own_sem; /* read under the lock by completions */
+	c->thread = k_current();
 	/* Only an idle queue is off the ready rings and may be set up again. */
 	if ((c->q.dead || c->prio != prio) && !c->q.inflight && !c->q.queued) {
 		iosched_queue_add(&c->s->sched, &c->q, prio, c->pool, BLK_SCHED_SLOTS);
@@ -280,35 +401,52 @@ int blk_sched_submit(struct blk_sched_client *c, struct blk_io *io)
 	if (err)
 		return err;
 	c->pending++;
-	/* Its own thread sends it (blk_sched_run_one), unless that thread is under a CPU budget:
+	/* Its own thread sends it (blk_sched_run), unless that thread is under a CPU budget:
 	 * it could be throttled while it has the disk. */
 	if (k_current()->budget)
 		k_sem_give(&c->s->kick);
 	return 0;
 }
 
-bool blk_sched_run_one(struct blk_sched_client *c)
+bool blk_sched_run(struct blk_sched_client *c)
 {
 	struct k_thread *cur = k_current();
-	unsigned ran;
+	unsigned done = collect(c), sent;
+	k_spinlock_key_t key;
+	bool mine;
 	int prio;
 
-	if (cur->budget || !take_busy(c->s))
-		return false;
+	if (cur->budget) {
+		k_sem_give(&c->s->kick);
+		return done != 0;
+	}
+	/* Busy taken only when a unit of c may go: no boost for nothing. */
+	key = k_spin_lock(&c->s->lock);
+	mine = !c->s->busy && next_unit(c->s, c);
+	c->s->busy |= mine;
+	k_spin_unlock(&c->s->lock, key);
+	if (!mine)
+		return done != 0;
 	/* A ceiling above every VM: a VM's thread must not be kept from the disk's work by
 	 * another VM's equally urgent vCPU while other VMs wait for the disk. Having the disk is
 	 * holding a lock: a fault inside panics, as on the dispatcher (kernel/recover.h). */
 	prio = k_thread_boost(BLK_SCHED_CEILING);
 	cur->mutexes_held++;
-	ran = run_units(c->s, c);
+	sent = send_units(c->s, c);
 	cur->mutexes_held--;
 	k_thread_unboost(prio);
-	return ran != 0;
+	return done + sent != 0;
 }
 
-void blk_sched_wait(struct blk_sched_client *c, uint32_t timeout_us)
+bool blk_sched_wait(struct blk_sched_client *c, uint32_t timeout_us)
 {
-	k_sem_take(&c->sem, (k_timeout_t){.v = timeout_us, .kind = Z_TIMEOUT_US});
+	bool woken = !k_sem_take(c->wake, (k_timeout_t){.v = timeout_us, .kind = Z_TIMEOUT_US});
+
+	/* Quiet for a whole wait: a request the disk never answers is the driver's to time out. */
+	if (!woken)
+		blkdev_poll(c->s->disk);
+	collect(c);
+	return woken;
 }
 
 bool blk_io_done(struct blk_sched_client *c, struct blk_io *io)

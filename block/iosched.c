@@ -217,6 +217,15 @@ struct iosched_queue *iosched_peek(const struct iosched *s)
 	return s->ready ? s->ring[__builtin_ctz(s->ready)] : NULL;
 }
 
+const struct iosched_req *iosched_peek_unit(const struct iosched *s)
+{
+	const struct iosched_queue *q = iosched_peek(s);
+
+	if (!q)
+		return NULL;
+	return q->mask ? q->lists[__builtin_ctz(q->mask)].head : q->held.head;
+}
+
 static void free_unit(struct iosched_queue *q, struct iosched_req *u, int status,
 		      iosched_done_fn done, void *arg)
 {

@@ -1,8 +1,11 @@
 /* Host virtio-blk driver over virtio-mmio version 2 (virtio 1.x, sections 4.2 and 5.2). Probed
  * at boot from every "virtio,mmio" node of the device tree; transports with no device (ID 0) or
- * another kind of device are left alone. One request at a time per disk: the caller's thread
- * submits it and sleeps on a semaphore; the interrupt handler only acknowledges the interrupt
- * and wakes it, and the thread then checks the used ring (drivers/virtio_blk_ring.c). */
+ * another kind of device are left alone. Up to TAGS requests per disk are on the device at once,
+ * each with its own tag: header, status byte and indirect descriptor table (one ring entry per
+ * request, so long ones fit together), or one request at a time in a direct chain on a device
+ * without indirect tables. The interrupt handler takes the used entries back
+ * (drivers/virtio_blk_ring.c) and calls each request's done; a caller of the synchronous calls
+ * sleeps until its own completes. Ring and tags are under a spinlock held for O(TAGS). */
 #include <drivers/virtio_blk.h>
 #include <drivers/virtio_blk_ring.h>
 
@@ -63,18 +66,24 @@
 
 #define BOUNCE_ORDER   4 /* 64 KiB: the most one request moves */
 #define BOUNCE_SECTORS ((BUDDY_PAGE_SIZE << BOUNCE_ORDER) / BLK_SECTOR_SIZE)
-#define TIMEOUT	       K_SECONDS(30)
+#define TIMEOUT_US     (30ull * 1000000) /* a request longer out takes the disk out of service */
+#define POLL_MS	       100 /* a synchronous caller looks for a broken disk this often */
+#define TAGS	       8u  /* requests on the device at once (with indirect tables) */
+#define TAGS_ORDER     3   /* their DMA memory */
 
-/* The driver-owned page the device reads and writes besides the bounce buffer. */
-struct dma_page {
-	uint8_t ring[3392]; /* vring_bytes(VRING_MAX) fits */
+_Static_assert(3392 <= BUDDY_PAGE_SIZE, "the ring, vring_bytes(VRING_MAX), fits a page");
+
+/* What the device reads and writes for one request besides its data. */
+struct tag_dma {
+	struct vring_desc table[VBLK_SG_MAX + 2]; /* the indirect chain: header, data, status */
 	struct {
 		uint32_t type, reserved;
 		uint64_t sector;
 	} hdr;
 	uint8_t status;
 };
-_Static_assert(sizeof(struct dma_page) <= BUDDY_PAGE_SIZE, "one page");
+_Static_assert(TAGS * sizeof(struct tag_dma) <= (BUDDY_PAGE_SIZE << TAGS_ORDER), "tags fit");
+_Static_assert(sizeof(struct tag_dma) <= BUDDY_PAGE_SIZE, "one tag fits a page");
 
 struct blkdev {
 	char name[8];
@@ -86,12 +95,21 @@ struct blkdev {
 	uint32_t max_discard, max_wzeroes; /* sectors per request; 0: no such command */
 	uint32_t max_sg, size_max;	   /* data pieces per request, bytes per piece */
 	unsigned irq_cpu;		   /* where the interrupt is routed (lock held) */
-	bool hold, holding;		   /* blkdev_hold */
-	struct vring ring;
-	struct dma_page *dma;
 	uint8_t *bounce;
-	struct k_mutex lock; /* one request at a time; guards ring, dma and bounce */
-	struct k_sem done;   /* given by the interrupt */
+	struct k_mutex lock;   /* one copying caller at a time: guards bounce */
+	struct k_sem tag_free; /* counts free tags */
+	/* Under ring_lock (also taken by the interrupt handler). */
+	struct k_spinlock ring_lock;
+	struct vring ring;
+	struct tag_dma *tags;		   /* depth of them */
+	struct blkdev_req *tag_req[TAGS];  /* the request on each tag, NULL: free */
+	uint64_t tag_since[TAGS];	   /* its submission, uptime us */
+	uint8_t head_tag[VRING_MAX];	   /* a chain in flight: its tag */
+	struct vblk_chain tag_chain[TAGS]; /* its chain, to post it */
+	unsigned depth, inflight;
+	bool hold;	 /* blkdev_hold: new requests wait on their tags */
+	uint32_t parked; /* bit t: the request on tag t waits for the release */
+	bool bad;	 /* the interrupt saw an impossible used entry: blkdev_poll takes it out */
 	struct blkdev_stats st;
 };
 
@@ -114,16 +132,60 @@ static void wr64(const struct blkdev *d, unsigned off, uint64_t v)
 	wr(d, off + 4, (uint32_t)(v >> 32));
 }
 
+static int status_errno(uint8_t status)
+{
+	return status == VBLK_S_OK ? 0 : status == VBLK_S_UNSUPP ? -ENOTSUP : -EIO;
+}
+
+/* Hands finished requests to their owners: the tags back first (done may submit again). */
+static void complete(struct blkdev *d, struct blkdev_req **reqs, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		if (reqs[i]->status)
+			__atomic_fetch_add(&d->st.errors, 1, __ATOMIC_RELAXED);
+		k_sem_give(&d->tag_free);
+	}
+	for (unsigned i = 0; i < n; i++)
+		reqs[i]->done(reqs[i]);
+}
+
+/* ring_lock held: takes the request off tag t with status. */
+static struct blkdev_req *untag(struct blkdev *d, unsigned t, int status)
+{
+	struct blkdev_req *r = d->tag_req[t];
+
+	d->tag_req[t] = NULL;
+	d->inflight--;
+	r->status = status;
+	return r;
+}
+
 static void vblk_irq(unsigned intid, void *arg)
 {
 	struct blkdev *d = arg;
+	struct blkdev_req *done[TAGS];
+	unsigned n = 0;
+	k_spinlock_key_t key;
+	uint16_t head;
+	uint32_t len;
+	int r = 0;
 
 	(void)intid;
-	/* Acknowledge what is pending (used buffer or config change) so the line drops; the
-	 * waiting thread does the rest. */
+	/* Acknowledge what is pending (used buffer or config change) so the line drops. */
 	wr(d, MMIO_INT_ACK, rd(d, MMIO_INT_STATUS));
 	__atomic_fetch_add(&d->st.irqs, 1, __ATOMIC_RELAXED);
-	k_sem_give(&d->done);
+	key = k_spin_lock(&d->ring_lock);
+	/* At most one entry per chain in flight (vring_pop_used refuses more): n <= TAGS. */
+	while (!d->broken && !d->bad && (r = vring_pop_used(&d->ring, &head, &len)) == 1) {
+		unsigned t = d->head_tag[head];
+
+		done[n++] = untag(d, t, status_errno(d->tags[t].status));
+	}
+	/* Resetting the device sleeps: the next blkdev_poll does it. */
+	if (r < 0)
+		d->bad = true;
+	k_spin_unlock(&d->ring_lock, key);
+	complete(d, done, n);
 }
 
 /* A consistent read of the configuration (it may change under us: 4.2.2.2 generation). */
@@ -166,6 +228,7 @@ static int probe_disk(struct blkdev *d)
 	uint64_t offered, accepted;
 	uint32_t qmax;
 	uint16_t num;
+	void *ring;
 
 	wr(d, MMIO_STATUS, 0); /* reset */
 	wr(d, MMIO_STATUS, ST_ACKNOWLEDGE);
@@ -196,17 +259,20 @@ static int probe_disk(struct blkdev *d)
 		return fail_probe(d, "queue too small");
 	if (d->max_sg > num - 2u) /* a whole chain fits in our ring, header and status too */
 		d->max_sg = num - 2u;
-	d->dma = page_alloc(0);
+	/* Without indirect tables a long request takes most of the ring: one at a time. */
+	d->depth = accepted & VBLK_F_INDIRECT ? TAGS : 1;
+	ring = page_alloc(0);
+	d->tags = page_alloc(d->depth > 1 ? TAGS_ORDER : 0);
 	d->bounce = page_alloc(BOUNCE_ORDER);
-	if (!d->dma || !d->bounce)
+	if (!ring || !d->tags || !d->bounce)
 		return fail_probe(d, "out of memory"); /* a page got is kept: rare, boot only */
-	vring_init(&d->ring, d->dma->ring, num);
+	vring_init(&d->ring, ring, num);
 	wr(d, MMIO_QUEUE_NUM, num);
 	wr64(d, MMIO_QUEUE_DESC, (uintptr_t)d->ring.desc);
 	wr64(d, MMIO_QUEUE_DRIVER, (uintptr_t)d->ring.avail);
 	wr64(d, MMIO_QUEUE_DEVICE, (uintptr_t)d->ring.used);
 	k_mutex_init(&d->lock);
-	k_sem_init(&d->done, 0, 1);
+	k_sem_init(&d->tag_free, d->depth, d->depth);
 	d->irq_cpu = ~0u; /* routed by the first request */
 	/* Before the queue goes live: a failure here leaves no ring the device may use. */
 	if (irq_connect(d->intid, vblk_irq, d))
@@ -326,79 +392,158 @@ void blkdev_stats(const struct blkdev *d, struct blkdev_stats *out)
 	out->irqs = __atomic_load_n(&d->st.irqs, __ATOMIC_RELAXED);
 	out->errors = __atomic_load_n(&d->st.errors, __ATOMIC_RELAXED);
 	out->irq_cpu = (int)__atomic_load_n(&d->irq_cpu, __ATOMIC_RELAXED);
+	out->depth = d->depth;
+	out->max_inflight = __atomic_load_n(&d->st.max_inflight, __ATOMIC_RELAXED);
 }
 
-/* A device that answered nonsense or not at all may still write the request's buffers, which
- * are a guest's RAM for blkdev_rw_sg: reset it (4.2.2.1: status 0, read back until 0), which
- * ends its use of the ring and the buffers, and stop using it for good. */
-static int broken(struct blkdev *d, int err, const char *why)
+/* A device that answered nonsense or not at all may still write the requests' buffers, which
+ * are a guest's RAM for blkdev_submit: reset it (4.2.2.1: status 0, read back until 0), which
+ * ends its use of the ring and the buffers, stop using it for good, and only then complete what
+ * it had with err. Thread context (the reset sleeps). */
+static void broken(struct blkdev *d, int err, const char *why)
 {
-	d->broken = true;
+	struct blkdev_req *out[TAGS];
+	k_spinlock_key_t key = k_spin_lock(&d->ring_lock);
+	bool first = !d->broken;
+	unsigned n = 0;
+
+	d->broken = true; /* no new request, the interrupt takes nothing back */
+	k_spin_unlock(&d->ring_lock, key);
+	if (!first)
+		return; /* the first caller completes everything */
 	wr(d, MMIO_STATUS, 0);
 	for (unsigned i = 0; i < 1000 && rd(d, MMIO_STATUS); i++)
 		k_sleep_ms(1);
 	pr_err("%s: %s; disk taken out of service\n", d->name, why);
-	return err;
+	key = k_spin_lock(&d->ring_lock);
+	d->parked = 0;
+	for (unsigned t = 0; t < d->depth; t++)
+		if (d->tag_req[t])
+			out[n++] = untag(d, t, err);
+	k_spin_unlock(&d->ring_lock, key);
+	complete(d, out, n);
 }
 
-/* One request through the ring, its data in the bounce buffer (len bytes) or, with nr_sg, in
- * the pieces at sg. Lock held. */
-static int do_request_sg(struct blkdev *d, uint32_t type, uint64_t sector, uint32_t len,
-			 const struct vblk_seg *sg, unsigned nr_sg)
+void blkdev_poll(struct blkdev *d)
 {
-	struct vblk_chain c = {
-	    .type = type,
-	    .hdr_pa = (uintptr_t)&d->dma->hdr,
-	    .data_pa = (uintptr_t)d->bounce,
-	    .data_len = len,
-	    .status_pa = (uintptr_t)&d->dma->status,
-	    .sg = sg,
-	    .nr_sg = (uint16_t)nr_sg,
-	};
-	uint16_t head;
-	uint32_t used_len;
-	unsigned cpu;
-	int head_or_err, r;
+	uint64_t now = k_uptime_us();
+	k_spinlock_key_t key = k_spin_lock(&d->ring_lock);
+	bool bad = d->bad, late = false;
 
-	if (d->broken)
-		return -EIO;
-	/* A thread holding only this disk's mutex: it may sleep. */
-	while (__atomic_load_n(&d->hold, __ATOMIC_RELAXED)) {
-		__atomic_store_n(&d->holding, true, __ATOMIC_RELAXED);
-		k_sleep_ms(1);
-	}
-	__atomic_store_n(&d->holding, false, __ATOMIC_RELAXED);
-	d->dma->hdr.type = type;
-	d->dma->hdr.reserved = 0;
-	d->dma->hdr.sector = sector;
-	d->dma->status = 0xff; /* not a status the device may give */
-	head_or_err = vring_add_blk(&d->ring, &c);
-	if (head_or_err < 0)
-		return head_or_err;
+	for (unsigned t = 0; t < d->depth; t++) /* a held request is not late */
+		late = late || (d->tag_req[t] && !(d->parked & (1u << t)) &&
+				now - d->tag_since[t] > TIMEOUT_US);
+	k_spin_unlock(&d->ring_lock, key);
+	if (bad)
+		broken(d, -EIO, "bad used ring entry");
+	else if (late)
+		broken(d, -ETIMEDOUT, "request timed out");
+}
+
+/* ring_lock held: puts the request on tag t into the ring. 0 or vring_add_blk's error. */
+static int post(struct blkdev *d, unsigned t)
+{
+	int head = vring_add_blk(&d->ring, &d->tag_chain[t]);
+
+	if (head < 0)
+		return head;
+	d->head_tag[head] = (uint8_t)t;
+	d->tag_since[t] = k_uptime_us();
 	vring_publish(&d->ring);
-	/* The completion interrupt to the CPU that waits for it: its wake-up stays local. */
-	cpu = cpu_id();
-	if (d->irq_cpu != cpu && !gic_irq_route(d->intid, cpu))
-		__atomic_store_n(&d->irq_cpu, cpu, __ATOMIC_RELAXED);
-	dsb(st); /* buffers and index visible before the notification */
-	__atomic_fetch_add(&d->st.requests, 1, __ATOMIC_RELAXED);
-	wr(d, MMIO_QUEUE_NOTIFY, 0);
-	/* A give left from an earlier interrupt may wake us early: wait until used shows up. */
-	while ((r = vring_pop_used(&d->ring, &head, &used_len)) == 0)
-		if (k_sem_take(&d->done, TIMEOUT))
-			return broken(d, -ETIMEDOUT, "request timed out");
-	if (r < 0 || head != (uint16_t)head_or_err)
-		return broken(d, -EIO, "bad used ring entry");
-	if (d->dma->status == VBLK_S_UNSUPP)
-		return -ENOTSUP;
-	if (d->dma->status != VBLK_S_OK)
-		return -EIO;
 	return 0;
 }
 
+/* After posting: the device is told (the completion interrupt to this CPU, so the wake-up of
+ * the thread that sent the request stays local). */
+static void notify(struct blkdev *d)
+{
+	unsigned cpu = cpu_id();
+
+	if (__atomic_load_n(&d->irq_cpu, __ATOMIC_RELAXED) != cpu && !gic_irq_route(d->intid, cpu))
+		__atomic_store_n(&d->irq_cpu, cpu, __ATOMIC_RELAXED);
+	dsb(st); /* buffers and index visible before the notification */
+	wr(d, MMIO_QUEUE_NOTIFY, 0);
+}
+
+/* Sends r: its data in the bounce buffer (len bytes, the caller holds the mutex) or, with
+ * r->nr_sg, in the pieces at r->sg. 0 (r->done runs later) or an error (it does not). While
+ * the disk is held (blkdev_hold) the request takes its tag and waits there for the release. */
+static int start(struct blkdev *d, struct blkdev_req *r, uint32_t type, uint32_t len)
+{
+	struct vblk_chain c = {
+	    .type = type,
+	    .data_pa = (uintptr_t)d->bounce,
+	    .data_len = len,
+	    .sg = r->sg,
+	    .nr_sg = (uint16_t)r->nr_sg,
+	};
+	k_spinlock_key_t key;
+	unsigned t = 0;
+	int err;
+
+	if (k_sem_take(&d->tag_free, K_SECONDS(TIMEOUT_US / 1000000))) {
+		__atomic_fetch_add(&d->st.errors, 1, __ATOMIC_RELAXED);
+		return -ETIMEDOUT; /* the requests out are the poll's to time out */
+	}
+	key = k_spin_lock(&d->ring_lock);
+	while (d->tag_req[t]) /* tag_free counted one */
+		t++;
+	c.hdr_pa = (uintptr_t)&d->tags[t].hdr;
+	c.status_pa = (uintptr_t)&d->tags[t].status;
+	if (d->depth > 1) {
+		c.table = d->tags[t].table;
+		c.table_pa = (uintptr_t)d->tags[t].table;
+	}
+	d->tags[t].hdr.type = type;
+	d->tags[t].hdr.reserved = 0;
+	d->tags[t].hdr.sector = r->sector;
+	d->tags[t].status = 0xff; /* not a status the device may give */
+	d->tag_chain[t] = c;
+	err = d->broken ? -EIO : d->hold ? 0 : post(d, t);
+	if (!err) {
+		d->tag_req[t] = r;
+		r->tag = (uint8_t)t;
+		d->parked |= (uint32_t)d->hold << t;
+		if (++d->inflight > d->st.max_inflight)
+			d->st.max_inflight = d->inflight;
+	}
+	k_spin_unlock(&d->ring_lock, key);
+	if (err) {
+		k_sem_give(&d->tag_free);
+		if (err == -EIO)
+			__atomic_fetch_add(&d->st.errors, 1, __ATOMIC_RELAXED);
+		return err;
+	}
+	__atomic_fetch_add(&d->st.requests, 1, __ATOMIC_RELAXED);
+	if (!(d->parked & (1u << t)))
+		notify(d);
+	return 0;
+}
+
+struct waiter {
+	struct blkdev_req r;
+	struct k_sem sem;
+};
+
+static void wake_waiter(struct blkdev_req *r)
+{
+	k_sem_give(&((struct waiter *)r->arg)->sem);
+}
+
+/* One request, its data in the bounce buffer (len bytes; mutex held), waited for. */
 static int do_request(struct blkdev *d, uint32_t type, uint64_t sector, uint32_t len)
 {
-	return do_request_sg(d, type, sector, len, NULL, 0);
+	struct waiter w = {.r = {.sector = sector, .done = wake_waiter}};
+	int err;
+
+	w.r.arg = &w;
+	k_sem_init(&w.sem, 0, 1);
+	err = start(d, &w.r, type, len);
+	if (err)
+		return err;
+	while (k_sem_take(&w.sem, K_MSEC(POLL_MS)))
+		blkdev_poll(d);
+	return w.r.status;
 }
 
 /* DISCARD or WRITE_ZEROES of count sectors, one range per request (QEMU and the spec's
@@ -475,52 +620,66 @@ int blkdev_rw(struct blkdev *d, enum blk_op op, uint64_t sector, void *buf, uint
 		err = do_rw(d, op, sector, buf, count);
 		break;
 	}
-	if (err)
-		__atomic_fetch_add(&d->st.errors, 1, __ATOMIC_RELAXED);
 	k_mutex_unlock(&d->lock);
 	return err;
 }
 
-int blkdev_rw_sg(struct blkdev *d, enum blk_op op, uint64_t sector, const struct vblk_seg *sg,
-		 unsigned n)
+int blkdev_submit(struct blkdev *d, struct blkdev_req *r)
 {
 	uint64_t bytes = 0;
-	int err;
 
-	if (!d || (op != BLK_READ && op != BLK_WRITE) || !sg || !n)
+	if (!d || !r || !r->done || (r->op != BLK_READ && r->op != BLK_WRITE) || !r->sg ||
+	    !r->nr_sg)
 		return -EINVAL;
-	if (n > d->max_sg)
+	if (r->nr_sg > d->max_sg)
 		return -E2BIG;
-	for (unsigned i = 0; i < n; i++) {
-		if (!sg[i].len)
+	for (unsigned i = 0; i < r->nr_sg; i++) {
+		if (!r->sg[i].len)
 			return -EINVAL;
-		if (sg[i].len > d->size_max)
+		if (r->sg[i].len > d->size_max)
 			return -E2BIG;
-		bytes += sg[i].len;
+		bytes += r->sg[i].len;
 	}
 	if (bytes % BLK_SECTOR_SIZE || bytes > UINT32_MAX)
 		return -EINVAL;
-	if (sector > d->sectors || bytes / BLK_SECTOR_SIZE > d->sectors - sector)
+	if (r->sector > d->sectors || bytes / BLK_SECTOR_SIZE > d->sectors - r->sector)
 		return -ERANGE;
-	if (op == BLK_WRITE && d->ro)
+	if (r->op == BLK_WRITE && d->ro)
 		return -EROFS;
-	if (k_mutex_lock(&d->lock, K_FOREVER))
-		return -EBUSY;
-	err = do_request_sg(d, op == BLK_WRITE ? VBLK_T_OUT : VBLK_T_IN, sector, 0, sg, n);
-	if (err)
-		__atomic_fetch_add(&d->st.errors, 1, __ATOMIC_RELAXED);
-	k_mutex_unlock(&d->lock);
-	return err;
+	return start(d, r, r->op == BLK_WRITE ? VBLK_T_OUT : VBLK_T_IN, 0);
+}
+
+unsigned blkdev_queue_depth(const struct blkdev *d)
+{
+	return d->depth;
 }
 
 void blkdev_hold(struct blkdev *d, bool on)
 {
-	__atomic_store_n(&d->hold, on, __ATOMIC_RELAXED);
+	struct blkdev_req *failed[TAGS];
+	unsigned n = 0;
+	k_spinlock_key_t key = k_spin_lock(&d->ring_lock);
+	bool posted = false;
+
+	d->hold = on;
+	for (unsigned t = 0; !on && t < d->depth; t++) {
+		if (!(d->parked & (1u << t)))
+			continue;
+		d->parked &= ~(1u << t); /* none once broken: broken() completed them */
+		if (!post(d, t))
+			posted = true;
+		else
+			failed[n++] = untag(d, t, -EIO);
+	}
+	k_spin_unlock(&d->ring_lock, key);
+	if (posted)
+		notify(d);
+	complete(d, failed, n);
 }
 
 bool blkdev_holding(const struct blkdev *d)
 {
-	return __atomic_load_n(&d->holding, __ATOMIC_RELAXED);
+	return __atomic_load_n(&d->parked, __ATOMIC_RELAXED) != 0;
 }
 
 unsigned blkdev_max_sg(const struct blkdev *d)
@@ -540,8 +699,6 @@ int blkdev_get_id(struct blkdev *d, char id[21])
 	if (!err) {
 		memcpy(id, d->bounce, VBLK_ID_BYTES);
 		id[VBLK_ID_BYTES] = '\0';
-	} else {
-		__atomic_fetch_add(&d->st.errors, 1, __ATOMIC_RELAXED);
 	}
 	k_mutex_unlock(&d->lock);
 	return err;

@@ -34,8 +34,9 @@ static void list(void)
 			    (unsigned long long)st.irqs, (unsigned long long)st.errors);
 	}
 	/* The optional commands, a line per disk (the table's columns stay as scripts read
-	 * them), where its interrupt goes (the CPU of the thread that sent its last request), and
-	 * whether `kernel blk hold` holds a request. */
+	 * them), where its interrupt goes (the CPU of the thread that sent its last request), how
+	 * many requests it may have on the device at once and the most it had, and whether
+	 * `kernel blk hold` holds a request. */
 	for (unsigned i = 0; (d = blkdev_nth(i)); i++) {
 		struct blkdev_stats st;
 		char cpu[16] = "none yet";
@@ -43,11 +44,12 @@ static void list(void)
 		blkdev_stats(d, &st);
 		if (st.irq_cpu >= 0)
 			fmt_snprintf(cpu, sizeof(cpu), "CPU %d", st.irq_cpu);
-		shell_print("%s: flush %s, discard %s, write-zeroes %s, interrupt to %s%s",
+		shell_print("%s: flush %s, discard %s, write-zeroes %s, interrupt to %s, depth %u "
+			    "(at most %u at once so far)%s",
 			    blkdev_name(d), blkdev_can_flush(d) ? "yes" : "no",
 			    blkdev_can_discard(d) ? "yes" : "no",
-			    blkdev_has_write_zeroes(d) ? "yes" : "emulated", cpu,
-			    blkdev_holding(d) ? ", a request held" : "");
+			    blkdev_has_write_zeroes(d) ? "yes" : "emulated", cpu, st.depth,
+			    st.max_inflight, blkdev_holding(d) ? ", a request held" : "");
 	}
 }
 

@@ -14,7 +14,8 @@ int vblk_negotiate(uint64_t offered, uint64_t *accepted)
 	 * requests may be cut into pieces); FLUSH, DISCARD and WRITE_ZEROES add requests it can
 	 * send. */
 	*accepted = offered & (VBLK_F_VERSION_1 | VBLK_F_FLUSH | VBLK_F_RO | VBLK_F_BLK_SIZE |
-			       VBLK_F_DISCARD | VBLK_F_WZEROES | VBLK_F_SIZE_MAX | VBLK_F_SEG_MAX);
+			       VBLK_F_DISCARD | VBLK_F_WZEROES | VBLK_F_SIZE_MAX | VBLK_F_SEG_MAX |
+			       VBLK_F_INDIRECT);
 	return 0;
 }
 
@@ -106,19 +107,31 @@ int vring_add_blk(struct vring *r, const struct vblk_chain *c)
 	for (unsigned i = 0; sg && i < c->nr_sg; i++)
 		if (!c->sg[i].len)
 			return -EINVAL;
-	if (r->nr_free < nr_data + 2)
+	if (r->nr_free < (c->table ? 1 : nr_data + 2))
 		return -ENOSPC;
+	for (unsigned i = 0; i < nr_data && !dev_reads; i++)
+		writable += sg ? c->sg[i].len : c->data_len;
 	head = r->free_head;
 	r->chain_n[head] = 0;
-	append(r, head, &tail, c->hdr_pa, 16, 0);
-	for (unsigned i = 0; i < nr_data; i++) {
-		uint32_t len = sg ? c->sg[i].len : c->data_len;
+	if (c->table) {
+		/* Header, data, status at 0..n-1 of the table, each linked to the next. */
+		unsigned n = nr_data + 2;
 
-		append(r, head, &tail, sg ? c->sg[i].pa : c->data_pa, len, data_flags);
-		if (!dev_reads)
-			writable += len;
+		c->table[0] = (struct vring_desc){c->hdr_pa, 16, VRING_DESC_F_NEXT, 1};
+		for (unsigned i = 0; i < nr_data; i++)
+			c->table[i + 1] = (struct vring_desc){
+			    sg ? c->sg[i].pa : c->data_pa, sg ? c->sg[i].len : c->data_len,
+			    (uint16_t)(data_flags | VRING_DESC_F_NEXT), (uint16_t)(i + 2)};
+		c->table[n - 1] = (struct vring_desc){c->status_pa, 1, VRING_DESC_F_WRITE, 0};
+		append(r, head, &tail, c->table_pa, (uint32_t)(n * sizeof(struct vring_desc)),
+		       VRING_DESC_F_INDIRECT);
+	} else {
+		append(r, head, &tail, c->hdr_pa, 16, 0);
+		for (unsigned i = 0; i < nr_data; i++)
+			append(r, head, &tail, sg ? c->sg[i].pa : c->data_pa,
+			       sg ? c->sg[i].len : c->data_len, data_flags);
+		append(r, head, &tail, c->status_pa, 1, VRING_DESC_F_WRITE);
 	}
-	append(r, head, &tail, c->status_pa, 1, VRING_DESC_F_WRITE);
 	r->chain_len[head] = writable;
 	r->busy[head] = true;
 	r->avail[2 + (r->avail_idx & (r->num - 1))] = head;

@@ -1,19 +1,23 @@
 /* Host block layer: the I/O scheduler (block/iosched.c, pure) between the guests' virtio-blk
- * devices and each host disk (drivers/virtio_blk.c, one request in flight per disk).
+ * devices and each host disk (drivers/virtio_blk.c, several requests on the device at once).
  *
- * Per disk, one thread at a time takes the most urgent unit from the scheduler, runs each
- * member's fn, completes the unit and wakes the submitters: the disk's dispatcher thread
- * (started at boot, prio BLK_SCHED_PRIO), or, when the disk is idle and the next unit is a
- * client's own, that client's thread (blk_sched_run_one, one unit per call: no thread switch
- * on the way to the disk; a more urgent client's unit goes to the dispatcher).
- * The scheduler's state is under a spinlock held only for O(1) scheduler calls (and the
- * completion callbacks, which only set flags and give semaphores): no I/O or copy under it.
+ * Per disk, one thread at a time sends units: takes the most urgent unit from the scheduler and
+ * runs each member's fn, which starts the member's I/O (completion later, possibly from the
+ * disk's interrupt, through blk_io_finish) or does it before returning. The sender goes on with
+ * the next unit while the disk has room (blkdev_queue_depth requests) and nothing more urgent
+ * than that unit is on the disk, so the disk's bandwidth goes to the most urgent VM. The sender
+ * is the disk's dispatcher thread (started at boot, prio BLK_SCHED_PRIO) or, for its own units
+ * when they are next, a client's thread (blk_sched_run: no thread switch on the way to the
+ * disk). A unit that left the disk is completed by its client's thread (next pieces queued,
+ * members done) in blk_sched_run or blk_sched_wait, at the client's priority.
+ * The scheduler's state is under a spinlock held only for O(1) scheduler calls and O(depth)
+ * checks (and the completion callbacks, which only set flags and give semaphores): no I/O or
+ * copy under it.
  *
  * A client (one per guest device) owns a queue with BLK_SCHED_SLOTS requests of storage. Its
- * thread submits requests (struct blk_io, the caller's memory, alive until done) and waits on
- * blk_sched_wait(); a request is finished when blk_io_done() says so. Only the client's thread
- * calls the client functions; fn and next run on whichever thread dispatches (one at a time per
- * disk), possibly inside the client's own blk_sched_submit. */
+ * thread submits requests (struct blk_io, the caller's memory, alive until done) and calls
+ * blk_sched_run() / blk_sched_wait(); a request is finished when blk_io_done() says so. Only the
+ * client's thread calls the client functions (detach: once that thread is gone). */
 #ifndef BLOCK_BLK_SCHED_H
 #define BLOCK_BLK_SCHED_H
 
@@ -25,16 +29,20 @@
 #define BLK_SCHED_SLOTS	  8 /* requests in flight per client */
 #define BLK_SCHED_PRIO	  2 /* the dispatcher: as urgent as the most urgent VM (VM_PRIO_MIN) */
 #define BLK_SCHED_CEILING 1 /* a client sending its own unit: above every VM */
+#define BLK_SCHED_DEPTH	  8 /* members on the disk at once, at most */
+#define BLK_IO_STARTED	  1 /* blk_io_fn: the I/O was started, blk_io_finish follows */
 
 struct blkdev;
 struct blk_sched;
 struct blk_io;
 
-/* Runs on the thread that has the disk: the request's I/O; 0 or a negative errno (its status). */
+/* Runs on the thread that sends the unit: starts the request's I/O and returns BLK_IO_STARTED
+ * (then blk_io_finish(io, status) is called once, from any context), or does it and returns 0
+ * or a negative errno (its status). */
 typedef int (*blk_io_fn)(struct blk_io *io);
-/* Optional, on the same thread after fn succeeded: true when io was set up for its next piece,
- * which is queued again at once (the tail of its class: others get their turn), without waking
- * the client; false when io is complete. */
+/* Optional, on the client's thread after the request's I/O succeeded: true when io was set up
+ * for its next piece, which is queued again at once (the tail of its class: others get their
+ * turn), false when io is complete. */
 typedef bool (*blk_io_next_fn)(struct blk_io *io);
 
 struct blk_io {
@@ -47,8 +55,11 @@ struct blk_io {
 	uint16_t ioprio; /* Linux's encoding, as in the virtio-blk header */
 	/* Set by the scheduler side. */
 	int status;
-	bool again; /* the disk's thread only: queue the next piece instead of completing */
-	bool done;  /* atomic: the disk's thread sets it (release), the client reads it (acquire) */
+	bool again; /* queue the next piece instead of completing */
+	bool done;  /* atomic: set under the lock (release), the client reads it (acquire) */
+	struct blk_sched_client *c;
+	struct iosched_req *unit; /* the unit it was sent in */
+	unsigned unit_left;	  /* in the unit leader's io: members not finished, + 1 sending */
 };
 
 struct blk_sched_client {
@@ -56,10 +67,14 @@ struct blk_sched_client {
 	struct blk_sched_client *next; /* the disk's clients, under the disk's lock */
 	struct iosched_queue q;
 	struct iosched_req pool[BLK_SCHED_SLOTS];
-	struct k_sem sem; /* a request of this client completed */
-	unsigned pending; /* submitted, not yet done (client thread only) */
-	unsigned prio;	  /* the queue's priority */
+	struct k_sem own_sem;
+	struct k_sem *wake; /* given when a unit of it left the disk: own_sem or the caller's */
+	struct k_thread *thread; /* the client's, from blk_sched_prepare */
+	unsigned pending;	 /* submitted, not yet done (client thread only) */
+	unsigned prio;		 /* the queue's priority */
 	/* Under the disk's lock. */
+	struct iosched_req *finished[BLK_SCHED_SLOTS]; /* units off the disk, to complete */
+	unsigned nr_finished;
 	uint64_t dispatched;   /* requests sent to the disk */
 	uint64_t inline_units; /* units of it sent by its own thread (blk_sched_submit) */
 	uint64_t bytes;	       /* their data */
@@ -81,19 +96,25 @@ int blk_sched_attach(struct blk_sched_client *c, struct blkdev *disk, unsigned p
 /* Cancels what is queued, waits for what is in flight, and detaches c. */
 void blk_sched_detach(struct blk_sched_client *c);
 /* Before submitting while nothing is pending: moves the queue to priority prio (the VM's may
- * have changed) and revives it after a blk_sched_cancel. */
-void blk_sched_prepare(struct blk_sched_client *c, unsigned prio);
+ * have changed), revives it after a blk_sched_cancel, and sets what wakes c's thread: wake
+ * (NULL: a semaphore of c's own; a device worker passes its own wake-up, so one wait serves the
+ * guest's notifications and the disk's completions). */
+void blk_sched_prepare(struct blk_sched_client *c, unsigned prio, struct k_sem *wake);
 /* Queues io (io->done false until it completes): 0, or a negative errno (then io is not
  * queued): -EAGAIN when BLK_SCHED_SLOTS are pending, -ENODEV after blk_sched_cancel. The
- * client then calls blk_sched_run_one() until its requests are done. */
+ * client then calls blk_sched_run() and blk_sched_wait() until its requests are done. */
 int blk_sched_submit(struct blk_sched_client *c, struct blk_io *io);
-/* When the disk is idle and its next unit is c's: sends that one unit from this thread (at
- * BLK_SCHED_CEILING; it may sleep until the disk answers) and returns true. Else false: the
- * thread that has the disk, or the dispatcher, sends c's units; wait with blk_sched_wait().
- * Always false for a thread under a CPU budget (its units go to the dispatcher). */
-bool blk_sched_run_one(struct blk_sched_client *c);
-/* Sleeps until a request of c completes or timeout_us passes. */
-void blk_sched_wait(struct blk_sched_client *c, uint32_t timeout_us);
+/* Completes c's units that left the disk, then, while c's units are next and may go, sends
+ * them from this thread (at BLK_SCHED_CEILING: an fn that does its I/O itself sleeps until
+ * the disk answers). True when it completed or sent anything. A thread under a CPU budget
+ * sends nothing (the dispatcher does: it could be throttled while it has the disk). */
+bool blk_sched_run(struct blk_sched_client *c);
+/* Sleeps until c is woken (a unit of c left the disk, or the caller's own wake-up) or
+ * timeout_us passes, then completes c's units that left the disk. True when woken (the
+ * wake-up was taken: a caller sharing it with other events must look for them). */
+bool blk_sched_wait(struct blk_sched_client *c, uint32_t timeout_us);
+/* For an fn that returned BLK_IO_STARTED: io's I/O ended with status. Any context. */
+void blk_io_finish(struct blk_io *io, int status);
 /* Whether io completed; when it did, it is no longer pending (call once per completion). */
 bool blk_io_done(struct blk_sched_client *c, struct blk_io *io);
 /* Takes back every queued request of c (each completes with -ECANCELED) and refuses new ones

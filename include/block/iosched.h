@@ -109,6 +109,8 @@ int iosched_submit(struct iosched *s, struct iosched_queue *q, enum iosched_op o
 struct iosched_req *iosched_next(struct iosched *s);
 /* The queue iosched_next would take a unit from now (no state changes), or NULL. */
 struct iosched_queue *iosched_peek(const struct iosched *s);
+/* The unit iosched_next would return now (no state changes), or NULL. */
+const struct iosched_req *iosched_peek_unit(const struct iosched *s);
 /* The device finished unit u: done for each member, storage back to the pool. */
 void iosched_complete(struct iosched *s, struct iosched_req *u, int status, iosched_done_fn done,
 		      void *arg);

@@ -16,6 +16,7 @@
 #define VBLK_F_FLUSH	 (1ull << 9)
 #define VBLK_F_DISCARD	 (1ull << 13)
 #define VBLK_F_WZEROES	 (1ull << 14) /* WRITE_ZEROES */
+#define VBLK_F_INDIRECT	 (1ull << 28) /* VIRTIO_RING_F_INDIRECT_DESC */
 #define VBLK_F_VERSION_1 (1ull << 32)
 
 #define VBLK_T_IN      0u
@@ -42,9 +43,10 @@ struct vblk_range {
  * the device is not a modern (VERSION_1) one: the legacy layout is not driven. */
 int vblk_negotiate(uint64_t offered, uint64_t *accepted);
 
-#define VRING_DESC_F_NEXT  1u
-#define VRING_DESC_F_WRITE 2u
-#define VRING_MAX	   128u /* entries used at most; one request at a time: its pieces + 2 */
+#define VRING_DESC_F_NEXT     1u
+#define VRING_DESC_F_WRITE    2u
+#define VRING_DESC_F_INDIRECT 4u
+#define VRING_MAX	      128u /* entries used at most: a direct chain of VBLK_SG_MAX + 2 fits */
 
 struct vring_desc {
 	uint64_t addr;
@@ -109,11 +111,17 @@ struct vblk_chain {
 	uint64_t status_pa;
 	const struct vblk_seg *sg;
 	uint16_t nr_sg; /* at most VBLK_SG_MAX, each piece not empty */
+	/* Optional (the device accepted VBLK_F_INDIRECT): the chain goes into this table of
+	 * VBLK_SG_MAX + 2 entries, driver memory at table_pa, and takes one ring entry, so
+	 * several long requests fit in the ring at once. */
+	struct vring_desc *table;
+	uint64_t table_pa;
 };
 
-/* Writes the request's descriptor chain and puts its head in the next avail slot, not yet
- * visible. Returns the head id, or -ENOSPC when descriptors run out, -EINVAL for a malformed
- * request (data where the type takes none or the reverse, an empty or too long list). */
+/* Writes the request's descriptor chain (in the ring, or in c->table with one ring entry
+ * pointing at it) and puts its head in the next avail slot, not yet visible. Returns the head
+ * id, or -ENOSPC when descriptors run out, -EINVAL for a malformed request (data where the type
+ * takes none or the reverse, an empty or too long list). */
 int vring_add_blk(struct vring *r, const struct vblk_chain *c);
 /* Makes every chain added so far visible: a release store of the avail index, so the
  * descriptors are written before the device can see the index. */

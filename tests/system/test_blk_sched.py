@@ -64,6 +64,11 @@ def test_urgent_vm_served_first_on_a_shared_disk(tmp_path):
             resync(g)
             g.send("kill $(jobs -p); killall dd; wait; echo lo-$((2 + 2))-stopped\r")
             g.expect("lo-4-stopped", timeout=120)
+        # The disk had several requests at once (the readers' requests went side by side,
+        # each finished by the disk's interrupt), not one after the other.
+        m = re.search(r"^vda: .*depth (\d+) \(at most (\d+) at once so far\)", zvm.run("kernel blk"),
+                      re.M)
+        assert m and int(m.group(1)) > 1 and int(m.group(2)) >= 2, zvm.run("kernel blk")
         # Nothing stays queued or in flight once the readers are gone.
         deadline = time.monotonic() + 60
         while True:
@@ -78,12 +83,14 @@ def test_urgent_vm_served_first_on_a_shared_disk(tmp_path):
     hi_reqs = mid[hi]["dispatched"] - before[hi]["dispatched"]
     hi_bytes = mid[hi]["bytes"] - before[hi]["bytes"]
     assert hi_bytes >= READERS * (4 << 20), (before, mid)
-    # A piece (one unit) is at most 512 KiB (VBLK_DIRECT_MAX); Linux merges 64 KiB reads.
-    assert hi_reqs >= READERS * 8, (before, mid)
+    # A piece (one unit) is at most 2 MiB (VBLK_DIRECT_MAX): two at least per reader.
+    assert hi_reqs >= READERS * 2, (before, mid)
     # The low VM read all along (it was passed over, so it had requests queued while the
-    # high one was served): the two competed for the disk.
+    # high one was served): the two competed for the disk. (The low VM's requests also go
+    # beside the high one's whenever none of those is queued or on the disk: the disk takes
+    # several at once, so it is passed over less often than once per high request.)
     assert mid[lo]["dispatched"] > before[lo]["dispatched"], (before, mid)
-    assert mid[lo]["bypassed"] - before[lo]["bypassed"] >= hi_reqs // 4, (before, mid)
+    assert mid[lo]["bypassed"] - before[lo]["bypassed"] >= hi_reqs // 16, (before, mid)
     # The urgent VM never waited behind the other one's queued requests.
     assert after[hi]["bypassed"] == before[hi]["bypassed"], (before, after)
     for vm in (lo, hi):
@@ -129,9 +136,9 @@ def test_ionice_classes_inside_one_vm(tmp_path):
         after = ioprio_stats(zvm, vm)
     finally:
         zvm.close()
-    # Both classes reached the host: 4 x 4 MiB of real-time reads in pieces of at most 512
-    # KiB, and the idle readers (before the real-time ones came and after they left).
-    assert mid["rt"] >= READERS * 8, mid
+    # Both classes reached the host: 4 x 4 MiB of real-time reads in pieces of at most 2
+    # MiB, and the idle readers (before the real-time ones came and after they left).
+    assert mid["rt"] >= READERS * 2, mid
     assert after["idle"] > 0, after
     # No idle (or best-effort) unit went while real-time ones waited.
     assert after["passed"] == 0, after

@@ -47,10 +47,12 @@ static void sub(struct iosched_queue *q, enum iosched_op op, uint64_t sec, uint3
 static int take(void)
 {
 	struct iosched_queue *peeked = iosched_peek(&s);
+	const struct iosched_req *unit = iosched_peek_unit(&s);
 	struct iosched_req *u = iosched_next(&s);
 
 	assert_non_null(u);
 	assert_ptr_equal(peeked, u->q); /* peek names the queue next takes from */
+	assert_ptr_equal(unit, u);	/* and the unit */
 	int id = (int)((int *)u->mfirst->cookie - cookies);
 	iosched_complete(&s, u, 0, on_done, NULL);
 	return id;

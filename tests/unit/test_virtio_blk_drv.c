@@ -74,7 +74,7 @@ static void negotiate_takes_only_what_is_implemented(void **state)
 	(void)state;
 	assert_int_equal(vblk_negotiate(offer, &acc), 0);
 	assert_int_equal(acc, VBLK_F_VERSION_1 | VBLK_F_FLUSH | VBLK_F_BLK_SIZE | VBLK_F_DISCARD |
-				  VBLK_F_WZEROES | VBLK_F_SEG_MAX);
+				  VBLK_F_WZEROES | VBLK_F_SEG_MAX | VBLK_F_INDIRECT);
 	assert_true(vblk_negotiate(offer | VBLK_F_SIZE_MAX, &acc) == 0 && (acc & VBLK_F_SIZE_MAX));
 	assert_int_equal(vblk_negotiate(offer | VBLK_F_RO, &acc), 0);
 	assert_true(acc & VBLK_F_RO);
@@ -234,6 +234,68 @@ static void scatter_gather_chains(void **state)
 	assert_int_equal(r.nr_free, 8);
 }
 
+/* Two long requests at once in an 8-entry ring: each chain in its own table, one ring entry
+ * each; the tables are laid out as the device walks them; completion frees the one entry. */
+static void indirect_chains_take_one_entry_each(void **state)
+{
+	static struct vring_desc tables[2][VBLK_SG_MAX + 2];
+	struct vblk_seg sg[20];
+	struct vblk_chain in = req(VBLK_T_IN, 0), out = req(VBLK_T_OUT, 0);
+	uint16_t head;
+	uint32_t len;
+	int a, b;
+
+	(void)state;
+	for (unsigned i = 0; i < 20; i++)
+		sg[i] = (struct vblk_seg){0x40000u + 0x1000u * i, 4096};
+	in.sg = out.sg = sg;
+	in.nr_sg = 20; /* would need 22 ring entries */
+	out.nr_sg = 3;
+	in.table = tables[0];
+	in.table_pa = 0x9000;
+	out.table = tables[1];
+	out.table_pa = 0xa000;
+	out.hdr_pa = HDR + 16;
+	a = vring_add_blk(&r, &in);
+	b = vring_add_blk(&r, &out);
+	assert_true(a >= 0 && b >= 0 && a != b);
+	assert_int_equal(r.nr_free, 6);
+	assert_int_equal(r.desc[a].addr, 0x9000);
+	assert_int_equal(r.desc[a].len, 22 * sizeof(struct vring_desc));
+	assert_int_equal(r.desc[a].flags, VRING_DESC_F_INDIRECT);
+	assert_int_equal(r.desc[b].len, 5 * sizeof(struct vring_desc));
+	/* The table: header (read), pieces (written by the device for IN), status, linked. */
+	assert_int_equal(tables[0][0].addr, HDR);
+	assert_int_equal(tables[0][0].flags, VRING_DESC_F_NEXT);
+	for (unsigned i = 0; i < 20; i++) {
+		assert_int_equal(tables[0][i + 1].addr, sg[i].pa);
+		assert_int_equal(tables[0][i + 1].flags, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE);
+		assert_int_equal(tables[0][i].next, i + 1);
+	}
+	assert_int_equal(tables[0][21].addr, STATUS);
+	assert_int_equal(tables[0][21].flags, VRING_DESC_F_WRITE);
+	assert_int_equal(tables[1][1].flags, VRING_DESC_F_NEXT); /* OUT: the device reads */
+	assert_int_equal(tables[1][4].flags, VRING_DESC_F_WRITE);
+	assert_int_equal(r.chain_len[a], 1 + 20 * 4096);
+	assert_int_equal(r.chain_len[b], 1);
+	vring_publish(&r);
+	assert_int_equal(avail_idx(), 2);
+	/* Out of order completion; a length past what the table offers is refused. */
+	complete((uint32_t)b, 2);
+	assert_int_equal(vring_pop_used(&r, &head, &len), -EIO);
+	r.used[1] = (uint16_t)(r.used[1] - 1);
+	complete((uint32_t)b, 1);
+	complete((uint32_t)a, 1 + 20 * 4096);
+	assert_int_equal(vring_pop_used(&r, &head, &len), 1);
+	assert_int_equal(head, b);
+	assert_int_equal(vring_pop_used(&r, &head, &len), 1);
+	assert_int_equal(head, a);
+	assert_int_equal(r.nr_free, 8);
+	/* The same checks as a chain in the ring. */
+	in.nr_sg = VBLK_SG_MAX + 1;
+	assert_int_equal(vring_add_blk(&r, &in), -EINVAL);
+}
+
 static void malformed_requests_refused(void **state)
 {
 	struct vblk_chain flush_data = req(VBLK_T_FLUSH, 512), read_none = req(VBLK_T_IN, 0);
@@ -376,6 +438,7 @@ int main(void)
 	    cmocka_unit_test_setup(write_flush_and_get_id_chains, setup),
 	    cmocka_unit_test_setup(range_chains, setup),
 	    cmocka_unit_test_setup(scatter_gather_chains, setup),
+	    cmocka_unit_test_setup(indirect_chains_take_one_entry_each, setup),
 	    cmocka_unit_test_setup(malformed_requests_refused, setup),
 	    cmocka_unit_test_setup(full_ring_then_completion_frees, setup),
 	    cmocka_unit_test_setup(indices_wrap_without_leaking, setup),

@@ -138,6 +138,11 @@ void vdev_worker_wake(struct vdev *d)
 	k_sem_give(&d->worker->wake);
 }
 
+struct k_sem *vdev_worker_sem(struct vdev *d)
+{
+	return &d->worker->wake;
+}
+
 void vdev_worker_kick(struct vdev *d)
 {
 	/* This CPU's exit path switches through need_resched (k_yield_to): no reschedule SGI to

@@ -23,9 +23,10 @@
 struct vblk;
 
 /* One guest request in flight: an IN or OUT goes to the disk's scheduler in pieces (up to
- * VBLK_DIRECT_MAX bytes sent without a copy, else BLK_BOUNCE bytes; slot_piece), one piece
- * queued at a time (the disk's thread queues the next, slot_next); a DISCARD or WRITE_ZEROES as
- * its range (in BLK_BOUNCE pieces where the driver writes the zeros); a FLUSH as one. */
+ * VBLK_DIRECT_MAX bytes sent without a copy, started on the disk and finished by its interrupt,
+ * else BLK_BOUNCE bytes copied by the sending thread; slot_piece), one piece queued at a time
+ * (the worker queues the next, slot_next); a DISCARD or WRITE_ZEROES as its range (in
+ * BLK_BOUNCE pieces where the driver writes the zeros); a FLUSH as one. */
 struct vslot {
 	struct vblk *b;
 	struct virtio_mmio_dev *m;
@@ -36,6 +37,8 @@ struct vslot {
 	    off; /* bytes of req done before the piece in flight (the disk's thread's while busy) */
 	struct blk_req req;
 	struct blk_io io;
+	struct blkdev_req hreq;		 /* a direct piece on the disk */
+	struct vblk_seg sg[VBLK_SG_MAX]; /* its host pieces */
 	struct virtq_seg data[SEGS];
 };
 
@@ -44,9 +47,8 @@ struct vblk {
 	uint64_t first; /* the VM's sector 0 on the disk */
 	struct blk_cfg cfg;
 	unsigned vm_id;
-	/* The disk's thread's: the worker or the dispatcher (one piece at a time on the disk). */
+	/* The sending thread's (one at a time per disk): the worker or the dispatcher. */
 	uint8_t *bounce;
-	struct vblk_seg sg[VBLK_SG_MAX];
 	struct virtq_seg segs[SEGS]; /* the worker's chain (off its 16 KiB stack) */
 	struct vslot slots[BLK_SCHED_SLOTS];
 	struct blk_sched_client client;
@@ -154,9 +156,19 @@ static int copy_piece(struct vm *vm, struct vslot *sl, struct blk_io *io)
 	return err;
 }
 
-/* On the thread that has the disk (this worker or the dispatcher): one piece. The worker waits for
- * it, so the VM and its memory stay; after a reset of the device or the VM the guest's buffers are
- * not ours: skip it. */
+/* The disk's interrupt: a direct piece is over. */
+static void slot_hreq_done(struct blkdev_req *r)
+{
+	struct vslot *sl = r->arg;
+
+	if (!r->status)
+		__atomic_fetch_add(&sl->b->direct, 1, __ATOMIC_RELAXED);
+	blk_io_finish(&sl->io, r->status);
+}
+
+/* On the thread that sends the unit (this worker or the dispatcher): one piece, started on the
+ * disk or copied. The worker waits for it, so the VM and its memory stay; after a reset of the
+ * device or the VM the guest's buffers are not ours: skip it. */
 static int slot_io(struct blk_io *io)
 {
 	struct vslot *sl = io->arg;
@@ -171,15 +183,21 @@ static int slot_io(struct blk_io *io)
 	/* Straight between guest RAM and the disk where the buffers allow (slot_piece sized
 	 * the piece for it): no copy. */
 	if (io->op == IOSCHED_IN || io->op == IOSCHED_OUT) {
-		if (host_prefix(vm, &sl->req, sl->off, len, b->sg, blkdev_max_sg(b->disk), &n) ==
+		if (host_prefix(vm, &sl->req, sl->off, len, sl->sg, blkdev_max_sg(b->disk), &n) ==
 		    len) {
-			err = blkdev_rw_sg(b->disk, io->op == IOSCHED_IN ? BLK_READ : BLK_WRITE,
-					   io->sector, b->sg, n);
-			if (err != -E2BIG && err != -ENOSPC) { /* else: copied below */
-				if (!err)
-					__atomic_fetch_add(&b->direct, 1, __ATOMIC_RELAXED);
+			sl->hreq = (struct blkdev_req){
+			    .op = io->op == IOSCHED_IN ? BLK_READ : BLK_WRITE,
+			    .sector = io->sector,
+			    .sg = sl->sg,
+			    .nr_sg = n,
+			    .done = slot_hreq_done,
+			    .arg = sl,
+			};
+			err = blkdev_submit(b->disk, &sl->hreq);
+			if (!err)
+				return BLK_IO_STARTED;
+			if (err != -E2BIG) /* else: copied below */
 				return err;
-			}
 		}
 		__atomic_fetch_add(&b->copied, 1, __ATOMIC_RELAXED);
 		return copy_piece(vm, sl, io);
@@ -258,8 +276,7 @@ static bool to_disk(struct blk_req *r)
 	}
 }
 
-/* On the disk's thread after a piece: on to the next one, if any (the worker does not touch a
- * busy slot meanwhile). */
+/* On the worker after a piece: on to the next one, if any. */
 static bool slot_next(struct blk_io *io)
 {
 	struct vslot *sl = io->arg;
@@ -455,40 +472,59 @@ static void abandon(struct vblk *b)
 	}
 }
 
+/* Kicks on while the worker waits (and from then on in this pass), so a chain the guest adds
+ * meanwhile wakes it (through the worker's wake-up, which the disk's completions give too) and
+ * goes to the disk at once, beside those already there. A wake taken here is handed back when
+ * the pass ends (rewake). */
+static void wait_event(struct virtio_mmio_dev *m, unsigned queue, unsigned gen, struct vblk *b,
+		       bool *took_wake)
+{
+	if (!virtio_mmio_dev_kicks(m, queue, gen, true))
+		*took_wake |= blk_sched_wait(&b->client, WAIT_US);
+}
+
 static void vblk_notify(struct virtio_mmio_dev *m, unsigned queue)
 {
 	struct vblk *b = virtio_mmio_dev_priv(m);
 	unsigned gen;
 	struct virtq *q = virtio_mmio_dev_vq(m, queue, &gen);
+	bool took_wake = false;
 
 	if (!q)
 		return;
 	/* The VM's priority now (it may have changed since the last pass). */
-	blk_sched_prepare(&b->client, (unsigned)k_thread_priority(k_current()));
+	blk_sched_prepare(&b->client, (unsigned)k_thread_priority(k_current()),
+			  virtio_mmio_dev_wake_sem(m));
 	virtio_mmio_dev_kicks(m, queue, gen, false);
 	for (;;) {
 		int filled = fill(m, gen, b, q), reaped = 0;
 
-		/* Every chain queued first (the scheduler orders them by ioprio), then one unit
-		 * sent from here when the disk is idle, else a wait; each completion signalled. */
+		/* Every chain queued first (the scheduler orders them by ioprio), then those that
+		 * may go sent from here, finished ones completed; each completion signalled. */
 		if (filled >= 0 && busy_slots(b)) {
-			if (!blk_sched_run_one(&b->client))
-				blk_sched_wait(&b->client, WAIT_US);
+			blk_sched_run(&b->client);
 			reaped = reap(m, gen, b);
 		}
 		if (filled < 0 || reaped < 0 || virtio_mmio_dev_stale(m, gen)) {
 			abandon(b);
-			return;
+			took_wake = true; /* its waits may have taken the reset's */
+			break;
 		}
 		if (filled + reaped)
 			virtio_mmio_dev_signal(m, queue, gen);
-		if (busy_slots(b))
+		/* Requests out and none finished: what comes next is a completion or a chain. */
+		if (busy_slots(b)) {
+			if (!reaped)
+				wait_event(m, queue, gen, b, &took_wake);
 			continue;
+		}
 		/* Idle: sleep unless the driver added chains while kicks were off. */
 		if (!virtio_mmio_dev_kicks(m, queue, gen, true))
-			return;
+			break;
 		virtio_mmio_dev_kicks(m, queue, gen, false);
 	}
+	if (took_wake)
+		virtio_mmio_dev_rewake(m);
 }
 
 /* struct virtio_blk_config: capacity (le64 at 0), seg_max (le32 at 12), the discard fields

@@ -300,6 +300,21 @@ int virtio_mmio_dev_create(struct vm *vm, const struct virtio_dev_ops *ops, void
 	return vdev_worker_init(&m->vdev, work);
 }
 
+struct k_sem *virtio_mmio_dev_wake_sem(struct virtio_mmio_dev *m)
+{
+	return vdev_worker_sem(&m->vdev);
+}
+
+void virtio_mmio_dev_rewake(struct virtio_mmio_dev *m)
+{
+	k_spinlock_key_t key = k_spin_lock(&m->lock);
+	bool pending = m->reset_pending || m->regs.notify_pending;
+
+	k_spin_unlock(&m->lock, key);
+	if (pending)
+		vdev_worker_wake(&m->vdev);
+}
+
 uint64_t virtio_mmio_dev_features(struct virtio_mmio_dev *m)
 {
 	k_spinlock_key_t key = k_spin_lock(&m->lock);

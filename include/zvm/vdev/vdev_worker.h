@@ -23,6 +23,7 @@
 #include <stdbool.h>
 
 struct k_budget;
+struct k_sem;
 struct vm;
 struct vdev;
 
@@ -33,6 +34,9 @@ int vdev_worker_init(struct vdev *d, void (*work)(struct vdev *d));
 int vdev_workers_start(struct vm *vm);
 /* Any context, any CPU; never blocks. */
 void vdev_worker_wake(struct vdev *d);
+/* The semaphore vdev_worker_wake gives: work() may wait on it for further events of its own
+ * (a disk's completions) and for wakes at once; a wake it takes is then its to serve. */
+struct k_sem *vdev_worker_sem(struct vdev *d);
 /* From an exit of d's VM (exception context, on the vCPU's CPU): wakes the worker and, when it
  * waits for this CPU, gives it the CPU first (k_yield_to): the request a guest's notification
  * announces goes to the device at once, in parallel with the guest's own work, rather than

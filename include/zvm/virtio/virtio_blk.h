@@ -8,10 +8,11 @@
  * answered IOERR by the parser: the walker's segment list holds no more).
  * Requests are parsed and checked by blk_req.c on the device's worker (at the VM's priority),
  * which queues them on the disk's I/O scheduler (include/block/blk_sched.h) in pieces. The
- * disk's dispatcher moves each piece straight between guest RAM and the disk where the guest's
- * buffers are host-contiguous RAM (a static VM: blkdev_rw_sg, pieces of up to VBLK_DIRECT_MAX
- * bytes in as many buffers as the host disk takes per request), else through a bounce buffer
- * (vm_read/vm_write, BLK_BOUNCE bytes at a time). */
+ * thread that sends a piece (the worker, or the disk's dispatcher) starts it straight between
+ * guest RAM and the disk where the guest's buffers are host-contiguous RAM (a static VM:
+ * blkdev_submit, pieces of up to VBLK_DIRECT_MAX bytes in as many buffers as the host disk
+ * takes per request; the disk's interrupt finishes it), else moves it through a bounce buffer
+ * (vm_read/vm_write, BLK_BOUNCE bytes at a time) before it returns. */
 #ifndef ZVM_VIRTIO_VIRTIO_BLK_H
 #define ZVM_VIRTIO_VIRTIO_BLK_H
 
@@ -29,8 +30,8 @@ struct vm;
  * size (it broke the queue on a 128-piece request). QEMU sizes seg_max the same way. */
 #define VIRTIO_BLK_SEG_MAX     (VIRTIO_BLK_QUEUE_SIZE - 2)
 #define BLK_BOUNCE	       (64 * 1024)
-#define VBLK_DIRECT_MAX	       (512u * 1024) /* a piece moved without a copy */
-#define VBLK_RANGE_MAX_SECTORS 65536u	     /* 32 MiB per DISCARD or WRITE_ZEROES range */
+#define VBLK_DIRECT_MAX	       (2048u * 1024) /* a piece moved without a copy */
+#define VBLK_RANGE_MAX_SECTORS 65536u	      /* 32 MiB per DISCARD or WRITE_ZEROES range */
 
 /* Adds the device for spec; 0 or a negative errno, the reason printed in words. */
 int virtio_blk_create(struct vm *vm, const char *spec);

@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <zvm/virtio/virtio_mmio.h>
 
+struct k_sem;
 struct vm;
 struct virtio_mmio_dev;
 struct virtq;
@@ -59,6 +60,11 @@ int virtio_mmio_dev_create(struct vm *vm, const struct virtio_dev_ops *ops, void
  * it). Any thread; never blocks. Ignored unless the driver set the queue up. */
 void virtio_mmio_dev_kick(struct virtio_mmio_dev *m, unsigned q);
 void *virtio_mmio_dev_priv(const struct virtio_mmio_dev *m);
+/* The worker's wake-up (vdev_worker_sem), and a wake of it when a reset or a notification
+ * waits: a notify callback that took wakes while waiting on it calls this when it returns, so
+ * nothing a wake it took announced waits for the next one. */
+struct k_sem *virtio_mmio_dev_wake_sem(struct virtio_mmio_dev *m);
+void virtio_mmio_dev_rewake(struct virtio_mmio_dev *m);
 /* The features the driver accepted (its last write before FEATURES_OK). */
 uint64_t virtio_mmio_dev_features(struct virtio_mmio_dev *m);
 struct vm *virtio_mmio_dev_vm(const struct virtio_mmio_dev *m);
