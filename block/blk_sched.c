@@ -3,8 +3,9 @@
  * detach (dead between a cancel and the next prepare); a unit's members stay valid until its
  * completion callback ran, since their owners wait for it (detach included). One thread at a
  * time sends a disk's units (the one that set busy): its dispatcher, or a client sending its own
- * (send_units). A unit sent is "out" (in out[], its members counted in active) until its last
- * member finished; then it waits in its client's finished[] for the client's thread. */
+ * (send_units). A unit sent is in out[] until its client's thread collected it (so what is
+ * less urgent waits for the next piece of its request); its members count in active until the
+ * last one finished, when it joins its client's finished[]. */
 #include <block/blk_sched.h>
 #include <drivers/virtio_blk.h>
 #include <errno.h>
@@ -14,11 +15,13 @@
 #include <kernel/spinlock.h>
 #include <kernel/stack.h>
 #include <kernel/thread.h>
+#include <kernel/time.h>
 #include <lib/format.h>
 #include <stddef.h>
 
 /* The largest merged unit: the host driver's bounce buffer (64 KiB). */
 #define MERGE_MAX_SECTORS 128
+#define POLL_US		  1000000 /* a client kept awake looks for a broken disk this often */
 
 struct blk_sched {
 	struct blkdev *disk;
@@ -113,14 +116,12 @@ static unsigned urgency(const struct iosched_req *u)
  * out (a less urgent VM's request would share the disk with it). An idle disk takes any. */
 static bool may_go(const struct blk_sched *s, const struct iosched_req *u)
 {
-	if (!s->nr_out)
-		return true;
-	if (s->active + u->u_members > s->depth || s->nr_out == BLK_SCHED_DEPTH)
-		return false;
 	for (unsigned i = 0; i < s->nr_out; i++)
 		if (urgency(s->out[i]) < urgency(u))
 			return false;
-	return true;
+	if (!s->active) /* an idle disk takes any unit (one larger than the depth too) */
+		return s->nr_out < BLK_SCHED_DEPTH;
+	return s->active + u->u_members <= s->depth && s->nr_out < BLK_SCHED_DEPTH;
 }
 
 /* Lock held: the unit that may go next, for the dispatcher (mine NULL) or for client mine (its
@@ -130,9 +131,21 @@ static const struct iosched_req *next_unit(const struct blk_sched *s,
 {
 	const struct iosched_req *u = iosched_peek_unit(&s->sched);
 
-	if (!u || (mine && u->q != &mine->q) || !may_go(s, u))
+	/* A request held on the disk (`kernel blk hold`, a test aid) holds the rest here, in
+	 * their queues, as a busy disk would. */
+	if (!u || (mine && u->q != &mine->q) || !may_go(s, u) || blkdev_holding(s->disk))
 		return NULL;
 	return u;
+}
+
+/* Lock held: a unit of another client than c that may go now is the dispatcher's to send (c's
+ * thread, just woken or running, sends c's own). */
+static void kick_others(struct blk_sched *s, const struct blk_sched_client *c)
+{
+	const struct iosched_req *next = next_unit(s, NULL);
+
+	if (!s->busy && next && next->q != &c->q)
+		k_sem_give(&s->kick);
 }
 
 /* Lock held: one sender's or member's share of unit u is over; the last one takes it off the
@@ -141,16 +154,12 @@ static void unit_put(struct blk_sched *s, struct iosched_req *u)
 {
 	struct blk_io *lead = u->cookie;
 	struct blk_sched_client *c = lead->c;
-	const struct iosched_req *next;
 
 	if (--lead->unit_left)
 		return;
+	/* Off the disk, but still in out[] until its client collected it: the next piece of its
+	 * request goes before any less urgent unit. */
 	s->active -= u->u_members;
-	for (unsigned i = 0; i < s->nr_out; i++)
-		if (s->out[i] == u) {
-			s->out[i] = s->out[--s->nr_out];
-			break;
-		}
 	c->finished[c->nr_finished++] = u; /* at most its BLK_SCHED_SLOTS requests are out */
 	k_sem_give(c->wake);
 	/* From the disk's interrupt on the CPU where the client's thread waits (its requests
@@ -159,11 +168,7 @@ static void unit_put(struct blk_sched *s, struct iosched_req *u)
 	 * does, vdev_worker_kick). Elsewhere k_yield_to finds nothing to do. */
 	if (c->thread)
 		k_yield_to(c->thread);
-	/* Room again: a unit of another client that may go now is the dispatcher's (the
-	 * client woken sends its own). */
-	next = next_unit(s, NULL);
-	if (!s->busy && next && next->q != &c->q)
-		k_sem_give(&s->kick);
+	kick_others(s, c);
 }
 
 void blk_io_finish(struct blk_io *io, int status)
@@ -252,6 +257,12 @@ static unsigned collect(struct blk_sched_client *c)
 		key = k_spin_lock(&s->lock);
 		iosched_complete(&s->sched, u, 0, io_finished, &ag);
 		requeue(s, &c->q, &ag);
+		for (unsigned i = 0; i < s->nr_out; i++)
+			if (s->out[i] == u) {
+				s->out[i] = s->out[--s->nr_out];
+				break;
+			}
+		kick_others(s, c);
 		k_spin_unlock(&s->lock, key);
 	}
 }
@@ -441,12 +452,25 @@ bool blk_sched_run(struct blk_sched_client *c)
 bool blk_sched_wait(struct blk_sched_client *c, uint32_t timeout_us)
 {
 	bool woken = !k_sem_take(c->wake, (k_timeout_t){.v = timeout_us, .kind = Z_TIMEOUT_US});
+	uint64_t now = k_uptime_us();
 
-	/* Quiet for a whole wait: a request the disk never answers is the driver's to time out. */
-	if (!woken)
+	/* A request the disk never answers (or a device that answered nonsense) is the driver's
+	 * to find: after a quiet wait, and every POLL_US when wakes keep coming. */
+	if (!woken || now - c->polled > POLL_US) {
+		c->polled = now;
 		blkdev_poll(c->s->disk);
+	}
 	collect(c);
 	return woken;
+}
+
+void blk_sched_unbind(struct blk_sched_client *c)
+{
+	k_spinlock_key_t key = k_spin_lock(&c->s->lock);
+
+	c->wake = &c->own_sem;
+	c->thread = NULL;
+	k_spin_unlock(&c->s->lock, key);
 }
 
 bool blk_io_done(struct blk_sched_client *c, struct blk_io *io)

@@ -94,10 +94,11 @@ struct blkdev {
 	bool ro, flush, broken;
 	uint32_t max_discard, max_wzeroes; /* sectors per request; 0: no such command */
 	uint32_t max_sg, size_max;	   /* data pieces per request, bytes per piece */
-	unsigned irq_cpu;		   /* where the interrupt is routed (lock held) */
+	unsigned irq_cpu; /* where the interrupt is routed: the last sender's CPU (racy, a hint) */
 	uint8_t *bounce;
-	struct k_mutex lock;   /* one copying caller at a time: guards bounce */
-	struct k_sem tag_free; /* counts free tags */
+	struct k_mutex lock;	     /* one copying caller at a time: guards bounce */
+	struct k_sem tag_free;	     /* counts free tags */
+	struct k_sem tag_wait[TAGS]; /* a synchronous caller waits for its request on its tag's */
 	/* Under ring_lock (also taken by the interrupt handler). */
 	struct k_spinlock ring_lock;
 	struct vring ring;
@@ -273,6 +274,8 @@ static int probe_disk(struct blkdev *d)
 	wr64(d, MMIO_QUEUE_DEVICE, (uintptr_t)d->ring.used);
 	k_mutex_init(&d->lock);
 	k_sem_init(&d->tag_free, d->depth, d->depth);
+	for (unsigned t = 0; t < TAGS; t++)
+		k_sem_init(&d->tag_wait[t], 0, 1);
 	d->irq_cpu = ~0u; /* routed by the first request */
 	/* Before the queue goes live: a failure here leaves no ring the device may use. */
 	if (irq_connect(d->intid, vblk_irq, d))
@@ -426,8 +429,8 @@ static void broken(struct blkdev *d, int err, const char *why)
 
 void blkdev_poll(struct blkdev *d)
 {
-	uint64_t now = k_uptime_us();
 	k_spinlock_key_t key = k_spin_lock(&d->ring_lock);
+	uint64_t now = k_uptime_us(); /* under the lock: no tag_since is later */
 	bool bad = d->bad, late = false;
 
 	for (unsigned t = 0; t < d->depth; t++) /* a held request is not late */
@@ -510,8 +513,7 @@ static int start(struct blkdev *d, struct blkdev_req *r, uint32_t type, uint32_t
 	k_spin_unlock(&d->ring_lock, key);
 	if (err) {
 		k_sem_give(&d->tag_free);
-		if (err == -EIO)
-			__atomic_fetch_add(&d->st.errors, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&d->st.errors, 1, __ATOMIC_RELAXED);
 		return err;
 	}
 	__atomic_fetch_add(&d->st.requests, 1, __ATOMIC_RELAXED);
@@ -520,29 +522,37 @@ static int start(struct blkdev *d, struct blkdev_req *r, uint32_t type, uint32_t
 	return 0;
 }
 
+/* A synchronous caller's request. It waits on its tag's semaphore (not one on its stack: the
+ * give may still touch the semaphore after the waiter has seen done and returned), which a
+ * request before it on the tag may have left given: done says whether it is over. */
 struct waiter {
 	struct blkdev_req r;
-	struct k_sem sem;
+	struct blkdev *d;
+	bool done; /* atomic */
 };
 
 static void wake_waiter(struct blkdev_req *r)
 {
-	k_sem_give(&((struct waiter *)r->arg)->sem);
+	struct waiter *w = r->arg;
+	struct k_sem *sem = &w->d->tag_wait[r->tag];
+
+	__atomic_store_n(&w->done, true, __ATOMIC_RELEASE); /* w may be gone after this */
+	k_sem_give(sem);
 }
 
 /* One request, its data in the bounce buffer (len bytes; mutex held), waited for. */
 static int do_request(struct blkdev *d, uint32_t type, uint64_t sector, uint32_t len)
 {
-	struct waiter w = {.r = {.sector = sector, .done = wake_waiter}};
+	struct waiter w = {.r = {.sector = sector, .done = wake_waiter}, .d = d};
 	int err;
 
 	w.r.arg = &w;
-	k_sem_init(&w.sem, 0, 1);
 	err = start(d, &w.r, type, len);
 	if (err)
 		return err;
-	while (k_sem_take(&w.sem, K_MSEC(POLL_MS)))
-		blkdev_poll(d);
+	while (!__atomic_load_n(&w.done, __ATOMIC_ACQUIRE))
+		if (k_sem_take(&d->tag_wait[w.r.tag], K_MSEC(POLL_MS)))
+			blkdev_poll(d);
 	return w.r.status;
 }
 

@@ -70,6 +70,7 @@ struct blk_sched_client {
 	struct k_sem own_sem;
 	struct k_sem *wake; /* given when a unit of it left the disk: own_sem or the caller's */
 	struct k_thread *thread; /* the client's, from blk_sched_prepare */
+	uint64_t polled;	 /* its last blkdev_poll, uptime us */
 	unsigned pending;	 /* submitted, not yet done (client thread only) */
 	unsigned prio;		 /* the queue's priority */
 	/* Under the disk's lock. */
@@ -113,6 +114,10 @@ bool blk_sched_run(struct blk_sched_client *c);
  * timeout_us passes, then completes c's units that left the disk. True when woken (the
  * wake-up was taken: a caller sharing it with other events must look for them). */
 bool blk_sched_wait(struct blk_sched_client *c, uint32_t timeout_us);
+/* Before the thread that prepare named, or the wake-up it gave, goes away while requests of c
+ * may still be queued or on the disk (a worker that faulted in a pass): completions wake c's
+ * own semaphore from then on. Any thread. */
+void blk_sched_unbind(struct blk_sched_client *c);
 /* For an fn that returned BLK_IO_STARTED: io's I/O ended with status. Any context. */
 void blk_io_finish(struct blk_io *io, int status);
 /* Whether io completed; when it did, it is no longer pending (call once per completion). */

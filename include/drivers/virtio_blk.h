@@ -87,12 +87,14 @@ int blkdev_submit(struct blkdev *d, struct blkdev_req *r);
 unsigned blkdev_max_sg(const struct blkdev *d);
 /* Requests the device may have at once: several with indirect descriptor tables, else 1. */
 unsigned blkdev_queue_depth(const struct blkdev *d);
-/* Thread context, now and then while requests are out (the I/O scheduler's dispatcher does):
+/* Thread context, now and then while requests are out (the synchronous calls while they wait,
+ * the I/O scheduler's clients in blk_sched_wait and drain):
  * a request out for longer than the driver's timeout, or a device that answered nonsense in
  * its interrupt, takes the disk out of service and completes what it had with an error. */
 void blkdev_poll(struct blkdev *d);
 /* A test aid (`kernel blk hold`): while on, a request to the disk waits before it reaches the
- * device, so a test can act while one is in flight; blkdev_holding says whether one waits. */
+ * device, so a test can act while one is in flight; blkdev_holding says whether one waits (the
+ * I/O scheduler then sends nothing more: the rest stay queued). */
 void blkdev_hold(struct blkdev *d, bool on);
 bool blkdev_holding(const struct blkdev *d);
 

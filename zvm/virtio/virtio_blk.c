@@ -33,8 +33,7 @@ struct vslot {
 	unsigned gen;
 	bool busy;
 	uint16_t head;
-	uint64_t
-	    off; /* bytes of req done before the piece in flight (the disk's thread's while busy) */
+	uint64_t off; /* bytes of req done before the piece in flight (the worker's) */
 	struct blk_req req;
 	struct blk_io io;
 	struct blkdev_req hreq;		 /* a direct piece on the disk */
@@ -479,7 +478,9 @@ static void abandon(struct vblk *b)
 static void wait_event(struct virtio_mmio_dev *m, unsigned queue, unsigned gen, struct vblk *b,
 		       bool *took_wake)
 {
-	if (!virtio_mmio_dev_kicks(m, queue, gen, true))
+	/* With every slot busy, chains waiting on the ring are no reason to go round: only a
+	 * completion frees a slot. */
+	if (!free_slot(b) || !virtio_mmio_dev_kicks(m, queue, gen, true))
 		*took_wake |= blk_sched_wait(&b->client, WAIT_US);
 }
 
@@ -626,6 +627,13 @@ static void vblk_info(struct virtio_mmio_dev *m, void (*print)(const char *fmt, 
 	      (unsigned long long)st.class_units[2], (unsigned long long)st.class_passed);
 }
 
+/* The VM is going and its worker with it (after this): a worker that faulted in a pass may have
+ * left requests queued or on the disk, whose completions must not wake its freed thread. */
+static void vblk_stop(struct virtio_mmio_dev *m)
+{
+	blk_sched_unbind(&((struct vblk *)virtio_mmio_dev_priv(m))->client);
+}
+
 static void vblk_destroy(void *priv)
 {
 	struct vblk *b = priv;
@@ -649,7 +657,8 @@ static void vblk_destroy(void *priv)
 	{                                                                                          \
 		.name = "virtio-blk", .device_id = VIRTIO_ID_BLOCK, .features = (feat),            \
 		.nr_queues = 1, .queue_num_max = VIRTIO_BLK_QUEUE_SIZE, .config = &vblk_config,    \
-		.notify = vblk_notify, .info = vblk_info, .destroy = vblk_destroy,                 \
+		.notify = vblk_notify, .info = vblk_info, .stop = vblk_stop,                       \
+		.destroy = vblk_destroy,                                                           \
 	}
 
 static const struct virtio_dev_ops vblk_ops_rw =
