@@ -156,13 +156,29 @@ void vdev_worker_kick(struct vdev *d)
 		smp_kick_resched(cpu_id()); /* as the wake would have: WFI traps next entry */
 }
 
+/* The caller waits for w's pass to end: w runs at least as urgently as the caller meanwhile
+ * (its VM's vCPUs are stopped, but a more urgent VM's busy vCPU on w's CPU would keep it from
+ * finishing, and an idle CPU does not come to take it). Returns w's priority to restore. */
+static int lend_priority(struct vdev_worker *w)
+{
+	int mine = k_thread_priority(k_current()), its = w->thread.base_prio; /* not a boost */
+
+	if (w->started && mine < its)
+		k_thread_set_priority(&w->thread, mine);
+	return its;
+}
+
 void vdev_worker_quiesce(struct vdev *d)
 {
 	struct vdev_worker *w = d->worker;
+	int prio;
 
 	__atomic_store_n(&w->paused, true, __ATOMIC_SEQ_CST);
+	prio = lend_priority(w);
 	while (__atomic_load_n(&w->busy, __ATOMIC_SEQ_CST))
 		k_sleep_ms(1);
+	if (w->started)
+		k_thread_set_priority(&w->thread, prio);
 	k_sem_reset(&w->wake);
 }
 
@@ -179,6 +195,7 @@ void vdev_worker_stop(struct vdev *d)
 		return;
 	if (w->started) {
 		__atomic_store_n(&w->stop, true, __ATOMIC_SEQ_CST);
+		lend_priority(w);
 		k_sem_give(&w->wake);
 		k_thread_join(&w->thread, K_FOREVER);
 	}
