@@ -94,6 +94,10 @@ static void worker_main(void *a, void *b)
 
 	(void)b;
 	for (;;) {
+		/* Looked at before sleeping too: a pass that waits on the wake-up
+		 * (vdev_worker_sem) may have taken the stop's. stop is set before that give. */
+		if (__atomic_load_n(&w->stop, __ATOMIC_SEQ_CST))
+			return;
 		if (k_sem_take(&w->wake, K_FOREVER)) /* a quiesce dropped the wake */
 			continue;
 		if (__atomic_load_n(&w->stop, __ATOMIC_SEQ_CST))
@@ -249,5 +253,5 @@ bool vdev_worker_should_yield(const struct vdev *d)
 	const struct vdev_worker *w = d->worker;
 
 	return w && (__atomic_load_n(&w->paused, __ATOMIC_SEQ_CST) ||
-		     __atomic_load_n(&w->stop, __ATOMIC_SEQ_CST));
+		     __atomic_load_n(&w->stop, __ATOMIC_SEQ_CST) || w->fault_inject);
 }

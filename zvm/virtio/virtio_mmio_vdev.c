@@ -311,7 +311,8 @@ void virtio_mmio_dev_rewake(struct virtio_mmio_dev *m)
 	bool pending = m->reset_pending || m->regs.notify_pending;
 
 	k_spin_unlock(&m->lock, key);
-	if (pending)
+	/* A quiesce, a stop or an armed fault also came with a wake the pass may have taken. */
+	if (pending || vdev_worker_should_yield(&m->vdev))
 		vdev_worker_wake(&m->vdev);
 }
 

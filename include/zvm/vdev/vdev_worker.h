@@ -53,7 +53,8 @@ void vdev_workers_stop(struct vm *vm);
 /* Puts every worker of vm under b, the VM's CPU budget: device work done for a guest counts
  * as the guest's CPU time. 0 or -ENOSPC. */
 int vdev_workers_budget(struct vm *vm, struct k_budget *b);
-/* From work(): a quiesce or a stop is waiting for this pass; long work should end it now. */
+/* From work(): a quiesce, a stop or an armed fault is waiting for this pass; long work should
+ * end it now. */
 bool vdev_worker_should_yield(const struct vdev *d);
 /* How many of vm's devices have a worker (fixed once the VM is built). */
 unsigned vdev_worker_count(struct vm *vm);
