@@ -138,13 +138,29 @@ static const struct iosched_req *next_unit(const struct blk_sched *s,
 	return u;
 }
 
-/* Lock held: a unit of another client than c that may go now is the dispatcher's to send (c's
- * thread, just woken or running, sends c's own). */
+/* Whether c's thread may be slow to come back for its units: none bound, or under a CPU budget
+ * (it could be throttled for the rest of a period). */
+static bool client_absent(const struct blk_sched_client *c)
+{
+	return !c->thread || c->thread->budget;
+}
+
+static void out_remove(struct blk_sched *s, const struct iosched_req *u)
+{
+	for (unsigned i = 0; i < s->nr_out; i++)
+		if (s->out[i] == u) {
+			s->out[i] = s->out[--s->nr_out];
+			return;
+		}
+}
+
+/* Lock held: a unit that may go now is the dispatcher's to send, unless it is c's and c's thread,
+ * just woken or running, sends it. */
 static void kick_others(struct blk_sched *s, const struct blk_sched_client *c)
 {
 	const struct iosched_req *next = next_unit(s, NULL);
 
-	if (!s->busy && next && next->q != &c->q)
+	if (!s->busy && next && (next->q != &c->q || client_absent(c)))
 		k_sem_give(&s->kick);
 }
 
@@ -158,8 +174,11 @@ static void unit_put(struct blk_sched *s, struct iosched_req *u)
 	if (--lead->unit_left)
 		return;
 	/* Off the disk, but still in out[] until its client collected it: the next piece of its
-	 * request goes before any less urgent unit. */
+	 * request goes before any less urgent unit. Not when that client may be long in coming:
+	 * the disk would stay idle for every less urgent VM meanwhile. */
 	s->active -= u->u_members;
+	if (client_absent(c))
+		out_remove(s, u);
 	c->finished[c->nr_finished++] = u; /* at most its BLK_SCHED_SLOTS requests are out */
 	k_sem_give(c->wake);
 	/* From the disk's interrupt on the CPU where the client's thread waits (its requests
@@ -255,13 +274,9 @@ static unsigned collect(struct blk_sched_client *c)
 		}
 		ag.n = 0;
 		key = k_spin_lock(&s->lock);
+		out_remove(s, u); /* if unit_put left it there; before its storage is reused */
 		iosched_complete(&s->sched, u, 0, io_finished, &ag);
 		requeue(s, &c->q, &ag);
-		for (unsigned i = 0; i < s->nr_out; i++)
-			if (s->out[i] == u) {
-				s->out[i] = s->out[--s->nr_out];
-				break;
-			}
 		kick_others(s, c);
 		k_spin_unlock(&s->lock, key);
 	}
