@@ -94,10 +94,12 @@ void z_ready(struct k_thread *t, bool at_head)
 	/* Queued before the flag is read; sched_native_wait_begin sets it before looking at the
 	 * queue: one of the two sees the other. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	/* To this CPU too: a vCPU's exit handled in exception context (the guest's queue kick)
-	 * goes straight back into the guest, whose WFI must trap at its next entry. */
+	/* A vCPU sleeping in its guest's own WFI there must trap it from its next entry on. Here
+	 * (a wake by its own exit's handler: the flag is only up in guest mode) the flag is enough:
+	 * every way back into the guest looks at it first, and the re-entry then traps WFI. A
+	 * self-SGI would cost each disk completion a second interrupt. */
 	if (views[cpu].online && t->prio == views[cpu].cur_prio && sched_of(cpu)->wake_on_equal)
-		smp_kick_resched(cpu);
+		z_resched_cpu(cpu);
 }
 
 void z_unready(struct k_thread *t)

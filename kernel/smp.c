@@ -42,11 +42,6 @@ void smp_send_resched(unsigned cpu)
 	gic_send_sgi(SGI_RESCHED, cpu);
 }
 
-void smp_kick_resched(unsigned cpu)
-{
-	gic_send_sgi(SGI_RESCHED, cpu);
-}
-
 void smp_call_function(unsigned cpu, void (*fn)(void *), void *arg)
 {
 	struct call_slot *slot = &call_slots[cpu];

@@ -79,8 +79,9 @@ void sched_resched_ipi(void);
 /* For the current thread, about to run code that waits without yielding (a dedicated vCPU
  * entering a guest whose WFI is not trapped), IRQs masked: false when a thread as urgent as it
  * is already queued on this CPU (then make the wait yield: trap WFI); else true, and until
- * sched_native_wait_end a thread of its priority made ready on this CPU interrupts it with the
- * reschedule SGI, so it can yield at its next wait. */
+ * sched_native_wait_end a thread of its priority made ready on this CPU makes it reschedule (the
+ * reschedule SGI from another CPU; from this one, in its exit handler, need_resched), so it
+ * re-enters with WFI trapped and yields at its next wait. */
 bool sched_native_wait_begin(void);
 void sched_native_wait_end(void);
 

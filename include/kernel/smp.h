@@ -5,9 +5,6 @@
 /* Makes cpu run the scheduler soon (a reschedule SGI; a no-op for the calling CPU, which
  * reschedules on its own interrupt exit). */
 void smp_send_resched(unsigned cpu);
-/* The reschedule SGI to cpu, the caller's own too: an interrupt taken as soon as the CPU
- * unmasks or returns to a guest (a dedicated vCPU's guest in its own WFI). */
-void smp_kick_resched(unsigned cpu);
 /* Interrupts cpu so that a vCPU running there leaves guest mode; the handler does nothing. */
 void smp_send_kick(unsigned cpu);
 /* Parks every other online CPU for good (the panic path). */

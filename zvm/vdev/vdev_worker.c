@@ -157,7 +157,8 @@ void vdev_worker_kick(struct vdev *d)
 	if (k_yield_to(&d->worker->thread))
 		__atomic_fetch_add(&d->worker->handoffs, 1, __ATOMIC_RELAXED);
 	else
-		smp_kick_resched(cpu_id()); /* as the wake would have: WFI traps next entry */
+		z_resched_cpu(
+		    cpu_id()); /* as the wake would have (z_ready): WFI traps next entry */
 }
 
 /* The caller waits for w's pass to end: w runs at least as urgently as the caller meanwhile
