@@ -37,7 +37,9 @@ struct vslot {
 	struct blk_req req;
 	struct blk_io io;
 	struct blkdev_req hreq;		 /* a direct piece on the disk */
-	struct vblk_seg sg[VBLK_SG_MAX]; /* its host pieces */
+	struct vblk_seg sg[VBLK_SG_MAX]; /* its host pieces, found when the piece was sized */
+	unsigned nr_sg;
+	uint32_t sg_len; /* bytes they cover (0: none, the piece goes through the bounce buffer) */
 	struct virtq_seg data[SEGS];
 };
 
@@ -182,8 +184,11 @@ static int slot_io(struct blk_io *io)
 	/* Straight between guest RAM and the disk where the buffers allow (slot_piece sized
 	 * the piece for it): no copy. */
 	if (io->op == IOSCHED_IN || io->op == IOSCHED_OUT) {
-		if (host_prefix(vm, &sl->req, sl->off, len, sl->sg, blkdev_max_sg(b->disk), &n) ==
-		    len) {
+		/* A static VM's RAM stays put, so the pieces slot_piece found still hold. */
+		if (sl->sg_len == len || host_prefix(vm, &sl->req, sl->off, len, sl->sg,
+						     blkdev_max_sg(b->disk), &n) == len) {
+			if (sl->sg_len == len)
+				n = sl->nr_sg;
 			sl->hreq = (struct blkdev_req){
 			    .op = io->op == IOSCHED_IN ? BLK_READ : BLK_WRITE,
 			    .sector = io->sector,
@@ -236,7 +241,10 @@ static void slot_piece(struct vslot *sl)
 		io->op = sl->req.type == VIRTIO_BLK_T_IN ? IOSCHED_IN : IOSCHED_OUT;
 		direct = host_prefix(virtio_mmio_dev_vm(sl->m), &sl->req, sl->off,
 				     left < VBLK_DIRECT_MAX ? (uint32_t)left : VBLK_DIRECT_MAX,
-				     NULL, blkdev_max_sg(sl->b->disk), &n);
+				     sl->sg, blkdev_max_sg(sl->b->disk), &n);
+		/* Kept for slot_io when they cover the piece exactly (whole sectors). */
+		sl->nr_sg = n;
+		sl->sg_len = direct % VIRTIO_BLK_SECTOR ? 0 : direct;
 		direct -= direct % VIRTIO_BLK_SECTOR;
 		if (direct)
 			max = direct;

@@ -19,14 +19,36 @@ struct desc {
 	uint16_t next;
 };
 
-static int read_desc(struct virtq *q, uint64_t table, uint32_t idx, struct desc *d)
-{
-	uint8_t raw[16];
+/* Descriptors of an indirect table read ahead with one guest copy: drivers lay a chain out
+ * from entry 0 on, and a copy costs far more than its bytes (1 MiB reads name ~128 pages). The
+ * table was checked whole, so reading ahead in it cannot fault where one entry would not. */
+#define DESC_AHEAD 16
 
-	if (q->ops->read(q->ctx, table + 16 * (uint64_t)idx, raw, sizeof(raw))) {
-		virtq_break(q, VIRTQ_BROKEN_MEM);
-		return -EIO; /* literal: lets the compiler see d is set on success */
+struct desc_window {
+	uint64_t table; /* 0: empty (a table at IPA 0 is merely read again) */
+	uint32_t first, n;
+	uint8_t raw[16 * DESC_AHEAD];
+};
+
+/* Entry idx of table (size entries; ahead: read ahead in it). A descriptor the guest
+ * rewrites meanwhile is seen as it was at the read, once, as with a read of its own. */
+static int read_desc(struct virtq *q, struct desc_window *w, uint64_t table, uint32_t size,
+		     bool ahead, uint32_t idx, struct desc *d)
+{
+	const uint8_t *raw;
+
+	if (w->table != table || idx < w->first || idx - w->first >= w->n) {
+		uint32_t n = ahead ? (size - idx < DESC_AHEAD ? size - idx : DESC_AHEAD) : 1;
+
+		if (q->ops->read(q->ctx, table + 16 * (uint64_t)idx, w->raw, 16 * (size_t)n)) {
+			virtq_break(q, VIRTQ_BROKEN_MEM);
+			return -EIO; /* literal: lets the compiler see d is set on success */
+		}
+		w->table = ahead ? table : 0;
+		w->first = idx;
+		w->n = n;
 	}
+	raw = w->raw + 16 * (idx - w->first);
 	d->addr = get_le64(raw);
 	d->len = get_le32(raw + 8);
 	d->flags = get_le16(raw + 12);
@@ -60,6 +82,7 @@ int virtq_walk(struct virtq *q, uint16_t head, struct virtq_chain *c)
 	uint64_t table = q->desc, rlen = 0, wlen = 0;
 	uint32_t size = q->size, budget = q->size, idx = head;
 	bool indirect = false, writing = false;
+	struct desc_window win = {.table = 0};
 	struct desc d;
 
 	c->head = head;
@@ -71,7 +94,7 @@ int virtq_walk(struct virtq *q, uint16_t head, struct virtq_chain *c)
 			return virtq_break(q, VIRTQ_BROKEN_INDEX);
 		if (!budget--)
 			return virtq_break(q, VIRTQ_BROKEN_LOOP);
-		if (read_desc(q, table, idx, &d))
+		if (read_desc(q, &win, table, size, indirect, idx, &d))
 			return -EIO;
 		if (d.flags & VIRTQ_DESC_F_INDIRECT) {
 			/* Its WRITE flag is ignored (2.7.5.3.2). */
