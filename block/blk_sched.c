@@ -481,11 +481,18 @@ bool blk_sched_wait(struct blk_sched_client *c, uint32_t timeout_us)
 
 void blk_sched_unbind(struct blk_sched_client *c)
 {
-	k_spinlock_key_t key = k_spin_lock(&c->s->lock);
+	struct blk_sched *s = c->s;
+	k_spinlock_key_t key = k_spin_lock(&s->lock);
 
 	c->wake = &c->own_sem;
 	c->thread = NULL;
-	k_spin_unlock(&c->s->lock, key);
+	/* Its units off the disk but not collected leave the urgency count now, as its next ones
+	 * will at once (client_absent): no thread may come for them before the device goes (a
+	 * worker that faulted), and a less urgent VM would wait for them meanwhile. */
+	for (unsigned i = 0; i < c->nr_finished; i++)
+		out_remove(s, c->finished[i]);
+	kick_others(s, c);
+	k_spin_unlock(&s->lock, key);
 }
 
 bool blk_io_done(struct blk_sched_client *c, struct blk_io *io)

@@ -116,7 +116,8 @@ bool blk_sched_run(struct blk_sched_client *c);
 bool blk_sched_wait(struct blk_sched_client *c, uint32_t timeout_us);
 /* Before the thread that prepare named, or the wake-up it gave, goes away while requests of c
  * may still be queued or on the disk (a worker that faulted in a pass): completions wake c's
- * own semaphore from then on. Any thread. */
+ * own semaphore from then on, and c's units off the disk no longer hold less urgent clients
+ * back. Any thread. */
 void blk_sched_unbind(struct blk_sched_client *c);
 /* For an fn that returned BLK_IO_STARTED: io's I/O ended with status. Any context. */
 void blk_io_finish(struct blk_io *io, int status);

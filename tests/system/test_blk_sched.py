@@ -7,7 +7,7 @@ import re
 import time
 
 from qemu import LINUX_SHELL as SHELL
-from qemu import Guest, Zvm, create_vm, mem_used
+from qemu import Guest, Zvm, create_vm, mem_used, wait_vm_state
 from qemu import linux_resync as resync
 from qemu import linux_shell as shell
 
@@ -193,6 +193,55 @@ def test_delete_and_reset_of_a_starved_vm(tmp_path):
         time.sleep(2)
         assert sched_stats(zvm, hi)["dispatched"] > got  # hi carries on
         assert "deleted" in zvm.run(f"zvm delete -n {hi}", timeout=30)
+        assert mem_used(zvm) == before
+    finally:
+        zvm.close()
+
+
+def test_a_faulted_urgent_vm_does_not_keep_the_disk_from_others(tmp_path):
+    """The more urgent VM's device worker takes an EL2 fault while its request is on the disk:
+    once it comes off, the less urgent VM is served again (the dead VM's units no longer count
+    as urgent work waiting for its worker), long before anyone deletes the crashed VM."""
+    image = tmp_path / "disk.img"
+    with open(image, "wb") as f:
+        f.truncate(16 << 20)
+    zvm = Zvm(disk=str(image))
+    try:
+        zvm.boot()
+        before = mem_used(zvm)
+        lo = create_vm(zvm, "-t linux -c 1 -m 256 -n lo --prio 20 --disk vda@0+8192")
+        hi = create_vm(zvm, "-t linux -c 1 -m 256 -n hi --prio 6 --disk vda@8192+8192")
+        for vm in (lo, hi):
+            zvm.run(f"zvm run -n {vm}")
+        for vm in (lo, hi):
+            with Guest(zvm, vm) as g:
+                g.expect("ZVM-LINUX-INIT-OK", timeout=240)
+                g.expect(re.escape(SHELL))
+        with Guest(zvm, hi) as g:
+            resync(g)
+            shell(g, readers(loop=True))
+        # The disk held, hi's next request waits on it; lo's pile up behind it.
+        assert "requests held" in zvm.run("kernel blk hold vda on")
+        try:
+            deadline = time.monotonic() + 30
+            while sched_stats(zvm, hi)["inflight"] == 0:
+                assert time.monotonic() < deadline, sched_stats(zvm, hi)
+                time.sleep(0.2)
+            with Guest(zvm, lo) as g:
+                resync(g)
+                shell(g, readers(loop=True))
+            # hi's worker faults at its next pass (woken to take the fault); the request stays.
+            assert "worker path" in zvm.run(f"zvm fault -n {hi} -p worker")
+            wait_vm_state(zvm, hi, "crashed")
+        finally:
+            zvm.run("kernel blk hold vda off")
+        got = sched_stats(zvm, lo)["dispatched"]
+        deadline = time.monotonic() + 30
+        while sched_stats(zvm, lo)["dispatched"] < got + 50:
+            assert time.monotonic() < deadline, (sched_stats(zvm, lo), sched_stats(zvm, hi))
+            time.sleep(0.5)
+        for vm in (hi, lo):
+            assert "deleted" in zvm.run(f"zvm delete -n {vm}", timeout=30)
         assert mem_used(zvm) == before
     finally:
         zvm.close()

@@ -104,7 +104,12 @@ static void worker_main(void *a, void *b)
 			return;
 		__atomic_store_n(&w->busy, true, __ATOMIC_SEQ_CST);
 		if (!__atomic_load_n(&w->paused, __ATOMIC_SEQ_CST) && !w->faulted) {
-			k_call_recoverable(&w->recover, worker_pass, w);
+			/* After a fault the device leaves what it shares with other VMs at once
+			 * (the disk scheduler's urgency, a switch port): its VM can only be
+			 * deleted, which may be long in coming. Stopping twice is harmless (delete
+			 * stops it again). */
+			if (k_call_recoverable(&w->recover, worker_pass, w) && w->dev->ops->stop)
+				w->dev->ops->stop(w->dev);
 			w->runs++;
 		}
 		__atomic_store_n(&w->busy, false, __ATOMIC_SEQ_CST);
