@@ -17,6 +17,8 @@ LAT_N = 2000  # requests of the latency row
 RAND_N = 300  # requests (one dd process each) of the random rows
 INSN_N = 200  # 64 KiB reads of the host-instruction rows (under icount, one CPU)
 INSN_MIB = 16  # MiB the host driver reads alone in those rows (64 KiB requests)
+CPU_MIB = 1000  # MiB the guest copies from /dev/zero to /dev/null in the no-I/O row
+CPU_CMD = f"dd if=/dev/zero of=/dev/null bs=1M count={CPU_MIB} 2>/dev/null"
 BLOCKS = MIB << 8  # 4 KiB blocks in the disk range both sides use
 LINUX_CMDLINE = "console=ttyAMA0 earlycon rdinit=/init"
 # "native" column: Linux on QEMU's virtio-blk without ZVM; ZVM column: the Linux VM.
@@ -39,6 +41,11 @@ ROWS = [
      "alone, its bounce copy included (native column), and a Linux VM's request through "
      "virtio-blk, the scheduler and the driver, traps and interrupts included", "insn/request"),
     ("blk_insn_ratio", "host instructions per 64 KiB read, VM request/driver alone", "ratio"),
+    ("blk_cpu", f"guest kernel work without I/O or exits: {CPU_CMD.split(' 2>')[0]} (native: "
+     "Linux on QEMU; ZVM: the Linux VM)", "ms"),
+    ("blk_cpu_ratio", "guest kernel work without I/O, VM/native throughput: what QEMU's "
+     "emulated two-stage translation alone leaves the VM (its page walks, redone after every "
+     "guest TLB flush); the guest's share of each disk request runs at this speed", "ratio"),
     ("blk_drv_write", f"disk sequential write, {MIB} MiB: ZVM's host driver alone (native "
      "column) and the Linux VM", "MiB/s"),
     ("blk_drv_read", f"disk sequential read, {MIB} MiB: ZVM's host driver alone (native "
@@ -210,6 +217,10 @@ def measure(run, res, notes, section, zargs, zargs1=None):
             for _ in range(RUNS):
                 small["native"].append(small_io(nat))
                 small["zvm"].append(small_io(zvm))
+            cpu = {"native": [], "zvm": []}
+            for _ in range(RUNS):
+                cpu["native"].append(timed(nat, CPU_CMD, next(_MARKS)))
+                cpu["zvm"].append(timed(zvm, CPU_CMD, next(_MARKS)))
             zvm.detach()
         finally:
             zvm.close()
@@ -219,6 +230,10 @@ def measure(run, res, notes, section, zargs, zargs1=None):
             res["blk_lat"][col] = round(lat, 1)
             res["blk_rand_read"][col] = round(rd, 1)
             res["blk_rand_write"][col] = round(wr, 1)
+        for col, runs in cpu.items():
+            res["blk_cpu"][col] = round(statistics.median(runs) * 1000)
+        res["blk_cpu_ratio"]["native"] = 1.0
+        res["blk_cpu_ratio"]["zvm"] = run.ratio(res["blk_cpu"]["native"], res["blk_cpu"]["zvm"])
         res["blk_lat_ratio"]["native"] = res["blk_rand_ratio"]["native"] = 1.0
         res["blk_lat_ratio"]["zvm"] = run.ratio(res["blk_lat"]["zvm"], res["blk_lat"]["native"])
         res["blk_rand_ratio"]["zvm"] = run.ratio(
