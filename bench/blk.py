@@ -43,9 +43,10 @@ ROWS = [
     ("blk_insn_ratio", "host instructions per 64 KiB read, VM request/driver alone", "ratio"),
     ("blk_cpu", f"guest kernel work without I/O or exits: {CPU_CMD.split(' 2>')[0]} (native: "
      "Linux on QEMU; ZVM: the Linux VM)", "ms"),
-    ("blk_cpu_ratio", "guest kernel work without I/O, VM/native throughput: what QEMU's "
-     "emulated two-stage translation alone leaves the VM (its page walks, redone after every "
-     "guest TLB flush); the guest's share of each disk request runs at this speed", "ratio"),
+    ("blk_cpu_ratio", "guest kernel work without I/O, VM/native throughput: what running as a "
+     "VM costs the guest's own code under QEMU with no hypervisor work at all (emulated "
+     "two-stage translation); the guest's share of each disk request runs at this speed",
+     "ratio"),
     ("blk_drv_write", f"disk sequential write, {MIB} MiB: ZVM's host driver alone (native "
      "column) and the Linux VM", "MiB/s"),
     ("blk_drv_read", f"disk sequential read, {MIB} MiB: ZVM's host driver alone (native "
