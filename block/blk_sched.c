@@ -184,8 +184,9 @@ static void unit_put(struct blk_sched *s, struct iosched_req *u)
 	/* From the disk's interrupt on the CPU where the client's thread waits (its requests
 	 * route the interrupt there), behind a vCPU of its VM: the CPU goes to it first, so the
 	 * completion reaches the guest without waiting for the vCPU to idle (as a notification
-	 * does, vdev_worker_kick). Elsewhere k_yield_to finds nothing to do. */
-	if (c->thread)
+	 * does, vdev_worker_kick). Elsewhere k_yield_to finds nothing to do. Not when the guest
+	 * has its answer already: its vCPU goes first, the collect can wait for it to idle. */
+	if (c->thread && !(u->u_members == 1 && lead->answered))
 		k_yield_to(c->thread);
 	kick_others(s, c);
 }

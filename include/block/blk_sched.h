@@ -53,6 +53,9 @@ struct blk_io {
 	uint64_t sector; /* on the disk */
 	uint32_t nr_sectors;
 	uint16_t ioprio; /* Linux's encoding, as in the virtio-blk header */
+	/* Set by the caller before blk_io_finish: its request is answered already (from the
+	 * disk's interrupt), so its thread may collect it later; no CPU handoff to it. */
+	bool answered;
 	/* Set by the scheduler side. */
 	int status;
 	bool again; /* queue the next piece instead of completing */

@@ -239,6 +239,27 @@ static void test_loop_in_indirect(void **state)
 	assert_int_equal(reads, 2);
 }
 
+/* A read ahead that fails (here: the table's tail past what the fake can read, as a dynamic
+ * VM's page that cannot come back) falls back to the one entry: the chain still walks. */
+static void test_indirect_read_ahead_falls_back(void **state)
+{
+	uint64_t table = RAM_BASE + RAM_SIZE - 32; /* 2 of its 8 entries readable */
+
+	(void)state;
+	ram->check_size = RAM_SIZE + 0x1000;
+	fake_desc(ram, DESC, 0, table, 8 * 16, VIRTQ_DESC_F_INDIRECT, 0);
+	fake_desc(ram, table, 0, BUF, 16, VIRTQ_DESC_F_NEXT, 1);
+	fake_desc(ram, table, 1, BUF + 0x100, 8, VIRTQ_DESC_F_WRITE, 0);
+	fake_avail(ram, &q, 0);
+	assert_int_equal(virtq_pop(&q, &chain), 1);
+	assert_int_equal(chain.bad, VIRTQ_OK);
+	assert_int_equal(chain.nr, 2);
+	assert_seg(0, BUF, 16, false);
+	assert_seg(1, BUF + 0x100, 8, true);
+	assert_int_equal(q.broken, VIRTQ_OK);
+	ram->refused = 0; /* the refused read-aheads were this test's point */
+}
+
 /* An indirect table longer than one read-ahead window (16 entries), walked in order and across
  * the windows back and forth: every entry is the guest's, each window one copy in order. */
 static void test_indirect_read_ahead(void **state)
@@ -638,6 +659,7 @@ int main(void)
 	    T(test_loop),
 	    T(test_loop_in_indirect),
 	    T(test_indirect_read_ahead),
+	    T(test_indirect_read_ahead_falls_back),
 	    T(test_longest_chain),
 	    T(test_next_past_table),
 	    T(test_next_past_indirect_table),

@@ -55,7 +55,8 @@ struct vblk {
 	struct blk_sched_client client;
 	uint64_t reads, writes, flushes, zeroes, discards, errors; /* worker only */
 	uint64_t direct,
-	    copied; /* IN/OUT pieces moved without, with a copy (the disk's thread's) */
+	    copied;	   /* IN/OUT pieces moved without, with a copy (the disk's thread's) */
+	uint64_t answered; /* requests answered from the disk's interrupt (atomic) */
 	/* Requests a reset found on the disk (waited for) or still queued (taken back). */
 	uint64_t reset_inflight, reset_cancelled;
 };
@@ -157,13 +158,41 @@ static int copy_piece(struct vm *vm, struct vslot *sl, struct blk_io *io)
 	return err;
 }
 
+/* The disk's interrupt, IRQs masked: the last piece of a read or write went well. The guest
+ * gets its answer here (status byte, used entry, interrupt), not after two thread switches
+ * to the worker and back; the worker frees the slot later (reap). A static VM's status byte
+ * has a fixed host address; anything else (a dynamic VM, a reset since: the push refuses a
+ * stale generation) is left to the worker. Before blk_io_finish: the VM's memory stays until
+ * the unit is off the disk (a delete waits for that). */
+static bool answer_now(struct vslot *sl)
+{
+	uint64_t end = sl->off + (uint64_t)sl->io.nr_sectors * VIRTIO_BLK_SECTOR;
+	volatile uint8_t *status;
+
+	if (end != sl->req.data_len || !sl->req.has_status)
+		return false;
+	status = vm_ipa_to_host(virtio_mmio_dev_vm(sl->m), sl->req.status_ipa, 1);
+	if (!status)
+		return false;
+	*status = VIRTIO_BLK_S_OK; /* published by the push's barrier before the used index */
+	if (virtio_mmio_dev_push(sl->m, 0, sl->gen, sl->head,
+				 (sl->req.type == VIRTIO_BLK_T_IN ? sl->req.data_len : 0) + 1))
+		return false;
+	virtio_mmio_dev_signal(sl->m, 0, sl->gen);
+	return true;
+}
+
 /* The disk's interrupt: a direct piece is over. */
 static void slot_hreq_done(struct blkdev_req *r)
 {
 	struct vslot *sl = r->arg;
 
-	if (!r->status)
+	if (!r->status) {
 		__atomic_fetch_add(&sl->b->direct, 1, __ATOMIC_RELAXED);
+		sl->io.answered = answer_now(sl);
+		if (sl->io.answered)
+			__atomic_fetch_add(&sl->b->answered, 1, __ATOMIC_RELAXED);
+	}
 	blk_io_finish(&sl->io, r->status);
 }
 
@@ -230,6 +259,7 @@ static void slot_piece(struct vslot *sl)
 	uint32_t direct;
 	unsigned n;
 
+	io->answered = false;
 	switch (sl->req.type) {
 	case VIRTIO_BLK_T_FLUSH:
 		io->op = IOSCHED_FLUSH;
@@ -419,10 +449,12 @@ static int reap(struct virtio_mmio_dev *m, unsigned gen, struct vblk *b)
 		struct vslot *sl = &b->slots[i];
 		uint8_t status = VIRTIO_BLK_S_OK;
 		uint32_t written = 0;
+		bool early;
 
 		if (!sl->busy || !blk_io_done(&b->client, &sl->io))
 			continue;
-		if (sl->io.status == -ECANCELED || virtio_mmio_dev_stale(m, gen)) {
+		early = sl->io.answered && !sl->io.status; /* by answer_now(), signalled too */
+		if (!early && (sl->io.status == -ECANCELED || virtio_mmio_dev_stale(m, gen))) {
 			/* Its buffers are not ours to complete any more; counted as abandon()
 			 * does (this worker may have been the one sending it when the reset came).
 			 */
@@ -450,6 +482,8 @@ static int reap(struct virtio_mmio_dev *m, unsigned gen, struct vblk *b)
 				b->flushes++;
 			}
 		}
+		if (early)
+			continue;
 		if (finish(m, gen, b, sl->head, &sl->req, status, written))
 			return -EIO;
 		answered++;
@@ -469,10 +503,14 @@ static void abandon(struct vblk *b)
 			if (!sl->busy || !blk_io_done(&b->client, &sl->io))
 				continue;
 			sl->busy = false;
-			if (sl->io.status == -ECANCELED)
+			if (sl->io.answered && !sl->io.status) { /* the guest has it: done */
+				b->reads += sl->req.type == VIRTIO_BLK_T_IN;
+				b->writes += sl->req.type == VIRTIO_BLK_T_OUT;
+			} else if (sl->io.status == -ECANCELED) {
 				b->reset_cancelled++;
-			else
+			} else {
 				b->reset_inflight++;
+			}
 		}
 		if (busy_slots(b))
 			blk_sched_wait(&b->client, WAIT_US);
@@ -615,10 +653,12 @@ static void vblk_info(struct virtio_mmio_dev *m, void (*print)(const char *fmt, 
 	print("    resets: requests on the disk waited for %llu, queued ones taken back %llu",
 	      (unsigned long long)b->reset_inflight, (unsigned long long)b->reset_cancelled);
 	/* IN and OUT pieces that went between guest RAM and the disk with no copy, and those
-	 * copied through the bounce buffer (a dynamic VM, a buffer across RAM blocks). */
-	print("    pieces: direct %llu, copied %llu",
+	 * copied through the bounce buffer (a dynamic VM, a buffer across RAM blocks); requests
+	 * whose last direct piece answered the guest from the disk's interrupt. */
+	print("    pieces: direct %llu, copied %llu; answered at the disk's interrupt %llu",
 	      (unsigned long long)__atomic_load_n(&b->direct, __ATOMIC_RELAXED),
-	      (unsigned long long)__atomic_load_n(&b->copied, __ATOMIC_RELAXED));
+	      (unsigned long long)__atomic_load_n(&b->copied, __ATOMIC_RELAXED),
+	      (unsigned long long)__atomic_load_n(&b->answered, __ATOMIC_RELAXED));
 	/* The host scheduler's view (block/blk_sched.c): what went to the disk for this device,
 	 * how often another device's request went first while this one had some queued, and
 	 * how many units its own worker sent (an idle disk) rather than the disk's dispatcher. */

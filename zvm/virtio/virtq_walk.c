@@ -21,12 +21,13 @@ struct desc {
 
 /* Descriptors of an indirect table read ahead with one guest copy: drivers lay a chain out
  * from entry 0 on, and a copy costs far more than its bytes (1 MiB reads name ~128 pages). The
- * table was checked whole, so reading ahead in it cannot fault where one entry would not. */
+ * table was checked whole, so the read stays inside it; one that fails (a dynamic VM's page
+ * that cannot come back) is retried for the one entry before the queue breaks. */
 #define DESC_AHEAD 16
 
 struct desc_window {
-	uint64_t table; /* 0: empty (a table at IPA 0 is merely read again) */
-	uint32_t first, n;
+	uint64_t table;
+	uint32_t first, n; /* n = 0: empty */
 	uint8_t raw[16 * DESC_AHEAD];
 };
 
@@ -37,16 +38,20 @@ static int read_desc(struct virtq *q, struct desc_window *w, uint64_t table, uin
 {
 	const uint8_t *raw;
 
-	if (w->table != table || idx < w->first || idx - w->first >= w->n) {
+	if (!w->n || w->table != table || idx < w->first || idx - w->first >= w->n) {
+		uint64_t at = table + 16 * (uint64_t)idx;
 		uint32_t n = ahead ? (size - idx < DESC_AHEAD ? size - idx : DESC_AHEAD) : 1;
 
-		if (q->ops->read(q->ctx, table + 16 * (uint64_t)idx, w->raw, 16 * (size_t)n)) {
-			virtq_break(q, VIRTQ_BROKEN_MEM);
-			return -EIO; /* literal: lets the compiler see d is set on success */
+		if (q->ops->read(q->ctx, at, w->raw, 16 * (size_t)n)) {
+			if (n == 1 || q->ops->read(q->ctx, at, w->raw, 16)) {
+				virtq_break(q, VIRTQ_BROKEN_MEM);
+				return -EIO; /* literal: the compiler sees d set on success */
+			}
+			n = 1;
 		}
-		w->table = ahead ? table : 0;
+		w->table = table;
 		w->first = idx;
-		w->n = n;
+		w->n = ahead ? n : 0; /* the ring's own table: entries of a chain are anywhere */
 	}
 	raw = w->raw + 16 * (idx - w->first);
 	d->addr = get_le64(raw);
@@ -82,7 +87,7 @@ int virtq_walk(struct virtq *q, uint16_t head, struct virtq_chain *c)
 	uint64_t table = q->desc, rlen = 0, wlen = 0;
 	uint32_t size = q->size, budget = q->size, idx = head;
 	bool indirect = false, writing = false;
-	struct desc_window win = {.table = 0};
+	struct desc_window win = {.n = 0};
 	struct desc d;
 
 	c->head = head;
