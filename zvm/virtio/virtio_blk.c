@@ -161,9 +161,9 @@ static int copy_piece(struct vm *vm, struct vslot *sl, struct blk_io *io)
 /* The disk's interrupt, IRQs masked: the last piece of a read or write went well. The guest
  * gets its answer here (status byte, used entry, interrupt), not after two thread switches
  * to the worker and back; the worker frees the slot later (reap). A static VM's status byte
- * has a fixed host address; anything else (a dynamic VM, a reset since: the push refuses a
- * stale generation) is left to the worker. Before blk_io_finish: the VM's memory stays until
- * the unit is off the disk (a delete waits for that). */
+ * has a fixed host address; anything else is left to the worker: a dynamic VM, or (refused
+ * under the transport's lock, nothing written) a reset since or a stopped device, whose VM
+ * may be going. Before blk_io_finish: the VM's memory stays until the unit is off the disk. */
 static bool answer_now(struct vslot *sl)
 {
 	uint64_t end = sl->off + (uint64_t)sl->io.nr_sectors * VIRTIO_BLK_SECTOR;
@@ -174,12 +174,9 @@ static bool answer_now(struct vslot *sl)
 	status = vm_ipa_to_host(virtio_mmio_dev_vm(sl->m), sl->req.status_ipa, 1);
 	if (!status)
 		return false;
-	*status = VIRTIO_BLK_S_OK; /* published by the push's barrier before the used index */
-	if (virtio_mmio_dev_push(sl->m, 0, sl->gen, sl->head,
-				 (sl->req.type == VIRTIO_BLK_T_IN ? sl->req.data_len : 0) + 1))
-		return false;
-	virtio_mmio_dev_signal(sl->m, 0, sl->gen);
-	return true;
+	return !virtio_mmio_dev_answer(sl->m, 0, sl->gen, sl->head,
+				       (sl->req.type == VIRTIO_BLK_T_IN ? sl->req.data_len : 0) + 1,
+				       status, VIRTIO_BLK_S_OK);
 }
 
 /* The disk's interrupt: a direct piece is over. */

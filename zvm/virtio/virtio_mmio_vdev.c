@@ -21,13 +21,15 @@ struct virtio_mmio_dev {
 	struct k_spinlock lock;
 	struct virtio_mmio_regs regs;
 	bool line;
-	bool reset_pending;	       /* the driver reset the device: ops->reset on the worker */
+	bool reset_pending; /* the driver reset the device: ops->reset on the worker */
+	bool stopped; /* the VM is going (or its worker faulted): no answer from an interrupt */
 	bool told_notify, told_status; /* each guest mistake logged once */
 	uint64_t base;
 	const struct virtio_dev_ops *ops;
 	void *priv;
 	unsigned long notifies, broken;
-	/* The walker of each queue: the worker's alone (vdev_reset runs with it quiesced).
+	/* The walker of each queue: the worker's (vdev_reset runs with it quiesced), but for
+	 * the used ring, which an interrupt may push to too, under the lock (dev_answer).
 	 * vq_gen[q] is regs.resets when vqs[q] was enabled: a later reset makes its work stale. */
 	struct virtq vqs[VIRTIO_MMIO_MAX_QUEUES];
 	unsigned vq_gen[VIRTIO_MMIO_MAX_QUEUES];
@@ -253,7 +255,10 @@ void virtio_mmio_dev_kick(struct virtio_mmio_dev *m, unsigned q)
 static void vdev_stop(struct vdev *d)
 {
 	struct virtio_mmio_dev *m = (struct virtio_mmio_dev *)d;
+	k_spinlock_key_t key = k_spin_lock(&m->lock);
 
+	m->stopped = true; /* after this, no interrupt reaches the vGIC or the VM's memory */
+	k_spin_unlock(&m->lock, key);
 	if (m->ops->stop)
 		m->ops->stop(m);
 }
@@ -421,6 +426,24 @@ int virtio_mmio_dev_push(struct virtio_mmio_dev *m, unsigned q, unsigned gen, ui
 	k_spin_unlock(&m->lock, key);
 	if (err == -EIO)
 		signal_driver(m, 0, true, &gen);
+	return err;
+}
+
+int virtio_mmio_dev_answer(struct virtio_mmio_dev *m, unsigned q, unsigned gen, uint16_t head,
+			   uint32_t len, volatile uint8_t *byte, uint8_t val)
+{
+	k_spinlock_key_t key = k_spin_lock(&m->lock);
+	int err = -ESTALE;
+
+	if (gen == m->regs.resets && !m->stopped) {
+		*byte = val; /* published by the push's barrier before the used index */
+		err = virtq_push(&m->vqs[q], head, len);
+		if (!err && virtq_should_notify(&m->vqs[q]))
+			virtio_mmio_raise(&m->regs, VIRTIO_MMIO_INT_VRING);
+		lost_queue(m, q);
+		update_line(m);
+	}
+	k_spin_unlock(&m->lock, key);
 	return err;
 }
 

@@ -81,6 +81,12 @@ int virtio_mmio_dev_pop(struct virtio_mmio_dev *m, unsigned q, unsigned gen, str
  * was reset) or -EIO (DEVICE_NEEDS_RESET). */
 int virtio_mmio_dev_push(struct virtio_mmio_dev *m, unsigned q, unsigned gen, uint16_t head,
 			 uint32_t len);
+/* From a disk's interrupt (IRQs masked): *byte = val (a status byte in the chain's buffers, at
+ * its fixed host address), the push and the signal, all under the transport's lock and only if
+ * gen is current and the device not stopped (else -ESTALE, nothing written). A broken queue
+ * (-EIO) is marked DEVICE_NEEDS_RESET. */
+int virtio_mmio_dev_answer(struct virtio_mmio_dev *m, unsigned q, unsigned gen, uint16_t head,
+			   uint32_t len, volatile uint8_t *byte, uint8_t val);
 /* After pushes: the used-buffer interrupt if virtq_should_notify says so and gen is current. */
 void virtio_mmio_dev_signal(struct virtio_mmio_dev *m, unsigned q, unsigned gen);
 /* virtq_kick_disable (on false) / virtq_kick_enable (on true, returns its answer) if gen is
