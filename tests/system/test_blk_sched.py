@@ -32,22 +32,32 @@ def readers(loop):
     return " ".join(f"({body}) &" for _ in range(READERS))
 
 
-def test_urgent_vm_served_first_on_a_shared_disk(tmp_path):
+def disk_zvm(tmp_path):
+    """A ZVM (not booted yet) with a fresh 16 MiB host disk."""
     image = tmp_path / "disk.img"
     with open(image, "wb") as f:
         f.truncate(16 << 20)
-    zvm = Zvm(disk=str(image))
+    return Zvm(disk=str(image))
+
+
+def lo_and_hi(zvm):
+    """Two Linux VMs at their shell, 4 MiB each side by side on vda: lo less urgent than hi."""
+    lo = create_vm(zvm, "-t linux -c 1 -m 256 -n lo --prio 20 --disk vda@0+8192")
+    hi = create_vm(zvm, "-t linux -c 1 -m 256 -n hi --prio 6 --disk vda@8192+8192")
+    for vm in (lo, hi):
+        zvm.run(f"zvm run -n {vm}")
+    for vm in (lo, hi):
+        with Guest(zvm, vm) as g:
+            g.expect("ZVM-LINUX-INIT-OK", timeout=240)
+            g.expect(re.escape(SHELL))
+    return lo, hi
+
+
+def test_urgent_vm_served_first_on_a_shared_disk(tmp_path):
+    zvm = disk_zvm(tmp_path)
     try:
         zvm.boot()
-        # 4 MiB each, side by side on vda; the low one less urgent than the high one.
-        lo = create_vm(zvm, "-t linux -c 1 -m 256 -n lo --prio 20 --disk vda@0+8192")
-        hi = create_vm(zvm, "-t linux -c 1 -m 256 -n hi --prio 6 --disk vda@8192+8192")
-        for vm in (lo, hi):
-            zvm.run(f"zvm run -n {vm}")
-        for vm in (lo, hi):
-            with Guest(zvm, vm) as g:
-                g.expect("ZVM-LINUX-INIT-OK", timeout=240)
-                g.expect(re.escape(SHELL))
+        lo, hi = lo_and_hi(zvm)
         before = {vm: sched_stats(zvm, vm) for vm in (lo, hi)}
         # `zvm look` replays the console (old prompts too): resync before each command.
         with Guest(zvm, lo) as g:
@@ -110,10 +120,7 @@ def ioprio_stats(zvm, vm):
 def test_ionice_classes_inside_one_vm(tmp_path):
     """Linux puts each process's I/O priority (ionice) in the request header: real-time
     readers are served while idle-class readers of the same VM wait."""
-    image = tmp_path / "disk.img"
-    with open(image, "wb") as f:
-        f.truncate(16 << 20)
-    zvm = Zvm(disk=str(image))
+    zvm = disk_zvm(tmp_path)
     try:
         zvm.boot()
         vm = create_vm(zvm, "-t linux -c 1 -m 256 -n nice --disk vda@0+8192")
@@ -148,21 +155,14 @@ def test_delete_and_reset_of_a_starved_vm(tmp_path):
     """A VM whose requests wait behind a busier, more urgent VM is reset and deleted at once:
     its worker takes its queued requests back (they would wait for ever under strict
     priority), the other VM carries on, and the memory comes back."""
-    image = tmp_path / "disk.img"
-    with open(image, "wb") as f:
-        f.truncate(16 << 20)
-    zvm = Zvm(disk=str(image))
+    zvm = disk_zvm(tmp_path)
     try:
         zvm.boot()
         before = mem_used(zvm)
-        lo = create_vm(zvm, "-t linux -c 1 -m 256 -n lo --prio 20 --disk vda@0+8192")
-        hi = create_vm(zvm, "-t linux -c 1 -m 256 -n hi --prio 6 --disk vda@8192+8192")
-        for vm in (lo, hi):
-            zvm.run(f"zvm run -n {vm}")
+        lo, hi = lo_and_hi(zvm)
         for vm in (lo, hi):
             with Guest(zvm, vm) as g:
-                g.expect("ZVM-LINUX-INIT-OK", timeout=240)
-                g.expect(re.escape(SHELL))
+                resync(g)
                 shell(g, readers(loop=True))
         # It does wait behind hi.
         deadline = time.monotonic() + 30
@@ -202,21 +202,11 @@ def test_a_faulted_urgent_vm_does_not_keep_the_disk_from_others(tmp_path):
     """The more urgent VM's device worker takes an EL2 fault while its request is on the disk:
     once it comes off, the less urgent VM is served again (the dead VM's units no longer count
     as urgent work waiting for its worker), long before anyone deletes the crashed VM."""
-    image = tmp_path / "disk.img"
-    with open(image, "wb") as f:
-        f.truncate(16 << 20)
-    zvm = Zvm(disk=str(image))
+    zvm = disk_zvm(tmp_path)
     try:
         zvm.boot()
         before = mem_used(zvm)
-        lo = create_vm(zvm, "-t linux -c 1 -m 256 -n lo --prio 20 --disk vda@0+8192")
-        hi = create_vm(zvm, "-t linux -c 1 -m 256 -n hi --prio 6 --disk vda@8192+8192")
-        for vm in (lo, hi):
-            zvm.run(f"zvm run -n {vm}")
-        for vm in (lo, hi):
-            with Guest(zvm, vm) as g:
-                g.expect("ZVM-LINUX-INIT-OK", timeout=240)
-                g.expect(re.escape(SHELL))
+        lo, hi = lo_and_hi(zvm)
         with Guest(zvm, hi) as g:
             resync(g)
             shell(g, readers(loop=True))

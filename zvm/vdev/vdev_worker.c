@@ -161,9 +161,8 @@ void vdev_worker_kick(struct vdev *d)
 	k_sem_give(&d->worker->wake);
 	if (k_yield_to(&d->worker->thread))
 		__atomic_fetch_add(&d->worker->handoffs, 1, __ATOMIC_RELAXED);
-	else
-		z_resched_cpu(
-		    cpu_id()); /* as the wake would have (z_ready): WFI traps next entry */
+	else /* as the wake would have (z_ready): WFI traps at the next entry */
+		z_resched_cpu(cpu_id());
 }
 
 /* The caller waits for w's pass to end: w runs at least as urgently as the caller meanwhile

@@ -211,10 +211,9 @@ static int slot_io(struct blk_io *io)
 	 * the piece for it): no copy. */
 	if (io->op == IOSCHED_IN || io->op == IOSCHED_OUT) {
 		/* A static VM's RAM stays put, so the pieces slot_piece found still hold. */
+		n = sl->nr_sg;
 		if (sl->sg_len == len || host_prefix(vm, &sl->req, sl->off, len, sl->sg,
 						     blkdev_max_sg(b->disk), &n) == len) {
-			if (sl->sg_len == len)
-				n = sl->nr_sg;
 			sl->hreq = (struct blkdev_req){
 			    .op = io->op == IOSCHED_IN ? BLK_READ : BLK_WRITE,
 			    .sector = io->sector,
@@ -438,6 +437,27 @@ static int fill(struct virtio_mmio_dev *m, unsigned gen, struct vblk *b, struct 
 
 /* Returns finished requests (their pieces were queued one after the other). Returns
  * how many, or a negative errno (the push failed: reset or broken). */
+/* A request that went well, in the device's statistics. */
+static void count_done(struct vblk *b, uint32_t type)
+{
+	if (type == VIRTIO_BLK_T_IN)
+		b->reads++;
+	else if (type == VIRTIO_BLK_T_OUT)
+		b->writes++;
+	else if (type == VIRTIO_BLK_T_WRITE_ZEROES)
+		b->zeroes++;
+	else if (type == VIRTIO_BLK_T_DISCARD)
+		b->discards++;
+	else
+		b->flushes++;
+}
+
+/* Whether answer_now() answered the slot's request (and signalled it). */
+static bool answered_early(const struct vslot *sl)
+{
+	return sl->io.answered && !sl->io.status;
+}
+
 static int reap(struct virtio_mmio_dev *m, unsigned gen, struct vblk *b)
 {
 	int answered = 0;
@@ -450,7 +470,7 @@ static int reap(struct virtio_mmio_dev *m, unsigned gen, struct vblk *b)
 
 		if (!sl->busy || !blk_io_done(&b->client, &sl->io))
 			continue;
-		early = sl->io.answered && !sl->io.status; /* by answer_now(), signalled too */
+		early = answered_early(sl);
 		if (!early && (sl->io.status == -ECANCELED || virtio_mmio_dev_stale(m, gen))) {
 			/* Its buffers are not ours to complete any more; counted as abandon()
 			 * does (this worker may have been the one sending it when the reset came).
@@ -466,18 +486,9 @@ static int reap(struct virtio_mmio_dev *m, unsigned gen, struct vblk *b)
 			status = VIRTIO_BLK_S_IOERR;
 		sl->busy = false;
 		if (status == VIRTIO_BLK_S_OK) {
-			if (sl->req.type == VIRTIO_BLK_T_IN) {
+			count_done(b, sl->req.type);
+			if (sl->req.type == VIRTIO_BLK_T_IN)
 				written = sl->req.data_len;
-				b->reads++;
-			} else if (sl->req.type == VIRTIO_BLK_T_OUT) {
-				b->writes++;
-			} else if (sl->req.type == VIRTIO_BLK_T_WRITE_ZEROES) {
-				b->zeroes++;
-			} else if (sl->req.type == VIRTIO_BLK_T_DISCARD) {
-				b->discards++;
-			} else {
-				b->flushes++;
-			}
 		}
 		if (early)
 			continue;
@@ -500,14 +511,12 @@ static void abandon(struct vblk *b)
 			if (!sl->busy || !blk_io_done(&b->client, &sl->io))
 				continue;
 			sl->busy = false;
-			if (sl->io.answered && !sl->io.status) { /* the guest has it: done */
-				b->reads += sl->req.type == VIRTIO_BLK_T_IN;
-				b->writes += sl->req.type == VIRTIO_BLK_T_OUT;
-			} else if (sl->io.status == -ECANCELED) {
+			if (answered_early(sl)) /* the guest has it: done */
+				count_done(b, sl->req.type);
+			else if (sl->io.status == -ECANCELED)
 				b->reset_cancelled++;
-			} else {
+			else
 				b->reset_inflight++;
-			}
 		}
 		if (busy_slots(b))
 			blk_sched_wait(&b->client, WAIT_US);

@@ -429,6 +429,16 @@ int virtio_mmio_dev_push(struct virtio_mmio_dev *m, unsigned q, unsigned gen, ui
 	return err;
 }
 
+/* Lock held, gen current: the used-buffer interrupt if the driver wants one; a queue that
+ * broke on the way asks for a reset. */
+static void signal_locked(struct virtio_mmio_dev *m, unsigned q)
+{
+	if (virtq_should_notify(&m->vqs[q]))
+		virtio_mmio_raise(&m->regs, VIRTIO_MMIO_INT_VRING);
+	lost_queue(m, q);
+	update_line(m);
+}
+
 int virtio_mmio_dev_answer(struct virtio_mmio_dev *m, unsigned q, unsigned gen, uint16_t head,
 			   uint32_t len, volatile uint8_t *byte, uint8_t val)
 {
@@ -438,10 +448,7 @@ int virtio_mmio_dev_answer(struct virtio_mmio_dev *m, unsigned q, unsigned gen, 
 	if (gen == m->regs.resets && !m->stopped) {
 		*byte = val; /* published by the push's barrier before the used index */
 		err = virtq_push(&m->vqs[q], head, len);
-		if (!err && virtq_should_notify(&m->vqs[q]))
-			virtio_mmio_raise(&m->regs, VIRTIO_MMIO_INT_VRING);
-		lost_queue(m, q);
-		update_line(m);
+		signal_locked(m, q); /* a broken queue notifies nothing, asks for the reset */
 	}
 	k_spin_unlock(&m->lock, key);
 	return err;
@@ -451,12 +458,8 @@ void virtio_mmio_dev_signal(struct virtio_mmio_dev *m, unsigned q, unsigned gen)
 {
 	k_spinlock_key_t key = k_spin_lock(&m->lock);
 
-	if (gen == m->regs.resets) {
-		if (virtq_should_notify(&m->vqs[q]))
-			virtio_mmio_raise(&m->regs, VIRTIO_MMIO_INT_VRING);
-		lost_queue(m, q);
-		update_line(m);
-	}
+	if (gen == m->regs.resets)
+		signal_locked(m, q);
 	k_spin_unlock(&m->lock, key);
 }
 
