@@ -69,21 +69,23 @@
 #define TIMEOUT_US     (30ull * 1000000) /* a request longer out takes the disk out of service */
 #define POLL_MS	       100 /* a synchronous caller looks for a broken disk this often */
 #define TAGS	       8u  /* requests on the device at once (with indirect tables) */
-#define TAGS_ORDER     3   /* their DMA memory */
+#define TAGS_ORDER     3   /* their indirect tables: one page each */
+#define RING_ORDER     1   /* the ring: vring_bytes(VRING_MAX) */
 
-_Static_assert(3392 <= BUDDY_PAGE_SIZE, "the ring, vring_bytes(VRING_MAX), fits a page");
+_Static_assert(VRING_BYTES_MAX <= (BUDDY_PAGE_SIZE << RING_ORDER), "the ring fits");
 
-/* What the device reads and writes for one request besides its data. */
-struct tag_dma {
-	struct vring_desc table[VBLK_SG_MAX + 2]; /* the indirect chain: header, data, status */
+/* What the device reads and writes for one request besides its data: its header and status
+ * byte (all tags' in one page), and with indirect tables its chain (header, data, status). */
+struct tag_io {
 	struct {
 		uint32_t type, reserved;
 		uint64_t sector;
 	} hdr;
 	uint8_t status;
 };
-_Static_assert(TAGS * sizeof(struct tag_dma) <= (BUDDY_PAGE_SIZE << TAGS_ORDER), "tags fit");
-_Static_assert(sizeof(struct tag_dma) <= BUDDY_PAGE_SIZE, "one tag fits a page");
+typedef struct vring_desc tag_table[VBLK_SG_MAX + 2];
+_Static_assert(TAGS * sizeof(struct tag_io) <= BUDDY_PAGE_SIZE, "tag headers fit a page");
+_Static_assert(TAGS * sizeof(tag_table) <= (BUDDY_PAGE_SIZE << TAGS_ORDER), "tables fit");
 
 struct blkdev {
 	char name[8];
@@ -102,7 +104,8 @@ struct blkdev {
 	/* Under ring_lock (also taken by the interrupt handler). */
 	struct k_spinlock ring_lock;
 	struct vring ring;
-	struct tag_dma *tags;		   /* depth of them */
+	struct tag_io *tags;		   /* depth of them */
+	tag_table *tables;		   /* with indirect tables: depth of them */
 	struct blkdev_req *tag_req[TAGS];  /* the request on each tag, NULL: free */
 	uint64_t tag_since[TAGS];	   /* its submission, uptime us */
 	uint8_t head_tag[VRING_MAX];	   /* a chain in flight: its tag */
@@ -262,10 +265,11 @@ static int probe_disk(struct blkdev *d)
 		d->max_sg = num - 2u;
 	/* Without indirect tables a long request takes most of the ring: one at a time. */
 	d->depth = accepted & VBLK_F_INDIRECT ? TAGS : 1;
-	ring = page_alloc(0);
-	d->tags = page_alloc(d->depth > 1 ? TAGS_ORDER : 0);
+	ring = page_alloc(RING_ORDER);
+	d->tags = page_alloc(0);
+	d->tables = d->depth > 1 ? page_alloc(TAGS_ORDER) : NULL;
 	d->bounce = page_alloc(BOUNCE_ORDER);
-	if (!ring || !d->tags || !d->bounce)
+	if (!ring || !d->tags || (d->depth > 1 && !d->tables) || !d->bounce)
 		return fail_probe(d, "out of memory"); /* a page got is kept: rare, boot only */
 	vring_init(&d->ring, ring, num);
 	wr(d, MMIO_QUEUE_NUM, num);
@@ -494,8 +498,8 @@ static int start(struct blkdev *d, struct blkdev_req *r, uint32_t type, uint32_t
 	c.hdr_pa = (uintptr_t)&d->tags[t].hdr;
 	c.status_pa = (uintptr_t)&d->tags[t].status;
 	if (d->depth > 1) {
-		c.table = d->tags[t].table;
-		c.table_pa = (uintptr_t)d->tags[t].table;
+		c.table = d->tables[t];
+		c.table_pa = (uintptr_t)d->tables[t];
 	}
 	d->tags[t].hdr.type = type;
 	d->tags[t].hdr.reserved = 0;

@@ -46,7 +46,10 @@ int vblk_negotiate(uint64_t offered, uint64_t *accepted);
 #define VRING_DESC_F_NEXT     1u
 #define VRING_DESC_F_WRITE    2u
 #define VRING_DESC_F_INDIRECT 4u
-#define VRING_MAX	      128u /* entries used at most: a direct chain of VBLK_SG_MAX + 2 fits */
+/* Entries used at most: a direct chain of VBLK_SG_MAX + 2 fits. 256 as QEMU's default queue
+ * size, whose seg_max (254) then lets a 1 MiB request of scattered pages go as one. */
+#define VRING_MAX	256u
+#define VRING_BYTES_MAX 6678u /* vring_bytes(VRING_MAX) */
 
 struct vring_desc {
 	uint64_t addr;
@@ -76,8 +79,8 @@ struct vring {
 	/* Our own copies: the device could rewrite the shared table, so neither the free list
 	 * nor a chain's members are ever read back from it. */
 	uint16_t free_next[VRING_MAX];
-	uint16_t link[VRING_MAX];   /* a chain's next member, as we wrote it */
-	uint8_t chain_n[VRING_MAX]; /* by head: its descriptors */
+	uint16_t link[VRING_MAX];    /* a chain's next member, as we wrote it */
+	uint16_t chain_n[VRING_MAX]; /* by head: its descriptors */
 };
 
 /* Entries to use for a queue whose maximum is qmax: a power of two, at most VRING_MAX; 0 when

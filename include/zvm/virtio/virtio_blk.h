@@ -24,7 +24,9 @@ struct vm;
 #define VIRTIO_BLK_F_FLUSH	  9
 #define VIRTIO_BLK_F_DISCARD	  13
 #define VIRTIO_BLK_F_WRITE_ZEROES 14
-#define VIRTIO_BLK_QUEUE_SIZE	  128
+/* As QEMU's default: a Linux guest then sends a 1 MiB read of scattered pages as one request
+ * (seg_max 254), where 128 split it in two, each with its own exits, switches and interrupt. */
+#define VIRTIO_BLK_QUEUE_SIZE 256
 /* A request's chain (header, data, status) must fit the queue (2.7.5.3.1), an indirect table
  * too: Linux makes tables of seg_max + 2 entries, which the walker refuses past the queue
  * size (it broke the queue on a 128-piece request). QEMU sizes seg_max the same way. */
