@@ -82,8 +82,9 @@ def test_vblk_reset_lands_on_a_request_in_flight(zvm):
     before kicking its 56 KiB write, after it, and after the reset. The host disk is held
     (`kernel blk hold`) from the first stop, the write is seen held on the disk at the
     second, the guest then resets the device, and the disk is released at the third: the
-    reset waited for the write (counted), none of it reached the ring set up after the reset,
-    and the queue works again."""
+    reset waited for the write (counted), none of it reached the ring set up after the reset
+    nor the write's status byte (the disk's interrupt answers a request only in the generation
+    it came from), and the queue works again."""
     vm = create_vm(zvm, "-t test-vblk-hold -c 1 -m 64 --disk vda@100+256")
     zvm.run(f"zvm run -n {vm}")
     try:
