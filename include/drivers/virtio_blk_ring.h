@@ -47,7 +47,7 @@ int vblk_negotiate(uint64_t offered, uint64_t *accepted);
 #define VRING_DESC_F_WRITE    2u
 #define VRING_DESC_F_INDIRECT 4u
 /* Entries used at most: a direct chain of VBLK_SG_MAX + 2 fits. 256 as QEMU's default queue
- * size, whose seg_max (254) then lets a 1 MiB request of scattered pages go as one. */
+ * size, whose seg_max (254) then lets a 1 MiB request of 256 pages, some adjacent, go as one. */
 #define VRING_MAX	256u
 #define VRING_BYTES_MAX 6678u /* vring_bytes(VRING_MAX) */
 

@@ -40,8 +40,8 @@ def test_linux_vda_data_reaches_the_image_and_survives_reset_and_reboot(tmp_path
             linux_up(g)
             assert shell(g, "cat /sys/block/vda/size").split()[0] == str(count)
             # VIRTIO_BLK_F_SEG_MAX: requests of up to 254 segments (1 without it), so header,
-            # data and status fit the 256-entry queue, and a 1 MiB request of scattered user
-            # pages goes whole (with 126 Linux split it in two).
+            # data and status fit the 256-entry queue, and a 1 MiB request of 256 user
+            # pages, some adjacent, goes whole (with 126 Linux split it in two).
             assert shell(g, "cat /sys/block/vda/queue/max_segments").split()[0] == "254"
             # 1 MiB requests straight from user pages (many segments), written and read back
             # at 1 MiB into /dev/vda.

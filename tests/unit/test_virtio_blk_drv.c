@@ -10,7 +10,7 @@
 #include <cmocka.h>
 #include <drivers/virtio_blk_ring.h>
 
-static _Alignas(16) uint8_t mem[4096];
+static _Alignas(16) uint8_t mem[VRING_BYTES_MAX];
 static struct vring r;
 
 #define HDR    0x1000u
@@ -235,6 +235,50 @@ static void scatter_gather_chains(void **state)
 	assert_int_equal(r.nr_free, 8);
 }
 
+/* The largest requests in a ring of VRING_MAX entries: a direct chain of VBLK_SG_MAX pieces
+ * takes every entry (256 members: a count that wrapped would free none of them), and the same
+ * request in an indirect table (one page of 256 descriptors, status last) takes one. */
+static void largest_chains_in_a_full_size_ring(void **state)
+{
+	static struct vring_desc table[VBLK_SG_MAX + 2];
+	static struct vblk_seg sg[VBLK_SG_MAX];
+	struct vblk_chain c = req(VBLK_T_IN, 0);
+	uint16_t head;
+	uint32_t len;
+	int h;
+
+	(void)state;
+	_Static_assert(sizeof(table) == 4096, "an indirect table of VRING_MAX entries is a page");
+	vring_init(&r, mem, VRING_MAX);
+	for (unsigned i = 0; i < VBLK_SG_MAX; i++)
+		sg[i] = (struct vblk_seg){0x100000u + 0x1000u * i, 4096};
+	c.sg = sg;
+	c.nr_sg = VBLK_SG_MAX;
+	for (int round = 0; round < 3; round++) {
+		h = vring_add_blk(&r, &c);
+		assert_true(h >= 0);
+		assert_int_equal(r.nr_free, 0);
+		assert_int_equal(r.chain_n[h], VRING_MAX);
+		assert_int_equal(r.chain_len[h], 1 + 4096u * VBLK_SG_MAX);
+		vring_publish(&r);
+		complete((uint32_t)h, r.chain_len[h]);
+		assert_int_equal(vring_pop_used(&r, &head, &len), 1);
+		assert_int_equal(head, h);
+		assert_int_equal(r.nr_free, VRING_MAX);
+	}
+	c.table = table;
+	c.table_pa = 0x9000;
+	h = vring_add_blk(&r, &c);
+	assert_true(h >= 0);
+	assert_int_equal(r.nr_free, VRING_MAX - 1);
+	assert_int_equal(r.desc[h].flags, VRING_DESC_F_INDIRECT);
+	assert_int_equal(r.desc[h].len, sizeof(table));
+	assert_int_equal(table[0].addr, HDR);
+	assert_int_equal(table[VBLK_SG_MAX].addr, sg[VBLK_SG_MAX - 1].pa);
+	assert_int_equal(table[VBLK_SG_MAX + 1].addr, STATUS);
+	assert_int_equal(table[VBLK_SG_MAX + 1].flags, VRING_DESC_F_WRITE);
+}
+
 /* Two long requests at once in an 8-entry ring: each chain in its own table, one ring entry
  * each; the tables are laid out as the device walks them; completion frees the one entry. */
 static void indirect_chains_take_one_entry_each(void **state)
@@ -440,6 +484,7 @@ int main(void)
 	    cmocka_unit_test_setup(range_chains, setup),
 	    cmocka_unit_test_setup(scatter_gather_chains, setup),
 	    cmocka_unit_test_setup(indirect_chains_take_one_entry_each, setup),
+	    cmocka_unit_test_setup(largest_chains_in_a_full_size_ring, setup),
 	    cmocka_unit_test_setup(malformed_requests_refused, setup),
 	    cmocka_unit_test_setup(full_ring_then_completion_frees, setup),
 	    cmocka_unit_test_setup(indices_wrap_without_leaking, setup),

@@ -17,7 +17,7 @@
 #include <zvm/vm.h>
 #include <zvm/vm_opts.h>
 
-#define SEGS	(VIRTIO_BLK_SEG_MAX + 4) /* a chain's segments: header, data pieces, status */
+#define SEGS	(VIRTIO_BLK_SEG_MAX + 4) /* a chain's segments, header and status included */
 #define WAIT_US 10000 /* a worker waiting on the disk looks for resets this often */
 
 struct vblk;

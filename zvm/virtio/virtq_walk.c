@@ -20,8 +20,8 @@ struct desc {
 };
 
 /* Descriptors of an indirect table read ahead with one guest copy: drivers lay a chain out
- * from entry 0 on, and a copy costs far more than its bytes (1 MiB reads name ~128 pages). The
- * table was checked whole, so the read stays inside it; one that fails (a dynamic VM's page
+ * from entry 0 on, and a copy costs far more than its bytes (a 1 MiB read names up to 256 pages).
+ * The table was checked whole, so the read stays inside it; one that fails (a dynamic VM's page
  * that cannot come back) is retried for the one entry before the queue breaks. */
 #define DESC_AHEAD 16
 

@@ -4,8 +4,10 @@
  * WRITE_ZEROES (read-write disks; the host driver writes zeros where the disk has no such
  * command) and DISCARD (read-write disks whose host disk has it), one range of at most
  * VBLK_RANGE_MAX_SECTORS per request; VIRTIO_BLK_F_RO for a read-only disk;
- * VIRTIO_BLK_F_SEG_MAX: up to VIRTIO_BLK_SEG_MAX data segments per request (a longer chain is
- * answered IOERR by the parser: the walker's segment list holds no more).
+ * VIRTIO_BLK_F_SEG_MAX: up to VIRTIO_BLK_SEG_MAX data segments per request offered; the worker
+ * takes chains of up to VIRTIO_BLK_SEG_MAX + 4 segments (header and status included, so a
+ * driver slightly over the limit is still served) and answers a longer one IOERR: its segment
+ * list holds no more.
  * Requests are parsed and checked by blk_req.c on the device's worker (at the VM's priority),
  * which queues them on the disk's I/O scheduler (include/block/blk_sched.h) in pieces. The
  * thread that sends a piece (the worker, or the disk's dispatcher) starts it straight between
@@ -24,8 +26,9 @@ struct vm;
 #define VIRTIO_BLK_F_FLUSH	  9
 #define VIRTIO_BLK_F_DISCARD	  13
 #define VIRTIO_BLK_F_WRITE_ZEROES 14
-/* As QEMU's default: a Linux guest then sends a 1 MiB read of scattered pages as one request
- * (seg_max 254), where 128 split it in two, each with its own exits, switches and interrupt. */
+/* As QEMU's default: a Linux guest then sends a 1 MiB read of 256 pages, some adjacent, as one
+ * request (seg_max 254), where 128 split it in two, each with its own exits, switches and
+ * interrupt. */
 #define VIRTIO_BLK_QUEUE_SIZE 256
 /* A request's chain (header, data, status) must fit the queue (2.7.5.3.1), an indirect table
  * too: Linux makes tables of seg_max + 2 entries, which the walker refuses past the queue
