@@ -692,6 +692,7 @@ static void parse_chosen(const void *fdt, struct board *b)
 
 	if (args && len > 0 && memchr(args, '\0', len))
 		b->bootargs = args;
+	b->local_tlbi = chosen >= 0 && fdt_getprop(fdt, chosen, "zvm,local-tlbi", NULL);
 }
 
 int board_parse_console(const void *fdt, struct board *b)

@@ -75,6 +75,11 @@ static void print_memory(const struct vm *vm)
 	shell_print("cache flushes (set/way): %llu, %llu KiB cleaned",
 		    (unsigned long long)vm->cache_flushes,
 		    (unsigned long long)(vm->cache_flush_bytes >> 10));
+	if (vm->nr_vcpus && vm->vcpus[0]->local_tlbi) /* one vCPU (el2_vm_local_tlbi) */
+		shell_print("TLB invalidations: on its CPU only, %llu trapped",
+			    (unsigned long long)vm->vcpus[0]->tlbi_exits);
+	else
+		shell_print("TLB invalidations: broadcast by the guest");
 	for (const struct vm_mem_block *b = vm->mem.blocks; b; b = b->next)
 		shell_print("  IPA 0x%llx-0x%llx  host 0x%llx  %zu MiB", (unsigned long long)b->ipa,
 			    (unsigned long long)(b->ipa + b->size), (unsigned long long)b->pa,

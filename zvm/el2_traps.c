@@ -6,6 +6,7 @@
 #include <zvm/id_regs.h>
 #include <zvm/placement.h>
 #include <zvm/vcpu_internal.h>
+#include <zvm/vm.h>
 
 /* Guest HCR_EL2: stage 2 on, interrupts to EL2, trap what we emulate. Also kept while the host
  * runs: only IMO/FMO/AMO matter at EL2, and they are the host's too. */
@@ -23,6 +24,7 @@
 #define HCR_TIDCP  (1ULL << 20)
 #define HCR_TACR   (1ULL << 21)
 #define HCR_TSW	   (1ULL << 22)
+#define HCR_TTLB   (1ULL << 25) /* per vCPU: its TLB maintenance stays local (sysreg_trap.c) */
 #define HCR_TVM	   (1ULL << 26) /* per vCPU: set/way tracking (zvm/setway.c) */
 #define HCR_RW	   (1ULL << 31)
 #define HCR_TLOR   (1ULL << 35) /* LORegions (hidden from the ID registers) */
@@ -44,6 +46,18 @@ static uint64_t hcr_now[CONFIG_MAX_CPUS]; /* what each CPU's HCR_EL2 holds */
 bool el2_guests_have_pauth(void)
 {
 	return pauth;
+}
+
+static bool local_tlbi; /* the board's zvm,local-tlbi */
+
+void el2_traps_local_tlbi(bool on)
+{
+	local_tlbi = on;
+}
+
+bool el2_vm_local_tlbi(const struct vm *vm)
+{
+	return local_tlbi && vm->nr_vcpus == 1;
 }
 
 void el2_traps_init_cpu(void)
@@ -82,10 +96,10 @@ void el2_traps_init_cpu(void)
 	write_sysreg(cptr_el2, cptr);
 }
 
-void el2_traps_set_vcpu(unsigned cpu_use, bool tvm)
+void el2_traps_set_vcpu(unsigned cpu_use, bool tvm, bool local_tlbi)
 {
 	uint64_t *now = &hcr_now[cpu_id()];
-	uint64_t hcr = *now & ~(HCR_TWI | HCR_TWE | HCR_TVM);
+	uint64_t hcr = *now & ~(HCR_TWI | HCR_TWE | HCR_TVM | HCR_TTLB);
 
 	if (cpu_use != CPU_DEDICATED)
 		hcr |= HCR_TWI;
@@ -93,6 +107,8 @@ void el2_traps_set_vcpu(unsigned cpu_use, bool tvm)
 		hcr |= HCR_TWE;
 	if (tvm)
 		hcr |= HCR_TVM;
+	if (local_tlbi)
+		hcr |= HCR_TTLB;
 	/* Takes effect at the guest entry's ERET, a context synchronisation event. */
 	if (hcr != *now) {
 		write_sysreg(hcr_el2, hcr);

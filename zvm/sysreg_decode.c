@@ -10,6 +10,25 @@
 #define ISS_RT(iss)  (((iss) >> 5) & 0x1f)
 #define ISS_CRM(iss) (((iss) >> 1) & 0xf)
 
+/* The EL1 TLB invalidations, in CRn 8 (and CRn 9, their nXS forms, for which the plain form
+ * is at least as strong) of op1 0: outer-shareable (CRm 1 whole entry, 5 range),
+ * inner-shareable (3, 2) and local (7, 6). Each becomes its local form; -1 for an encoding that
+ * is none (an unallocated one is undefined at EL1 and never traps here). */
+static int tlbi_local(uint32_t iss)
+{
+	unsigned crm = ISS_CRM(iss), op2 = ISS_OP2(iss);
+	bool range = crm == 2 || crm == 5 || crm == 6;
+
+	if (ISS_OP0(iss) != 1 || ISS_OP1(iss) != 0 || (ISS_CRN(iss) != 8 && ISS_CRN(iss) != 9) ||
+	    (iss & 1))
+		return -1;
+	if (!range && crm != 1 && crm != 3 && crm != 7)
+		return -1;
+	if (range ? !(op2 & 1) : op2 == 4 || op2 == 6)
+		return -1; /* ranges are the odd op2; 4 and 6 are no whole-entry TLBI */
+	return TLBI_LOCAL(range ? 6 : 7, op2);
+}
+
 struct sysreg_access sysreg_decode(uint32_t iss)
 {
 	struct sysreg_access a = {SR_UNDEF, iss & SYSREG_ISS_MASK, ISS_RT(iss), iss & 1, 0};
@@ -39,7 +58,12 @@ struct sysreg_access sysreg_decode(uint32_t iss)
 		a.cls = SR_SETWAY;
 		return a;
 	}
-	if (tvm_reg_decode(a.enc) >= 0)
+	int tlbi = tlbi_local(iss);
+
+	if (tlbi >= 0) {
+		a.cls = SR_TLBI;
+		a.id = (unsigned)tlbi;
+	} else if (tvm_reg_decode(a.enc) >= 0)
 		a.cls = SR_TVM;
 	else if (sys && ISS_CRN(iss) == 0 && ISS_CRM(iss) && ISS_CRM(iss) < 8 && a.read) {
 		a.cls = SR_ID; /* CRm 1-7 (op1 0, CRn 0): unallocated ones read as 0 */

@@ -38,6 +38,32 @@ static uint64_t id_reg_read_hw(unsigned id)
 	return 0;
 }
 
+/* The TLB invalidation the guest made, on this CPU only (op: TLBI_LOCAL(CRm, Op2)): its VMID
+ * is the loaded one, and it has run nowhere else since vcpu_load flushed this CPU. The op is
+ * part of the instruction, hence one case per form; the guest's own DSB completes it. */
+#define TLBI_CASE(crm, op2)                                                                        \
+	case TLBI_LOCAL(crm, op2):                                                                 \
+		__asm__ volatile("sys #0, c8, c" #crm ", #" #op2 ", %0" ::"r"(x) : "memory");      \
+		break
+static void tlbi_local(unsigned op, uint64_t x)
+{
+	switch (op) {
+		TLBI_CASE(7, 0); /* VMALLE1 (Xt ignored) */
+		TLBI_CASE(7, 1); /* VAE1 */
+		TLBI_CASE(7, 2); /* ASIDE1 */
+		TLBI_CASE(7, 3); /* VAAE1 */
+		TLBI_CASE(7, 5); /* VALE1 */
+		TLBI_CASE(7, 7); /* VAALE1 */
+		TLBI_CASE(6, 1); /* RVAE1 */
+		TLBI_CASE(6, 3); /* RVAAE1 */
+		TLBI_CASE(6, 5); /* RVALE1 */
+		TLBI_CASE(6, 7); /* RVAALE1 */
+	default:		 /* none other decodes (sysreg_decode.c) */
+		__asm__ volatile("tlbi vmalle1" ::: "memory");
+		break;
+	}
+}
+
 void sysreg_trap_handle(struct vcpu *v, uint64_t esr)
 {
 	uint32_t iss = esr & 0x1ffffff;
@@ -84,6 +110,10 @@ void sysreg_trap_handle(struct vcpu *v, uint64_t esr)
 		vcpu_set_reg(v, a.rt, a.id == ID_AA64DFR0 ? vdebug_guest_dfr0(val) : val);
 		break;
 	}
+	case SR_TLBI:
+		tlbi_local(a.id, vcpu_get_reg(v, a.rt));
+		v->tlbi_exits++;
+		break;
 	case SR_DEBUG:
 		if (vdebug_access(v, a.enc, a.read, a.rt))
 			break;

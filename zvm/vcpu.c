@@ -81,6 +81,7 @@ struct vcpu *vcpu_create(struct vm *vm, unsigned id)
 	/* Aff0 = id: the guest DT lists the same values. */
 	v->mpidr = MPIDR_RES1 | id;
 	v->running_on = -1;
+	v->tlb_cpu = -1;
 	v->power = VCPU_OFF;
 	v->prio = VCPU_PRIO;
 	k_sem_init(&v->wake, 0, 1);
@@ -263,7 +264,7 @@ static void vcpu_run(void *a, void *b)
 			arch_irq_restore(flags);
 			continue;
 		}
-		el2_traps_set_vcpu(entry_cpu_use(v), v->sys.setway_tvm);
+		el2_traps_set_vcpu(entry_cpu_use(v), v->sys.setway_tvm, v->local_tlbi);
 		vcpu_prepare_entry(v);
 		uint64_t why = guest_enter(v);
 

@@ -99,13 +99,16 @@ void vcpu_load(struct vcpu *v)
 	/* The vCPUs of a VM share its VMID, and each CPU's TLB is its own: entries one vCPU
 	 * left here (its own ASIDs and non-global mappings, which another vCPU of the guest may
 	 * use differently) could answer the next one's accesses. As KVM does, the VM's EL1
-	 * entries go when another of its vCPUs was loaded here last. */
-	if (v->vm->last_loaded[cpu] != v) {
+	 * entries go when another of its vCPUs was loaded here last. A vCPU whose invalidations
+	 * are done locally (local_tlbi) also drops what it left here before running elsewhere:
+	 * those missed the invalidations it made there. */
+	if (v->vm->last_loaded[cpu] != v || (v->local_tlbi && v->tlb_cpu != (int)cpu)) {
 		__asm__ volatile("tlbi vmalle1" ::: "memory");
 		dsb(nsh);
 		isb();
 		v->vm->last_loaded[cpu] = v;
 	}
+	v->tlb_cpu = (int)cpu;
 	vdebug_load(v); /* breakpoints and watchpoints, if it has any enabled */
 	vtimer_load(v);
 	vgic_restore(v);

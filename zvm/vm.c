@@ -220,6 +220,7 @@ static int vm_build(struct vm *vm, const struct vm_config *cfg)
 			v->power = VCPU_ON;
 		}
 		v->prio = vm_prio(vm, cfg);
+		v->local_tlbi = el2_vm_local_tlbi(vm);
 		err = vcpu_start_thread(v, cfg->vcpu_mask[i] ? cfg->vcpu_mask[i] : cfg->cpu_mask);
 	}
 	if (!err) /* at the vCPUs' priority, on their CPUs: known only now */

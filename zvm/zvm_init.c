@@ -20,6 +20,7 @@ void zvm_init(void)
 	const struct board *b = host_board();
 
 	stage2_init_global();
+	el2_traps_local_tlbi(b->local_tlbi);
 	/* The vGIC drives the GICv3 virtual interface (ICH_* registers, UNDEFINED without one) or,
 	 * on a GICv2 with a GICH, the memory-mapped one; without either no VM may be created
 	 * (vm_create), and nothing here touches them. */

@@ -113,6 +113,10 @@ struct board {
 	} psci;
 
 	const char *bootargs; /* points into the DTB; NULL when /chosen has none */
+	/* /chosen zvm,local-tlbi: broadcast TLB maintenance costs more here than a trap to EL2
+	 * does (QEMU's TCG: every emulated CPU's thread is stopped for it), so one-vCPU VMs keep
+	 * theirs on their own CPU (zvm/el2_traps.c). */
+	bool local_tlbi;
 
 	char err[BOARD_ERR_LEN]; /* why board_parse failed */
 };

@@ -35,14 +35,20 @@ enum sysreg_class {
 	SR_TVM,	   /* a register HCR_EL2.TVM traps (setway.h) */
 	SR_ID,	   /* a read of the ID register space: the guest's view (id_regs.h) */
 	SR_DEBUG,  /* op0 = 2: the debug registers decide (vdebug.c), else undefined */
+	SR_TLBI,   /* a TLB invalidation (HCR_EL2.TTLB): done on this CPU only (tlbi_local.h) */
 };
+
+/* SR_TLBI's id: the local (non-shareable) TLBI that replaces the trapped one, as its CRm and
+ * Op2 (op1 0, CRn 8): TLBI_LOCAL(7, op2) for the whole-entry forms (VMALLE1, VAE1, ASIDE1,
+ * VAAE1, VALE1, VAALE1), TLBI_LOCAL(6, op2) for the ranges (RVAE1, RVAAE1, RVALE1, RVAALE1). */
+#define TLBI_LOCAL(crm, op2) ((crm) << 3 | (op2))
 
 struct sysreg_access {
 	enum sysreg_class cls;
 	uint32_t enc; /* iss & SYSREG_ISS_MASK */
 	unsigned rt;  /* the general register, 31: XZR */
 	bool read;    /* MRS */
-	unsigned id;  /* SR_ID: ID_REG(CRm, Op2), below 64 */
+	unsigned id;  /* SR_ID: ID_REG(CRm, Op2), below 64; SR_TLBI: TLBI_LOCAL() */
 };
 
 struct sysreg_access sysreg_decode(uint32_t iss);

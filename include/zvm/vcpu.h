@@ -79,15 +79,18 @@ struct vcpu {
 
 	/* Power and waiting. */
 	volatile enum vcpu_power power;
-	struct k_sem wake;	       /* given to wake the vCPU from WFI or power-off */
-	volatile unsigned requests;    /* VCPU_REQ_* bits, taken on the next loop */
-	volatile int running_on;       /* physical CPU while in guest mode, else -1 */
-	volatile bool parked;	       /* off, paused or halted: its thread sleeps */
-	volatile uint8_t cpu_use;      /* enum cpu_use (zvm/placement.h): which of WFI/WFE trap */
+	struct k_sem wake;	    /* given to wake the vCPU from WFI or power-off */
+	volatile unsigned requests; /* VCPU_REQ_* bits, taken on the next loop */
+	volatile int running_on;    /* physical CPU while in guest mode, else -1 */
+	volatile bool parked;	    /* off, paused or halted: its thread sleeps */
+	volatile uint8_t cpu_use;   /* enum cpu_use (zvm/placement.h): which of WFI/WFE trap */
+	bool local_tlbi;	    /* its TLB invalidations trap, done on its CPU (el2_traps.c) */
+	int tlb_cpu;		    /* the CPU it was loaded on last (vcpu_load), -1 before */
 	uint64_t psci_entry, psci_ctx; /* CPU_ON arguments */
 
 	/* Statistics for `zvm info` and tests. */
 	uint64_t exits, wfi_exits, mmio_exits, hvc_exits, irq_exits;
+	uint64_t tlbi_exits; /* TLB invalidations done locally for it (local_tlbi) */
 
 	/* Reset with sys (vcpu_sysregs_reset); last, so the fields above keep short offsets. */
 	struct vcpu_debug dbg;

@@ -58,6 +58,10 @@ static void check(uint32_t iss)
 		fail("read-as-zero for a register not listed", iss);
 	if (a.cls == SR_UNDEF && ((id_space && read) || ras || op0 == 2))
 		fail("undefined where a class applies", iss);
+	/* A TLB invalidation is an op0 1, op1 0 write in CRn 8 or 9, and becomes a local one. */
+	if (a.cls == SR_TLBI && (op0 != 1 || op1 != 0 || (crn != 8 && crn != 9) || read ||
+				 (a.id >> 3 != 7 && a.id >> 3 != 6) || (a.id & 7) != op2))
+		fail("a TLBI decoded from an encoding that is none, or to a non-local form", iss);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

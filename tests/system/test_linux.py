@@ -39,6 +39,14 @@ def test_linux_boots_to_its_shell(zvm, vcpus):
         g.expect(rf"vm{vm} \(\S+\) powered off", timeout=60)
     print(f"Linux with {vcpus} vCPU(s): zvm run to /init in {boot:.2f} s")
     assert re.search(rf"^{vm}\s+\S+\s+linux\s+{vcpus}\s+512\s+halted", zvm.run("zvm info"), re.M)
+    # The board says zvm,local-tlbi (QEMU): a one-vCPU VM's TLB invalidations trapped and done
+    # on its CPU (Linux booted and ran with them), a two-vCPU VM's broadcast by the guest.
+    info = zvm.run(f"zvm info -n {vm}")
+    if vcpus == 1:
+        m = re.search(r"^TLB invalidations: on its CPU only, (\d+) trapped$", info, re.M)
+        assert m and int(m.group(1)) > 0, info
+    else:
+        assert re.search(r"^TLB invalidations: broadcast by the guest$", info, re.M), info
     assert "deleted" in zvm.run(f"zvm delete -n {vm}")
     assert mem_used(zvm) == before
 
