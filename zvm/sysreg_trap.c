@@ -39,8 +39,9 @@ static uint64_t id_reg_read_hw(unsigned id)
 }
 
 /* The TLB invalidation the guest made, on this CPU only (op: TLBI_LOCAL(CRm, Op2)): its VMID
- * is the loaded one, and it has run nowhere else since vcpu_load flushed this CPU. The op is
- * part of the instruction, hence one case per form; the guest's own DSB completes it. */
+ * is the loaded one, and no other CPU uses it until vcpu_load flushes it there. The op is part
+ * of the instruction, hence one case per form. Completed here: an nXS form became the plain
+ * one, which the guest's DSB ...nXS would not wait for. */
 #define TLBI_CASE(crm, op2)                                                                        \
 	case TLBI_LOCAL(crm, op2):                                                                 \
 		__asm__ volatile("sys #0, c8, c" #crm ", #" #op2 ", %0" ::"r"(x) : "memory");      \
@@ -48,7 +49,9 @@ static uint64_t id_reg_read_hw(unsigned id)
 static void tlbi_local(unsigned op, uint64_t x)
 {
 	switch (op) {
-		TLBI_CASE(7, 0); /* VMALLE1 (Xt ignored) */
+	case TLBI_LOCAL(7, 0): /* VMALLE1: Rt must be 31 (another is CONSTRAINED UNPREDICTABLE) */
+		__asm__ volatile("tlbi vmalle1" ::: "memory");
+		break;
 		TLBI_CASE(7, 1); /* VAE1 */
 		TLBI_CASE(7, 2); /* ASIDE1 */
 		TLBI_CASE(7, 3); /* VAAE1 */
@@ -62,6 +65,7 @@ static void tlbi_local(unsigned op, uint64_t x)
 		__asm__ volatile("tlbi vmalle1" ::: "memory");
 		break;
 	}
+	dsb(nsh);
 }
 
 void sysreg_trap_handle(struct vcpu *v, uint64_t esr)

@@ -35,7 +35,7 @@ enum sysreg_class {
 	SR_TVM,	   /* a register HCR_EL2.TVM traps (setway.h) */
 	SR_ID,	   /* a read of the ID register space: the guest's view (id_regs.h) */
 	SR_DEBUG,  /* op0 = 2: the debug registers decide (vdebug.c), else undefined */
-	SR_TLBI,   /* a TLB invalidation (HCR_EL2.TTLB): done on this CPU only (tlbi_local.h) */
+	SR_TLBI,   /* a TLB invalidation (HCR_EL2.TTLB): done on this CPU only (sysreg_trap.c) */
 };
 
 /* SR_TLBI's id: the local (non-shareable) TLBI that replaces the trapped one, as its CRm and

@@ -40,8 +40,8 @@ bool el2_guests_have_pauth(void);
 void el2_traps_set_vcpu(unsigned cpu_use, bool tvm, bool local_tlbi);
 /* The board's zvm,local-tlbi (set once at boot). With it a VM of one vCPU runs with
  * HCR_EL2.TTLB: each TLB invalidation it makes traps and is done on its CPU alone
- * (sysreg_trap.c), which is enough because only that CPU holds its translations (vcpu_load
- * flushes them where the vCPU comes back to after running elsewhere). */
+ * (sysreg_trap.c), which is enough because no other CPU uses its VMID until vcpu_load has
+ * flushed the entries it left there (where the vCPU comes back to after running elsewhere). */
 void el2_traps_local_tlbi(bool on);
 bool el2_vm_local_tlbi(const struct vm *vm);
 

@@ -58,10 +58,16 @@ static void check(uint32_t iss)
 		fail("read-as-zero for a register not listed", iss);
 	if (a.cls == SR_UNDEF && ((id_space && read) || ras || op0 == 2))
 		fail("undefined where a class applies", iss);
-	/* A TLB invalidation is an op0 1, op1 0 write in CRn 8 or 9, and becomes a local one. */
-	if (a.cls == SR_TLBI && (op0 != 1 || op1 != 0 || (crn != 8 && crn != 9) || read ||
-				 (a.id >> 3 != 7 && a.id >> 3 != 6) || (a.id & 7) != op2))
-		fail("a TLBI decoded from an encoding that is none, or to a non-local form", iss);
+	/* A TLB invalidation is an op0 1, op1 0 write in CRn 8 or 9, CRm 1-3 or 5-7, and becomes
+	 * the local form of its kind: a range (CRm 2, 5, 6) a local range (6), the others 7. */
+	if (a.cls == SR_TLBI &&
+	    (op0 != 1 || op1 != 0 || (crn != 8 && crn != 9) || read || crm == 0 || crm == 4 ||
+	     crm > 7 || (a.id >> 3 == 6) != (crm == 2 || crm == 5 || crm == 6) ||
+	     (a.id >> 3 != 7 && a.id >> 3 != 6) || (a.id & 7) != op2))
+		fail("a TLBI decoded from an encoding that is none, or to the wrong local form",
+		     iss);
+	if (a.cls == SR_TLBI && b.id != a.id)
+		fail("Rt or RES0 bits change the TLBI", iss);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
