@@ -12,7 +12,7 @@ import sys
 
 MIB = 128  # per dd (the VM's disk range)
 REPEAT = 4  # dd runs per timed run: the guest's clock has 10 ms steps, 128 MiB take ~0.1 s
-RUNS = 3
+RUNS = 5  # alternating runs per row: one of three was often off by 10-20% on a 2-core machine
 LAT_N = 2000  # requests of the latency row
 RAND_N = 300  # requests (one dd process each) of the random rows
 INSN_N = 200  # 64 KiB reads of the host-instruction rows (under icount, one CPU)
