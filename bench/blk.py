@@ -19,6 +19,9 @@ INSN_N = 200  # 64 KiB reads of the host-instruction rows (under icount, one CPU
 INSN_MIB = 16  # MiB the host driver reads alone in those rows (64 KiB requests)
 CPU_MIB = 1000  # MiB the guest copies from /dev/zero to /dev/null in the no-I/O row
 CPU_CMD = f"dd if=/dev/zero of=/dev/null bs=1M count={CPU_MIB} 2>/dev/null"
+# Process start-up with no I/O: fork and exec, whose TLB invalidations a one-vCPU VM keeps on
+# its own CPU on QEMU's boards (zvm,local-tlbi); the random-I/O rows pay it per request.
+FORK_CMD = "for i in $(seq 200); do /bin/true; done"
 BLOCKS = MIB << 8  # 4 KiB blocks in the disk range both sides use
 LINUX_CMDLINE = "console=ttyAMA0 earlycon rdinit=/init"
 # "native" column: Linux on QEMU's virtio-blk without ZVM; ZVM column: the Linux VM.
@@ -47,6 +50,9 @@ ROWS = [
      "VM costs the guest's own code under QEMU with no hypervisor work at all (emulated "
      "two-stage translation); the guest's share of each disk request runs at this speed",
      "ratio"),
+    ("blk_fork", f"guest process start-up without I/O: `{FORK_CMD}` (native: Linux on QEMU; "
+     "ZVM: the Linux VM, its TLB invalidations kept on its CPU)", "ms"),
+    ("blk_fork_ratio", "guest process start-up, VM/native time", "ratio"),
     ("blk_drv_write", f"disk sequential write, {MIB} MiB: ZVM's host driver alone (native "
      "column) and the Linux VM", "MiB/s"),
     ("blk_drv_read", f"disk sequential read, {MIB} MiB: ZVM's host driver alone (native "
@@ -224,9 +230,11 @@ def measure(run, res, notes, section, zargs, zargs1=None):
                 small["native"].append(small_io(nat))
                 small["zvm"].append(small_io(zvm))
             cpu = {"native": [], "zvm": []}
+            fork = {"native": [], "zvm": []}
             for _ in range(RUNS):
-                cpu["native"].append(timed(nat, CPU_CMD, next(_MARKS)))
-                cpu["zvm"].append(timed(zvm, CPU_CMD, next(_MARKS)))
+                for col, q in (("native", nat), ("zvm", zvm)):
+                    cpu[col].append(timed(q, CPU_CMD, next(_MARKS)))
+                    fork[col].append(timed(q, FORK_CMD, next(_MARKS)))
             zvm.detach()
         finally:
             zvm.close()
@@ -238,6 +246,9 @@ def measure(run, res, notes, section, zargs, zargs1=None):
             res["blk_rand_write"][col] = round(wr, 1)
         for col, runs in cpu.items():
             res["blk_cpu"][col] = round(statistics.median(runs) * 1000)
+            res["blk_fork"][col] = round(statistics.median(fork[col]) * 1000)
+        res["blk_fork_ratio"]["native"] = 1.0
+        res["blk_fork_ratio"]["zvm"] = run.ratio(res["blk_fork"]["zvm"], res["blk_fork"]["native"])
         res["blk_cpu_ratio"]["native"] = 1.0
         res["blk_cpu_ratio"]["zvm"] = run.ratio(res["blk_cpu"]["native"], res["blk_cpu"]["zvm"])
         res["blk_lat_ratio"]["native"] = res["blk_rand_ratio"]["native"] = 1.0

@@ -25,6 +25,15 @@ def sched_stats(zvm, vm):
     return dict(zip(keys, map(int, m.groups())))
 
 
+def wait_stat(zvm, vm, key, at_least, timeout=30, poll=0.2):
+    """Polls vm's scheduler statistics until key reaches at_least; fails with them after
+    timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while (st := sched_stats(zvm, vm))[key] < at_least:
+        assert time.monotonic() < deadline, st
+        time.sleep(poll)
+
+
 def readers(loop):
     """READERS background readers of the whole /dev/vda, with O_DIRECT (no page cache)."""
     one = "dd if=/dev/vda of=/dev/null bs=64k iflag=direct 2>/dev/null"
@@ -173,15 +182,9 @@ def test_delete_and_reset_of_a_starved_vm(tmp_path):
         # reset takes them back at once, not leaving them to wait for a gap in hi's load.
         assert "requests held" in zvm.run("kernel blk hold vda on")
         try:
-            deadline = time.monotonic() + 30
-            while sched_stats(zvm, lo)["queued"] == 0:
-                assert time.monotonic() < deadline, sched_stats(zvm, lo)
-                time.sleep(0.2)
+            wait_stat(zvm, lo, "queued", 1)
             assert "resetting" in zvm.run(f"zvm reset -n {lo}", timeout=30)
-            deadline = time.monotonic() + 30
-            while sched_stats(zvm, lo)["cancelled"] == 0:
-                assert time.monotonic() < deadline, sched_stats(zvm, lo)
-                time.sleep(0.2)
+            wait_stat(zvm, lo, "cancelled", 1)
         finally:
             zvm.run("kernel blk hold vda off")
         with Guest(zvm, lo) as g:
@@ -213,10 +216,7 @@ def test_a_faulted_urgent_vm_does_not_keep_the_disk_from_others(tmp_path):
         # The disk held, hi's next request waits on it; lo's pile up behind it.
         assert "requests held" in zvm.run("kernel blk hold vda on")
         try:
-            deadline = time.monotonic() + 30
-            while sched_stats(zvm, hi)["inflight"] == 0:
-                assert time.monotonic() < deadline, sched_stats(zvm, hi)
-                time.sleep(0.2)
+            wait_stat(zvm, hi, "inflight", 1)
             with Guest(zvm, lo) as g:
                 resync(g)
                 shell(g, readers(loop=True))
@@ -225,11 +225,7 @@ def test_a_faulted_urgent_vm_does_not_keep_the_disk_from_others(tmp_path):
             wait_vm_state(zvm, hi, "crashed")
         finally:
             zvm.run("kernel blk hold vda off")
-        got = sched_stats(zvm, lo)["dispatched"]
-        deadline = time.monotonic() + 30
-        while sched_stats(zvm, lo)["dispatched"] < got + 50:
-            assert time.monotonic() < deadline, (sched_stats(zvm, lo), sched_stats(zvm, hi))
-            time.sleep(0.5)
+        wait_stat(zvm, lo, "dispatched", sched_stats(zvm, lo)["dispatched"] + 50, poll=0.5)
         for vm in (hi, lo):
             assert "deleted" in zvm.run(f"zvm delete -n {vm}", timeout=30)
         assert mem_used(zvm) == before

@@ -435,8 +435,6 @@ static int fill(struct virtio_mmio_dev *m, unsigned gen, struct vblk *b, struct 
 	return r < 0 ? r : answered;
 }
 
-/* Returns finished requests (their pieces were queued one after the other). Returns
- * how many, or a negative errno (the push failed: reset or broken). */
 /* A request that went well, in the device's statistics. */
 static void count_done(struct vblk *b, uint32_t type)
 {
@@ -458,6 +456,8 @@ static bool answered_early(const struct vslot *sl)
 	return sl->io.answered && !sl->io.status;
 }
 
+/* Returns finished requests (their pieces were queued one after the other). Returns
+ * how many, or a negative errno (the push failed: reset or broken). */
 static int reap(struct virtio_mmio_dev *m, unsigned gen, struct vblk *b)
 {
 	int answered = 0;
