@@ -3,6 +3,9 @@
 # `make test` runs every test.
 # See README.md for the tree layout.
 
+# A target whose recipe fails is removed: a half-written ELF must not pass for an up-to-date one.
+.DELETE_ON_ERROR:
+
 CROSS    ?= aarch64-linux-gnu-
 CPU      ?= cortex-a57
 SMP      ?= 4

@@ -1,6 +1,6 @@
 """The host kernel's services, exercised live by the `selftest` shell command
-(kernel/cmd_selftest.c): threads on every CPU, sleeping, time slices, preemption, semaphores,
-mutexes, timers, the allocators and the panic path."""
+(kernel/cmd_selftest.c, kernel/selftest_*.c): threads on every CPU, sleeping, time slices,
+preemption, semaphores, mutexes, timers, the allocators and the panic path."""
 import re
 import time
 
