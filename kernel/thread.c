@@ -251,6 +251,23 @@ int k_thread_set_priority(struct k_thread *t, int prio)
 	return 0;
 }
 
+int k_thread_raise(struct k_thread *t, int prio)
+{
+	if (prio < 0 || prio > K_PRIO_LOWEST)
+		return -EINVAL;
+
+	k_spinlock_key_t key = z_sched_lock_take();
+
+	if (t->flags & (Z_T_DEAD | Z_T_IDLE)) {
+		z_sched_lock_give(key);
+		return -EINVAL;
+	}
+	if (prio < t->prio)
+		z_set_prio_locked(t, prio);
+	z_reschedule_unlock(&z_sched_lock, key);
+	return 0;
+}
+
 int k_thread_priority(const struct k_thread *t)
 {
 	return t->prio;

@@ -115,6 +115,12 @@ int k_thread_join(struct k_thread *t, k_timeout_t timeout);
 /* Sets the base priority (dropping any boost a mutex gave it). 0, or -EINVAL. */
 int k_thread_set_priority(struct k_thread *t, int prio);
 int k_thread_priority(const struct k_thread *t);
+/* Lends t at least prio's urgency (0..K_PRIO_LOWEST), for a thread that waits for t: raises t's
+ * running priority, never lowers it (a boost or a priority a mutex gave it stays) and leaves
+ * its base alone. What ends a boost or gives a mutex back restores the priority it saved, so
+ * the loan may go at those points: a waiter lends again as it looks. k_thread_set_priority
+ * (to the base) takes it back. 0, or -EINVAL (a bad prio, a dead or idle thread). */
+int k_thread_raise(struct k_thread *t, int prio);
 /* A priority ceiling for a section of the current thread: it runs at least as urgently as prio
  * (0..K_PRIO_LOWEST) until k_thread_unboost(the value returned), which gives back the priority
  * it had before, whatever was set in between. So a k_mutex may be taken and given back inside

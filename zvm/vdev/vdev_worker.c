@@ -167,27 +167,28 @@ void vdev_worker_kick(struct vdev *d)
 
 /* The caller waits for w's pass to end: w runs at least as urgently as the caller meanwhile
  * (its VM's vCPUs are stopped, but a more urgent VM's busy vCPU on w's CPU would keep it from
- * finishing, and an idle CPU does not come to take it). Returns w's priority to restore. */
-static int lend_priority(struct vdev_worker *w)
+ * finishing, and an idle CPU does not come to take it). Raised, never lowered: the ceiling w
+ * holds the disk under (blk_sched) stays. Lent again at each look, as the end of that ceiling
+ * or of a mutex gives back the priority saved before the loan. */
+static void lend_priority(struct vdev_worker *w)
 {
-	int mine = k_thread_priority(k_current()), its = w->thread.base_prio; /* not a boost */
-
-	if (w->started && mine < its)
-		k_thread_set_priority(&w->thread, mine);
-	return its;
+	if (w->started)
+		k_thread_raise(&w->thread, k_thread_priority(k_current()));
 }
 
 void vdev_worker_quiesce(struct vdev *d)
 {
 	struct vdev_worker *w = d->worker;
-	int prio;
 
 	__atomic_store_n(&w->paused, true, __ATOMIC_SEQ_CST);
-	prio = lend_priority(w);
-	while (__atomic_load_n(&w->busy, __ATOMIC_SEQ_CST))
+	lend_priority(w);
+	while (__atomic_load_n(&w->busy, __ATOMIC_SEQ_CST)) {
 		k_sleep_ms(1);
+		lend_priority(w);
+	}
+	/* Idle now (paused, no pass, so no ceiling or mutex held): the loan back. */
 	if (w->started)
-		k_thread_set_priority(&w->thread, prio);
+		k_thread_set_priority(&w->thread, w->thread.base_prio);
 	k_sem_reset(&w->wake);
 }
 
@@ -206,7 +207,8 @@ void vdev_worker_stop(struct vdev *d)
 		__atomic_store_n(&w->stop, true, __ATOMIC_SEQ_CST);
 		lend_priority(w);
 		k_sem_give(&w->wake);
-		k_thread_join(&w->thread, K_FOREVER);
+		while (k_thread_join(&w->thread, K_MSEC(1)) == -EAGAIN)
+			lend_priority(w);
 	}
 	k_stack_free(w->stack);
 	k_free(w);
