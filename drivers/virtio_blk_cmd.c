@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <kernel/heap.h>
 #include <kernel/time.h>
+#include <kernel/timer.h>
 #include <lib/format.h>
 #include <shell/args.h>
 #include <shell/shell.h>
@@ -120,20 +121,44 @@ static int read_write(int argc, char **argv)
 	return 0;
 }
 
-/* argv: blk hold NAME on|off (a test aid: see blkdev_hold) */
+/* `kernel blk hold NAME on MS`: the release comes by itself, for a test that has the shell
+ * wait on the held disk meanwhile (one such release pending at a time). */
+static struct k_timer release_timer;
+static bool release_timer_ready;
+
+static void release_later(struct k_timer *t)
+{
+	blkdev_hold(t->user_data, false);
+}
+
+/* argv: blk hold NAME on [MS]|off (a test aid: see blkdev_hold) */
 static int hold(int argc, char **argv)
 {
 	struct blkdev *d;
+	uint32_t ms = 0;
+	bool on = argc >= 4 && !strcmp(argv[3], "on");
 
-	if (argc != 4 || (strcmp(argv[3], "on") && strcmp(argv[3], "off")))
+	if (argc < 4 || argc > 5 || (!on && strcmp(argv[3], "off")) || (argc == 5 && !on) ||
+	    (argc == 5 && (args_parse_u32(argv[4], &ms) || !ms)))
 		return -EINVAL;
 	d = blkdev_find(argv[2]);
 	if (!d) {
 		shell_error("no such disk: %s", argv[2]);
 		return -ENODEV;
 	}
-	blkdev_hold(d, !strcmp(argv[3], "on"));
-	shell_print("%s: requests %s", argv[2], !strcmp(argv[3], "on") ? "held" : "released");
+	if (!release_timer_ready) {
+		k_timer_init(&release_timer, release_later, NULL);
+		release_timer_ready = true;
+	}
+	k_timer_stop(&release_timer); /* a pending release is replaced (or cancelled by off) */
+	blkdev_hold(d, on);
+	if (ms) {
+		release_timer.user_data = d;
+		k_timer_start(&release_timer, K_MSEC(ms), K_NO_WAIT);
+		shell_print("%s: requests held for %u ms", argv[2], (unsigned)ms);
+		return 0;
+	}
+	shell_print("%s: requests %s", argv[2], on ? "held" : "released");
 	return 0;
 }
 

@@ -65,8 +65,17 @@ static int cmd_mem(int argc, char **argv)
 {
 	struct mem_stats s;
 
-	(void)argc;
-	(void)argv;
+	if (argc == 3 && !strcmp(argv[1], "poison") &&
+	    (!strcmp(argv[2], "on") || !strcmp(argv[2], "off"))) {
+		k_heap_poison(!strcmp(argv[2], "on"));
+		shell_print("heap: freed blocks %s",
+			    !strcmp(argv[2], "on") ? "poisoned" : "left as they are");
+		return 0;
+	}
+	if (argc != 1) {
+		shell_error("usage: kernel mem [poison on|off]");
+		return -EINVAL;
+	}
 	shell_print("%-6s %14s %14s %14s", "", "total", "used", "free");
 	k_heap_stats(&s);
 	print_mem("heap", &s);
@@ -192,13 +201,17 @@ static const struct shell_cmd kernel_subcmds[] = {
     SHELL_SUBCMD(uptime, "", "time since boot", cmd_uptime),
     SHELL_SUBCMD(cpus, "", "CPUs online and their MPIDR", cmd_cpus),
     SHELL_SUBCMD(threads, "", "threads: priority, state, CPU, run time", cmd_threads),
-    SHELL_SUBCMD(mem, "", "heap, page allocator and compression pool usage", cmd_mem),
+    SHELL_SUBCMD(
+	mem, "[poison on|off]",
+	"heap, page allocator and compression pool usage (poison: fill freed heap blocks, a "
+	"test aid)",
+	cmd_mem),
     SHELL_SUBCMD(insn, "start|stop",
 		 "instructions this CPU runs at EL2 in between (exact under QEMU -icount)",
 		 cmd_kernel_insn),
     SHELL_SUBCMD(blk,
 		 "[read NAME SECTOR | write NAME SECTOR PATTERN | zero|discard NAME SECTOR COUNT | "
-		 "id NAME | hold NAME on|off]",
+		 "id NAME | hold NAME on [MS]|off]",
 		 "host disks; dump the start of a sector, fill one, zero or discard sectors, or "
 		 "the disk's id",
 		 cmd_kernel_blk),

@@ -43,8 +43,19 @@ void *k_calloc(size_t n, size_t size)
 	return p;
 }
 
+static bool poison;
+
+void k_heap_poison(bool on)
+{
+	__atomic_store_n(&poison, on, __ATOMIC_RELAXED);
+}
+
 void k_free(void *p)
 {
+	/* Outside the lock: the block is still the caller's. */
+	if (p && __atomic_load_n(&poison, __ATOMIC_RELAXED))
+		memset(p, K_HEAP_POISON, heap_usable_size(&sys_heap, p));
+
 	k_spinlock_key_t key = k_spin_lock(&heap_lock);
 	int ret = heap_free(&sys_heap, p);
 	k_spin_unlock(&heap_lock, key);

@@ -105,20 +105,40 @@ void *heap_alloc(struct heap *h, size_t size, size_t align)
 	return NULL;
 }
 
-int heap_free(struct heap *h, void *p)
+/* The header of p if p is a live allocation of h as far as its header can tell, else NULL. */
+static struct heap_hdr *live_header(const struct heap *h, const void *p)
 {
 	uintptr_t addr = (uintptr_t)p;
 
-	if (!p)
-		return 0;
-	if (addr & (HEAP_ALIGN - 1) || addr < h->start + HDR || addr >= h->end)
-		return -EINVAL;
+	if (!p || addr & (HEAP_ALIGN - 1) || addr < h->start + HDR || addr >= h->end)
+		return NULL;
 	struct heap_hdr *hd = (struct heap_hdr *)(addr - HDR);
 	uintptr_t at = (uintptr_t)hd;
 	size_t size = hd->size;
+
 	if (hd->magic != (MAGIC_USED ^ at) || size < MIN_BLOCK || size & (HEAP_ALIGN - 1) ||
 	    size > h->end - at)
+		return NULL;
+	return hd;
+}
+
+size_t heap_usable_size(const struct heap *h, const void *p)
+{
+	const struct heap_hdr *hd = live_header(h, p);
+
+	return hd ? hd->size - HDR : 0;
+}
+
+int heap_free(struct heap *h, void *p)
+{
+	if (!p)
+		return 0;
+	struct heap_hdr *hd = live_header(h, p);
+
+	if (!hd)
 		return -EINVAL;
+	uintptr_t at = (uintptr_t)hd;
+	size_t size = hd->size;
 
 	/* Find the free neighbours; a block overlapping either one is a corrupt header. */
 	struct heap_free_block *prev = NULL, *next = h->free_list;

@@ -284,6 +284,7 @@ int vm_create(const struct vm_config *cfg)
 	vm->id = (unsigned)id;
 	vm->type = type;
 	vm->state = VM_CREATED;
+	k_mutex_init(&vm->workers_lock);
 	vm->on_crash = cfg->on_crash;
 	if (!cfg->name)
 		fmt_snprintf(vm->name, sizeof(vm->name), "%s-%u", type->name, vm->id);
@@ -309,7 +310,10 @@ void vm_stop_vcpus(struct vm *vm)
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
 		if (vm->vcpus[i]->thread.entry)
 			k_thread_join(&vm->vcpus[i]->thread, K_FOREVER);
+	/* After a reset that is under way has resumed the workers or given up (vm_life.c). */
+	k_mutex_lock(&vm->workers_lock, K_FOREVER);
 	vdev_workers_stop(vm);
+	k_mutex_unlock(&vm->workers_lock);
 }
 
 void vm_unlist(struct vm *vm)

@@ -180,18 +180,24 @@ static void reset_vm(struct vm *vm)
 			return; /* deleted meanwhile */
 		k_sleep_ms(1);
 	}
-	if (vm->state != VM_RESETTING)
+	/* No device worker may touch guest RAM while it is cleared and reloaded; a delete that
+	 * comes meanwhile stops them after this (vm_stop_vcpus), once the load gave up. */
+	k_mutex_lock(&vm->workers_lock, K_FOREVER);
+	if (vm->state != VM_RESETTING) {
+		k_mutex_unlock(&vm->workers_lock);
 		return;
-	/* No device worker may touch guest RAM while it is cleared and reloaded. */
+	}
 	vdev_quiesce_all(vm);
 	int err = vm_boot_load(vm);
 
 	if (err) {
+		k_mutex_unlock(&vm->workers_lock);
 		if (err != -ECANCELED) /* deleted meanwhile */
 			crash(vm, "cannot reload its images for the reset");
 		return;
 	}
 	vm_devices_reset(vm);
+	k_mutex_unlock(&vm->workers_lock);
 
 	/* Power states as at power-on, set before any vCPU can run again: vCPU 0 on, the others
 	 * off. Each vCPU resets its registers from VCPU_REQ_RESET before it next enters. */

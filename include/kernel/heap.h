@@ -8,6 +8,7 @@
 #ifndef KERNEL_HEAP_H
 #define KERNEL_HEAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,6 +37,9 @@ void *heap_alloc(struct heap *h, size_t size, size_t align);
  * live allocation of this heap as far as the header check can tell (double free included). */
 int heap_free(struct heap *h, void *p);
 
+/* The bytes p may use (at least what was asked), or 0 if p is not a live allocation of h. */
+size_t heap_usable_size(const struct heap *h, const void *p);
+
 /* total is the managed region, used counts allocated blocks including their headers. */
 void heap_stats(const struct heap *h, struct mem_stats *s);
 
@@ -45,6 +49,10 @@ void *k_malloc(size_t size);
 void *k_calloc(size_t n, size_t size);		  /* zeroed; NULL if n * size overflows */
 void *k_aligned_alloc(size_t align, size_t size); /* align must be a power of two */
 void k_free(void *p);				  /* logs an error on a bad pointer */
+/* A test aid (`kernel mem poison`): on, k_free fills each block with K_HEAP_POISON first, so
+ * a use after free reads nonsense instead of the values it expects. Off at boot. */
+#define K_HEAP_POISON 0xa5
+void k_heap_poison(bool on);
 void k_heap_stats(struct mem_stats *s);
 
 #endif

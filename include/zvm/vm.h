@@ -3,6 +3,7 @@
 #define ZVM_VM_H
 
 #include <kernel/budget.h>
+#include <kernel/mutex.h>
 #include <kernel/spinlock.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -90,6 +91,9 @@ struct vm {
 	struct virtio_mmio_dev *hvc; /* its virtio console (hvc0 input), with the VM */
 	struct vm_console console;
 	struct vdev_set vdevs; /* the devices beyond the vGIC and the UART (vdev.h) */
+	/* Held by a reset from its workers' quiesce to their resume, and by their stop: a delete
+	 * during a reset (two threads) must not free a worker that the reset still waits for. */
+	struct k_mutex workers_lock;
 
 	uint64_t entry;	    /* first vCPU's PC */
 	uint64_t dtb_ipa;   /* first vCPU's x0 */

@@ -109,3 +109,42 @@ def test_vblk_reset_lands_on_a_request_in_flight(zvm):
                   info)
     assert m and int(m.group(1)) == 1, info
     assert "deleted" in zvm.run(f"zvm delete -n {vm}")
+
+
+def test_vblk_delete_while_a_reset_waits_for_the_disk(zvm):
+    """`zvm delete` while a `zvm reset` of the same VM waits for its disk worker: the reset
+    (vm-life thread) waits for the worker's pass, which waits for a write held on the disk,
+    and the delete (shell) stops the worker. The delete waits for the reset to let go of the
+    workers before it frees them, and the vm-life thread serves the next reset. Freed heap
+    blocks are poisoned meanwhile (`kernel mem poison`): a reset still looking at the freed
+    worker (as it did before that wait) reads it as busy for ever and never gets to the next
+    VM, whose reset then never comes."""
+    assert "poisoned" in zvm.run("kernel mem poison on")
+    try:
+        vm = create_vm(zvm, "-t test-vblk-hold -c 1 -m 64 --disk vda@100+256")
+        zvm.run(f"zvm run -n {vm}")
+        try:
+            with Guest(zvm, vm) as g:
+                g.expect(r"vblk: hold step 1,", timeout=120)
+            # Released by itself: the shell is busy with the delete by then.
+            assert "requests held for 4000 ms" in zvm.run("kernel blk hold vda on 4000")
+            with Guest(zvm, vm) as g:
+                g.send("1")
+                g.expect(r"vblk: hold step 2,", timeout=60)
+            assert "a request held" in zvm.run("kernel blk")
+            assert f"vm {vm} resetting" in zvm.run(f"zvm reset -n {vm}")
+            time.sleep(1)  # the vm-life thread parks the vCPU, then waits for the worker
+            assert "resetting" in zvm.run(f"zvm info -n {vm}")
+            assert "a request held" in zvm.run("kernel blk")
+            assert "deleted" in zvm.run(f"zvm delete -n {vm}", timeout=60)
+        finally:
+            zvm.run("kernel blk hold vda off")
+        other = create_vm(zvm, "-t test-vblk -c 1 -m 64 --disk vda@100+256")
+        zvm.run(f"zvm run -n {other}")
+        out = zvm.run(f"zvm reset -n {other}")
+        assert f"vm {other} resetting" in out
+        if not re.search(rf"zvm: vm{other} \(\S+\) reset", out):
+            zvm.expect(rf"zvm: vm{other} \(\S+\) reset", timeout=60)
+        assert "deleted" in zvm.run(f"zvm delete -n {other}")
+    finally:
+        zvm.run("kernel mem poison off")

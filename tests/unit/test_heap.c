@@ -254,6 +254,32 @@ static void test_bad_frees(void **state)
 	assert_whole_heap_free(h);
 }
 
+/* heap_usable_size: at least what was asked, the whole block but its header (what k_free's
+ * poisoning may fill), 0 for anything heap_free would refuse. */
+static void test_usable_size(void **state)
+{
+	struct fixture *f = *state;
+	struct heap *h = &f->h;
+	void *a = heap_alloc(h, 200, 0), *b = heap_alloc(h, 1, 0), *c = heap_alloc(h, 100, 256);
+	struct mem_stats s;
+
+	heap_stats(h, &s);
+	assert_int_equal(heap_usable_size(h, a), 208); /* 200 rounded up to HEAP_ALIGN */
+	assert_true(heap_usable_size(h, b) >= 1);
+	assert_true(heap_usable_size(h, c) >= 100);
+	assert_int_equal(heap_usable_size(h, a) + heap_usable_size(h, b) + heap_usable_size(h, c) +
+			     3 * HDR,
+			 s.used);
+	assert_int_equal(heap_usable_size(h, NULL), 0);
+	assert_int_equal(heap_usable_size(h, (uint8_t *)a + 16), 0); /* interior */
+	assert_int_equal(heap_usable_size(h, (uint8_t *)a + 1), 0);  /* unaligned */
+	assert_int_equal(heap_free(h, a), 0);
+	assert_int_equal(heap_usable_size(h, a), 0); /* freed */
+	assert_int_equal(heap_free(h, b), 0);
+	assert_int_equal(heap_free(h, c), 0);
+	assert_whole_heap_free(h);
+}
+
 /* Random sizes and alignments; every live block carries a pattern checked at its free, so
  * overlapping blocks or metadata written into user memory would show up. */
 static void test_random(void **state)
@@ -313,6 +339,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_coalescing_orders, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_exhaustion_and_limits, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_frees, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_usable_size, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_random, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
