@@ -234,7 +234,9 @@ int k_thread_join(struct k_thread *t, k_timeout_t timeout)
 	return z_pend_curr(&z_sched_lock, key, &t->join_q, timeout);
 }
 
-int k_thread_set_priority(struct k_thread *t, int prio)
+/* Sets t's priority (and its base with set_base), or only raises it (never lowers, base
+ * untouched) without. */
+static int change_prio(struct k_thread *t, int prio, bool set_base)
 {
 	if (prio < 0 || prio > K_PRIO_LOWEST)
 		return -EINVAL;
@@ -245,27 +247,22 @@ int k_thread_set_priority(struct k_thread *t, int prio)
 		z_sched_lock_give(key);
 		return -EINVAL;
 	}
-	t->base_prio = prio;
-	z_set_prio_locked(t, prio);
+	if (set_base)
+		t->base_prio = prio;
+	if (set_base || prio < t->prio)
+		z_set_prio_locked(t, prio);
 	z_reschedule_unlock(&z_sched_lock, key);
 	return 0;
 }
 
+int k_thread_set_priority(struct k_thread *t, int prio)
+{
+	return change_prio(t, prio, true);
+}
+
 int k_thread_raise(struct k_thread *t, int prio)
 {
-	if (prio < 0 || prio > K_PRIO_LOWEST)
-		return -EINVAL;
-
-	k_spinlock_key_t key = z_sched_lock_take();
-
-	if (t->flags & (Z_T_DEAD | Z_T_IDLE)) {
-		z_sched_lock_give(key);
-		return -EINVAL;
-	}
-	if (prio < t->prio)
-		z_set_prio_locked(t, prio);
-	z_reschedule_unlock(&z_sched_lock, key);
-	return 0;
+	return change_prio(t, prio, false);
 }
 
 int k_thread_priority(const struct k_thread *t)

@@ -9,6 +9,9 @@ def zvm(request):
     that needs another board says so in ZVM_ARGS (Zvm's keyword arguments)."""
     vm = Zvm(**getattr(request.module, "ZVM_ARGS", {}))
     vm.boot()
+    # Freed heap blocks poisoned for every module's tests: code still using freed memory reads
+    # nonsense and fails there, instead of passing on the values it left behind.
+    assert "poisoned" in vm.run("kernel mem poison on")
     yield vm
     vm.close()
 

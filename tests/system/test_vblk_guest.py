@@ -77,6 +77,26 @@ def test_vblk_set_read_only(zvm):
     assert "ZVMTEST vblk_write_read FAIL" not in out
 
 
+def start_held_write(zvm, hold):
+    """A test-vblk-hold VM run up to its write, held on the host disk: the guest stops for a
+    key before kicking it, the `kernel blk hold` line hold is typed there (its output
+    returned), and the write is then seen held on the disk. Returns the VM's id and that
+    output."""
+    vm = create_vm(zvm, "-t test-vblk-hold -c 1 -m 64 --disk vda@100+256")
+    zvm.run(f"zvm run -n {vm}")
+    with Guest(zvm, vm) as g:
+        g.expect(r"vblk: hold step 1,", timeout=120)
+    out = zvm.run(hold)
+    with Guest(zvm, vm) as g:
+        g.send("1")
+        g.expect(r"vblk: hold step 2,", timeout=60)
+    deadline = time.monotonic() + 30
+    while "a request held" not in zvm.run("kernel blk"):
+        assert time.monotonic() < deadline, "the write never reached the disk"
+        time.sleep(0.2)
+    return vm, out
+
+
 def test_vblk_reset_lands_on_a_request_in_flight(zvm):
     """The set's reset in the middle of a write, made certain: test-vblk-hold stops for a key
     before kicking its 56 KiB write, after it, and after the reset. The host disk is held
@@ -85,19 +105,9 @@ def test_vblk_reset_lands_on_a_request_in_flight(zvm):
     reset waited for the write (counted), none of it reached the ring set up after the reset
     nor the write's status byte (the disk's interrupt answers a request only in the generation
     it came from), and the queue works again."""
-    vm = create_vm(zvm, "-t test-vblk-hold -c 1 -m 64 --disk vda@100+256")
-    zvm.run(f"zvm run -n {vm}")
     try:
-        with Guest(zvm, vm) as g:
-            g.expect(r"vblk: hold step 1,", timeout=120)
-        assert "vda: requests held" in zvm.run("kernel blk hold vda on")
-        with Guest(zvm, vm) as g:
-            g.send("1")
-            g.expect(r"vblk: hold step 2,", timeout=60)
-        deadline = time.monotonic() + 30
-        while "a request held" not in zvm.run("kernel blk"):
-            assert time.monotonic() < deadline, "the write never reached the disk"
-            time.sleep(0.2)
+        vm, out = start_held_write(zvm, "kernel blk hold vda on")
+        assert "vda: requests held" in out
         with Guest(zvm, vm) as g:
             g.send("2")
             g.expect(r"vblk: hold step 3,", timeout=60)
@@ -119,32 +129,22 @@ def test_vblk_delete_while_a_reset_waits_for_the_disk(zvm):
     blocks are poisoned meanwhile (`kernel mem poison`): a reset still looking at the freed
     worker (as it did before that wait) reads it as busy for ever and never gets to the next
     VM, whose reset then never comes."""
-    assert "poisoned" in zvm.run("kernel mem poison on")
+    assert "poisoned" in zvm.run("kernel mem poison on")  # as conftest.py left it
     try:
-        vm = create_vm(zvm, "-t test-vblk-hold -c 1 -m 64 --disk vda@100+256")
-        zvm.run(f"zvm run -n {vm}")
-        try:
-            with Guest(zvm, vm) as g:
-                g.expect(r"vblk: hold step 1,", timeout=120)
-            # Released by itself: the shell is busy with the delete by then.
-            assert "requests held for 4000 ms" in zvm.run("kernel blk hold vda on 4000")
-            with Guest(zvm, vm) as g:
-                g.send("1")
-                g.expect(r"vblk: hold step 2,", timeout=60)
-            assert "a request held" in zvm.run("kernel blk")
-            assert f"vm {vm} resetting" in zvm.run(f"zvm reset -n {vm}")
-            time.sleep(1)  # the vm-life thread parks the vCPU, then waits for the worker
-            assert "resetting" in zvm.run(f"zvm info -n {vm}")
-            assert "a request held" in zvm.run("kernel blk")
-            assert "deleted" in zvm.run(f"zvm delete -n {vm}", timeout=60)
-        finally:
-            zvm.run("kernel blk hold vda off")
-        other = create_vm(zvm, "-t test-vblk -c 1 -m 64 --disk vda@100+256")
-        zvm.run(f"zvm run -n {other}")
-        out = zvm.run(f"zvm reset -n {other}")
-        assert f"vm {other} resetting" in out
-        if not re.search(rf"zvm: vm{other} \(\S+\) reset", out):
-            zvm.expect(rf"zvm: vm{other} \(\S+\) reset", timeout=60)
-        assert "deleted" in zvm.run(f"zvm delete -n {other}")
+        # Released by itself: the shell is busy with the delete by then.
+        vm, out = start_held_write(zvm, "kernel blk hold vda on 8000")
+        assert "requests held for 8000 ms" in out
+        assert f"vm {vm} resetting" in zvm.run(f"zvm reset -n {vm}")
+        time.sleep(1)  # the vm-life thread parks the vCPU, then waits for the worker
+        assert "resetting" in zvm.run(f"zvm info -n {vm}")
+        assert "a request held" in zvm.run("kernel blk")
+        assert "deleted" in zvm.run(f"zvm delete -n {vm}", timeout=60)
     finally:
-        zvm.run("kernel mem poison off")
+        zvm.run("kernel blk hold vda off")
+    other = create_vm(zvm, "-t test-vblk -c 1 -m 64 --disk vda@100+256")
+    zvm.run(f"zvm run -n {other}")
+    out = zvm.run(f"zvm reset -n {other}")
+    assert f"vm {other} resetting" in out
+    if not re.search(rf"zvm: vm{other} \(\S+\) reset", out):
+        zvm.expect(rf"zvm: vm{other} \(\S+\) reset", timeout=60)
+    assert "deleted" in zvm.run(f"zvm delete -n {other}")
