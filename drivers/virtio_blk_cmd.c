@@ -122,7 +122,7 @@ static int read_write(int argc, char **argv)
 }
 
 /* `kernel blk hold NAME on MS`: the release comes by itself, for a test that has the shell
- * wait on the held disk meanwhile (one such release pending at a time). */
+ * wait on the held disk meanwhile. One such release may be pending, for one disk. */
 static struct k_timer release_timer;
 static bool release_timer_ready;
 
@@ -136,10 +136,14 @@ static int hold(int argc, char **argv)
 {
 	struct blkdev *d;
 	uint32_t ms = 0;
-	bool on = argc >= 4 && !strcmp(argv[3], "on");
+	bool on;
 
-	if (argc < 4 || argc > 5 || (!on && strcmp(argv[3], "off")) || (argc == 5 && !on) ||
-	    (argc == 5 && (args_parse_u32(argv[4], &ms) || !ms)))
+	if (argc != 4 && argc != 5)
+		return -EINVAL;
+	on = !strcmp(argv[3], "on");
+	if (!on && strcmp(argv[3], "off"))
+		return -EINVAL;
+	if (argc == 5 && (!on || args_parse_u32(argv[4], &ms) || !ms))
 		return -EINVAL;
 	d = blkdev_find(argv[2]);
 	if (!d) {
@@ -150,7 +154,11 @@ static int hold(int argc, char **argv)
 		k_timer_init(&release_timer, release_later, NULL);
 		release_timer_ready = true;
 	}
-	k_timer_stop(&release_timer); /* a pending release is replaced (or cancelled by off) */
+	if (k_timer_is_running(&release_timer) && release_timer.user_data != d) {
+		shell_error("a timed release is pending for another disk");
+		return -EBUSY;
+	}
+	k_timer_stop(&release_timer); /* this disk's pending release: replaced, or off now */
 	blkdev_hold(d, on);
 	if (ms) {
 		release_timer.user_data = d;

@@ -52,11 +52,12 @@ void k_heap_poison(bool on)
 
 void k_free(void *p)
 {
-	/* Outside the lock: the block is still the caller's. */
+	k_spinlock_key_t key = k_spin_lock(&heap_lock);
+
+	/* Under the lock, as the test aid it is (IRQs masked for the fill): a second free of p
+	 * racing this one then finds no live block instead of filling a freed one. */
 	if (p && __atomic_load_n(&poison, __ATOMIC_RELAXED))
 		memset(p, K_HEAP_POISON, heap_usable_size(&sys_heap, p));
-
-	k_spinlock_key_t key = k_spin_lock(&heap_lock);
 	int ret = heap_free(&sys_heap, p);
 	k_spin_unlock(&heap_lock, key);
 

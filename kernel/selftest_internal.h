@@ -1,7 +1,8 @@
 /* Internal to the `selftest` command's files (kernel/cmd_selftest.c, kernel/selftest_*.c): the
  * verdict every subcommand prints, worker threads with their own stacks, allocator usage
  * before/after, and the online CPUs. */
-#pragma once
+#ifndef KERNEL_SELFTEST_INTERNAL_H
+#define KERNEL_SELFTEST_INTERNAL_H
 
 #include <arch/sysreg.h>
 #include <errno.h>
@@ -93,3 +94,5 @@ int selftest_sync(int argc, char **argv);
 int selftest_fault(int argc, char **argv);
 int selftest_overflow(int argc, char **argv);
 int selftest_heap(int argc, char **argv);
+
+#endif

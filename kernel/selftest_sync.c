@@ -224,81 +224,6 @@ static void mutex_holder(void *a, void *b)
 	h->unlock_err = k_mutex_unlock(&h->m);
 }
 
-/* k_thread_raise, as a waiter lends its urgency: a loan never lowers a thread (a boost it holds
- * stays) nor changes its base; the boost's end gives back what it saved (the loan goes, as
- * documented), a second loan raises it again, a less urgent one does nothing, and setting the
- * base takes the loan back. */
-#define RAISE_CEILING 3
-#define RAISE_LOAN    6
-#define RAISE_WAIT_MS 10000
-
-struct raise_arg {
-	struct k_sem boosted, unboosted, go;
-};
-
-static void raise_worker(void *a, void *b)
-{
-	struct raise_arg *r = a;
-	int saved = k_thread_boost(RAISE_CEILING);
-
-	(void)b;
-	k_sem_give(&r->boosted);
-	k_sem_take(&r->go, K_FOREVER);
-	k_thread_unboost(saved);
-	k_sem_give(&r->unboosted);
-	k_sem_take(&r->go, K_FOREVER); /* alive for the last checks */
-}
-
-static bool raise_expect(struct st_verdict *v, struct k_thread *t, int want, const char *when)
-{
-	int prio = k_thread_priority(t);
-
-	if (prio != want || t->base_prio != ST_PRIO)
-		st_fail(v, "raise: %s: priority %d, base %d (expected %d, base %d)", when, prio,
-			t->base_prio, want, ST_PRIO);
-	return prio == want;
-}
-
-static void sync_raise(struct st_verdict *v)
-{
-	struct raise_arg r;
-	struct st_thread *st = NULL;
-
-	k_sem_init(&r.boosted, 0, 1);
-	k_sem_init(&r.unboosted, 0, 1);
-	k_sem_init(&r.go, 0, 2);
-	if (!st_spawn_into(&st, v, "st-raise", 0, raise_worker, &r, ST_PRIO,
-			   1ULL << st_spare_cpu()))
-		return;
-	struct k_thread *t = &st->thread;
-
-	if (k_sem_take(&r.boosted, K_MSEC(RAISE_WAIT_MS))) {
-		st_fail(v, "raise: the worker never took its ceiling");
-		goto out;
-	}
-	if (k_thread_raise(t, RAISE_LOAN) ||
-	    !raise_expect(v, t, RAISE_CEILING, "lent to while boosted"))
-		goto out;
-	k_sem_give(&r.go);
-	if (k_sem_take(&r.unboosted, K_MSEC(RAISE_WAIT_MS))) {
-		st_fail(v, "raise: the worker never left its ceiling");
-		goto out;
-	}
-	raise_expect(v, t, ST_PRIO, "after the boost's end");
-	k_thread_raise(t, RAISE_LOAN);
-	raise_expect(v, t, RAISE_LOAN, "lent to again");
-	k_thread_raise(t, ST_PRIO + 1);
-	raise_expect(v, t, RAISE_LOAN, "a less urgent loan");
-	if (k_thread_raise(t, K_PRIO_LOWEST + 1) != -EINVAL)
-		st_fail(v, "raise: a priority past K_PRIO_LOWEST was taken");
-	k_thread_set_priority(t, t->base_prio);
-	raise_expect(v, t, ST_PRIO, "the base set again");
-out:
-	k_sem_give(&r.go);
-	k_sem_give(&r.go);
-	st_join(st, v);
-}
-
 static void sync_timeouts(struct st_verdict *v)
 {
 	struct k_sem s;
@@ -440,6 +365,81 @@ static void sync_timer(struct st_verdict *v)
 		st_fail_timing(v, "timer period averaged %llu us", (unsigned long long)avg_us);
 	if (k_timer_is_running(&arg.timer))
 		st_fail(v, "timer still armed after k_timer_stop");
+}
+
+/* k_thread_raise, as a waiter lends its urgency: a loan never lowers a thread (a boost it holds
+ * stays) nor changes its base; the boost's end gives back what it saved (the loan goes, as
+ * documented), a second loan raises it again, a less urgent one does nothing, and setting the
+ * base takes the loan back. */
+#define RAISE_CEILING 3
+#define RAISE_LOAN    6
+#define RAISE_WAIT_MS 10000
+
+struct raise_arg {
+	struct k_sem boosted, unboosted, go;
+};
+
+static void raise_worker(void *a, void *b)
+{
+	struct raise_arg *r = a;
+	int saved = k_thread_boost(RAISE_CEILING);
+
+	(void)b;
+	k_sem_give(&r->boosted);
+	k_sem_take(&r->go, K_FOREVER);
+	k_thread_unboost(saved);
+	k_sem_give(&r->unboosted);
+	k_sem_take(&r->go, K_FOREVER); /* alive for the last checks */
+}
+
+static bool raise_expect(struct st_verdict *v, struct k_thread *t, int want, const char *when)
+{
+	int prio = k_thread_priority(t);
+
+	if (prio != want || t->base_prio != ST_PRIO)
+		st_fail(v, "raise: %s: priority %d, base %d (expected %d, base %d)", when, prio,
+			t->base_prio, want, ST_PRIO);
+	return prio == want;
+}
+
+static void sync_raise(struct st_verdict *v)
+{
+	struct raise_arg r;
+	struct st_thread *st = NULL;
+
+	k_sem_init(&r.boosted, 0, 1);
+	k_sem_init(&r.unboosted, 0, 1);
+	k_sem_init(&r.go, 0, 2);
+	if (!st_spawn_into(&st, v, "st-raise", 0, raise_worker, &r, ST_PRIO,
+			   1ULL << st_spare_cpu()))
+		return;
+	struct k_thread *t = &st->thread;
+
+	if (k_sem_take(&r.boosted, K_MSEC(RAISE_WAIT_MS))) {
+		st_fail(v, "raise: the worker never took its ceiling");
+		goto out;
+	}
+	if (k_thread_raise(t, RAISE_LOAN) ||
+	    !raise_expect(v, t, RAISE_CEILING, "lent to while boosted"))
+		goto out;
+	k_sem_give(&r.go);
+	if (k_sem_take(&r.unboosted, K_MSEC(RAISE_WAIT_MS))) {
+		st_fail(v, "raise: the worker never left its ceiling");
+		goto out;
+	}
+	raise_expect(v, t, ST_PRIO, "after the boost's end");
+	k_thread_raise(t, RAISE_LOAN);
+	raise_expect(v, t, RAISE_LOAN, "lent to again");
+	k_thread_raise(t, ST_PRIO + 1);
+	raise_expect(v, t, RAISE_LOAN, "a less urgent loan");
+	if (k_thread_raise(t, K_PRIO_LOWEST + 1) != -EINVAL)
+		st_fail(v, "raise: a priority past K_PRIO_LOWEST was taken");
+	k_thread_set_priority(t, t->base_prio);
+	raise_expect(v, t, ST_PRIO, "the base set again");
+out:
+	k_sem_give(&r.go);
+	k_sem_give(&r.go);
+	st_join(st, v);
 }
 
 int selftest_sync(int argc, char **argv)

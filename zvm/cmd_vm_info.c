@@ -139,8 +139,11 @@ int cmd_vm_info(int argc, char **argv)
 
 	if (!vm)
 		return err;
-	shell_print("vm %u: name %s, type %s, state %s, on-crash %s", vm->id, vm->name,
-		    vm->type->name, vm_state_name(vm->state), vm_on_crash_name(vm->on_crash));
+	const char *step = vm->reset_step;
+
+	shell_print("vm %u: name %s, type %s, state %s%s%s%s, on-crash %s", vm->id, vm->name,
+		    vm->type->name, vm_state_name(vm->state), step ? " (" : "", step ? step : "",
+		    step ? ")" : "", vm_on_crash_name(vm->on_crash));
 	print_vcpus(vm);
 	print_memory(vm);
 	print_devices(vm);

@@ -173,8 +173,9 @@ static bool all_parked(struct vm *vm)
 /* Waits until every vCPU of a resetting VM is parked, reloads its images and starts it again
  * from vCPU 0, as a machine coming out of reset. The state stays `resetting` until the reload
  * is complete, so nothing (`zvm run`, a guest's CPU_ON) can start a vCPU on half-cleared RAM. */
-static void reset_vm(struct vm *vm)
+static void reset_steps(struct vm *vm)
 {
+	vm->reset_step = "parking its vCPUs";
 	while (!all_parked(vm)) {
 		if (vm->state != VM_RESETTING)
 			return; /* deleted meanwhile */
@@ -187,15 +188,19 @@ static void reset_vm(struct vm *vm)
 		k_mutex_unlock(&vm->workers_lock);
 		return;
 	}
+	vm->reset_step = "waiting for its device workers";
 	vdev_quiesce_all(vm);
+	vm->reset_step = "clearing and reloading its RAM";
 	int err = vm_boot_load(vm);
 
 	if (err) {
 		k_mutex_unlock(&vm->workers_lock);
+		vm->reset_step = NULL;
 		if (err != -ECANCELED) /* deleted meanwhile */
 			crash(vm, "cannot reload its images for the reset");
 		return;
 	}
+	vm->reset_step = "resetting its devices";
 	vm_devices_reset(vm);
 	k_mutex_unlock(&vm->workers_lock);
 
@@ -211,12 +216,19 @@ static void reset_vm(struct vm *vm)
 		__atomic_or_fetch(&v->requests, VCPU_REQ_RESET, __ATOMIC_SEQ_CST);
 		v->power = i == 0 ? VCPU_ON : VCPU_OFF;
 	}
+	vm->reset_step = NULL; /* before reset_done: running never shows a step */
 	err = event_locked(vm, VM_EV_RESET_DONE);
 	k_spin_unlock(&vm->lock, key);
 	if (err)
 		return; /* deleted meanwhile */
 	vm_kick_all(vm);
 	printk("\nzvm: vm%u (%s) reset\n", vm->id, vm->name);
+}
+
+static void reset_vm(struct vm *vm)
+{
+	reset_steps(vm);
+	vm->reset_step = NULL; /* also where it gave up */
 }
 
 static void life_worker(void *a, void *b)

@@ -94,7 +94,8 @@ unsigned blkdev_queue_depth(const struct blkdev *d);
 void blkdev_poll(struct blkdev *d);
 /* A test aid (`kernel blk hold`): while on, a request to the disk waits before it reaches the
  * device, so a test can act while one is in flight; blkdev_holding says whether one waits (the
- * I/O scheduler then sends nothing more: the rest stay queued). */
+ * I/O scheduler then sends nothing more: the rest stay queued). Any context, a timer's too
+ * (it does what the disk's interrupt does). */
 void blkdev_hold(struct blkdev *d, bool on);
 bool blkdev_holding(const struct blkdev *d);
 

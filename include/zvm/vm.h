@@ -68,6 +68,8 @@ struct vm {
 	int refs;		/* vm_get()/vm_put(); the VM table holds one while listed */
 	bool listed;		/* built and in the table: vm_get() may find it */
 	volatile unsigned work; /* VM_WORK_* for the vm-life worker */
+	/* What a reset under way is doing (`zvm info`), NULL otherwise; vm-life writes it. */
+	const char *volatile reset_step;
 	enum vm_on_crash on_crash;
 	volatile bool faulted; /* vm_crash_faulted(): never reset */
 	/* `--budget`: all its vCPUs together get at most budget_us of CPU in every period_us

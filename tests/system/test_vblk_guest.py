@@ -126,18 +126,21 @@ def test_vblk_delete_while_a_reset_waits_for_the_disk(zvm):
     (vm-life thread) waits for the worker's pass, which waits for a write held on the disk,
     and the delete (shell) stops the worker. The delete waits for the reset to let go of the
     workers before it frees them, and the vm-life thread serves the next reset. Freed heap
-    blocks are poisoned meanwhile (`kernel mem poison`): a reset still looking at the freed
-    worker (as it did before that wait) reads it as busy for ever and never gets to the next
-    VM, whose reset then never comes."""
-    assert "poisoned" in zvm.run("kernel mem poison on")  # as conftest.py left it
+    blocks are poisoned (`kernel mem poison`, as conftest.py turns it on): a reset still
+    looking at the freed worker (as it did before that wait) reads it as busy for ever and
+    never gets to the next VM, whose reset then never comes."""
+    assert "poisoned" in zvm.run("kernel mem poison on")
     try:
-        # Released by itself: the shell is busy with the delete by then.
-        vm, out = start_held_write(zvm, "kernel blk hold vda on 8000")
-        assert "requests held for 8000 ms" in out
+        vm, _ = start_held_write(zvm, "kernel blk hold vda on")
         assert f"vm {vm} resetting" in zvm.run(f"zvm reset -n {vm}")
-        time.sleep(1)  # the vm-life thread parks the vCPU, then waits for the worker
-        assert "resetting" in zvm.run(f"zvm info -n {vm}")
+        deadline = time.monotonic() + 30
+        while "state resetting (waiting for its device workers)" not in zvm.run(
+                f"zvm info -n {vm}"):
+            assert time.monotonic() < deadline, "the reset never came to the device workers"
+            time.sleep(0.2)
         assert "a request held" in zvm.run("kernel blk")
+        # Released by itself: the shell waits in the delete by then.
+        assert "requests held for 3000 ms" in zvm.run("kernel blk hold vda on 3000")
         assert "deleted" in zvm.run(f"zvm delete -n {vm}", timeout=60)
     finally:
         zvm.run("kernel blk hold vda off")

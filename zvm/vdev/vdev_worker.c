@@ -31,8 +31,6 @@ struct vdev_worker {
 	volatile bool faulted;	       /* an EL2 fault cut a pass short: work() never runs again */
 	volatile uint8_t fault_inject; /* debug: the next pass faults (VDEV_FAULT_*, `zvm fault`) */
 	struct k_recover recover;      /* armed during each pass */
-	unsigned long runs;
-	unsigned long handoffs; /* vdev_worker_kick gave it the vCPU's CPU (racy count) */
 	char name[K_THREAD_NAME_MAX];
 };
 
@@ -110,7 +108,7 @@ static void worker_main(void *a, void *b)
 			 * stops it again). */
 			if (k_call_recoverable(&w->recover, worker_pass, w) && w->dev->ops->stop)
 				w->dev->ops->stop(w->dev);
-			w->runs++;
+			w->dev->worker_runs++;
 		}
 		__atomic_store_n(&w->busy, false, __ATOMIC_SEQ_CST);
 	}
@@ -160,7 +158,7 @@ void vdev_worker_kick(struct vdev *d)
 	sched_native_wait_end();
 	k_sem_give(&d->worker->wake);
 	if (k_yield_to(&d->worker->thread))
-		__atomic_fetch_add(&d->worker->handoffs, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&d->worker_handoffs, 1, __ATOMIC_RELAXED);
 	else /* as the wake would have (z_ready): WFI traps at the next entry */
 		z_resched_cpu(cpu_id());
 }
@@ -217,12 +215,12 @@ void vdev_worker_stop(struct vdev *d)
 
 unsigned long vdev_worker_runs(const struct vdev *d)
 {
-	return d->worker ? d->worker->runs : 0;
+	return d->worker_runs;
 }
 
 unsigned long vdev_worker_handoffs(const struct vdev *d)
 {
-	return d->worker ? d->worker->handoffs : 0;
+	return d->worker_handoffs;
 }
 
 void vdev_workers_fault_arm(struct vm *vm, unsigned how)

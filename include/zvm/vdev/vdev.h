@@ -55,6 +55,9 @@ struct vdev {
 	unsigned spis[VDEV_MAX_SPIS]; /* SPI numbers: INTID - 32 */
 	unsigned nr_spis;
 	struct vdev_worker *worker; /* NULL unless vdev_worker_init() gave it one */
+	/* Its worker's passes and CPU handoffs, kept here (not in the worker) so `zvm info`
+	 * reads them safely while a delete frees the worker (racy counts). */
+	unsigned long worker_runs, worker_handoffs;
 };
 
 /* Per VM: the devices and the SPIs they hold. Zeroed with the VM. */
