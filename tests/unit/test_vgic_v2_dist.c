@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "../../zvm/vdev/vgic_v2.h"
-#include "vgic_fakes.h"
+#include "vgic_vm.h"
 
 #define GICD(off)    (VGIC_DIST_BASE + (off))
 #define BIT(intid)   (1ull << ((intid) % 32))
@@ -27,23 +27,7 @@ static struct vcpu *vcpu[NR_VCPUS];
 static int setup(void **state)
 {
 	(void)state;
-	memset(&fake, 0, sizeof(fake));
-	memset(&vm, 0, sizeof(vm));
-	vgic_init_global(VGIC_MAINT_INTID);
-	vgic_select_v2();
-	assert_int_equal(vgic_vm_init(&vm), 0);
-	for (unsigned i = 0; i < NR_VCPUS; i++) {
-		struct vcpu *v = calloc(1, sizeof(*v));
-
-		assert_non_null(v);
-		v->vm = &vm;
-		v->id = i;
-		v->mpidr = 1ull << 31 | i;
-		assert_int_equal(vgic_vcpu_init(v), 0);
-		vm.vcpus[i] = vcpu[i] = v;
-		vm.nr_vcpus = i + 1;
-	}
-	fake.kicked = 0;
+	vgic_vm_setup(&vm, vcpu, NR_VCPUS, true);
 	return 0;
 }
 

@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "vgic_fakes.h"
+#include "vgic_vm.h"
 
 #define GICD(off)    (VGIC_DIST_BASE + (off))
 #define GICR(n, off) (VGIC_REDIST_BASE + (uint64_t)(n)*VGIC_REDIST_SIZE + (off))
@@ -36,22 +36,7 @@ static struct vcpu *vcpu[NR_VCPUS];
 static inline int setup(void **state)
 {
 	(void)state;
-	memset(&fake, 0, sizeof(fake));
-	memset(&vm, 0, sizeof(vm));
-	vgic_init_global(VGIC_MAINT_INTID);
-	assert_int_equal(vgic_vm_init(&vm), 0);
-	for (unsigned i = 0; i < NR_VCPUS; i++) {
-		struct vcpu *v = calloc(1, sizeof(*v));
-
-		assert_non_null(v);
-		v->vm = &vm;
-		v->id = i;
-		v->mpidr = 1ull << 31 | i;
-		assert_int_equal(vgic_vcpu_init(v), 0);
-		vm.vcpus[i] = vcpu[i] = v;
-		vm.nr_vcpus = i + 1;
-	}
-	fake.kicked = 0;
+	vgic_vm_setup(&vm, vcpu, NR_VCPUS, false);
 	return 0;
 }
 
