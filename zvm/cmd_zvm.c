@@ -308,8 +308,7 @@ static int cmd_look(int argc, char **argv)
 			    : n_args == 2			  ? argv[1]
 								  : NULL;
 	struct vm *vm;
-	char *buf;
-	size_t n, lost = 0, dropped;
+	size_t lost = 0, dropped;
 	bool ring_lost = false;
 	int c;
 
@@ -318,22 +317,15 @@ static int cmd_look(int argc, char **argv)
 	vm = zvm_cmd_find_vm(which);
 	if (!vm)
 		return -ENOENT;
-	buf = k_malloc(VM_CONSOLE_SIZE);
-	if (!buf) {
-		vm_put(vm);
-		return -ENOMEM;
-	}
 	if (hvc && !vm->hvc) {
 		shell_error("vm %u has no virtio console", vm->id);
-		k_free(buf);
 		vm_put(vm);
 		return -ENODEV;
 	}
 	shell_print("[attached to vm %u (%s)%s; Ctrl+X returns to the host]", vm->id, vm->name,
 		    hvc ? ", typing into hvc0" : "");
-	n = vm_console_attach(vm, buf, VM_CONSOLE_SIZE);
-	console_write(buf, n);
-	k_free(buf);
+	vm_console_attach(vm);
+	vm_console_replay(vm);
 	/* Input never waits for the guest: the vPL011 queues 4 KiB behind its FIFO and drops
 	 * beyond, so Ctrl+X is seen at once whatever the guest does. */
 	while ((c = console_getc()) != CTRL_X) {

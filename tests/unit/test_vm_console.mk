@@ -1,0 +1,2 @@
+UNIT_TESTS += vm_console
+vm_console_SRCS := tests/unit/test_vm_console.c zvm/vm_console.c
