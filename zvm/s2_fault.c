@@ -99,6 +99,17 @@ enum s2f_action s2f_decide(const struct s2f *f, enum s2f_region r)
 	return S2A_INJECT;
 }
 
+enum s2f_outcome s2f_after_lookup(bool mapped, bool allows, bool dynamic)
+{
+	if (mapped)
+		return allows ? S2O_RETRY : S2O_INJECT;
+	/* A dynamic VM's page may be unmapped whatever the fault said: never touched, or
+	 * compressed by the reclaim scanner between the access (an access flag or permission
+	 * fault on the entry then) and this lookup. Paging it in cures it; a retry that still
+	 * finds the access not allowed comes back here mapped, and gets its abort. */
+	return dynamic ? S2O_DEFER : S2O_INJECT;
+}
+
 const char *s2f_class_name(enum s2f_class cls)
 {
 	static const char *const names[S2F_NR_CLASSES] = {

@@ -37,8 +37,9 @@ static void inject(struct vcpu *v, const struct s2f *f)
  * - access flag fault: access tracking (stage2_clear_af) cleared the flag; set it, retry;
  * - a fault the entry now allows: we raced with a break-before-make (the entry was invalid for
  *   a moment, or the flag was set meanwhile); retry.
- * - translation fault on a never-touched page of a dynamic VM: deferred to the vCPU thread
- *   (v->exit_deferred), which allocates, zeroes and maps the page, then the guest retries.
+ * - no entry on a dynamic VM (a page never touched, or compressed, also one compressed
+ *   after an access flag or permission fault was taken on it): deferred to the vCPU thread
+ *   (v->exit_deferred), which allocates or decompresses and maps the page; the guest retries.
  * Returns true when the guest should re-execute the instruction (the fault was cured, or will
  * be on the thread); false: the caller injects an abort.
  *
@@ -53,22 +54,23 @@ bool s2_fault_handle(struct vcpu *v, const struct s2f *f, uint64_t ipa)
 	k_spinlock_key_t key = stage2_lock(s2);
 	struct s2pt_leaf leaf;
 	bool mapped = s2pt_lookup(&s2->pt, ipa, &leaf);
-	bool cured = false;
+	bool allows = false;
 
 	/* Also for a translation fault: taken in a break-before-make gap of an access flag clear,
 	 * its retry would fault on the flag next. */
 	if (mapped && !leaf.af)
 		leaf.af = s2pt_set_af(&s2->pt, ipa);
 	if (mapped)
-		cured = s2pt_allows(&leaf, f->instr, f->write);
+		allows = s2pt_allows(&leaf, f->instr, f->write);
 	stage2_unlock(s2, key);
-	if (cured)
+	switch (s2f_after_lookup(mapped, allows, v->vm->mem.dynamic)) {
+	case S2O_RETRY:
 		return true;
-	/* A page of a dynamic VM never touched (or, later, compressed): allocating and zeroing
-	 * it is work for the vCPU thread (s2_fault_thread). */
-	if (!mapped && v->vm->mem.dynamic && f->cls == S2F_TRANSLATION) {
+	case S2O_DEFER: /* allocating or decompressing the page is work for s2_fault_thread */
 		v->exit_deferred = true;
 		return true;
+	case S2O_INJECT:
+		break;
 	}
 	guest_log(
 	    v, "%s%s, level %d, on guest RAM at 0x%llx (pc 0x%llx): not expected, abort injected",

@@ -65,6 +65,14 @@ enum s2f_action {
 struct s2f s2f_classify(uint64_t esr);
 /* What to do about fault f at an IPA in region r. */
 enum s2f_action s2f_decide(const struct s2f *f, enum s2f_region r);
+/* What the memory hook (s2_fault_handle) does with a RAM fault once it has looked the IPA up
+ * under the stage-2 lock. */
+enum s2f_outcome {
+	S2O_RETRY,  /* the entry now allows the access (or was just cured): re-execute */
+	S2O_DEFER,  /* no entry on a dynamic VM: the vCPU thread pages the page in */
+	S2O_INJECT, /* an abort into the guest */
+};
+enum s2f_outcome s2f_after_lookup(bool mapped, bool allows, bool dynamic);
 /* The class and level in words, for log lines ("translation fault, level 2"). */
 const char *s2f_class_name(enum s2f_class cls);
 
