@@ -15,9 +15,10 @@
 /* Room for the report line itself besides the output that follows it. */
 #define DROP_REPORT_ROOM 64
 #define REPLAY_CHUNK	 256  /* bytes the replay copies at a time, on the shell's stack */
-#define REPLAY_STALL_MS	 2000 /* a line that takes nothing this long ends the wait for it */
+#define REPLAY_WAIT_MS	 3000 /* the most the replay sleeps for room in all: then Ctrl+X */
 
-/* Offers output to the host console; returns how much it took (it never waits). */
+/* Offers output to the host console; returns how much it took. The output never waits for
+ * room (a drop report printed from the shell's thread, during a replay, may). */
 static size_t offer_to_host(struct vm *vm, const char *s, size_t len)
 {
 	struct vm_console *c = &vm->console;
@@ -35,12 +36,17 @@ static size_t offer_to_host(struct vm *vm, const char *s, size_t len)
 	return console_write_guest(s, len);
 }
 
+static void count_dropped(struct vm_console *c, size_t n)
+{
+	__atomic_fetch_add(&c->dropped, n, __ATOMIC_RELAXED);
+}
+
 static void pass_to_host(struct vm *vm, const char *s, size_t len)
 {
 	size_t n = offer_to_host(vm, s, len);
 
 	if (n < len)
-		__atomic_fetch_add(&vm->console.dropped, len - n, __ATOMIC_RELAXED);
+		count_dropped(&vm->console, len - n);
 }
 
 /* c->lock held: the oldest byte still to replay, keeping at most the ring's worth (what the
@@ -48,8 +54,7 @@ static void pass_to_host(struct vm *vm, const char *s, size_t len)
 static void replay_clamp_locked(struct vm_console *c)
 {
 	if (c->head - c->sent > VM_CONSOLE_SIZE) {
-		__atomic_fetch_add(&c->dropped, c->head - c->sent - VM_CONSOLE_SIZE,
-				   __ATOMIC_RELAXED);
+		count_dropped(c, c->head - c->sent - VM_CONSOLE_SIZE);
 		c->sent = c->head - VM_CONSOLE_SIZE;
 	}
 }
@@ -111,13 +116,13 @@ static size_t replay_take(struct vm_console *c, char *buf, size_t size, size_t *
 	return n;
 }
 
-/* Passes what the guest wrote since it was kept at attach as live output is passed: what the
- * host console has no room for is dropped (and reported). */
+/* Ends the replay early: everything not replayed yet is counted as dropped (reported with
+ * the next live output or at detach), and output goes live. */
 static void replay_drop_rest(struct vm_console *c)
 {
 	k_spinlock_key_t key = k_spin_lock(&c->lock);
 
-	__atomic_fetch_add(&c->dropped, c->head - c->sent, __ATOMIC_RELAXED);
+	count_dropped(c, c->head - c->sent);
 	c->sent = c->head;
 	c->replaying = false;
 	k_spin_unlock(&c->lock, key);
@@ -126,31 +131,29 @@ static void replay_drop_rest(struct vm_console *c)
 void vm_console_replay(struct vm *vm)
 {
 	struct vm_console *c = &vm->console;
-	size_t budget = 2 * VM_CONSOLE_SIZE, kept_end, from, n;
+	size_t budget = 2 * VM_CONSOLE_SIZE, waited_ms = 0, kept_end, from, n;
 	char buf[REPLAY_CHUNK];
 	k_spinlock_key_t key = k_spin_lock(&c->lock);
 
 	kept_end = c->head; /* the output kept at attach ends here */
 	k_spin_unlock(&c->lock, key);
 	while ((n = replay_take(c, buf, sizeof(buf), &from))) {
-		size_t done = offer_to_host(vm, buf, n), stalled_ms = 0;
+		size_t done = offer_to_host(vm, buf, n);
 
-		/* The output kept at attach is shown whole: the shell's thread waits for room on
-		 * the line (sleeping), as for its own output, unless the line takes nothing for
-		 * REPLAY_STALL_MS. What the guest wrote since follows it as live output does. */
-		while (done < n && from < kept_end && stalled_ms < REPLAY_STALL_MS) {
-			size_t more;
-
+		/* The output kept at attach is shown whole: the shell's thread sleeps for room on
+		 * the line, as for its own output, up to REPLAY_WAIT_MS in all (a slow line: at
+		 * 300 baud 16 KiB take 9 minutes). A chunk that began in it is waited for whole.
+		 * What the guest wrote since attaching follows as live output does. */
+		while (done < n && from < kept_end && waited_ms < REPLAY_WAIT_MS) {
 			k_sleep_ms(1);
-			more = offer_to_host(vm, buf + done, n - done);
-			stalled_ms = more ? 0 : stalled_ms + 1;
-			done += more;
+			waited_ms++;
+			done += offer_to_host(vm, buf + done, n - done);
 		}
 		if (done < n)
-			__atomic_fetch_add(&c->dropped, n - done, __ATOMIC_RELAXED);
-		/* A stalled line, or a guest that writes as fast as the replay copies: the rest is
+			count_dropped(c, n - done);
+		/* A slow line, or a guest that writes as fast as the replay copies: the rest is
 		 * dropped, so the shell gets back to the user's keys. */
-		if (stalled_ms >= REPLAY_STALL_MS || budget <= n) {
+		if (waited_ms >= REPLAY_WAIT_MS || budget <= n) {
 			replay_drop_rest(c);
 			return;
 		}
@@ -160,7 +163,15 @@ void vm_console_replay(struct vm *vm)
 
 size_t vm_console_detach(struct vm *vm)
 {
-	vm->console.attached = false;
+	struct vm_console *c = &vm->console;
+	k_spinlock_key_t key = k_spin_lock(&c->lock);
+	size_t dropped;
+
+	/* Under the lock a live pass runs under: none is under way after it, so none can open a
+	 * guest line (holding the host's messages) or count a drop after the count is taken. */
+	c->attached = false;
+	dropped = __atomic_exchange_n(&c->dropped, 0, __ATOMIC_RELAXED);
+	k_spin_unlock(&c->lock, key);
 	console_guest_detach();
-	return __atomic_exchange_n(&vm->console.dropped, 0, __ATOMIC_RELAXED);
+	return dropped;
 }

@@ -46,8 +46,8 @@ struct vm_console {
 	struct k_spinlock lock;
 	char ring[VM_CONSOLE_SIZE];
 	size_t head;	/* total bytes ever written; ring holds the last VM_CONSOLE_SIZE */
-	size_t sent;	/* attached: bytes of head passed to the host console (or dropped) */
-	bool replaying; /* attached, sent < head: `zvm look` still replays the ring */
+	size_t sent;	/* attached: bytes of head taken for the host console (shown or dropped) */
+	bool replaying; /* attached, and the replay has not caught up with head yet */
 	volatile bool attached;
 	size_t dropped; /* attached output the host console had no room for, not yet reported */
 	uint64_t reported_ms; /* uptime of the last drop report (at most one a second) */
@@ -146,7 +146,8 @@ void *vm_ipa_to_host(struct vm *vm, uint64_t ipa, size_t len);
 void vm_console_write(struct vm *vm, const char *s, size_t len);
 /* `zvm look`: attaches, then replays the kept output, oldest first, to the host console (the
  * calling thread may sleep for room) and output written meanwhile after it; new output goes
- * straight to the host console from the moment the replay has caught up. */
+ * straight to the host console from the moment the replay has caught up. Every attach is
+ * followed by its replay (until then the VM's output is not shown). */
 void vm_console_attach(struct vm *vm);
 void vm_console_replay(struct vm *vm);
 /* Ends it; returns how many bytes of output the host console dropped and has not reported. */
