@@ -11,6 +11,7 @@
 #include <zvm/vdev/vgic.h>
 #include <zvm/vdev/vpl011.h>
 #include <zvm/vm.h>
+#include "stub_spinlock.h"
 
 #define DR    0x000
 #define RSR   0x004
@@ -38,7 +39,6 @@
 
 /* ---- Stubs ---- */
 
-static int locks_held;
 static char console[256];
 static size_t console_len;
 static int irq_calls;
@@ -54,26 +54,10 @@ void k_free(void *p)
 	free(p);
 }
 
-k_spinlock_key_t k_spin_lock(struct k_spinlock *l)
-{
-	assert_int_equal(l->locked, 0);
-	l->locked = 1;
-	locks_held++;
-	return 0;
-}
-
-void k_spin_unlock(struct k_spinlock *l, k_spinlock_key_t key)
-{
-	(void)key;
-	assert_int_equal(l->locked, 1);
-	l->locked = 0;
-	locks_held--;
-}
-
 void vm_console_write(struct vm *vm, const char *s, size_t len)
 {
 	(void)vm;
-	assert_int_equal(locks_held, 0);
+	assert_int_equal(stub_locks_held, 0);
 	assert_true(console_len + len <= sizeof(console));
 	memcpy(console + console_len, s, len);
 	console_len += len;
@@ -85,7 +69,7 @@ int vgic_set_irq(struct vm *vm, struct vcpu *target, unsigned intid, bool level)
 	(void)vm;
 	assert_null(target);
 	assert_int_equal(intid, 33);
-	assert_int_equal(locks_held, 1);
+	assert_int_equal(stub_locks_held, 1);
 	irq_calls++;
 	irq_level = level;
 	return 0;
@@ -115,7 +99,7 @@ static int teardown(void **state)
 	(void)state;
 	vpl011_destroy(&vm);
 	assert_null(vm.uart);
-	assert_int_equal(locks_held, 0);
+	assert_int_equal(stub_locks_held, 0);
 	return 0;
 }
 
