@@ -325,7 +325,6 @@ static int cmd_look(int argc, char **argv)
 	shell_print("[attached to vm %u (%s)%s; Ctrl+X returns to the host]", vm->id, vm->name,
 		    hvc ? ", typing into hvc0" : "");
 	vm_console_attach(vm);
-	vm_console_replay(vm);
 	/* Input never waits for the guest: the vPL011 queues 4 KiB behind its FIFO and drops
 	 * beyond, so Ctrl+X is seen at once whatever the guest does. */
 	while ((c = console_getc()) != CTRL_X) {

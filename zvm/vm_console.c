@@ -63,7 +63,6 @@ void vm_console_write(struct vm *vm, const char *s, size_t len)
 {
 	struct vm_console *c = &vm->console;
 	k_spinlock_key_t key = k_spin_lock(&c->lock);
-	bool live;
 
 	for (size_t i = 0; i < len; i++)
 		c->ring[(c->head + i) % VM_CONSOLE_SIZE] = s[i];
@@ -72,25 +71,9 @@ void vm_console_write(struct vm *vm, const char *s, size_t len)
 	 * it would reach the screen before older bytes, or inside one of their lines. Live output
 	 * is passed under the ring's lock, so two vCPUs' bytes reach the screen in ring order
 	 * (lock order: this lock, then the host console's). */
-	live = c->attached && !c->replaying;
-	if (live) {
-		c->sent = c->head;
+	if (c->attached && !c->replaying)
 		pass_to_host(vm, s, len);
-	}
 	k_spin_unlock(&c->lock, key);
-}
-
-void vm_console_attach(struct vm *vm)
-{
-	struct vm_console *c = &vm->console;
-	k_spinlock_key_t key = k_spin_lock(&c->lock);
-
-	c->sent = c->head > VM_CONSOLE_SIZE ? c->head - VM_CONSOLE_SIZE : 0; /* the oldest kept */
-	c->dropped = 0;
-	c->replaying = true;
-	c->attached = true;
-	k_spin_unlock(&c->lock, key);
-	console_guest_attach();
 }
 
 /* Copies up to `size` bytes from the replay point on (*from: the first one's position) and
@@ -128,15 +111,14 @@ static void replay_drop_rest(struct vm_console *c)
 	k_spin_unlock(&c->lock, key);
 }
 
-void vm_console_replay(struct vm *vm)
+/* The shell's thread: everything from `sent` on, to the host console, until it has caught up
+ * with what the guest writes meanwhile (or gives up: the rest is counted as dropped). */
+static void replay(struct vm *vm, size_t kept_end)
 {
 	struct vm_console *c = &vm->console;
-	size_t budget = 2 * VM_CONSOLE_SIZE, waited_ms = 0, kept_end, from, n;
+	size_t budget = 2 * VM_CONSOLE_SIZE, waited_ms = 0, from, n;
 	char buf[REPLAY_CHUNK];
-	k_spinlock_key_t key = k_spin_lock(&c->lock);
 
-	kept_end = c->head; /* the output kept at attach ends here */
-	k_spin_unlock(&c->lock, key);
 	while ((n = replay_take(c, buf, sizeof(buf), &from))) {
 		size_t done = offer_to_host(vm, buf, n);
 
@@ -159,6 +141,21 @@ void vm_console_replay(struct vm *vm)
 		}
 		budget -= n;
 	}
+}
+
+void vm_console_attach(struct vm *vm)
+{
+	struct vm_console *c = &vm->console;
+	k_spinlock_key_t key = k_spin_lock(&c->lock);
+	size_t kept_end = c->head; /* the output kept at attach ends here */
+
+	c->sent = c->head > VM_CONSOLE_SIZE ? c->head - VM_CONSOLE_SIZE : 0; /* the oldest kept */
+	c->dropped = 0;
+	c->replaying = true;
+	c->attached = true;
+	k_spin_unlock(&c->lock, key);
+	console_guest_attach();
+	replay(vm, kept_end);
 }
 
 size_t vm_console_detach(struct vm *vm)

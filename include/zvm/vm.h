@@ -46,7 +46,7 @@ struct vm_console {
 	struct k_spinlock lock;
 	char ring[VM_CONSOLE_SIZE];
 	size_t head;	/* total bytes ever written; ring holds the last VM_CONSOLE_SIZE */
-	size_t sent;	/* attached: bytes of head taken for the host console (shown or dropped) */
+	size_t sent;	/* replaying: bytes of head taken for the host console (shown or dropped) */
 	bool replaying; /* attached, and the replay has not caught up with head yet */
 	volatile bool attached;
 	size_t dropped; /* attached output the host console had no room for, not yet reported */
@@ -144,12 +144,10 @@ void *vm_ipa_to_host(struct vm *vm, uint64_t ipa, size_t len);
 
 /* Guest console output (from the virtual UART): kept in the ring, echoed when attached. */
 void vm_console_write(struct vm *vm, const char *s, size_t len);
-/* `zvm look`: attaches, then replays the kept output, oldest first, to the host console (the
- * calling thread may sleep for room) and output written meanwhile after it; new output goes
- * straight to the host console from the moment the replay has caught up. Every attach is
- * followed by its replay (until then the VM's output is not shown). */
+/* `zvm look`: attaches, replays the kept output, oldest first, to the host console (the calling
+ * thread may sleep for room) and the output written meanwhile after it; new output goes
+ * straight to the host console from the moment the replay has caught up. */
 void vm_console_attach(struct vm *vm);
-void vm_console_replay(struct vm *vm);
 /* Ends it; returns how many bytes of output the host console dropped and has not reported. */
 size_t vm_console_detach(struct vm *vm);
 

@@ -154,7 +154,6 @@ static void test_attach_replays_the_kept_output(void **state)
 	guest_writes(5000);
 	assert_int_equal(shown_len, 0);
 	vm_console_attach(&vm);
-	vm_console_replay(&vm);
 	assert_shown_from(0, 5000);
 	guest_writes(10); /* live from now on */
 	assert_shown_from(0, 5010);
@@ -170,10 +169,9 @@ static void test_output_written_during_the_replay_follows_it(void **state)
 	(void)state;
 	guest_at = 0;
 	guest_writes(2000);
-	vm_console_attach(&vm);
 	offers = 0;
 	on_offer = write_once;
-	vm_console_replay(&vm);
+	vm_console_attach(&vm);
 	on_offer = NULL;
 	assert_shown_from(0, 3000);
 	assert_int_equal(vm_console_detach(&vm), 0);
@@ -189,10 +187,9 @@ static void test_bytes_overwritten_during_the_replay_are_counted(void **state)
 	(void)state;
 	guest_at = 0;
 	guest_writes(1000);
-	vm_console_attach(&vm);
 	offers = 0;
 	on_offer = overwrite_once; /* after the first chunk: 1000 + 16484 written, 256 shown */
-	vm_console_replay(&vm);
+	vm_console_attach(&vm);
 	on_offer = NULL;
 	len = snprintf(report, sizeof(report), "\n[vm0: %d bytes dropped]\n", 1000 + 100 - 256);
 	assert_int_equal(shown_len, 256 + (size_t)len + VM_CONSOLE_SIZE);
@@ -211,7 +208,6 @@ static void test_replay_starts_at_the_oldest_byte_kept(void **state)
 	guest_at = 0;
 	guest_writes(VM_CONSOLE_SIZE + 777);
 	vm_console_attach(&vm);
-	vm_console_replay(&vm);
 	assert_shown_from(777, VM_CONSOLE_SIZE);
 	assert_int_equal(vm_console_detach(&vm), 0);
 }
@@ -226,7 +222,6 @@ static void test_kept_output_waits_for_room(void **state)
 	room = 100;
 	refill = 64;
 	vm_console_attach(&vm);
-	vm_console_replay(&vm);
 	assert_shown_from(0, 3000);
 	assert_true(sleeps > 0);
 	assert_int_equal(vm_console_detach(&vm), 0);
@@ -241,7 +236,6 @@ static void test_a_stalled_line_ends_the_wait(void **state)
 	guest_writes(3000);
 	room = 1000;
 	vm_console_attach(&vm);
-	vm_console_replay(&vm);
 	assert_shown_from(0, 1000);
 	assert_int_equal(sleeps, 3000); /* REPLAY_WAIT_MS, in all */
 	assert_int_equal(vm_console_detach(&vm), 2000);
@@ -254,9 +248,8 @@ static void test_a_guest_writing_on_cannot_keep_the_replay_going(void **state)
 	(void)state;
 	guest_at = 0;
 	guest_writes(100);
-	vm_console_attach(&vm);
 	on_offer = write_300;
-	vm_console_replay(&vm);
+	vm_console_attach(&vm);
 	on_offer = NULL;
 	size_t replayed = shown_len;
 	assert_true(replayed >= 2 * VM_CONSOLE_SIZE && replayed < 3 * VM_CONSOLE_SIZE);
